@@ -1,0 +1,34 @@
+# The README's commands. `make serve` and `make test` set a fresh machine up on first use.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   ?= .venv
+BIN     = $(VENV)/bin
+STAMP   = $(VENV)/.installed-stamp
+SAMPLE ?= vcf_samples/atc_braf_v600e.json
+
+.PHONY: install serve match test test-fast lint bench clean
+
+$(STAMP): setup.cfg pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[test,postgres,dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+serve: $(STAMP)
+	$(BIN)/matcher match $(SAMPLE) --format text
+
+match: $(STAMP)
+	$(BIN)/matcher match $(SAMPLE) --format text
+
+test: $(STAMP)
+	$(BIN)/pytest -q
+
+lint: $(STAMP)
+	$(BIN)/ruff check matcher tests bench
+
+bench: $(STAMP)
+	@echo "see bench/README.md"
+
+clean:
+	rm -rf $(VENV) var build *.egg-info .pytest_cache

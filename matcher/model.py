@@ -1,0 +1,327 @@
+"""Domain model: frozen dataclasses shared by readers, normalizer, engine and renderers.
+
+Two layers:
+
+* what a reader produces (``Report`` with ``VariantCall``/``FusionCall``/``CopyNumberCall`` and
+  ``Biomarkers``): the lab's words, unnormalised, each call remembering ``source`` (a field path
+  such as ``variants[2]`` or a file location such as ``line 57``);
+* what the normalizer and engine produce (``Alteration`` … ``MatchResult``).
+
+Coordinates: ``pos`` is 1-based like VCF. The genome build travels with every coordinate.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from typing import Any
+
+GENOME_BUILDS = ("GRCh37", "GRCh38")
+ORIGINS = ("somatic", "germline", "unknown")
+CNV_STATES = ("amplification", "gain", "loss", "deep_deletion")
+MSI_STATES = ("MSI-H", "MSI-L", "MSS")
+MMR_STATES = ("deficient", "proficient")
+
+# Consequence classes of a small variant (protein level).
+CONSEQUENCES = (
+    "missense", "nonsense", "frameshift", "inframe_deletion", "inframe_insertion",
+    "inframe_delins", "splice", "start_lost", "stop_lost", "synonymous", "codon", "other",
+)
+# Classes that truncate or abolish the protein: loss-of-function for a tumour suppressor.
+LOSS_OF_FUNCTION = frozenset({"nonsense", "frameshift", "splice", "start_lost"})
+
+# Alteration statuses in a result.
+STATUSES = ("matched", "no_evidence", "not_assessable", "filtered")
+
+
+# ----------------------------------------------------------------------------- reader layer
+@dataclass(frozen=True)
+class VariantCall:
+    """A small variant as the lab or annotator wrote it."""
+
+    source: str
+    gene: str | None = None
+    protein_change: str | None = None
+    cdna_change: str | None = None
+    transcript: str | None = None
+    consequence: str | None = None  # annotator's SO term(s), '&'-joined as VEP writes them
+    exon: int | None = None  # exon number on `transcript`, when the annotator gives it
+    chrom: str | None = None
+    pos: int | None = None  # 1-based
+    ref: str | None = None
+    alt: str | None = None
+    build: str | None = None
+    vaf: float | None = None
+    depth: int | None = None
+    origin: str = "unknown"
+    filter_reason: str | None = None  # set: not matched, listed as filtered with this reason
+
+
+@dataclass(frozen=True)
+class FusionCall:
+    """A fusion or rearrangement; either partner may be unknown (break-apart FISH)."""
+
+    source: str
+    five_prime_gene: str | None = None
+    three_prime_gene: str | None = None
+    order_known: bool = True
+    text: str | None = None  # the original spelling, e.g. 'EML4--ALK'
+    five_prime_exon: int | None = None
+    three_prime_exon: int | None = None
+    supporting_reads: int | None = None
+    filter_reason: str | None = None
+
+
+@dataclass(frozen=True)
+class CopyNumberCall:
+    """A gene-level copy-number state."""
+
+    source: str
+    gene: str
+    state: str
+    copies: float | None = None
+    filter_reason: str | None = None
+
+
+@dataclass(frozen=True)
+class Biomarkers:
+    """Genome-wide signatures and expression markers."""
+
+    tmb: float | None = None  # mutations per megabase
+    msi: str | None = None
+    mmr: str | None = None
+    pdl1_tps: float | None = None  # percent
+    pdl1_cps: float | None = None
+
+
+@dataclass(frozen=True)
+class Specimen:
+    """The tissue the lab tested."""
+
+    id: str | None = None
+    type: str | None = None
+    tumor_content: float | None = None  # percent
+
+
+@dataclass(frozen=True)
+class Report:
+    """One tumor's molecular report as read from a lab file, before normalisation."""
+
+    report_id: str
+    tumor_type: str | None = None
+    genome_build: str | None = None
+    lab: str | None = None
+    patient_id: str | None = None  # patient data: never logged
+    specimen: Specimen | None = None
+    variants: tuple[VariantCall, ...] = ()
+    fusions: tuple[FusionCall, ...] = ()
+    copy_numbers: tuple[CopyNumberCall, ...] = ()
+    biomarkers: Biomarkers = field(default_factory=Biomarkers)
+    source_format: str = "labjson"
+    sample: str | None = None
+    warnings: tuple[str, ...] = ()
+
+
+# ----------------------------------------------------------------------------- normalised layer
+@dataclass(frozen=True)
+class ProteinChange:
+    """A parsed protein change, canonical 1-letter form plus its consequence class."""
+
+    canonical: str  # 'V600E', 'Q1178*', 'E746_A750del', 'L747fs', 'V600' (codon), 'X963_splice'
+    hgvs: str  # 3-letter HGVS, e.g. 'p.Val600Glu'
+    consequence: str  # one of CONSEQUENCES
+    ref_aa: str | None = None  # 1-letter residue at `position`
+    position: int | None = None
+    alt_aa: str | None = None  # substitutions only; '*' for stop
+    end_position: int | None = None  # ranges (deletions, insertions)
+
+
+@dataclass(frozen=True)
+class VariantDetail:
+    """Normalised small-variant facts."""
+
+    protein: ProteinChange | None = None
+    consequence: str | None = None  # class from CONSEQUENCES (from protein or annotation)
+    cdna: str | None = None
+    transcript: str | None = None
+    exon: int | None = None
+    chrom: str | None = None
+    pos: int | None = None
+    ref: str | None = None
+    alt: str | None = None
+    build: str | None = None
+    vaf: float | None = None
+    depth: int | None = None
+    hotspot: bool = False  # a cancerhotspots.org hotspot residue
+
+
+@dataclass(frozen=True)
+class FusionDetail:
+    """Normalised fusion partners; ``kinase_gene`` is the actionable (3') partner if any."""
+
+    five_prime: str | None
+    three_prime: str | None
+    order_known: bool
+    kinase_gene: str | None = None
+    five_prime_exon: int | None = None
+    three_prime_exon: int | None = None
+    supporting_reads: int | None = None
+
+    def partner_of(self, gene: str) -> str | None:
+        """The other gene of the pair, or None."""
+        if self.five_prime == gene:
+            return self.three_prime
+        if self.three_prime == gene:
+            return self.five_prime
+        return None
+
+
+@dataclass(frozen=True)
+class CopyNumberDetail:
+    state: str
+    copies: float | None = None
+
+
+@dataclass(frozen=True)
+class SignatureDetail:
+    """name: 'TMB', 'MSI', 'MMR', 'PDL1_TPS' or 'PDL1_CPS'."""
+
+    name: str
+    value: float | str
+    unit: str | None = None
+
+
+@dataclass(frozen=True)
+class Alteration:
+    """One normalised alteration; ``original`` is the text as submitted, ``source`` where."""
+
+    id: str
+    kind: str  # 'variant' | 'fusion' | 'copy_number' | 'signature'
+    gene: str | None
+    label: str
+    original: str
+    source: str
+    origin: str = "unknown"
+    gene_known: bool = True  # False: HGNC does not know the symbol; kept, not guessed
+    variant: VariantDetail | None = None
+    fusion: FusionDetail | None = None
+    copy_number: CopyNumberDetail | None = None
+    signature: SignatureDetail | None = None
+    filter_reason: str | None = None  # filtered calls are listed, never matched
+    not_assessable: str | None = None  # why the engine cannot assess it
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Citation:
+    """kind: 'pmid', 'label' (FDA label), 'guideline', 'review' or 'civic'."""
+
+    kind: str
+    id: str
+    text: str | None = None
+    url: str | None = None
+
+
+@dataclass(frozen=True)
+class Match:
+    """One KB evidence item that applies to one alteration, with its derived level."""
+
+    evidence_id: str
+    alteration_id: str
+    gene: str
+    therapy: tuple[str, ...]  # drugs of one option; a combination is one option
+    direction: str  # 'sensitivity' | 'resistance'
+    evidence_type: str  # 'fda' | 'guideline' | 'clinical' | 'case' | 'preclinical'
+    level: str  # '1', '2', '3A', '3B', '4', 'R1', 'R2'
+    amp_tier: str  # 'Tier I, level A', …
+    match_type: str  # 'exact', 'codon', 'exon', 'consequence', 'hotspot', 'gene', 'fusion_partner', 'fusion_any', …
+    label_status: str  # 'on-label' | 'off-label' | 'tumor-agnostic'
+    criterion: str  # the KB alteration criterion, in words
+    scope: tuple[str, ...]  # OncoTree codes (or 'SOLID') the evidence covers
+    excluded: tuple[str, ...]
+    statement: str
+    citations: tuple[Citation, ...]
+    trials: tuple[str, ...]
+    source: str  # 'curated' | 'civic'
+    approval_year: int | None = None
+
+
+@dataclass(frozen=True)
+class TherapyOption:
+    """A therapy (one drug or a combination) ranked by its best level for this patient."""
+
+    therapy: tuple[str, ...]
+    name: str  # 'dabrafenib + trametinib'
+    level: str
+    amp_tier: str
+    alteration_ids: tuple[str, ...]
+    matches: tuple[Match, ...]  # sensitivity evidence, best first
+    resistance: tuple[Match, ...] = ()  # resistance evidence against this therapy in this tumor
+
+
+@dataclass(frozen=True)
+class TrialMatch:
+    """A trial: matched through a biomarker, or open to the tumor type regardless of biomarker."""
+
+    nct_id: str
+    title: str
+    phase: str | None
+    status: str | None
+    status_verified: str | None  # ISO date the status was last verified, or None
+    reason: str  # 'biomarker' | 'tumor_type'
+    alteration_ids: tuple[str, ...] = ()
+    url: str = ""
+
+
+@dataclass(frozen=True)
+class AlterationOutcome:
+    """How the engine ended with one alteration."""
+
+    alteration: Alteration
+    status: str  # one of STATUSES
+    reason: str | None = None
+    match_ids: tuple[str, ...] = ()  # evidence ids
+
+
+@dataclass(frozen=True)
+class TumorType:
+    code: str
+    name: str
+    main_type: str | None = None
+    tissue: str | None = None
+
+
+@dataclass(frozen=True)
+class MatchResult:
+    """Everything the oncologist and the LIMS get back."""
+
+    report_id: str
+    tumor_type: TumorType | None
+    alterations: tuple[AlterationOutcome, ...]
+    therapy_options: tuple[TherapyOption, ...]
+    resistance: tuple[Match, ...]  # resistance evidence, also attached to options it concerns
+    trials: tuple[TrialMatch, ...]
+    warnings: tuple[str, ...]
+    kb_version: str
+    kb_hash: str
+    matcher_version: str
+    generated_at: str  # ISO 8601 UTC
+    source_format: str = "labjson"
+    sample: str | None = None
+    genome_build: str | None = None
+    lab: str | None = None
+    specimen: Specimen | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dict (the documented result schema)."""
+        return _plain(self)
+
+
+def _plain(obj: Any) -> Any:
+    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        return {f.name: _plain(getattr(obj, f.name)) for f in dataclasses.fields(obj)}
+    if isinstance(obj, (list, tuple)):
+        return [_plain(x) for x in obj]
+    if isinstance(obj, dict):
+        return {k: _plain(v) for k, v in obj.items()}
+    return obj
