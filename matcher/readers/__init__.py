@@ -1,0 +1,30 @@
+"""Readers: bytes of a lab file -> list of :class:`matcher.model.Report` (unnormalised).
+
+Every reader takes the raw bytes (or a path, for large indexed VCFs) and a :class:`ReadOptions`,
+and returns one ``Report`` per sample. Input problems raise :class:`matcher.errors.InputError`
+subclasses naming the line or field; recoverable quirks go into ``Report.warnings``; calls that are
+read but must not be matched (failed FILTER, under thresholds) carry a ``filter_reason``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+FORMATS = ("labjson", "vcf", "maf", "star-fusion", "arriba")
+
+
+@dataclass(frozen=True)
+class ReadOptions:
+    """What the caller tells a reader beyond the file itself (CLI flags, API form fields)."""
+
+    report_id: str | None = None  # default: derived from the sample / file name
+    tumor_type: str | None = None  # overrides the file's own
+    sample: str | None = None  # which sample of a multi-sample file is the tumor
+    normal_sample: str | None = None
+    genome_build: str | None = None  # stated build; must agree with the file's contigs
+    min_vaf: float = 0.0  # calls below are listed as filtered
+    min_depth: int = 0
+    max_variants: int = 100_000  # more records than this in a report: PayloadTooLarge
+    max_decompressed_bytes: int = 2 * 1024**3  # gzip-bomb guard
+    lab: str | None = None
+    clinical_sidecar: bytes | None = None  # MAF: SAMPLE_ID -> ONCOTREE_CODE table

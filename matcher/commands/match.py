@@ -1,0 +1,81 @@
+"""`matcher match FILE`: the whole pipeline offline, for every supported file format."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from matcher.readers import FORMATS, ReadOptions
+
+OUTPUT_FORMATS = ("text", "json", "html", "fhir")
+
+
+def render(results: list, fmt: str, color: bool) -> str:
+    """Render match results in one of OUTPUT_FORMATS (several samples: one after the other)."""
+    if fmt == "json":
+        docs = [r.to_dict() for r in results]
+        return json.dumps(docs[0] if len(docs) == 1 else docs, indent=2)
+    if fmt == "fhir":
+        from matcher.render.fhir import to_fhir
+
+        docs = [to_fhir(r) for r in results]
+        return json.dumps(docs[0] if len(docs) == 1 else docs, indent=2)
+    if fmt == "html":
+        from matcher.render.html import render_html
+
+        return "\n".join(render_html(r) for r in results)
+    from matcher.render.text import render_text
+
+    return "\n\n".join(render_text(r, color=color) for r in results)
+
+
+@click.command("match")
+@click.argument("file", type=click.Path(dir_okay=False, allow_dash=True))
+@click.option("--tumor-type", "-t", help="OncoTree code or name (overrides the file's own).")
+@click.option("--format", "-f", "out_format", type=click.Choice(OUTPUT_FORMATS),
+              default="text", show_default=True, help="Output format.")
+@click.option("--input-format", type=click.Choice(FORMATS),
+              help="Input format (default: detected from the content).")
+@click.option("--sample", help="Tumor sample name in a multi-sample VCF or MAF.")
+@click.option("--normal-sample", help="Normal sample name in a tumor/normal VCF.")
+@click.option("--genome-build", type=click.Choice(("GRCh37", "GRCh38")),
+              help="Genome build, when the file does not say.")
+@click.option("--report-id", help="Report id (default: from the file).")
+@click.option("--min-vaf", type=click.FloatRange(0, 1), default=0.0, show_default=True,
+              help="Calls below this variant allele fraction are listed as filtered.")
+@click.option("--min-depth", type=click.IntRange(0), default=0, show_default=True,
+              help="Calls below this read depth are listed as filtered.")
+@click.option("--clinical", type=click.Path(exists=True, dir_okay=False),
+              help="MAF clinical sidecar (SAMPLE_ID, ONCOTREE_CODE).")
+@click.option("--kb", "kb_dir", type=click.Path(file_okay=False), envvar="MATCHER_KB_DIR",
+              help="Knowledge base folder (default: the shipped one).")
+@click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write here, not stdout.")
+def match_cmd(file, tumor_type, out_format, input_format, sample, normal_sample, genome_build,
+              report_id, min_vaf, min_depth, clinical, kb_dir, output) -> None:
+    """Match a lab report (JSON, VCF, MAF or fusion table) and print the summary."""
+    from matcher.knowledge import load_kb
+    from matcher.pipeline import run
+
+    kb = load_kb(kb_dir)
+    options = ReadOptions(report_id=report_id, tumor_type=tumor_type, sample=sample,
+                          normal_sample=normal_sample, genome_build=genome_build,
+                          min_vaf=min_vaf, min_depth=min_depth,
+                          clinical_sidecar=Path(clinical).read_bytes() if clinical else None)
+    if file == "-":
+        results = run(sys.stdin.buffer.read(), kb=kb, fmt=input_format, options=options)
+    else:
+        if not Path(file).exists():
+            raise click.BadParameter(f"{file}: no such file", param_hint="FILE")
+        results = run(path=file, kb=kb, filename=Path(file).name, fmt=input_format,
+                      options=options)
+    text = render(results, out_format, color=output is None and sys.stdout.isatty())
+    if output:
+        Path(output).write_text(text + "\n", encoding="utf-8")
+    else:
+        click.echo(text)
+
+
+COMMANDS = [match_cmd]

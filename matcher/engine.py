@@ -1,0 +1,283 @@
+"""The matching engine: normalised alterations x knowledge base x tumor type -> MatchResult.
+
+Pure functions: no Flask, no I/O. Levels are derived here per (alteration, therapy, tumor type),
+never stored (docs/kb-schema.md, DESIGN.md "Evidence levels").
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from matcher import __version__
+from matcher.criteria import SPECIFICITY, Criterion
+from matcher.knowledge import Evidence, KnowledgeBase
+from matcher.model import (
+    Alteration,
+    AlterationOutcome,
+    Match,
+    MatchResult,
+    TherapyOption,
+    TrialMatch,
+    TumorType,
+)
+
+LEVEL_ORDER = ("1", "2", "3A", "3B", "4")
+AMP_TIER = {"1": "Tier I, level A", "2": "Tier I, level A", "3A": "Tier I, level B",
+            "3B": "Tier II, level C", "4": "Tier II, level D", "R1": "Tier I", "R2": "Tier II"}
+EVIDENCE_RANK = {"fda": 0, "guideline": 1, "clinical": 2, "case": 3, "preclinical": 4}
+# Kinases that are usually the 5' partner of their fusions (their kinase domain is retained).
+FIVE_PRIME_KINASES = frozenset({"FGFR1", "FGFR2", "FGFR3"})
+SMALL_VARIANT_EXCLUDED = frozenset({"synonymous", "other"})
+
+
+def derive_level(ev: Evidence, tumor: TumorType | None, oncotree) -> tuple[str, str]:
+    """(level, label_status) of one evidence item for this patient's tumor type."""
+    in_scope = bool(tumor) and oncotree.in_scope(tumor.code, list(ev.scope), list(ev.exclude))
+    if not in_scope:
+        label_status = "off-label"
+    elif "SOLID" in ev.scope and not any(
+            c != "SOLID" and oncotree.is_within(tumor.code, c) for c in ev.scope):
+        label_status = "tumor-agnostic"
+    else:
+        label_status = "on-label"
+    if ev.direction == "resistance":
+        strong = ev.evidence_type in ("fda", "guideline")
+        return ("R1" if in_scope and strong else "R2"), label_status
+    if ev.evidence_type == "preclinical":
+        return "4", label_status
+    if not in_scope:
+        return "3B", label_status
+    return {"fda": "1", "guideline": "2"}.get(ev.evidence_type, "3A"), label_status
+
+
+# ----------------------------------------------------------------------------- criteria
+def criterion_match(crit: Criterion, gene: str | None, alt: Alteration) -> str | None:
+    """How ``alt`` meets ``crit`` for the KB gene ``gene`` (a match_type), or None."""
+    t = crit.type
+    if t == "signature":
+        return "signature" if _signature_match(crit, alt) else None
+    if t == "fusion":
+        return _fusion_match(crit, gene, alt)
+    if alt.gene != gene:
+        return None
+    if t == "copy_number":
+        cn = alt.copy_number
+        return "copy_number" if cn and cn.state in crit.states else None
+    v = alt.variant
+    if alt.kind != "variant" or v is None:
+        return None
+    p = v.protein
+    cons = v.consequence
+    if t == "variant":
+        return "exact" if p and p.canonical in crit.changes else None
+    if t == "hotspot":
+        if p and p.canonical in crit.changes:
+            return "exact"
+        if v.hotspot and cons in ("missense", "codon", "inframe_deletion", "inframe_insertion",
+                                  "inframe_delins"):
+            return "hotspot"
+        return None
+    if t == "codon":
+        allowed = crit.consequences or {"missense", "codon"}
+        return "codon" if p and p.position in crit.codons and cons in allowed else None
+    if t == "exon":
+        ok = v.exon in crit.exons and (not crit.consequences or cons in crit.consequences)
+        return "exon" if ok else None
+    if t == "region":
+        ok = (p is not None and p.position is not None and crit.start <= p.position <= crit.end
+              and (not crit.consequences or cons in crit.consequences))
+        return "region" if ok else None
+    if t == "consequence":
+        return "consequence" if cons in crit.consequences else None
+    if t == "any":
+        return "gene" if cons is not None and cons not in SMALL_VARIANT_EXCLUDED else None
+    return None
+
+
+def _fusion_match(crit: Criterion, gene: str | None, alt: Alteration) -> str | None:
+    f = alt.fusion
+    if alt.kind != "fusion" or f is None or gene not in (f.five_prime, f.three_prime):
+        return None
+    if f.order_known and f.five_prime == gene and f.three_prime and \
+            gene not in FIVE_PRIME_KINASES:
+        return None  # the kinase is upstream: its kinase domain is not expected in the product
+    partner = f.partner_of(gene)
+    if crit.partner:
+        return "fusion_partner" if partner == crit.partner else None
+    return "fusion_any"
+
+
+def _signature_match(crit: Criterion, alt: Alteration) -> bool:
+    s = alt.signature
+    if alt.kind != "signature" or s is None or s.name != crit.signature:
+        return False
+    if crit.values:
+        return s.value in crit.values
+    if crit.min is not None:
+        return float(s.value) >= crit.min
+    return float(s.value) > crit.above
+
+
+def _evidence_matches(ev: Evidence, alts: list[Alteration]) -> list[tuple[Alteration, str]]:
+    """Alterations (with match_type) meeting one evidence item; all_of needs every part."""
+    crit = ev.criterion
+    if crit.type == "all_of":
+        found: list[tuple[Alteration, str]] = []
+        for gene, sub in crit.items:
+            hits = [(a, "combination") for a in alts if criterion_match(sub, gene, a)]
+            if not hits:
+                return []
+            found += hits[:1]
+        return found
+    return [(a, m) for a in alts if (m := criterion_match(crit, ev.gene, a))]
+
+
+# ----------------------------------------------------------------------------- engine
+def match(alterations: list[Alteration], kb: KnowledgeBase, tumor: TumorType | None, *,
+          report_id: str, warnings: list[str] | None = None, **context) -> MatchResult:
+    """Match normalised alterations against the KB for one patient's tumor type."""
+    warnings = list(warnings or [])
+    if tumor is None:
+        warnings.append("No tumor type given: evidence is shown as off-label, no level above 3B.")
+    usable = [a for a in alterations
+              if not a.filter_reason and not a.not_assessable and a.gene_known]
+    matches: list[Match] = []
+    for ev in kb.all_evidence():
+        for alt, match_type in _evidence_matches(ev, usable):
+            level, label_status = derive_level(ev, tumor, kb.oncotree)
+            matches.append(_to_match(ev, alt, match_type, level, label_status))
+
+    options = _options(matches)
+    resistance = tuple(sorted((m for m in matches if m.direction == "resistance"),
+                              key=lambda m: (m.level, m.evidence_id)))
+    outcomes = tuple(_outcome(a, matches, kb, tumor) for a in alterations)
+    trials = _trials(kb, tumor, usable, matches)
+    return MatchResult(
+        report_id=report_id, tumor_type=tumor, alterations=outcomes,
+        therapy_options=options, resistance=resistance, trials=trials,
+        warnings=tuple(warnings), kb_version=kb.version, kb_hash=kb.hash,
+        matcher_version=__version__,
+        generated_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), **context)
+
+
+def _to_match(ev: Evidence, alt: Alteration, match_type: str, level: str,
+              label_status: str) -> Match:
+    return Match(
+        evidence_id=ev.id, alteration_id=alt.id, gene=ev.gene or alt.gene or "",
+        therapy=ev.therapy, direction=ev.direction, evidence_type=ev.evidence_type, level=level,
+        amp_tier=AMP_TIER[level], match_type=match_type, label_status=label_status,
+        criterion=ev.criterion.describe(ev.gene), scope=ev.scope, excluded=ev.exclude,
+        statement=ev.statement, citations=ev.citations, trials=ev.trials, source=ev.source,
+        approval_year=ev.approval_year)
+
+
+def _match_key(m: Match) -> tuple:
+    return (LEVEL_ORDER.index(m.level), SPECIFICITY.index(m.match_type),
+            EVIDENCE_RANK[m.evidence_type], m.evidence_id)
+
+
+def _options(matches: list[Match]) -> tuple[TherapyOption, ...]:
+    """Group sensitivity matches by therapy (a combination is one option), best level first."""
+    groups: dict[frozenset, list[Match]] = {}
+    for m in matches:
+        if m.direction == "sensitivity":
+            groups.setdefault(frozenset(m.therapy), []).append(m)
+    options = []
+    for drugs, ms in groups.items():
+        ms.sort(key=_match_key)
+        best = ms[0]
+        alt_ids = tuple(dict.fromkeys(m.alteration_id for m in ms))
+        res = tuple(r for r in matches if r.direction == "resistance"
+                    and set(r.therapy) <= drugs)
+        options.append(TherapyOption(
+            therapy=best.therapy, name=" + ".join(best.therapy), level=best.level,
+            amp_tier=best.amp_tier, alteration_ids=alt_ids, matches=tuple(ms), resistance=res))
+    options.sort(key=lambda o: (_match_key(o.matches[0])[:3], bool(o.resistance), o.name))
+    return tuple(options)
+
+
+def _outcome(alt: Alteration, matches: list[Match], kb: KnowledgeBase,
+             tumor: TumorType | None) -> AlterationOutcome:
+    if alt.filter_reason:
+        return AlterationOutcome(alt, "filtered", alt.filter_reason)
+    if alt.not_assessable:
+        return AlterationOutcome(alt, "not_assessable", alt.not_assessable)
+    mine = [m for m in matches if m.alteration_id == alt.id]
+    notes = _annotations(alt, kb, tumor)
+    if mine:
+        ids = tuple(dict.fromkeys(m.evidence_id for m in mine))
+        reason = None
+        if all(m.direction == "resistance" for m in mine):
+            reason = "resistance marker: see resistance evidence"
+        return AlterationOutcome(alt, "matched", _join(reason, notes), ids)
+    return AlterationOutcome(alt, "no_evidence", _join(_why_not(alt, kb), notes))
+
+
+def _join(*parts) -> str | None:
+    flat = [p for part in parts for p in ([part] if isinstance(part, str) else (part or ())) if p]
+    return " ".join(flat) or None
+
+
+def _annotations(alt: Alteration, kb: KnowledgeBase, tumor: TumorType | None) -> list[str]:
+    entry = kb.genes.get(alt.gene or "")
+    out = []
+    for a in entry.annotations if entry else ():
+        if criterion_match(a.criterion, a.gene, alt):
+            scoped = not a.scope or (tumor and kb.oncotree.in_scope(tumor.code, list(a.scope), []))
+            where = "" if scoped else f" (evidence in {', '.join(a.scope)})"
+            cites = ", ".join(c.text or c.id for c in a.citations)
+            out.append(f"{a.kind.capitalize()}: {a.statement}{where} [{cites}]")
+    return out
+
+
+def _why_not(alt: Alteration, kb: KnowledgeBase) -> str:
+    if not alt.gene_known:
+        return "Gene symbol not recognised by HGNC: not matched (check the symbol)."
+    entry = kb.genes.get(alt.gene or "")
+    if alt.kind == "fusion" and alt.fusion and alt.fusion.order_known \
+            and alt.fusion.five_prime in kb.genes and alt.fusion.three_prime:
+        return (f"{alt.fusion.five_prime} is the 5′ partner: the kinase domain is not expected "
+                "in this fusion product; no matched therapy.")
+    if entry is None:
+        what = "this signature" if alt.kind == "signature" else alt.gene or "this gene"
+        return f"No targeted-therapy evidence for {what} in the knowledge base."
+    if entry.no_therapy_reason:
+        return entry.no_therapy_reason
+    if alt.kind == "variant" and alt.variant and alt.variant.consequence in ("synonymous",):
+        return "Synonymous change: no effect on the protein expected."
+    return (f"{alt.label} is not an alteration the knowledge base links to a therapy "
+            "(variant of unknown therapeutic significance).")
+
+
+def _trials(kb: KnowledgeBase, tumor: TumorType | None, alts: list[Alteration],
+            matches: list[Match]) -> tuple[TrialMatch, ...]:
+    """Biomarker-matched trials open to this tumor type first, then tumor-type trials."""
+    def tumor_ok(trial) -> bool:
+        if not trial.tumor_types or tumor is None:
+            return True
+        return kb.oncotree.in_scope(tumor.code, list(trial.tumor_types), [])
+
+    out: dict[str, TrialMatch] = {}
+    cited = {}
+    for m in matches:
+        if m.direction == "sensitivity":
+            for nct in m.trials:
+                cited.setdefault(nct, []).append(m.alteration_id)
+    for trial in kb.trials.values():
+        hits = [a.id for gene, crit in trial.biomarkers for a in alts
+                if criterion_match(crit, gene, a)]
+        hits += cited.get(trial.nct_id, [])
+        if hits and tumor_ok(trial):
+            out[trial.nct_id] = _trial(trial, "biomarker", tuple(dict.fromkeys(hits)))
+    if tumor is not None:
+        for trial in kb.trials.values():
+            if not trial.biomarkers and trial.nct_id not in out and trial.tumor_types \
+                    and tumor_ok(trial):
+                out[trial.nct_id] = _trial(trial, "tumor_type", ())
+    return tuple(sorted(out.values(), key=lambda t: (t.reason != "biomarker", t.nct_id)))
+
+
+def _trial(trial, reason: str, alt_ids: tuple[str, ...]) -> TrialMatch:
+    return TrialMatch(nct_id=trial.nct_id, title=trial.title, phase=trial.phase,
+                      status=trial.status, status_verified=trial.status_verified,
+                      reason=reason, alteration_ids=alt_ids, url=trial.url)

@@ -1,0 +1,402 @@
+"""Reads ``knowledgebase/`` YAML into a :class:`~matcher.knowledge.KnowledgeBase`, collecting
+every problem (file, entry, field) before refusing to load."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import yaml
+
+from matcher.criteria import Criterion, parse_criterion
+from matcher.knowledge import (
+    ANNOTATION_KINDS,
+    DIRECTIONS,
+    EVIDENCE_KEYS,
+    EVIDENCE_TYPES,
+    NCT_RE,
+    ROLES,
+    Annotation,
+    Evidence,
+    GeneEntry,
+    KnowledgeBase,
+    Trial,
+    citation_of,
+    content_hash,
+    raise_problems,
+)
+
+TERT_PROMOTER_NAMES = frozenset({"C228T", "C250T"})
+
+
+def _canonical_change(text: str) -> str:
+    """Canonical protein change for a KB criterion (TERT promoter names kept as written)."""
+    if text in TERT_PROMOTER_NAMES:
+        return text
+    from matcher.protein import parse_protein_change
+
+    try:
+        return parse_protein_change(text).canonical
+    except Exception as exc:  # InvalidChange is a ValueError; anything else is a bad entry too
+        raise ValueError(str(exc)) from None
+
+
+class Loader:
+    """One load of one KB folder."""
+
+    def __init__(self, kb_dir: Path):
+        self.dir = kb_dir
+        self.problems: list[str] = []
+        self.therapy_refs: list[tuple[str, str]] = []  # (where, drug)
+        self.trial_refs: list[tuple[str, str]] = []
+        self.code_refs: list[tuple[str, str]] = []
+        self.gene_refs: list[tuple[str, str]] = []
+
+    # ------------------------------------------------------------------ plumbing
+    def _yaml(self, path: Path) -> object:
+        try:
+            return yaml.safe_load(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            self.problems.append(f"{self._rel(path)}: missing")
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            where = f" line {mark.line + 1}" if mark else ""
+            self.problems.append(f"{self._rel(path)}{where}: not valid YAML ({exc})")
+        return None
+
+    def _rel(self, path: Path) -> str:
+        try:
+            return path.relative_to(self.dir).as_posix()
+        except ValueError:
+            return str(path)
+
+    def load(self) -> KnowledgeBase:
+        """Load everything, validate, raise KnowledgeBaseError listing every problem."""
+        from matcher.genes import GeneIndex
+        from matcher.tumors import OncoTree
+
+        if not self.dir.is_dir():
+            raise_problems([f"{self.dir}: no knowledge base folder"], self.dir)
+        meta = self._yaml(self.dir / "kb.yaml") or {}
+        version = str(meta.get("version", "")) if isinstance(meta, dict) else ""
+        if not version:
+            self.problems.append("kb.yaml: 'version' is required")
+        ref = self.dir / "reference"
+        hgnc = GeneIndex.load(ref / "hgnc_genes.tsv.gz")
+        oncotree = OncoTree.load(ref)
+
+        genes = self._load_genes(self.dir / "genes", "curated")
+        signatures = self._load_evidence_file(self.dir / "signatures.yaml", None, "curated")
+        therapies = self._load_therapies(self.dir / "therapies.yaml")
+        trials = self._load_trials(self.dir / "trials.yaml")
+        dropped: list[str] = []
+        civic_dir = self.dir / "civic"
+        if civic_dir.is_dir():
+            civic_genes = self._load_genes(civic_dir / "genes", "civic")
+            for path in ("therapies.yaml",):
+                if (civic_dir / path).exists():
+                    for k, v in self._load_therapies(civic_dir / path).items():
+                        therapies.setdefault(k, v)
+            if (civic_dir / "trials.yaml").exists():
+                for k, v in self._load_trials(civic_dir / "trials.yaml").items():
+                    trials.setdefault(k, v)
+            genes, dropped = _merge_civic(genes, civic_genes)
+
+        self._check_refs(therapies, trials, hgnc, oncotree)
+        self._check_unique_ids([e for g in genes.values() for e in g.evidence] + signatures)
+        raise_problems(self.problems, self.dir)
+        released = meta.get("released") if isinstance(meta, dict) else None
+        return KnowledgeBase(
+            path=self.dir, version=version, released=str(released or ""),
+            title=str(meta.get("title", "")) if isinstance(meta, dict) else "",
+            hash=content_hash(self.dir), genes=genes, signatures=tuple(signatures),
+            therapies=therapies, trials=trials, hgnc=hgnc, oncotree=oncotree,
+            dropped_civic=tuple(dropped))
+
+    # ------------------------------------------------------------------ genes
+    def _load_genes(self, folder: Path, source: str) -> dict[str, GeneEntry]:
+        genes: dict[str, GeneEntry] = {}
+        if not folder.is_dir():
+            if source == "curated":
+                self.problems.append(f"{self._rel(folder)}: missing")
+            return genes
+        for path in sorted(folder.glob("*.yaml")):
+            entry = self._load_gene(path, source)
+            if entry is not None:
+                genes[entry.symbol] = entry
+        return genes
+
+    def _load_gene(self, path: Path, source: str) -> GeneEntry | None:
+        rel = self._rel(path)
+        raw = self._yaml(path)
+        if not isinstance(raw, dict):
+            if raw is not None:
+                self.problems.append(f"{rel}: expected a mapping at the top level")
+            return None
+        symbol = raw.get("gene")
+        if symbol != path.stem:
+            self.problems.append(f"{rel}: 'gene' must equal the file name ({path.stem})")
+            symbol = path.stem
+        self.gene_refs.append((rel, symbol))
+        role = raw.get("role", "oncogene" if source == "civic" else None)
+        if role not in ROLES:
+            self.problems.append(f"{rel}: role: expected one of {', '.join(ROLES)}")
+        extra = set(raw) - {"gene", "role", "summary", "no_therapy_reason", "annotations",
+                            "evidence"}
+        if extra:
+            self.problems.append(f"{rel}: unexpected key(s) {', '.join(sorted(extra))}")
+        evidence = self._evidence_list(raw.get("evidence") or [], rel, symbol, source)
+        annotations = []
+        for i, a in enumerate(raw.get("annotations") or []):
+            ann = self._annotation(a, f"{rel}: annotations[{i}]", symbol)
+            if ann:
+                annotations.append(ann)
+        return GeneEntry(symbol=symbol, role=role or "oncogene",
+                         summary=str(raw.get("summary") or "").strip(),
+                         no_therapy_reason=(str(raw["no_therapy_reason"]).strip()
+                                            if raw.get("no_therapy_reason") else None),
+                         evidence=tuple(evidence), annotations=tuple(annotations), file=rel)
+
+    def _load_evidence_file(self, path: Path, gene: str | None, source: str) -> list[Evidence]:
+        raw = self._yaml(path)
+        rel = self._rel(path)
+        if raw is None:
+            return []
+        if not isinstance(raw, dict) or not isinstance(raw.get("evidence"), list):
+            self.problems.append(f"{rel}: expected a mapping with an 'evidence' list")
+            return []
+        return self._evidence_list(raw["evidence"], rel, gene, source)
+
+    def _evidence_list(self, items: object, rel: str, gene: str | None,
+                       source: str) -> list[Evidence]:
+        if not isinstance(items, list):
+            self.problems.append(f"{rel}: evidence: expected a list")
+            return []
+        out = []
+        for i, item in enumerate(items):
+            ev = self._evidence(item, rel, i, gene, source)
+            if ev is not None:
+                out.append(ev)
+        return out
+
+    def _evidence(self, item: object, rel: str, i: int, gene: str | None,
+                  source: str) -> Evidence | None:
+        where = f"{rel}: evidence[{i}]"
+        if not isinstance(item, dict):
+            self.problems.append(f"{where}: expected a mapping")
+            return None
+        eid = item.get("id")
+        if isinstance(eid, str) and eid:
+            where = f"{rel}: {eid}"
+        else:
+            self.problems.append(f"{where}.id: required (a stable string id)")
+        extra = set(item) - EVIDENCE_KEYS
+        if extra:
+            self.problems.append(f"{where}: unexpected key(s) {', '.join(sorted(extra))}")
+        n = len(self.problems)
+        crit = parse_criterion(item.get("alteration"), f"{where}.alteration", self.problems,
+                               _canonical_change, gene)
+        if crit is not None:
+            self._check_criterion_placement(crit, gene, where)
+        therapy = item.get("therapy")
+        if not (isinstance(therapy, list) and therapy and all(isinstance(t, str) for t in therapy)):
+            self.problems.append(f"{where}.therapy: expected a non-empty list of drug names")
+            therapy = []
+        for t in therapy:
+            self.therapy_refs.append((where, t))
+        self._enum(item, "direction", DIRECTIONS, where)
+        self._enum(item, "evidence_type", EVIDENCE_TYPES, where)
+        scope = self._codes(item.get("scope"), f"{where}.scope")
+        exclude = self._codes(item.get("exclude") or [], f"{where}.exclude")
+        disease = item.get("disease")
+        if not scope and not disease:
+            self.problems.append(f"{where}.scope: at least one OncoTree code (or SOLID) required")
+        statement = str(item.get("statement") or "").strip()
+        if not statement:
+            self.problems.append(f"{where}.statement: required (our own words)")
+        citations = self._citations(item.get("citations"), where)
+        trials = item.get("trials") or []
+        if not isinstance(trials, list):
+            self.problems.append(f"{where}.trials: expected a list of NCT ids")
+            trials = []
+        for t in trials:
+            self.trial_refs.append((where, t))
+        year = item.get("approval_year")
+        if year is not None and not (isinstance(year, int) and 1938 <= year <= 2100):
+            self.problems.append(f"{where}.approval_year: expected a year")
+        if year is not None and item.get("evidence_type") != "fda":
+            self.problems.append(f"{where}.approval_year: only for evidence_type fda")
+        reviewed = item.get("last_reviewed")
+        if source == "curated" and not isinstance(reviewed, dt.date):
+            self.problems.append(f"{where}.last_reviewed: expected a date (YYYY-MM-DD)")
+        if len(self.problems) > n or crit is None:
+            return None
+        return Evidence(
+            id=eid, gene=gene, criterion=crit, therapy=tuple(therapy),
+            direction=item["direction"], evidence_type=item["evidence_type"],
+            scope=tuple(scope), exclude=tuple(exclude), statement=statement,
+            citations=tuple(citations), trials=tuple(trials),
+            source=str(item.get("source") or source), approval_year=year,
+            disease=str(disease) if disease else None,
+            last_reviewed=reviewed.isoformat() if isinstance(reviewed, dt.date) else None,
+            file=rel)
+
+    def _check_criterion_placement(self, crit: Criterion, gene: str | None, where: str) -> None:
+        if gene is None and crit.type != "signature":
+            self.problems.append(f"{where}.alteration: only signature criteria belong here")
+        if gene is not None and crit.type == "signature":
+            self.problems.append(f"{where}.alteration: signature criteria go in signatures.yaml")
+        if crit.partner:
+            self.gene_refs.append((where, crit.partner))
+        for g, _sub in crit.items:
+            self.gene_refs.append((where, g))
+
+    def _annotation(self, a: object, where: str, gene: str) -> Annotation | None:
+        if not isinstance(a, dict) or not a.get("id"):
+            self.problems.append(f"{where}: expected a mapping with an id")
+            return None
+        where = where.split(":")[0] + f": {a['id']}"
+        n = len(self.problems)
+        crit = parse_criterion(a.get("alteration"), f"{where}.alteration", self.problems,
+                               _canonical_change, gene)
+        self._enum(a, "kind", ANNOTATION_KINDS, where)
+        scope = self._codes(a.get("scope") or [], f"{where}.scope")
+        statement = str(a.get("statement") or "").strip()
+        if not statement:
+            self.problems.append(f"{where}.statement: required")
+        citations = self._citations(a.get("citations"), where)
+        if len(self.problems) > n or crit is None:
+            return None
+        return Annotation(a["id"], gene, crit, a["kind"], tuple(scope), statement,
+                          tuple(citations))
+
+    # ------------------------------------------------------------------ small validators
+    def _enum(self, item: dict, key: str, allowed, where: str) -> None:
+        if item.get(key) not in allowed:
+            self.problems.append(f"{where}.{key}: expected one of {', '.join(allowed)}"
+                                 f" (got {item.get(key)!r})")
+
+    def _codes(self, raw: object, where: str) -> list[str]:
+        if raw is None:
+            return []
+        if not isinstance(raw, list) or not all(isinstance(c, str) for c in raw):
+            self.problems.append(f"{where}: expected a list of OncoTree codes")
+            return []
+        for c in raw:
+            self.code_refs.append((where, c))
+        return list(raw)
+
+    def _citations(self, raw: object, where: str) -> list:
+        if not isinstance(raw, list) or not raw:
+            self.problems.append(f"{where}.citations: at least one citation is required")
+            return []
+        out = []
+        for j, c in enumerate(raw):
+            try:
+                out.append(citation_of(c))
+            except ValueError as exc:
+                self.problems.append(f"{where}.citations[{j}]: {exc}")
+        return out
+
+    # ------------------------------------------------------------------ therapies, trials
+    def _load_therapies(self, path: Path) -> dict[str, dict]:
+        raw = self._yaml(path)
+        rel = self._rel(path)
+        if raw is None:
+            return {}
+        if not isinstance(raw, dict) or not isinstance(raw.get("therapies"), dict):
+            self.problems.append(f"{rel}: expected a mapping with a 'therapies' mapping")
+            return {}
+        out = {}
+        for name, info in raw["therapies"].items():
+            if not isinstance(info, dict):
+                self.problems.append(f"{rel}: {name}: expected a mapping (class, synonyms)")
+                continue
+            out[str(name)] = info
+        return out
+
+    def _load_trials(self, path: Path) -> dict[str, Trial]:
+        raw = self._yaml(path)
+        rel = self._rel(path)
+        if raw is None:
+            return {}
+        if not isinstance(raw, dict) or not isinstance(raw.get("trials"), list):
+            self.problems.append(f"{rel}: expected a mapping with a 'trials' list")
+            return {}
+        out: dict[str, Trial] = {}
+        for i, t in enumerate(raw["trials"]):
+            where = f"{rel}: trials[{i}]"
+            if not isinstance(t, dict) or not NCT_RE.match(str(t.get("nct_id", ""))):
+                self.problems.append(f"{where}.nct_id: expected an id like NCT01234567")
+                continue
+            nct = t["nct_id"]
+            where = f"{rel}: {nct}"
+            if nct in out:
+                self.problems.append(f"{where}: listed twice")
+            biomarkers = []
+            for j, b in enumerate(t.get("biomarkers") or []):
+                if not isinstance(b, dict) or not isinstance(b.get("gene"), str):
+                    self.problems.append(f"{where}.biomarkers[{j}]: expected {{gene, alteration}}")
+                    continue
+                crit = parse_criterion(b.get("alteration"), f"{where}.biomarkers[{j}].alteration",
+                                       self.problems, _canonical_change, b["gene"])
+                self.gene_refs.append((where, b["gene"]))
+                if crit:
+                    biomarkers.append((b["gene"], crit))
+            tumor_types = self._codes(t.get("tumor_types") or [], f"{where}.tumor_types")
+            verified = t.get("status_verified")
+            out[nct] = Trial(
+                nct_id=nct, title=str(t.get("title") or "").strip(),
+                phase=str(t["phase"]) if t.get("phase") is not None else None,
+                biomarkers=tuple(biomarkers), tumor_types=tuple(tumor_types),
+                status=t.get("status"),
+                status_verified=verified.isoformat() if isinstance(verified, dt.date)
+                else (str(verified) if verified else None),
+                source=t.get("source"))
+            if not out[nct].title:
+                self.problems.append(f"{where}.title: required")
+        return out
+
+    def _check_unique_ids(self, evidence: list[Evidence]) -> None:
+        seen: dict[str, str] = {}
+        for e in evidence:
+            if e.id in seen:
+                self.problems.append(f"{e.file}: {e.id}: id already used in {seen[e.id]}")
+            seen[e.id] = e.file
+
+    def _check_refs(self, therapies, trials, hgnc, oncotree) -> None:
+        for where, drug in self.therapy_refs:
+            if drug not in therapies:
+                self.problems.append(f"{where}.therapy: {drug!r} is not in therapies.yaml")
+        for where, nct in self.trial_refs:
+            if nct not in trials:
+                self.problems.append(f"{where}.trials: {nct!r} is not in trials.yaml")
+        for where, code in self.code_refs:
+            if code != "SOLID" and not oncotree.exists(code):
+                self.problems.append(f"{where}: {code!r} is not an OncoTree code")
+        for where, symbol in self.gene_refs:
+            if not hgnc.is_approved(symbol):
+                self.problems.append(f"{where}: {symbol!r} is not an HGNC-approved symbol")
+
+
+def _merge_civic(curated: dict[str, GeneEntry], civic: dict[str, GeneEntry]):
+    """Add imported evidence to the curated genes; curated wins where both speak."""
+    try:
+        from matcher.civic import dedupe_against_curated
+    except ImportError:  # importer not installed: keep curated only
+        return curated, [e.id for g in civic.values() for e in g.evidence]
+    merged = dict(curated)
+    dropped: list[str] = []
+    for symbol, entry in civic.items():
+        base = merged.get(symbol)
+        kept, gone = dedupe_against_curated(list(base.evidence) if base else [],
+                                            list(entry.evidence))
+        dropped.extend(e.id for e in gone)
+        if base is None:
+            merged[symbol] = GeneEntry(symbol, entry.role, entry.summary, None, tuple(kept), (),
+                                       entry.file)
+        else:
+            merged[symbol] = GeneEntry(base.symbol, base.role, base.summary,
+                                       base.no_therapy_reason, base.evidence + tuple(kept),
+                                       base.annotations, base.file)
+    return merged, dropped

@@ -1,0 +1,233 @@
+"""Load and validate the knowledge base (``knowledgebase/``) into an immutable, indexed object.
+
+Validation is schema plus cross-references: every therapy, trial, gene and OncoTree code named by
+an entry must exist. All problems are collected and raised together as a
+:class:`~matcher.errors.KnowledgeBaseError` naming file, entry and field; an invalid KB refuses to
+start. The content hash covers every data file, so any result can be traced to the exact KB.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+import re
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+from matcher.criteria import Criterion
+from matcher.errors import KnowledgeBaseError, Problem
+from matcher.model import Citation
+
+EVIDENCE_TYPES = ("fda", "guideline", "clinical", "case", "preclinical")
+DIRECTIONS = ("sensitivity", "resistance")
+ROLES = ("oncogene", "tumor_suppressor", "both")
+ANNOTATION_KINDS = ("prognostic", "diagnostic", "note")
+CITATION_KINDS = ("pmid", "label", "guideline", "review", "civic")
+NCT_RE = re.compile(r"^NCT\d{8}$")
+EVIDENCE_KEYS = frozenset({
+    "id", "alteration", "therapy", "direction", "evidence_type", "scope", "exclude",
+    "approval_year", "statement", "citations", "trials", "last_reviewed", "source", "disease"})
+
+
+def default_kb_dir() -> Path:
+    """The KB folder: $MATCHER_KB_DIR, else the one shipped beside the package."""
+    env = os.environ.get("MATCHER_KB_DIR")
+    if env:
+        return Path(env)
+    return Path(__file__).resolve().parent.parent / "knowledgebase"
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """One evidence item: an alteration criterion, a therapy, a direction and a tumor scope."""
+
+    id: str
+    gene: str | None  # None for signatures
+    criterion: Criterion
+    therapy: tuple[str, ...]
+    direction: str
+    evidence_type: str
+    scope: tuple[str, ...]
+    exclude: tuple[str, ...]
+    statement: str
+    citations: tuple[Citation, ...]
+    trials: tuple[str, ...]
+    source: str = "curated"
+    approval_year: int | None = None
+    disease: str | None = None  # imported evidence whose disease maps to no OncoTree code
+    last_reviewed: str | None = None
+    file: str = ""
+
+
+@dataclass(frozen=True)
+class Annotation:
+    """A non-therapeutic fact (prognostic, diagnostic) shown beside a matching alteration."""
+
+    id: str
+    gene: str
+    criterion: Criterion
+    kind: str
+    scope: tuple[str, ...]
+    statement: str
+    citations: tuple[Citation, ...]
+
+
+@dataclass(frozen=True)
+class GeneEntry:
+    symbol: str
+    role: str
+    summary: str
+    no_therapy_reason: str | None
+    evidence: tuple[Evidence, ...]
+    annotations: tuple[Annotation, ...]
+    file: str
+
+
+@dataclass(frozen=True)
+class Trial:
+    nct_id: str
+    title: str
+    phase: str | None
+    biomarkers: tuple[tuple[str, Criterion], ...]
+    tumor_types: tuple[str, ...]
+    status: str | None
+    status_verified: str | None
+    source: str | None = None
+
+    @property
+    def url(self) -> str:
+        return f"https://clinicaltrials.gov/study/{self.nct_id}"
+
+
+@dataclass
+class KnowledgeBase:
+    """The loaded KB: curated (and imported) entries plus reference data; read-only."""
+
+    path: Path
+    version: str
+    released: str
+    title: str
+    hash: str
+    genes: dict[str, GeneEntry]
+    signatures: tuple[Evidence, ...]
+    therapies: dict[str, dict]
+    trials: dict[str, Trial]
+    hgnc: object  # matcher.genes.GeneIndex
+    oncotree: object  # matcher.tumors.OncoTree
+    dropped_civic: tuple[str, ...] = field(default=())
+
+    @cached_property
+    def hotspots(self):
+        """Cancer hotspots in both builds (loaded on first use)."""
+        from matcher.hotspots import HotspotIndex
+        return HotspotIndex.load(self.path / "reference")
+
+    @cached_property
+    def gene_spans(self):
+        """Gene spans in both builds (loaded on first use)."""
+        from matcher.hotspots import GeneSpans
+        return GeneSpans.load(self.path / "reference")
+
+    def all_evidence(self) -> list[Evidence]:
+        """Every evidence item, genes first, then signatures."""
+        items = [e for g in self.genes.values() for e in g.evidence]
+        return items + list(self.signatures)
+
+    def counts(self) -> dict:
+        """Entry counts for /v1/knowledgebase and `matcher kb stats`."""
+        ev = self.all_evidence()
+        by_source: dict[str, int] = {}
+        for e in ev:
+            by_source[e.source] = by_source.get(e.source, 0) + 1
+        return {"genes": len(self.genes), "evidence": len(ev), "evidence_by_source": by_source,
+                "therapies": len(self.therapies), "trials": len(self.trials),
+                "tumor_types": len(self.oncotree)}
+
+    def describe(self) -> dict:
+        """Version, hash and counts."""
+        return {"version": self.version, "released": self.released, "title": self.title,
+                "hash": self.hash, "counts": self.counts()}
+
+    def resolve_gene(self, symbol: str) -> str:
+        """HGNC-approved symbol for a KB lookup (aliases and previous symbols resolved)."""
+        return self.hgnc.resolve(symbol).symbol
+
+    def gene_entry(self, symbol: str) -> dict | None:
+        """JSON-ready KB content for one gene, or None."""
+        entry = self.genes.get(self.resolve_gene(symbol))
+        if entry is None:
+            return None
+        return {
+            "gene": entry.symbol, "role": entry.role, "summary": entry.summary,
+            "no_therapy_reason": entry.no_therapy_reason,
+            "evidence": [_evidence_dict(e) for e in entry.evidence],
+            "annotations": [{"id": a.id, "kind": a.kind, "alteration": a.criterion.describe(a.gene),
+                             "scope": list(a.scope), "statement": a.statement,
+                             "citations": [c.__dict__ for c in a.citations]}
+                            for a in entry.annotations],
+        }
+
+
+def _evidence_dict(e: Evidence) -> dict:
+    return {"id": e.id, "alteration": e.criterion.describe(e.gene), "therapy": list(e.therapy),
+            "direction": e.direction, "evidence_type": e.evidence_type, "scope": list(e.scope),
+            "exclude": list(e.exclude), "approval_year": e.approval_year,
+            "statement": e.statement, "citations": [c.__dict__ for c in e.citations],
+            "trials": list(e.trials), "source": e.source, "disease": e.disease,
+            "last_reviewed": e.last_reviewed}
+
+
+def citation_of(raw: object) -> Citation:
+    """Build a Citation from its one-key YAML mapping; ValueError when malformed."""
+    if not isinstance(raw, dict) or len(raw) != 1:
+        raise ValueError("expected a one-key mapping such as {pmid: '29072975'}")
+    kind, value = next(iter(raw.items()))
+    if kind not in CITATION_KINDS:
+        raise ValueError(f"unknown citation kind {kind!r} (expected {', '.join(CITATION_KINDS)})")
+    value = str(value).strip()
+    if kind == "pmid":
+        if not value.isdigit():
+            raise ValueError(f"PMID {value!r} is not numeric")
+        return Citation("pmid", value, f"PMID {value}", f"https://pubmed.ncbi.nlm.nih.gov/{value}/")
+    if kind == "civic":
+        m = re.fullmatch(r"EID(\d+)", value)
+        if not m:
+            raise ValueError(f"CIViC id {value!r} is not of the form EID123")
+        return Citation("civic", value, f"CIViC {value}",
+                        f"https://civicdb.org/links/evidence_items/{m.group(1)}")
+    if not value:
+        raise ValueError(f"empty {kind} citation")
+    return Citation(kind, value, value, None)
+
+
+def content_hash(kb_dir: Path) -> str:
+    """SHA-256 over every data file (path and bytes), in a stable order; prose is excluded."""
+    h = hashlib.sha256()
+    for p in sorted(kb_dir.rglob("*")):
+        if p.is_file() and p.suffix not in (".md",) and "__pycache__" not in p.parts:
+            h.update(p.relative_to(kb_dir).as_posix().encode() + b"\0")
+            h.update(p.read_bytes())
+            h.update(b"\0")
+    return h.hexdigest()
+
+
+def load_kb(path: str | Path | None = None) -> KnowledgeBase:
+    """Load, validate and index the KB at ``path`` (default: :func:`default_kb_dir`)."""
+    from matcher.kb_loader import Loader
+
+    return Loader(Path(path) if path else default_kb_dir()).load()
+
+
+def today() -> str:
+    """Today's date in ISO form (UTC)."""
+    return dt.datetime.now(dt.UTC).date().isoformat()
+
+
+def raise_problems(problems: list[str], kb_dir: Path) -> None:
+    """Raise KnowledgeBaseError listing every problem, if any."""
+    if problems:
+        raise KnowledgeBaseError(
+            f"knowledge base at {kb_dir} is invalid ({len(problems)} problem(s))",
+            [Problem(p) for p in problems])

@@ -1,0 +1,279 @@
+"""Report (the lab's words) -> normalised alterations (HGNC genes, canonical protein changes,
+hotspot-resolved coordinates, oriented fusions, signatures).
+
+For a lab JSON report an unparseable field is the lab's error: every such problem is collected and
+raised as one :class:`ReportValidationError` naming the field path. For pipeline files (VCF, MAF …)
+an annotation the normaliser cannot read makes that call ``not_assessable`` instead, with the
+reason: the rest of the file is still matched. Nothing is dropped.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from matcher.errors import AmbiguousGeneError, InputError, Problem, ReportValidationError
+from matcher.model import (
+    Alteration,
+    CopyNumberDetail,
+    FusionDetail,
+    Report,
+    SignatureDetail,
+    VariantCall,
+    VariantDetail,
+)
+
+# TERT promoter hotspots are named after their GRCh37 positions (chr5:1,295,228 and 1,295,250,
+# C>T on the TERT strand); on the TERT transcript they are c.-124C>T and c.-146C>T.
+TERT_PROMOTER = {"C228T": "C228T", "C250T": "C250T", "-124C>T": "C228T", "-146C>T": "C250T",
+                 "C.-124C>T": "C228T", "C.-146C>T": "C250T", "124C>T": "C228T",
+                 "146C>T": "C250T"}
+PROMOTER_NOTE = "TERT promoter"
+
+
+@dataclass
+class Normalized:
+    """The outcome of normalising one report."""
+
+    alterations: list[Alteration] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+class _Ctx:
+    def __init__(self, report: Report, kb):
+        self.report = report
+        self.kb = kb
+        self.strict = report.source_format == "labjson"
+        self.problems: list[Problem] = []
+        self.warnings: list[str] = list(report.warnings)
+        self.out: list[Alteration] = []
+
+    def next_id(self) -> str:
+        return f"A{len(self.out) + 1}"
+
+    def gene(self, symbol: str | None, where: str) -> tuple[str | None, bool]:
+        """Resolve a symbol through HGNC: (symbol, known). Ambiguity is a problem, not a guess."""
+        if not symbol:
+            return None, True
+        try:
+            look = self.kb.hgnc.resolve(symbol)
+        except AmbiguousGeneError as exc:
+            cands = exc.context.get("candidates") or [p.message for p in exc.problems]
+            msg = f"{symbol!r} is an alias of several genes ({exc.message}); give the HGNC symbol"
+            if self.strict:
+                self.problems.append(Problem(msg, field=where, expected="an HGNC-approved symbol"))
+            else:
+                self.warnings.append(f"{where}: {msg}")
+            del cands
+            return None, False
+        if look.status == "unknown":
+            self.warnings.append(f"{where}: gene symbol {symbol!r} is not known to HGNC; "
+                                 "kept as written and not matched")
+            return look.symbol, False
+        if look.status != "approved":
+            self.warnings.append(f"{where}: {symbol!r} is a {look.status} symbol; "
+                                 f"read as {look.symbol}")
+        return look.symbol, True
+
+
+def normalize_report(report: Report, kb) -> Normalized:
+    """Normalise every call of a report; raise ReportValidationError (lab JSON) listing problems."""
+    ctx = _Ctx(report, kb)
+    for call in report.variants:
+        _variant(ctx, call)
+    for call in report.fusions:
+        _fusion(ctx, call)
+    for call in report.copy_numbers:
+        gene, known = ctx.gene(call.gene, f"{call.source}.gene")
+        ctx.out.append(Alteration(
+            id=ctx.next_id(), kind="copy_number", gene=gene, gene_known=known,
+            label=f"{gene or call.gene} {call.state.replace('_', ' ')}",
+            original=f"{call.gene} {call.state}" + (f" ({call.copies:g} copies)"
+                                                    if call.copies is not None else ""),
+            source=call.source, copy_number=CopyNumberDetail(call.state, call.copies),
+            filter_reason=call.filter_reason))
+    _signatures(ctx, report)
+    if ctx.problems:
+        raise ReportValidationError(
+            f"report failed validation ({len(ctx.problems)} problem(s))", ctx.problems)
+    return Normalized(ctx.out, ctx.warnings)
+
+
+# ----------------------------------------------------------------------------- small variants
+def _variant(ctx: _Ctx, call: VariantCall) -> None:
+    from matcher.protein import classify_cdna, consequence_from_so, parse_protein_change
+
+    gene, known = ctx.gene(call.gene, f"{call.source}.gene")
+    protein = None
+    consequence = None
+    not_assessable = None
+    notes: list[str] = []
+    original = " ".join(x for x in (call.gene, call.protein_change or call.cdna_change) if x)
+    if call.chrom:
+        coord = f"{call.chrom}:{call.pos} {call.ref}>{call.alt}"
+        original = f"{original} ({coord})" if original else coord
+
+    if call.protein_change:
+        pc = call.protein_change.strip()
+        if gene == "TERT" and pc.upper().removeprefix("P.") in TERT_PROMOTER:
+            protein = _tert(TERT_PROMOTER[pc.upper().removeprefix("P.")])
+        else:
+            try:
+                protein = parse_protein_change(pc)
+            except InputError as exc:
+                msg = f"cannot read protein change {pc!r}: {exc.message}"
+                if ctx.strict:
+                    ctx.problems.append(Problem(msg, field=f"{call.source}.protein_change",
+                                                expected="HGVS protein notation such as "
+                                                         "p.Val600Glu or V600E"))
+                else:
+                    not_assessable = msg
+    if protein is None and call.cdna_change:
+        cd = call.cdna_change.strip()
+        key = cd.split(":")[-1].upper()
+        if gene == "TERT" and key in TERT_PROMOTER:
+            protein = _tert(TERT_PROMOTER[key])
+        else:
+            try:
+                consequence = classify_cdna(cd)
+            except InputError as exc:
+                msg = f"cannot read cDNA change {cd!r}: {exc.message}"
+                if ctx.strict:
+                    ctx.problems.append(Problem(msg, field=f"{call.source}.cdna_change",
+                                                expected="HGVS cDNA notation such as "
+                                                         "c.1799T>A"))
+                else:
+                    not_assessable = msg
+    if protein is not None:
+        consequence = protein.consequence
+    elif call.consequence:
+        consequence = consequence_from_so(call.consequence) or consequence
+
+    hotspot = False
+    if call.chrom and call.pos and call.ref and call.alt and call.build:
+        hit = ctx.kb.hotspots.lookup(call.build, call.chrom, call.pos, call.ref, call.alt)
+        if hit is not None:
+            if gene and gene != hit.gene:
+                ctx.warnings.append(f"{call.source}: coordinates are the {hit.gene} hotspot "
+                                    f"{hit.protein}, but the gene was given as {gene}")
+            if protein is None:
+                gene, known = hit.gene, True
+                protein = (_tert(hit.protein) if hit.gene == "TERT"
+                           else parse_protein_change(hit.protein))
+                consequence = protein.consequence
+                notes.append(f"identified from genomic coordinates ({call.build} hotspot)")
+                not_assessable = None
+            hotspot = True
+        elif gene is None:
+            in_genes = [g for g in ctx.kb.gene_spans.genes_at(call.build, call.chrom, call.pos)]
+            kb_genes = [g for g in in_genes if g in ctx.kb.genes]
+            if kb_genes:
+                gene = kb_genes[0]
+                not_assessable = (f"raw call inside {gene}: consequence unknown; annotate with "
+                                  "VEP or snpEff to assess")
+            elif in_genes:
+                gene = in_genes[0]
+    elif call.chrom and not call.build:
+        msg = "genomic coordinates without a genome build"
+        if ctx.strict:
+            ctx.problems.append(Problem(msg, field="genome_build", expected="GRCh37 or GRCh38"))
+        else:
+            not_assessable = msg
+
+    if protein is not None and gene and not hotspot and protein.position:
+        if protein.consequence in ("missense", "codon"):
+            hotspot = ctx.kb.hotspots.is_hotspot_residue(gene, protein.position)
+    if gene is None and not_assessable is None:
+        not_assessable = "no gene: the position is outside every known gene span"
+    if protein is not None:
+        label = f"{gene} {protein.canonical}"
+        if gene == "TERT" and protein.canonical in ("C228T", "C250T"):
+            label = f"TERT promoter {protein.canonical}"
+    elif call.cdna_change:
+        label = f"{gene} {call.cdna_change}"
+    elif call.chrom:
+        label = f"{gene or 'intergenic'} {call.chrom}:{call.pos} {call.ref}>{call.alt}"
+    else:
+        label = f"{gene} (change not given)"
+    if call.origin == "germline":
+        notes.append("germline: inherited; consider genetic counselling")
+    ctx.out.append(Alteration(
+        id=ctx.next_id(), kind="variant", gene=gene, gene_known=known, label=label,
+        original=original or label, source=call.source, origin=call.origin,
+        variant=VariantDetail(
+            protein=protein, consequence=consequence, cdna=call.cdna_change,
+            transcript=call.transcript, exon=call.exon, chrom=call.chrom, pos=call.pos,
+            ref=call.ref, alt=call.alt, build=call.build, vaf=call.vaf, depth=call.depth,
+            hotspot=hotspot),
+        filter_reason=call.filter_reason, not_assessable=not_assessable, notes=tuple(notes)))
+
+
+def _tert(name: str):
+    from matcher.model import ProteinChange
+
+    return ProteinChange(canonical=name, hgvs=name, consequence="other")
+
+
+# ----------------------------------------------------------------------------- fusions
+def _fusion(ctx: _Ctx, call) -> None:
+    from matcher.fusion_names import kinase_partner, orient, parse_fusion
+
+    five, three, order_known = call.five_prime_gene, call.three_prime_gene, call.order_known
+    exon5, exon3 = call.five_prime_exon, call.three_prime_exon
+    if call.text and not (five or three):
+        try:
+            parsed = orient(parse_fusion(call.text, is_symbol=ctx.kb.hgnc.is_approved))
+        except InputError as exc:
+            msg = f"cannot read fusion {call.text!r}: {exc.message}"
+            if ctx.strict:
+                ctx.problems.append(Problem(msg, field=f"{call.source}.fusion",
+                                            expected="a fusion such as EML4::ALK"))
+                return
+            ctx.out.append(Alteration(id=ctx.next_id(), kind="fusion", gene=None,
+                                      label=call.text, original=call.text, source=call.source,
+                                      not_assessable=msg))
+            return
+        five, three, order_known = parsed.five_prime, parsed.three_prime, parsed.order_known
+        exon5 = exon5 or getattr(parsed, "five_prime_exon", None)
+        exon3 = exon3 or getattr(parsed, "three_prime_exon", None)
+    g5, k5 = ctx.gene(five, f"{call.source}.five_prime_gene") if five else (None, True)
+    g3, k3 = ctx.gene(three, f"{call.source}.three_prime_gene") if three else (None, True)
+    if g5 and not g3 and not call.text:  # one side only given as 5': a rearrangement of it
+        g5, g3 = None, g5
+    if not order_known and g5 and g3:
+        label = f"{g5}–{g3} fusion (partner order unknown)"
+    elif g5 and g3:
+        label = f"{g5}::{g3}"
+    else:
+        label = f"{g3 or g5} rearrangement"
+    kinase = kinase_partner(g5, g3) if (g5 or g3) else None
+    original = call.text or "::".join(x for x in (five, three) if x)
+    ctx.out.append(Alteration(
+        id=ctx.next_id(), kind="fusion", gene=kinase or g3 or g5, gene_known=k5 and k3,
+        label=label, original=original, source=call.source,
+        fusion=FusionDetail(five_prime=g5, three_prime=g3, order_known=order_known,
+                            kinase_gene=kinase, five_prime_exon=exon5, three_prime_exon=exon3,
+                            supporting_reads=call.supporting_reads),
+        filter_reason=call.filter_reason))
+
+
+# ----------------------------------------------------------------------------- signatures
+def _signatures(ctx: _Ctx, report: Report) -> None:
+    b = report.biomarkers
+    items = []
+    if b.tmb is not None:
+        items.append(("TMB", b.tmb, "mut/Mb", f"TMB {b.tmb:g} mut/Mb", "biomarkers.tmb"))
+    if b.msi is not None:
+        items.append(("MSI", b.msi, None, b.msi, "biomarkers.msi"))
+    if b.mmr is not None:
+        items.append(("MMR", b.mmr, None, f"MMR {b.mmr}", "biomarkers.mmr"))
+    if b.pdl1_tps is not None:
+        items.append(("PDL1_TPS", b.pdl1_tps, "%", f"PD-L1 TPS {b.pdl1_tps:g}%",
+                      "biomarkers.pdl1_tps"))
+    if b.pdl1_cps is not None:
+        items.append(("PDL1_CPS", b.pdl1_cps, None, f"PD-L1 CPS {b.pdl1_cps:g}",
+                      "biomarkers.pdl1_cps"))
+    for name, value, unit, label, source in items:
+        gene = "CD274" if name.startswith("PDL1") else None
+        ctx.out.append(Alteration(id=ctx.next_id(), kind="signature", gene=gene, label=label,
+                                  original=label, source=source,
+                                  signature=SignatureDetail(name, value, unit)))

@@ -1,0 +1,251 @@
+"""Lab JSON report, version 1: the contract labs and LIMS code against (README, "Lab report JSON").
+
+Validated with marshmallow: unknown fields, wrong types and out-of-range values are rejected, each
+named by its field path (``variants[2].vaf``) with what was expected; all problems at once.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+from marshmallow import (
+    RAISE,
+    Schema,
+    ValidationError,
+    fields,
+    post_load,
+    validate,
+    validates_schema,
+)
+
+from matcher.errors import Problem, ReportValidationError
+from matcher.model import (
+    CNV_STATES,
+    GENOME_BUILDS,
+    MMR_STATES,
+    MSI_STATES,
+    Biomarkers,
+    CopyNumberCall,
+    FusionCall,
+    Report,
+    Specimen,
+    VariantCall,
+)
+from matcher.readers import ReadOptions
+
+ALLELE = re.compile(r"^[ACGTNacgtn]+$|^-$")
+SYMBOL = validate.Regexp(r"^[A-Za-z0-9][A-Za-z0-9\-\.@_/]{0,39}$",
+                         error="expected a gene symbol such as BRAF")
+TEXT = validate.Length(min=1, max=200)
+
+
+def _text(**kw) -> fields.String:
+    return fields.String(validate=TEXT, **kw)
+
+
+class _Strict(Schema):
+    class Meta:
+        unknown = RAISE
+
+
+class PatientSchema(_Strict):
+    id = _text()
+
+
+class SpecimenSchema(_Strict):
+    id = _text()
+    type = _text()
+    tumor_content = fields.Float(validate=validate.Range(0, 100), allow_nan=False)
+
+
+class VariantSchema(_Strict):
+    gene = fields.String(validate=SYMBOL)
+    protein_change = _text()
+    cdna_change = _text()
+    transcript = fields.String(validate=validate.Regexp(
+        r"^[A-Za-z0-9_.\-]{1,40}$", error="expected a transcript id such as NM_004333.6"))
+    chrom = fields.String(validate=validate.Regexp(
+        r"^(chr)?([1-9]|1[0-9]|2[0-2]|X|Y|M|MT)$", flags=re.I,
+        error="expected a chromosome such as 7 or chr7"))
+    pos = fields.Integer(strict=True, validate=validate.Range(min=1))
+    ref = fields.String(validate=validate.Regexp(ALLELE, error="expected bases A, C, G, T, N"))
+    alt = fields.String(validate=validate.Regexp(ALLELE, error="expected bases A, C, G, T, N"))
+    vaf = fields.Float(validate=validate.Range(0, 1, error="expected a fraction from 0 to 1"),
+                       allow_nan=False)
+    depth = fields.Integer(strict=True, validate=validate.Range(min=0))
+    origin = fields.String(validate=validate.OneOf(("somatic", "germline")))
+
+    @validates_schema
+    def _gene_or_coordinates(self, data: dict, **_kw) -> None:
+        coords = [k for k in ("chrom", "pos", "ref", "alt") if k in data]
+        if coords and len(coords) < 4:
+            missing = sorted({"chrom", "pos", "ref", "alt"} - set(coords))
+            raise ValidationError(f"genomic coordinates need chrom, pos, ref and alt "
+                                  f"(missing {', '.join(missing)})", "chrom")
+        has_change = "protein_change" in data or "cdna_change" in data
+        if not coords and not (data.get("gene") and has_change):
+            raise ValidationError("expected a gene with protein_change or cdna_change, "
+                                  "or genomic coordinates (chrom, pos, ref, alt)", "gene")
+
+
+class FusionSchema(_Strict):
+    fusion = _text()
+    five_prime_gene = fields.String(validate=SYMBOL)
+    three_prime_gene = fields.String(validate=SYMBOL)
+    five_prime_exon = fields.Integer(strict=True, validate=validate.Range(min=1))
+    three_prime_exon = fields.Integer(strict=True, validate=validate.Range(min=1))
+    supporting_reads = fields.Integer(strict=True, validate=validate.Range(min=0))
+
+    @validates_schema
+    def _some_gene(self, data: dict, **_kw) -> None:
+        genes = data.get("five_prime_gene") or data.get("three_prime_gene")
+        if data.get("fusion") and genes:
+            raise ValidationError("give either 'fusion' or the partner genes, not both", "fusion")
+        if not data.get("fusion") and not genes:
+            raise ValidationError("expected 'fusion' (e.g. EML4::ALK) or five_prime_gene/"
+                                  "three_prime_gene", "fusion")
+
+
+class CopyNumberSchema(_Strict):
+    gene = fields.String(required=True, validate=SYMBOL)
+    state = fields.String(required=True, validate=validate.OneOf(CNV_STATES))
+    copies = fields.Float(validate=validate.Range(min=0), allow_nan=False)
+
+
+class BiomarkerSchema(_Strict):
+    tmb = fields.Float(validate=validate.Range(0, 10000), allow_nan=False)
+    msi = fields.String(validate=validate.OneOf(MSI_STATES))
+    mmr = fields.String(validate=validate.OneOf(MMR_STATES))
+    pdl1_tps = fields.Float(validate=validate.Range(0, 100), allow_nan=False)
+    pdl1_cps = fields.Float(validate=validate.Range(0, 100), allow_nan=False)
+
+
+class LabReportSchema(_Strict):
+    """Lab JSON report v1."""
+
+    report_id = fields.String(required=True, validate=validate.Regexp(
+        r"^[A-Za-z0-9][A-Za-z0-9_.:\-/ ]{0,127}$",
+        error="expected 1-128 letters, digits, spaces or _.:-/"))
+    tumor_type = _text()
+    genome_build = fields.String(validate=validate.OneOf(GENOME_BUILDS))
+    lab = _text()
+    patient = fields.Nested(PatientSchema)
+    specimen = fields.Nested(SpecimenSchema)
+    variants = fields.List(fields.Nested(VariantSchema), load_default=list)
+    fusions = fields.List(fields.Nested(FusionSchema), load_default=list)
+    copy_number = fields.List(fields.Nested(CopyNumberSchema), load_default=list)
+    biomarkers = fields.Nested(BiomarkerSchema)
+
+    @validates_schema
+    def _build_with_coordinates(self, data: dict, **_kw) -> None:
+        if data.get("genome_build"):
+            return
+        for i, v in enumerate(data.get("variants") or []):
+            if "chrom" in v:
+                raise ValidationError(f"required because variants[{i}] has genomic coordinates "
+                                      f"(expected GRCh37 or GRCh38)", "genome_build")
+
+    @post_load
+    def _build(self, data: dict, **_kw) -> dict:
+        return data
+
+
+def _flatten(messages: object, path: str = "") -> list[Problem]:
+    """marshmallow's nested error dict -> one Problem per leaf, with a field path."""
+    out: list[Problem] = []
+    if isinstance(messages, dict):
+        for key, val in messages.items():
+            if key == "_schema":
+                out += _flatten(val, path)
+                continue
+            if isinstance(key, int):
+                sub = f"{path}[{key}]"
+            else:
+                sub = f"{path}.{key}" if path else str(key)
+            out += _flatten(val, sub)
+    elif isinstance(messages, list):
+        for m in messages:
+            out += _flatten(m, path)
+    else:
+        msg = str(messages)
+        if msg == "Unknown field.":
+            msg = "unknown field (not part of lab report v1; check the spelling)"
+        out.append(Problem(msg, field=path or None))
+    return out
+
+
+def parse_json(data: bytes, source: str = "report") -> object:
+    """Decode JSON, raising ReportValidationError with line/column on malformed input."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ReportValidationError("report is not UTF-8 text", [Problem(
+            f"byte {exc.start} is not valid UTF-8", expected="UTF-8 encoded JSON")]) from None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ReportValidationError("report is not valid JSON", [Problem(
+            f"{exc.msg} at column {exc.colno}", line=exc.lineno, source=source,
+            expected="a JSON object")]) from None
+
+
+def read_labjson(data: bytes, options: ReadOptions = ReadOptions()) -> list[Report]:
+    """Read one lab JSON report (bytes) into a Report; every problem at once."""
+    doc = parse_json(data)
+    return [report_from_dict(doc, options)]
+
+
+def report_from_dict(doc: object, options: ReadOptions = ReadOptions()) -> Report:
+    """Validate a decoded lab JSON report and build the Report."""
+    if not isinstance(doc, dict):
+        raise ReportValidationError("report must be a JSON object", [Problem(
+            f"got a JSON {type(doc).__name__}", expected="an object with report_id, variants …")])
+    try:
+        d = LabReportSchema().load(doc)
+    except ValidationError as exc:
+        problems = _flatten(exc.messages)
+        raise ReportValidationError(
+            f"report failed validation ({len(problems)} problem(s))", problems) from None
+    total = len(d["variants"]) + len(d["fusions"]) + len(d["copy_number"])
+    if total > options.max_variants:
+        from matcher.errors import PayloadTooLarge
+        raise PayloadTooLarge(f"report has {total} alterations; the limit is "
+                              f"{options.max_variants}")
+    build = options.genome_build or d.get("genome_build")
+    variants = tuple(
+        VariantCall(source=f"variants[{i}]", gene=v.get("gene"),
+                    protein_change=v.get("protein_change"), cdna_change=v.get("cdna_change"),
+                    transcript=v.get("transcript"), chrom=v.get("chrom"), pos=v.get("pos"),
+                    ref=v.get("ref"), alt=v.get("alt"), build=build if "chrom" in v else None,
+                    vaf=v.get("vaf"), depth=v.get("depth"), origin=v.get("origin", "unknown"),
+                    filter_reason=_threshold_reason(v, options))
+        for i, v in enumerate(d["variants"]))
+    fusions = tuple(
+        FusionCall(source=f"fusions[{i}]", five_prime_gene=f.get("five_prime_gene"),
+                   three_prime_gene=f.get("three_prime_gene"), text=f.get("fusion"),
+                   order_known=bool(f.get("five_prime_gene") and f.get("three_prime_gene")),
+                   five_prime_exon=f.get("five_prime_exon"),
+                   three_prime_exon=f.get("three_prime_exon"),
+                   supporting_reads=f.get("supporting_reads"))
+        for i, f in enumerate(d["fusions"]))
+    cnvs = tuple(CopyNumberCall(source=f"copy_number[{i}]", gene=c["gene"], state=c["state"],
+                                copies=c.get("copies"))
+                 for i, c in enumerate(d["copy_number"]))
+    spec = d.get("specimen")
+    return Report(
+        report_id=options.report_id or d["report_id"],
+        tumor_type=options.tumor_type or d.get("tumor_type"),
+        genome_build=build, lab=d.get("lab") or options.lab,
+        patient_id=(d.get("patient") or {}).get("id"),
+        specimen=Specimen(**spec) if spec else None,
+        variants=variants, fusions=fusions, copy_numbers=cnvs,
+        biomarkers=Biomarkers(**(d.get("biomarkers") or {})), source_format="labjson")
+
+
+def _threshold_reason(v: dict, options: ReadOptions) -> str | None:
+    if options.min_vaf and v.get("vaf") is not None and v["vaf"] < options.min_vaf:
+        return f"VAF {v['vaf']:g} below the minimum {options.min_vaf:g}"
+    if options.min_depth and v.get("depth") is not None and v["depth"] < options.min_depth:
+        return f"depth {v['depth']} below the minimum {options.min_depth}"
+    return None
