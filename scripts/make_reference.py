@@ -1,0 +1,246 @@
+#!/usr/bin/env python3
+"""Build knowledgebase/reference/ from the public data sets in a source folder.
+
+Usage::
+
+    python scripts/make_reference.py [--source /work/shared/data] [--out knowledgebase/reference]
+
+Writes compact, sorted, byte-reproducible files (gzip with mtime 0 and no file name), so that
+running it twice gives identical bytes and a diff shows real data changes only:
+
+* ``oncotree.tsv``         the flat OncoTree table, copied as is; ``ONCOTREE_LICENSE.md`` beside it
+* ``hotspots.tsv.gz``      one row per hotspot allele, both builds
+* ``hotspot_indels.tsv``   in-frame indel hotspot residue ranges (protein coordinates)
+* ``hotspot_splice.tsv``   splice-site hotspots (cDNA positions), per build
+* ``gene_spans.tsv``       one span per gene and build (GRCh38: MANE Select; GRCh37: Ensembl 75)
+
+Only this script reads the source folder; the product reads the files it writes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import io
+import re
+import shutil
+import sys
+from collections import defaultdict
+from pathlib import Path
+
+BUILDS = {"hg19": "GRCh37", "hg38": "GRCh38"}
+KINDS = ("HOTSPOT", "HOTSPOT3D", "HOTSPOTNC")
+# Rows whose HGVSp is this placeholder (a genomic position between 'SS') carry no protein change.
+BROKEN_HGVSP = re.compile(r"^p\.SS\d+SS$")
+COMPLEMENT = str.maketrans("ACGTacgt", "TGCAtgca")
+
+HOTSPOT_HEADER = ("build", "chrom", "pos", "ref", "alt", "gene", "hgvsp", "hgvsc", "kind")
+
+
+def chrom_key(chrom: str) -> tuple[int, str]:
+    """Sort key: 1..22, X, Y, MT, then anything else alphabetically."""
+    if chrom.isdigit():
+        return (int(chrom), "")
+    return ({"X": 23, "Y": 24, "MT": 25}.get(chrom, 99), chrom)
+
+
+def bare_chrom(chrom: str) -> str:
+    """'chr7' -> '7', 'chrM' -> 'MT'."""
+    c = chrom[3:] if chrom.lower().startswith("chr") else chrom
+    return "MT" if c.upper() in ("M", "MT") else c
+
+
+def write_text(path: Path, text: str) -> None:
+    """Write UTF-8 text with '\\n' line ends; gzip it reproducibly if the name ends in .gz."""
+    data = text.encode("utf-8")
+    if path.suffix == ".gz":
+        buf = io.BytesIO()
+        with gzip.GzipFile(filename="", mode="wb", fileobj=buf, mtime=0, compresslevel=9) as gz:
+            gz.write(data)
+        data = buf.getvalue()
+    path.write_bytes(data)
+
+
+def tsv(header: tuple[str, ...], rows: list[tuple]) -> str:
+    """Rows as TSV text with a header line."""
+    lines = ["\t".join(header)]
+    lines += ["\t".join("" if v is None else str(v) for v in row) for row in rows]
+    return "\n".join(lines) + "\n"
+
+
+# ----------------------------------------------------------------------------- hotspots
+def parse_info(info: str) -> dict[str, str]:
+    """VCF INFO column as a dict (flags map to '')."""
+    out = {}
+    for item in info.split(";"):
+        key, _, value = item.partition("=")
+        out[key] = value
+    return out
+
+
+def tert_promoter_name(ref: str, alt: str, grch37_pos: int) -> str:
+    """Conventional TERT promoter name, e.g. C228T for GRCh37 5:1295228 G>A.
+
+    The names count the last three digits of the GRCh37 position and spell the bases on the
+    coding (minus) strand, hence the complement of the genomic G>A.
+    """
+    return f"{ref.translate(COMPLEMENT)}{grch37_pos % 1000}{alt.translate(COMPLEMENT)}"
+
+
+def read_hotspot_vcf(path: Path, build: str, stats: dict[str, int]) -> list[list]:
+    """Rows [build, chrom, pos, ref, alt, gene, hgvsp, hgvsc, kind] of one hotspot VCF."""
+    rows = []
+    with gzip.open(path, "rt", encoding="utf-8") as fh:
+        for line in fh:
+            if line.startswith("#"):
+                continue
+            chrom, pos, _id, ref, alt, _q, _f, info = line.rstrip("\n").split("\t")[:8]
+            fields = parse_info(info)
+            kinds = [k for k in KINDS if k in fields]
+            if len(kinds) != 1 or "," in alt:
+                raise SystemExit(f"{path}: unexpected record {chrom}:{pos} {ref}>{alt}")
+            kind = kinds[0]
+            gene = fields[f"{kind}_GENE"]
+            hgvsp = fields.get(f"{kind}_HGVSp", "")
+            hgvsc = fields.get(f"{kind}_HGVSc", "")
+            if hgvsc == ".":
+                hgvsc = ""
+            if BROKEN_HGVSP.match(hgvsp):
+                stats[f"{build} dropped: HGVSp placeholder p.SS<pos>SS"] += 1
+                continue
+            hgvsp = hgvsp.removeprefix("p.")
+            rows.append([build, bare_chrom(chrom), int(pos), ref.upper(), alt.upper(), gene,
+                         hgvsp, hgvsc, kind])
+    return rows
+
+
+def name_tert_rows(rows: list[list]) -> None:
+    """Give the TERT promoter rows of both builds their conventional names (C228T, C250T).
+
+    GRCh37 rows are named from their own coordinate; GRCh38 rows take the name of the GRCh37
+    row with the same HOTSPOTNC HGVSc (c.-150C>T is the same change in both builds).
+    """
+    by_hgvsc = {}
+    for r in rows:
+        if r[0] == "GRCh37" and r[5] == "TERT" and r[8] == "HOTSPOTNC":
+            r[6] = tert_promoter_name(r[3], r[4], r[2])
+            by_hgvsc[r[7]] = r[6]
+    for r in rows:
+        if r[0] == "GRCh38" and r[5] == "TERT" and r[8] == "HOTSPOTNC":
+            if r[7] not in by_hgvsc:
+                raise SystemExit(f"GRCh38 TERT row {r} has no GRCh37 counterpart")
+            r[6] = by_hgvsc[r[7]]
+
+
+def build_hotspots(src: Path, out: Path, stats: dict[str, int]) -> None:
+    """hotspots.tsv.gz, hotspot_indels.tsv and hotspot_splice.tsv."""
+    rows: list[list] = []
+    for prefix, build in BUILDS.items():
+        rows += read_hotspot_vcf(src / f"{prefix}.hotspots_changv2_gao_nc.vcf.gz", build, stats)
+    name_tert_rows(rows)
+    rows.sort(key=lambda r: (r[0], chrom_key(r[1]), r[2], r[3], r[4]))
+    for r in rows:
+        stats[f"{r[0]} {r[8]}"] += 1
+    write_text(out / "hotspots.tsv.gz", tsv(HOTSPOT_HEADER, [tuple(r) for r in rows]))
+
+    indels = []
+    for line in (src / "hotspots_indel.txt").read_text().splitlines()[1:]:
+        chrom, gene, start, end, kind, _mtype = line.split("\t")
+        indels.append((gene, int(start), int(end), kind, bare_chrom(chrom)))
+    indels.sort()
+    write_text(out / "hotspot_indels.tsv",
+               tsv(("gene", "aa_start", "aa_end", "kind", "chrom"), indels))
+
+    splice = []
+    for prefix, build in BUILDS.items():
+        for line in (src / f"hotspots_splice.{prefix}.txt").read_text().splitlines()[1:]:
+            chrom, gene, c_pos, kind, _mtype = line.split("\t")
+            splice.append((build, bare_chrom(chrom), gene, c_pos, kind))
+    splice.sort(key=lambda r: (r[0], chrom_key(r[1]), r[2], r[3]))
+    write_text(out / "hotspot_splice.tsv",
+               tsv(("build", "chrom", "gene", "c_pos", "kind"), splice))
+
+
+# ----------------------------------------------------------------------------- gene spans
+def mane_spans(path: Path) -> list[tuple]:
+    """(gene, 'GRCh38', chrom, start, end, strand) of every MANE Select transcript."""
+    spans = []
+    with gzip.open(path, "rt", encoding="utf-8") as fh:
+        header = fh.readline().lstrip("#").rstrip("\n").split("\t")
+        col = {name: i for i, name in enumerate(header)}
+        for line in fh:
+            f = line.rstrip("\n").split("\t")
+            if f[col["MANE_status"]] != "MANE Select":
+                continue
+            spans.append((f[col["symbol"]], "GRCh38", bare_chrom(f[col["GRCh38_chr"]]),
+                          int(f[col["chr_start"]]), int(f[col["chr_end"]]), f[col["chr_strand"]]))
+    return spans
+
+
+def ensembl75_spans(path: Path, stats: dict[str, int]) -> list[tuple]:
+    """(gene, 'GRCh37', chrom, start, end, strand): union of each gene's transcripts.
+
+    name2 reads 'SYMBOL_ENST…' (wrapped in '***' for the canonical transcript). Alternate
+    haplotype contigs (chr6_*_hap*) are skipped; txStart is 0-based, so start = txStart + 1.
+    """
+    union: dict[tuple[str, str, str], list[int]] = {}
+    with path.open(encoding="utf-8") as fh:
+        header = fh.readline().lstrip("#").rstrip("\n").split("\t")
+        col = {name.rsplit(".", 1)[-1]: i for i, name in enumerate(header)}
+        for line in fh:
+            f = line.rstrip("\n").split("\t")
+            chrom = f[col["chrom"]]
+            if "_" in chrom:
+                stats["GRCh37 transcripts on alternate haplotypes skipped"] += 1
+                continue
+            gene = f[col["name2"]].strip("*").split("_ENST")[0]
+            key = (gene, bare_chrom(chrom), f[col["strand"]])
+            start, end = int(f[col["txStart"]]) + 1, int(f[col["txEnd"]])
+            span = union.setdefault(key, [start, end])
+            span[0], span[1] = min(span[0], start), max(span[1], end)
+    genes = defaultdict(list)
+    for (gene, chrom, strand), (start, end) in union.items():
+        genes[gene].append((gene, "GRCh37", chrom, start, end, strand))
+    for gene, spans in genes.items():
+        if len(spans) > 1:
+            raise SystemExit(f"GRCh37 gene {gene} on several chromosomes/strands: {spans}")
+    return [s[0] for s in genes.values()]
+
+
+def build_gene_spans(src: Path, out: Path, stats: dict[str, int]) -> None:
+    """gene_spans.tsv for both builds."""
+    spans = mane_spans(src / "MANE.GRCh38.v1.0.summary.txt.gz")
+    spans += ensembl75_spans(src / "Ensembl-v75_build37-hg19_UcscGenePred_CIViC-Genes.ensGene",
+                             stats)
+    spans.sort(key=lambda s: (s[1], chrom_key(s[2]), s[3], s[4], s[0]))
+    for s in spans:
+        stats[f"{s[1]} gene spans"] += 1
+    write_text(out / "gene_spans.tsv",
+               tsv(("gene", "build", "chrom", "start", "end", "strand"), spans))
+
+
+# ----------------------------------------------------------------------------- main
+def main(argv: list[str] | None = None) -> int:
+    """Build every reference file; print a summary of row counts."""
+    here = Path(__file__).resolve().parent.parent
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--source", type=Path, default=Path("/work/shared/data"),
+                        help="folder holding oncotree/, hotspots/, transcripts/")
+    parser.add_argument("--out", type=Path, default=here / "knowledgebase" / "reference")
+    args = parser.parse_args(argv)
+    args.out.mkdir(parents=True, exist_ok=True)
+    stats: dict[str, int] = defaultdict(int)
+
+    shutil.copyfile(args.source / "oncotree" / "oncotree_2025_10_03.flat.tsv",
+                    args.out / "oncotree.tsv")
+    shutil.copyfile(args.source / "oncotree" / "LICENSE_CC-BY-4.0.md",
+                    args.out / "ONCOTREE_LICENSE.md")
+    build_hotspots(args.source / "hotspots", args.out, stats)
+    build_gene_spans(args.source / "transcripts", args.out, stats)
+    for key in sorted(stats):
+        print(f"{stats[key]:>7}  {key}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
