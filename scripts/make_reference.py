@@ -30,6 +30,7 @@ from pathlib import Path
 
 BUILDS = {"hg19": "GRCh37", "hg38": "GRCh38"}
 KINDS = ("HOTSPOT", "HOTSPOT3D", "HOTSPOTNC")
+GENEPRED = "Ensembl-v75_build37-hg19_UcscGenePred_CIViC-Genes.ensGene"
 # Rows whose HGVSp is this placeholder (a genomic position between 'SS') carry no protein change.
 BROKEN_HGVSP = re.compile(r"^p\.SS\d+SS$")
 COMPLEMENT = str.maketrans("ACGTacgt", "TGCAtgca")
@@ -114,30 +115,54 @@ def read_hotspot_vcf(path: Path, build: str, stats: dict[str, int]) -> list[list
     return rows
 
 
-def name_tert_rows(rows: list[list]) -> None:
+def canonical_cds_start(genepred: Path, gene: str) -> tuple[str, int]:
+    """(strand, 1-based genomic position of c.1) of a gene's canonical ('***') transcript."""
+    with genepred.open(encoding="utf-8") as fh:
+        header = fh.readline().lstrip("#").rstrip("\n").split("\t")
+        col = {name.rsplit(".", 1)[-1]: i for i, name in enumerate(header)}
+        for line in fh:
+            f = line.rstrip("\n").split("\t")
+            if f[col["name2"]].startswith(f"***{gene}_"):
+                strand = f[col["strand"]]
+                first = int(f[col["cdsStart"]]) + 1 if strand == "+" else int(f[col["cdsEnd"]])
+                return strand, first
+    raise SystemExit(f"{genepred}: no canonical transcript for {gene}")
+
+
+def upstream_hgvsc(pos: int, ref: str, alt: str, strand: str, cds_first: int) -> str:
+    """HGVS c. of a SNV upstream of the start codon, e.g. 'c.-124C>T'."""
+    if strand == "-":
+        return f"c.-{pos - cds_first}{ref.translate(COMPLEMENT)}>{alt.translate(COMPLEMENT)}"
+    return f"c.-{cds_first - pos}{ref}>{alt}"
+
+
+def name_tert_rows(rows: list[list], strand: str, cds_first: int) -> None:
     """Give the TERT promoter rows of both builds their conventional names (C228T, C250T).
 
     GRCh37 rows are named from their own coordinate; GRCh38 rows take the name of the GRCh37
-    row with the same HOTSPOTNC HGVSc (c.-150C>T is the same change in both builds).
+    row with the same source HGVSc. The source HGVSc values (c.-150C>T for 5:1295228, c.-128C>T
+    for 5:1295250) do not fit the canonical TERT transcript ENST00000310581 (= MANE Select
+    NM_198253), whose c.1 is GRCh37 5:1295104 on the minus strand; both builds' hgvsc are
+    replaced by the c. position on that transcript (c.-124C>T and c.-146C>T).
     """
-    by_hgvsc = {}
+    named = {}
     for r in rows:
         if r[0] == "GRCh37" and r[5] == "TERT" and r[8] == "HOTSPOTNC":
-            r[6] = tert_promoter_name(r[3], r[4], r[2])
-            by_hgvsc[r[7]] = r[6]
+            named[r[7]] = (tert_promoter_name(r[3], r[4], r[2]),
+                           upstream_hgvsc(r[2], r[3], r[4], strand, cds_first))
     for r in rows:
-        if r[0] == "GRCh38" and r[5] == "TERT" and r[8] == "HOTSPOTNC":
-            if r[7] not in by_hgvsc:
-                raise SystemExit(f"GRCh38 TERT row {r} has no GRCh37 counterpart")
-            r[6] = by_hgvsc[r[7]]
+        if r[5] == "TERT" and r[8] == "HOTSPOTNC":
+            if r[7] not in named:
+                raise SystemExit(f"{r[0]} TERT row {r} has no GRCh37 counterpart")
+            r[6], r[7] = named[r[7]]
 
 
-def build_hotspots(src: Path, out: Path, stats: dict[str, int]) -> None:
+def build_hotspots(src: Path, genepred: Path, out: Path, stats: dict[str, int]) -> None:
     """hotspots.tsv.gz, hotspot_indels.tsv and hotspot_splice.tsv."""
     rows: list[list] = []
     for prefix, build in BUILDS.items():
         rows += read_hotspot_vcf(src / f"{prefix}.hotspots_changv2_gao_nc.vcf.gz", build, stats)
-    name_tert_rows(rows)
+    name_tert_rows(rows, *canonical_cds_start(genepred, "TERT"))
     rows.sort(key=lambda r: (r[0], chrom_key(r[1]), r[2], r[3], r[4]))
     for r in rows:
         stats[f"{r[0]} {r[8]}"] += 1
@@ -210,8 +235,7 @@ def ensembl75_spans(path: Path, stats: dict[str, int]) -> list[tuple]:
 def build_gene_spans(src: Path, out: Path, stats: dict[str, int]) -> None:
     """gene_spans.tsv for both builds."""
     spans = mane_spans(src / "MANE.GRCh38.v1.0.summary.txt.gz")
-    spans += ensembl75_spans(src / "Ensembl-v75_build37-hg19_UcscGenePred_CIViC-Genes.ensGene",
-                             stats)
+    spans += ensembl75_spans(src / GENEPRED, stats)
     spans.sort(key=lambda s: (s[1], chrom_key(s[2]), s[3], s[4], s[0]))
     for s in spans:
         stats[f"{s[1]} gene spans"] += 1
@@ -235,7 +259,8 @@ def main(argv: list[str] | None = None) -> int:
                     args.out / "oncotree.tsv")
     shutil.copyfile(args.source / "oncotree" / "LICENSE_CC-BY-4.0.md",
                     args.out / "ONCOTREE_LICENSE.md")
-    build_hotspots(args.source / "hotspots", args.out, stats)
+    build_hotspots(args.source / "hotspots", args.source / "transcripts" / GENEPRED, args.out,
+                   stats)
     build_gene_spans(args.source / "transcripts", args.out, stats)
     for key in sorted(stats):
         print(f"{stats[key]:>7}  {key}")

@@ -73,6 +73,8 @@ def test_tert_promoter_names_in_both_builds(index):
     c250 = index.lookup("GRCh37", "chr5", 1295250, "G", "A")
     assert (c228.gene, c228.protein, c228.kind) == ("TERT", "C228T", "HOTSPOTNC")
     assert (c250.gene, c250.protein) == ("TERT", "C250T")
+    # c. positions on the canonical TERT transcript (NM_198253 / ENST00000310581)
+    assert (c228.hgvsc, c250.hgvsc) == ("c.-124C>T", "c.-146C>T")
     grch38 = {h.hgvsc: h for h in index.hotspots("GRCh38", "TERT")}
     assert set(grch38) == {c228.hgvsc, c250.hgvsc}
     assert grch38[c228.hgvsc].protein == "C228T"
@@ -215,4 +217,6 @@ def test_script_writes_reproducible_gzip(tmp_path):
     assert (tmp_path / "a.tsv.gz").read_bytes() == first
     assert first[4:8] == b"\0\0\0\0"  # gzip mtime
     assert script.tert_promoter_name("G", "A", 1295228) == "C228T"
+    assert script.upstream_hgvsc(1295228, "G", "A", "-", 1295104) == "c.-124C>T"
+    assert script.upstream_hgvsc(90, "G", "A", "+", 100) == "c.-10G>A"
     assert script.bare_chrom("chrM") == "MT" and script.bare_chrom("chr10") == "10"
