@@ -25,7 +25,7 @@ from matcher.errors import InputError, KnowledgeBaseError, Problem
 HOTSPOTS_FILE = "hotspots.tsv.gz"
 INDELS_FILE = "hotspot_indels.tsv"
 SPLICE_FILE = "hotspot_splice.tsv"
-SPANS_FILE = "gene_spans.tsv"
+SPANS_FILE = "gene_spans.tsv.gz"
 _HOTSPOT_COLUMNS = ("build", "chrom", "pos", "ref", "alt", "gene", "hgvsp", "hgvsc", "kind")
 
 _BUILD_ALIASES = {"grch37": "GRCh37", "hg19": "GRCh37", "b37": "GRCh37", "37": "GRCh37",
@@ -263,7 +263,7 @@ class GeneSpans:
 
     @classmethod
     def load(cls, reference_dir: Path | None = None) -> GeneSpans:
-        """Read gene_spans.tsv."""
+        """Read gene_spans.tsv.gz."""
         if reference_dir is None:
             from matcher.tumors import default_reference_dir
             reference_dir = default_reference_dir()

@@ -12,7 +12,8 @@ running it twice gives identical bytes and a diff shows real data changes only:
 * ``hotspots.tsv.gz``      one row per hotspot allele, both builds
 * ``hotspot_indels.tsv``   in-frame indel hotspot residue ranges (protein coordinates)
 * ``hotspot_splice.tsv``   splice-site hotspots (cDNA positions), per build
-* ``gene_spans.tsv``       one span per gene and build (GRCh38: MANE Select; GRCh37: Ensembl 75)
+* ``gene_spans.tsv.gz``    one span per gene and build (GRCh38: MANE Select; GRCh37: Ensembl 75,
+                           other genes lifted from GRCh38 through the UCSC chain)
 
 Only this script reads the source folder; the product reads the files it writes.
 """
@@ -20,6 +21,7 @@ Only this script reads the source folder; the product reads the files it writes.
 from __future__ import annotations
 
 import argparse
+import bisect
 import gzip
 import io
 import re
@@ -232,15 +234,98 @@ def ensembl75_spans(path: Path, stats: dict[str, int]) -> list[tuple]:
     return [s[0] for s in genes.values()]
 
 
-def build_gene_spans(src: Path, out: Path, stats: dict[str, int]) -> None:
-    """gene_spans.tsv for both builds."""
-    spans = mane_spans(src / "MANE.GRCh38.v1.0.summary.txt.gz")
-    spans += ensembl75_spans(src / GENEPRED, stats)
+PRIMARY = {str(n) for n in range(1, 23)} | {"X", "Y", "MT"}
+
+
+def read_chain(path: Path) -> dict[str, list[tuple]]:
+    """Chain file -> {source chrom: [(tStart, tEnd, qName, qSize, qStrand, blocks)]}.
+
+    ``blocks`` is a list of aligned (tStart, tEnd, qStart) triples, 0-based, q on its strand.
+    Chains to other than primary chromosomes are dropped; chains are sorted by tStart.
+    """
+    chains: dict[str, list[tuple]] = defaultdict(list)
+    blocks: list[tuple[int, int, int]] = []
+    with path.open(encoding="ascii") as fh:
+        for line in fh:
+            f = line.split()
+            if not f:
+                continue
+            if f[0] == "chain":
+                t_name, t_start, t_end = bare_chrom(f[2]), int(f[5]), int(f[6])
+                q_name, q_size, q_strand, q_start = bare_chrom(f[7]), int(f[8]), f[9], int(f[10])
+                blocks = []
+                if q_name in PRIMARY:  # the file also aligns to alt and patch contigs
+                    chains[t_name].append((t_start, t_end, q_name, q_size, q_strand, blocks))
+                t, q = t_start, q_start
+                continue
+            size = int(f[0])
+            blocks.append((t, t + size, q))
+            if len(f) == 3:
+                t, q = t + size + int(f[1]), q + size + int(f[2])
+    for items in chains.values():
+        items.sort(key=lambda c: (c[0], c[1]))
+    return chains
+
+
+def lift_span(chains: dict[str, list[tuple]], chrom: str, start: int, end: int,
+              strand: str) -> tuple[str, int, int, str] | None:
+    """Lift a 1-based span through the chain covering most of it; None if it does not lift well.
+
+    The span must be at least half covered by aligned blocks of one chain, land on a primary
+    chromosome, and keep its length within a factor of two.
+    """
+    s0 = start - 1
+    best = None
+    for t_start, t_end, q_name, q_size, q_strand, blocks in chains.get(chrom, ()):
+        if t_start >= end or t_end <= s0:
+            continue
+        i = max(0, bisect.bisect_right(blocks, (s0,)) - 1)
+        covered, lo, hi = 0, None, None
+        for b_start, b_end, q in blocks[i:]:
+            if b_start >= end:
+                break
+            a, z = max(s0, b_start), min(end, b_end)
+            if a >= z:
+                continue
+            covered += z - a
+            qa, qz = q + (a - b_start), q + (z - b_start)
+            if q_strand == "-":
+                qa, qz = q_size - qz, q_size - qa
+            lo = qa if lo is None else min(lo, qa)
+            hi = qz if hi is None else max(hi, qz)
+        if covered and (best is None or covered > best[0]):
+            flipped = {"+": "-", "-": "+"}[strand] if q_strand == "-" else strand
+            best = (covered, q_name, lo, hi, flipped)
+    if best is None:
+        return None
+    covered, q_name, lo, hi, new_strand = best
+    length = end - s0
+    if covered * 2 < length or not length / 2 <= hi - lo <= length * 2:
+        return None
+    return q_name, lo + 1, hi, new_strand
+
+
+def build_gene_spans(src: Path, chain: Path, out: Path, stats: dict[str, int]) -> None:
+    """gene_spans.tsv.gz for both builds; GRCh37 = Ensembl 75, else MANE lifted over."""
+    grch38 = mane_spans(src / "MANE.GRCh38.v1.0.summary.txt.gz")
+    spans = [(*s, "MANE v1.0") for s in grch38]
+    ensembl = ensembl75_spans(src / GENEPRED, stats)
+    spans += [(*s, "Ensembl 75") for s in ensembl]
+    have = {s[0] for s in ensembl}
+    chains = read_chain(chain)
+    for gene, _build, chrom, start, end, strand in grch38:
+        if gene in have:
+            continue
+        lifted = lift_span(chains, chrom, start, end, strand)
+        if lifted is None:
+            stats["GRCh37 MANE spans that do not lift over"] += 1
+            continue
+        spans.append((gene, "GRCh37", *lifted, "MANE v1.0 lifted"))
     spans.sort(key=lambda s: (s[1], chrom_key(s[2]), s[3], s[4], s[0]))
     for s in spans:
-        stats[f"{s[1]} gene spans"] += 1
-    write_text(out / "gene_spans.tsv",
-               tsv(("gene", "build", "chrom", "start", "end", "strand"), spans))
+        stats[f"{s[1]} gene spans ({s[6]})"] += 1
+    write_text(out / "gene_spans.tsv.gz",
+               tsv(("gene", "build", "chrom", "start", "end", "strand", "source"), spans))
 
 
 # ----------------------------------------------------------------------------- main
@@ -261,7 +346,8 @@ def main(argv: list[str] | None = None) -> int:
                     args.out / "ONCOTREE_LICENSE.md")
     build_hotspots(args.source / "hotspots", args.source / "transcripts" / GENEPRED, args.out,
                    stats)
-    build_gene_spans(args.source / "transcripts", args.out, stats)
+    build_gene_spans(args.source / "transcripts",
+                     args.source / "liftover" / "GRCh38_to_GRCh37.chain", args.out, stats)
     for key in sorted(stats):
         print(f"{stats[key]:>7}  {key}")
     return 0

@@ -163,8 +163,8 @@ def test_genes_at_braf(spans):
 
 
 def test_genes_at_agrees_with_a_linear_scan(spans):
-    rows = [line.split("\t") for line in
-            (default_reference_dir() / "gene_spans.tsv").read_text().splitlines()[1:]]
+    with gzip.open(default_reference_dir() / "gene_spans.tsv.gz", "rt") as fh:
+        rows = [line.split("\t") for line in fh.read().splitlines()[1:]]
     rows = [r for r in rows if r[1] == "GRCh38" and r[2] == "17"]
     rng = random.Random(11)
     probes = [rng.randint(1, 83_000_000) for _ in range(300)]
@@ -177,6 +177,15 @@ def test_genes_at_agrees_with_a_linear_scan(spans):
     assert several > 0  # overlapping genes were exercised
 
 
+def test_grch37_covers_genes_beyond_civic(spans):
+    assert len(spans.genes("GRCh37")) > 18000
+    for gene in ("A1BG", "EGFR", "BRAF"):
+        chrom, start, end = spans.span(gene, "GRCh37")
+        assert chrom == spans.span(gene, "GRCh38")[0]
+        assert spans.strand(gene, "GRCh37") == spans.strand(gene, "GRCh38")
+        assert spans.genes_at("GRCh37", chrom, (start + end) // 2).count(gene) == 1
+
+
 def test_gene_regions(spans):
     chrom, start, end = spans.span("EGFR", "GRCh37")
     assert spans.regions("hg19", ["EGFR", "NOTAGENE"]) == [(chrom, start - 1, end)]
@@ -187,8 +196,8 @@ def test_gene_regions(spans):
 
 
 def test_malformed_reference_file_names_the_line(tmp_path):
-    (tmp_path / "gene_spans.tsv").write_text(
-        "gene\tbuild\tchrom\tstart\tend\tstrand\nBRAF\tGRCh38\t7\tone\t2\t-\n")
+    with gzip.open(tmp_path / "gene_spans.tsv.gz", "wt") as fh:
+        fh.write("gene\tbuild\tchrom\tstart\tend\tstrand\nBRAF\tGRCh38\t7\tone\t2\t-\n")
     with pytest.raises(KnowledgeBaseError) as info:
         GeneSpans.load(tmp_path)
     assert info.value.problems[0].line == 2
@@ -220,3 +229,17 @@ def test_script_writes_reproducible_gzip(tmp_path):
     assert script.upstream_hgvsc(1295228, "G", "A", "-", 1295104) == "c.-124C>T"
     assert script.upstream_hgvsc(90, "G", "A", "+", 100) == "c.-10G>A"
     assert script.bare_chrom("chrM") == "MT" and script.bare_chrom("chr10") == "10"
+
+
+def test_script_lifts_spans_through_a_chain(tmp_path):
+    script = _script()
+    # 1:1001-1100 -> 2:5001-5100 (+); 1:2001-2100 -> reverse strand of a 10,000-base contig
+    (tmp_path / "a.chain").write_text(
+        "chain 100 chr1 100000 + 1000 1100 chr2 90000 + 5000 5100 1\n60 10 0\n30\n\n"
+        "chain 90 chr1 100000 + 2000 2100 3 10000 - 0 100 2\n100\n\n"
+        "chain 80 chr1 100000 + 3000 3100 chr2_alt 500 + 0 100 3\n100\n")
+    chains = script.read_chain(tmp_path / "a.chain")
+    assert script.lift_span(chains, "1", 1001, 1100, "+") == ("2", 5001, 5090, "+")
+    assert script.lift_span(chains, "1", 2001, 2100, "+") == ("3", 9901, 10000, "-")
+    assert script.lift_span(chains, "1", 3001, 3100, "+") is None  # alt contigs are ignored
+    assert script.lift_span(chains, "1", 901, 1100, "-") is None  # less than half covered
