@@ -1,0 +1,197 @@
+"""What every renderer shares: level meanings, ordering, safe links, trial status wording.
+
+Nothing here formats output; text, HTML and FHIR renderers call these so the three agree.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from matcher.model import Alteration, AlterationOutcome, Citation, MatchResult, TrialMatch
+
+# Order of sensitivity levels (best first), then resistance levels.
+LEVEL_ORDER = ("1", "2", "3A", "3B", "4", "R1", "R2")
+
+# One plain-language line per level (DESIGN.md, "Evidence levels").
+LEVEL_MEANING = {
+    "1": "FDA-approved for this biomarker in this tumor type "
+         "(tumor-agnostic approvals included).",
+    "2": "Standard of care in professional guidelines for this tumor type.",
+    "3A": "Clinical evidence (trial, cohort or case report) in this tumor type; "
+          "not an approval.",
+    "3B": "Approval, guideline or clinical evidence exists, but in another tumor type.",
+    "4": "Preclinical or biological evidence only.",
+    "R1": "Resistance: approval- or guideline-level evidence in this tumor type that the "
+          "therapy may not work.",
+    "R2": "Resistance: other clinical evidence that the therapy may not work.",
+}
+
+STATUS_HEADINGS = {
+    "no_evidence": "no targeted therapy",
+    "filtered": "filtered",
+    "not_assessable": "not assessable",
+}
+
+# ClinicalTrials.gov API v2 overall-status enum, in words.
+TRIAL_STATUS_WORDS = {
+    "RECRUITING": "Recruiting",
+    "NOT_YET_RECRUITING": "Not yet recruiting",
+    "ACTIVE_NOT_RECRUITING": "Active, not recruiting",
+    "ENROLLING_BY_INVITATION": "Enrolling by invitation",
+    "COMPLETED": "Completed",
+    "SUSPENDED": "Suspended",
+    "TERMINATED": "Terminated",
+    "WITHDRAWN": "Withdrawn",
+    "UNKNOWN": "Unknown status",
+}
+
+DISCLAIMER = (
+    "Decision support for a qualified clinician, not a treatment recommendation. "
+    "Check every option against the patient's full clinical picture and the cited sources."
+)
+
+_NCT = re.compile(r"NCT\d{8}")
+_PMID = re.compile(r"\d{1,9}")
+_CIVIC_EID = re.compile(r"(?:EID)?(\d{1,7})")
+_SAFE_URL = re.compile(r"https?://[^\s<>\"'`\\]+", re.IGNORECASE)
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def level_key(level: str) -> int:
+    """Sort key of a level: 0 for '1' … unknown levels last."""
+    try:
+        return LEVEL_ORDER.index(level)
+    except ValueError:
+        return len(LEVEL_ORDER)
+
+
+def level_meaning(level: str) -> str:
+    """The plain-language line for a level ('' if the level is unknown)."""
+    return LEVEL_MEANING.get(level, "")
+
+
+def clean(text: object) -> str:
+    """A report string made safe for a terminal or a text node: control characters become '?'."""
+    return _CONTROL.sub("?", "" if text is None else str(text))
+
+
+def safe_url(url: str | None) -> str | None:
+    """``url`` if it is a plain http(s) URL, else None (no javascript:, data:, …)."""
+    if not url:
+        return None
+    return url if _SAFE_URL.fullmatch(url) else None
+
+
+def citation_url(c: Citation) -> str | None:
+    """Where a citation links: PubMed, CIViC, or the given http(s) URL; None if nothing safe."""
+    if c.kind == "pmid" and _PMID.fullmatch(c.id or ""):
+        return f"https://pubmed.ncbi.nlm.nih.gov/{c.id}/"
+    if c.kind == "civic":
+        m = _CIVIC_EID.fullmatch(c.id or "")
+        if m:
+            return f"https://civicdb.org/links/evidence_items/{m.group(1)}"
+    return safe_url(c.url)
+
+
+def citation_label(c: Citation) -> str:
+    """Short human label: 'PMID 29072975 (Subbiah 2018)', 'Tafinlar label', 'CIViC EID1108'."""
+    if c.kind == "pmid":
+        base = f"PMID {c.id}"
+    elif c.kind == "civic":
+        base = f"CIViC {c.id}" if c.id.upper().startswith("EID") else f"CIViC EID{c.id}"
+    elif c.kind == "label":
+        base = c.text or f"{c.id} FDA label"
+        return clean(base)
+    else:
+        base = c.text or c.id
+        return clean(base)
+    return clean(f"{base} ({c.text})" if c.text else base)
+
+
+def trial_url(t: TrialMatch) -> str | None:
+    """ClinicalTrials.gov page of a trial (from its NCT id), else its own safe URL."""
+    if _NCT.fullmatch(t.nct_id or ""):
+        return f"https://clinicaltrials.gov/study/{t.nct_id}"
+    return safe_url(t.url)
+
+
+def trial_status(t: TrialMatch) -> str:
+    """'Recruiting (as of 2026-10-01)', or '… (status not verified)'."""
+    words = TRIAL_STATUS_WORDS.get(t.status or "", t.status or "Status unknown")
+    if t.status_verified:
+        return clean(f"{words} (as of {t.status_verified})")
+    return clean(f"{words} (status not verified)")
+
+
+def trials_in_order(result: MatchResult) -> tuple[list[TrialMatch], list[TrialMatch]]:
+    """(biomarker-matched trials, tumor-type trials), each in the engine's order."""
+    biomarker = [t for t in result.trials if t.reason == "biomarker"]
+    other = [t for t in result.trials if t.reason != "biomarker"]
+    return biomarker, other
+
+
+def options_in_order(result: MatchResult):
+    """Therapy options ranked by level (stable: the engine's order within a level)."""
+    return sorted(result.therapy_options, key=lambda o: level_key(o.level))
+
+
+def alteration_index(result: MatchResult) -> dict[str, Alteration]:
+    """Alterations of a result by id."""
+    return {o.alteration.id: o.alteration for o in result.alterations}
+
+
+def labels_for(ids: Iterable[str], index: dict[str, Alteration]) -> list[str]:
+    """Labels of the alterations with these ids (unknown ids shown as themselves)."""
+    return [clean(index[i].label if i in index else i) for i in ids]
+
+
+@dataclass(frozen=True)
+class Outcomes:
+    """The alterations of a result grouped for display."""
+
+    matched: list[AlterationOutcome]
+    no_therapy: list[AlterationOutcome]  # status no_evidence
+    set_aside: list[AlterationOutcome]  # filtered or not assessable
+
+
+def outcomes(result: MatchResult) -> Outcomes:
+    """Group a result's alterations by status."""
+    return Outcomes(
+        matched=[o for o in result.alterations if o.status == "matched"],
+        no_therapy=[o for o in result.alterations if o.status == "no_evidence"],
+        set_aside=[o for o in result.alterations if o.status in ("filtered", "not_assessable")],
+    )
+
+
+def outcome_reason(o: AlterationOutcome) -> str:
+    """Why an alteration has no therapy, or was set aside."""
+    a = o.alteration
+    reason = o.reason or a.filter_reason or a.not_assessable
+    if not reason:
+        reason = {"no_evidence": "no matching evidence in the knowledge base",
+                  "filtered": "filtered", "not_assessable": "not assessable"}.get(o.status, "")
+    return clean(reason)
+
+
+def specimen_text(result: MatchResult) -> str:
+    """'SP-77 (FFPE, tumor content 20%)' or ''."""
+    s = result.specimen
+    if s is None:
+        return ""
+    extra = [x for x in (s.type,) if x]
+    if s.tumor_content is not None:
+        extra.append(f"tumor content {s.tumor_content:g}%")
+    head = s.id or ""
+    if extra:
+        head = f"{head} ({', '.join(extra)})" if head else ", ".join(extra)
+    return clean(head)
+
+
+def tumor_text(result: MatchResult) -> str:
+    """'Anaplastic Thyroid Cancer (THAP)' or 'not given'."""
+    t = result.tumor_type
+    if t is None:
+        return "not given"
+    return clean(f"{t.name} ({t.code})")

@@ -1,0 +1,101 @@
+"""Terminal text: 80 columns, colour only on request, every section present, control chars out."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import re
+
+import pytest
+
+from matcher.render.json import render_json
+from matcher.render.text import render_text
+from tests import render_fixtures as fx
+
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+@pytest.mark.parametrize("name", [*fx.ALL, "hostile"])
+@pytest.mark.parametrize("color", [False, True])
+def test_every_line_fits_80_columns(name: str, color: bool) -> None:
+    result = fx.hostile() if name == "hostile" else fx.ALL[name]
+    out = render_text(result, color=color)
+    for line in ANSI.sub("", out).splitlines():
+        assert len(line) <= 80, line
+
+
+def test_narrow_width_is_honoured() -> None:
+    out = render_text(fx.ATC_BRAF, width=50)
+    assert max(len(line) for line in out.splitlines()) <= 50
+
+
+def test_colour_codes_only_when_asked() -> None:
+    plain = render_text(fx.ATC_BRAF)
+    coloured = render_text(fx.ATC_BRAF, color=True)
+    assert "\x1b" not in plain
+    assert "\x1b[" in coloured
+    assert ANSI.sub("", coloured) == plain
+
+
+def test_atc_braf_sections_in_order() -> None:
+    out = render_text(fx.ATC_BRAF)
+    order = ["RPT-ATC-0001", "Anaplastic Thyroid Cancer (THAP)", "KB 2026.11.0",
+             "THERAPY OPTIONS", "[1]", "dabrafenib + trametinib", "[3A]", "vemurafenib",
+             "CLINICAL TRIALS", "Matched to a biomarker", "NCT02034110",
+             "Open to the tumor type", "NCT02657369",
+             "ALTERATIONS WITHOUT TARGETED THERAPY", "TP53 R248Q",
+             "FILTERED OR NOT ASSESSABLE", "PIK3CA E545K", "FOO1",
+             "WARNINGS", "Tumor content 20%", "Decision support for a qualified clinician"]
+    positions = [out.index(s) for s in order]
+    assert positions == sorted(positions)
+    assert "FDA-approved for this biomarker in this tumor type" in out
+    assert "https://pubmed.ncbi.nlm.nih.gov/29072975/" in out
+    assert "https://clinicaltrials.gov/study/NCT02034110" in out
+    assert "Active, not recruiting (as of 2026-10-01)" in out
+    assert "Completed (status not verified)" in out
+    assert "no targeted therapy; not a reason to delay treatment" in out
+    assert "VAF 1.2% below the 5% reporting threshold" in out
+
+
+def test_options_ranked_by_level_even_if_given_out_of_order() -> None:
+    shuffled = dataclasses.replace(fx.ATC_BRAF,
+                                   therapy_options=fx.ATC_BRAF.therapy_options[::-1])
+    out = render_text(shuffled)
+    assert out.index("dabrafenib + trametinib") < out.index("vemurafenib")
+
+
+def test_resistance_is_shown_with_its_option() -> None:
+    out = render_text(fx.TSC2_MTOR)
+    assert "RESISTANCE" in out
+    assert "[R2] everolimus, MTOR F2108L" in out
+    assert "Resistance [R2] MTOR F2108L" in out
+    assert "https://civicdb.org/links/evidence_items/1108" in out
+
+
+def test_empty_result_says_nothing_found() -> None:
+    out = render_text(fx.EMPTY)
+    assert "No targeted therapy matched this report." in out
+    assert "No trial matched." in out
+    assert "Tumor type   not given" in out
+    assert "WARNINGS" not in out
+
+
+def test_terminal_control_sequences_from_report_are_neutralised() -> None:
+    evil = dataclasses.replace(fx.EMPTY, report_id="R1\x1b]0;pwned\x07\x1b[2J",
+                               warnings=("bad\rline\x1b[31m",))
+    out = render_text(evil, color=False)
+    assert "\x1b" not in out and "\x07" not in out and "\r" not in out
+    assert "R1?]0;pwned??[2J" in out
+
+
+def test_unsafe_urls_are_not_printed() -> None:
+    out = render_text(fx.hostile())
+    assert "javascript:alert(1)" not in out.replace("! javascript:alert(1)", "")
+    assert "data:text/html" not in out
+
+
+def test_json_round_trips() -> None:
+    data = json.loads(render_json(fx.ATC_BRAF))
+    assert data["report_id"] == "RPT-ATC-0001"
+    assert data["therapy_options"][0]["name"] == "dabrafenib + trametinib"
+    assert list(data) == [f.name for f in dataclasses.fields(fx.ATC_BRAF)]
