@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import difflib
 import os
+import re
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -20,6 +21,7 @@ SOLID = "SOLID"  # scope token: every tumor type outside the haematologic tissue
 HAEMATOLOGIC_TISSUES = frozenset({"Myeloid", "Lymphoid"})
 ONCOTREE_FILE = "oncotree.tsv"
 _COLUMNS = ("code", "parent", "name", "main_type", "tissue", "level")
+_FILLER = frozenset({"cancer", "tumor", "tumour", "neoplasm", "the", "and", "with", "nos"})
 
 
 def default_reference_dir() -> Path:
@@ -135,7 +137,7 @@ class OncoTree:
                      + (f", e.g. {', '.join(suggestions)}" if suggestions else ""))])
 
     def suggest(self, text: str, limit: int = 5) -> list[str]:
-        """Codes closest to ``text`` by spelling of code or name (difflib), best first."""
+        """Codes closest to ``text`` (difflib on codes and names, words in names), best first."""
         query = text.strip()
         if not query:
             return []
@@ -148,6 +150,17 @@ class OncoTree:
             ratio = difflib.SequenceMatcher(None, folded, name).ratio()
             for code in self._by_name[name]:
                 scores[code] = max(scores.get(code, 0.0), ratio)
+        # Every significant word in the name or main type ('Thyroid Cancer', 'glioblastoma'):
+        # broader types first, since the user did not name a subtype.
+        words = [w for w in re.findall(r"[a-z0-9]+", folded) if len(w) > 2 and w not in _FILLER]
+        if words:
+            for code, t in self._types.items():
+                name = set(re.findall(r"[a-z0-9]+", t.name.casefold()))
+                text = name | set(re.findall(r"[a-z0-9]+", (t.main_type or "").casefold()))
+                if all(w in text for w in words):
+                    base = 0.95 if all(w in name for w in words) else 0.9
+                    score = base - 0.01 * len(self._ancestors[code]) - 0.0005 * len(t.name)
+                    scores[code] = max(scores.get(code, 0.0), score)
         ranked = sorted(scores, key=lambda c: (-scores[c], c))
         # The best guess's parent is the safe broader choice (THA -> THAP, then THYROID).
         if ranked and (parent := self._parent[ranked[0]]) not in (None, ROOT):

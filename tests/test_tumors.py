@@ -62,6 +62,10 @@ def test_resolve_unknown_suggests_closest_codes(tree):
 def test_suggest_uses_names_too(tree):
     assert tree.suggest("colorectal")[0] == "COADREAD"
     assert "LUAD" in tree.suggest("lung adenocarcinoma carcinoma")
+    # words of the name or main type, broader types first
+    assert tree.suggest("Thyroid Cancer")[0] == "THYROID"
+    assert tree.suggest("Melanoma, cutaneous")[0] == "SKCM"
+    assert "GB" in tree.suggest("glioblastoma")
     assert tree.suggest("") == []
 
 
