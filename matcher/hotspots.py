@@ -55,6 +55,15 @@ def canonical_chrom(chrom: str) -> str:
     return "MT" if c == "M" else c
 
 
+def contig_name(chrom: str, contigs: Iterable[str]) -> str | None:
+    """The name a VCF (its header ``contigs``) uses for ``chrom``: '7' -> 'chr7', 'MT' -> 'chrM'."""
+    wanted = canonical_chrom(chrom)
+    for contig in contigs:
+        if canonical_chrom(contig) == wanted:
+            return contig
+    return None
+
+
 def _chrom_order(chrom: str) -> tuple[int, str]:
     if chrom.isdigit():
         return (int(chrom), "")
@@ -68,6 +77,18 @@ def _trim(pos: int, ref: str, alt: str) -> tuple[int, str, str]:
     while len(ref) > 1 and len(alt) > 1 and ref[0] == alt[0]:
         ref, alt, pos = ref[1:], alt[1:], pos + 1
     return pos, ref, alt
+
+
+def _position(pos: int | str) -> int:
+    try:
+        value = int(pos)
+    except (TypeError, ValueError):
+        value = 0
+    if value < 1:
+        raise InputError(f"invalid position {pos!r}",
+                         [Problem(f"invalid position {pos!r}", field="pos",
+                                  expected="a 1-based integer position")])
+    return value
 
 
 def merge_regions(regions: Iterable[Region]) -> list[Region]:
@@ -204,7 +225,7 @@ class HotspotIndex:
         ref, alt = str(ref).strip().upper(), str(alt).strip().upper()
         if not (_BASES.match(ref) and _BASES.match(alt)) or ref == alt:
             return None  # symbolic or malformed alleles are never hotspots
-        key = (canonical_chrom(chrom), *_trim(int(pos), ref, alt))
+        key = (canonical_chrom(chrom), *_trim(_position(pos), ref, alt))
         row = self._alleles.get(canonical_build(build), {}).get(key)
         return None if row is None else self._hotspot(row)
 
@@ -291,6 +312,7 @@ class GeneSpans:
         if index is None:
             return []
         starts, ends, genes, running = index
+        pos = _position(pos)
         found = []
         i = bisect.bisect_right(starts, pos) - 1
         while i >= 0 and running[i] >= pos:

@@ -15,6 +15,7 @@ from matcher.hotspots import (
     HotspotIndex,
     canonical_build,
     canonical_chrom,
+    contig_name,
     merge_regions,
 )
 from matcher.tumors import default_reference_dir
@@ -99,6 +100,15 @@ def test_unknown_build_is_an_input_error(index):
     assert info.value.problems[0].field == "genome_build"
 
 
+@pytest.mark.parametrize("pos", [0, -5, "x", None, "1.5"])
+def test_bad_position_is_an_input_error(index, spans, pos):
+    with pytest.raises(InputError) as info:
+        index.lookup("GRCh37", "7", pos, "A", "T")
+    assert info.value.problems[0].field == "pos"
+    with pytest.raises(InputError):
+        spans.genes_at("GRCh37", "7", pos)
+
+
 # ----------------------------------------------------------------------------- residues
 def test_hotspot_residues(index):
     for gene, pos in (("BRAF", 600), ("KRAS", 12), ("PIK3CA", 1047), ("EGFR", 858)):
@@ -141,6 +151,13 @@ def test_hotspot_regions_cover_every_allele(index):
 def test_merge_regions():
     assert merge_regions([("2", 5, 9), ("1", 10, 20), ("1", 20, 25), ("1", 3, 4)]) == [
         ("1", 3, 4), ("1", 10, 25), ("2", 5, 9)]
+
+
+def test_contig_name():
+    assert contig_name("7", ["chr1", "chr7"]) == "chr7"
+    assert contig_name("chrM", ["1", "MT"]) == "MT"
+    assert contig_name("MT", ["chr1", "chrM"]) == "chrM"
+    assert contig_name("8", ["chr1", "chr7"]) is None
 
 
 def test_canonical_names():
