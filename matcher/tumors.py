@@ -24,6 +24,11 @@ _COLUMNS = ("code", "parent", "name", "main_type", "tissue", "level")
 _FILLER = frozenset({"cancer", "tumor", "tumour", "neoplasm", "the", "and", "with", "nos"})
 
 
+def _fold(name: str) -> str:
+    """Case- and whitespace-insensitive form of a name."""
+    return " ".join(name.split()).casefold()
+
+
 def default_reference_dir() -> Path:
     """The reference data folder: ``$MATCHER_KB_DIR/reference`` or the repository's own."""
     kb_dir = os.environ.get("MATCHER_KB_DIR")
@@ -36,11 +41,16 @@ class OncoTree:
     """The OncoTree tumor-type tree with lookups by code and name."""
 
     def __init__(self, types: Iterable[TumorType], parents: dict[str, str | None]):
-        self._types = {t.code: t for t in types}
+        self._types: dict[str, TumorType] = {}
+        for t in types:
+            if t.code in self._types:
+                raise KnowledgeBaseError(f"OncoTree: code {t.code!r} appears twice",
+                                         [Problem("duplicate code", field="code", source=t.code)])
+            self._types[t.code] = t
         self._parent = dict(parents)
         self._by_name: dict[str, list[str]] = {}
         for t in self._types.values():
-            self._by_name.setdefault(t.name.casefold(), []).append(t.code)
+            self._by_name.setdefault(_fold(t.name), []).append(t.code)
         self._ancestors: dict[str, tuple[str, ...]] = {}
         for code in self._types:
             self._ancestors[code] = self._walk_up(code)
@@ -118,7 +128,7 @@ class OncoTree:
         found = self._code(query) if query else None
         if found:
             return self._types[found]
-        by_name = self._by_name.get(query.casefold(), []) if query else []
+        by_name = self._by_name.get(_fold(query), []) if query else []
         if len(by_name) == 1:
             return self._types[by_name[0]]
         if len(by_name) > 1:

@@ -40,7 +40,7 @@ def test_ancestors_and_within(tree):
 
 
 @pytest.mark.parametrize("text", ["THAP", "thap", " Thap ", "Anaplastic Thyroid Cancer",
-                                  "anaplastic thyroid cancer"])
+                                  "anaplastic thyroid cancer", "Anaplastic  Thyroid\tCancer "])
 def test_resolve_code_or_name(tree, text):
     assert tree.resolve(text).code == "THAP"
 
@@ -140,6 +140,9 @@ def test_broken_table_refuses_to_load(tmp_path):
     rows = "TISSUE\t\tTissue\t\t\t0\t\t\nTHAP\tTHYROID\tAnaplastic\tThyroid\tThyroid\t2\t\t\n"
     (tmp_path / "oncotree.tsv").write_text(header + rows)
     with pytest.raises(KnowledgeBaseError, match="THYROID"):
+        OncoTree.load(tmp_path)
+    (tmp_path / "oncotree.tsv").write_text(header + rows.replace("THYROID", "TISSUE") * 2)
+    with pytest.raises(KnowledgeBaseError, match="twice"):
         OncoTree.load(tmp_path)
     (tmp_path / "oncotree.tsv").write_text("code\tname\nX\tY\n")
     with pytest.raises(KnowledgeBaseError, match="parent"):
