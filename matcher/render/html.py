@@ -1,0 +1,155 @@
+"""The oncologist's match summary: one self-contained HTML page (Jinja2, autoescaped).
+
+The page carries its stylesheet inline and nothing else: no scripts, fonts, images or external
+styles. ``CSP`` is the Content-Security-Policy to send with it; it allows exactly that stylesheet
+(by its SHA-256 hash) and nothing more. The page repeats the policy in a ``<meta>`` element (minus
+the directives a ``<meta>`` cannot carry) so a copy saved to disk is just as locked down.
+"""
+
+from __future__ import annotations
+
+import base64
+import functools
+import hashlib
+from importlib import resources
+from typing import Any
+
+import jinja2
+from markupsafe import Markup
+
+from matcher.model import Alteration, Citation, Match, MatchResult
+from matcher.render import common as c
+
+__all__ = ["CSP", "META_CSP", "render_html"]
+
+
+def _load_css() -> str:
+    return resources.files("matcher").joinpath("templates/summary.css").read_text("utf-8")
+
+
+_CSS = _load_css()
+STYLE_HASH = "sha256-" + base64.b64encode(hashlib.sha256(_CSS.encode("utf-8")).digest()).decode()
+
+# Policy for the <meta> element: frame-ancestors, report-uri and sandbox are ignored there.
+META_CSP = (f"default-src 'none'; style-src '{STYLE_HASH}'; img-src 'none'; base-uri 'none'; "
+            "form-action 'none'")
+# Policy for the HTTP header (the API sends it with the page).
+CSP = META_CSP + "; frame-ancestors 'none'"
+
+
+@functools.cache
+def _env() -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.PackageLoader("matcher", "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=False,
+        lstrip_blocks=False,
+    )
+
+
+def render_html(result: MatchResult) -> str:
+    """The match summary page for ``result``; every report string is escaped."""
+    template = _env().get_template("summary.html")
+    return template.render(**_context(result))
+
+
+# ----------------------------------------------------------------------------- view model
+def _context(result: MatchResult) -> dict[str, Any]:
+    index = c.alteration_index(result)
+    groups = c.outcomes(result)
+    biomarker, by_tumor = c.trials_in_order(result)
+    trial_groups = []
+    if biomarker:
+        trial_groups.append({"title": "Matched to a biomarker in this report",
+                             "trials": [_trial(t, index) for t in biomarker]})
+    if by_tumor:
+        trial_groups.append({"title": "Open to this tumor type, regardless of biomarker",
+                             "trials": [_trial(t, index) for t in by_tumor]})
+    return {
+        "r": result,
+        "css": Markup(_CSS),  # noqa: S704 - our own packaged file, hashed into the CSP
+        "meta_csp": META_CSP,
+        "specimen": c.specimen_text(result),
+        "options": [_option(o, index) for o in c.options_in_order(result)],
+        "resistance": [_match(m, index) for m in
+                       sorted(result.resistance, key=lambda m: c.level_key(m.level))],
+        "trial_groups": trial_groups,
+        "no_therapy": [_outcome(o) for o in groups.no_therapy],
+        "set_aside": [_outcome(o) for o in groups.set_aside],
+        "disclaimer": c.DISCLAIMER,
+        "levels": [(lv, c.LEVEL_MEANING[lv]) for lv in c.LEVEL_ORDER],
+    }
+
+
+def _css_level(level: str) -> str:
+    return level if level in c.LEVEL_MEANING else "x"
+
+
+def _alteration_detail(a: Alteration) -> str:
+    """'NM_004333.4:c.1799T>A · p.Val600Glu · VAF 31%' (what is known)."""
+    parts = []
+    v = a.variant
+    if v is not None:
+        if v.cdna:
+            parts.append(f"{v.transcript}:{v.cdna}" if v.transcript else v.cdna)
+        if v.protein is not None:
+            parts.append(v.protein.hgvs)
+        if v.vaf is not None:
+            parts.append(f"VAF {v.vaf * 100:.0f}%" if v.vaf <= 1 else f"VAF {v.vaf:g}%")
+    if a.copy_number is not None and a.copy_number.copies is not None:
+        parts.append(f"{a.copy_number.copies:g} copies")
+    if a.signature is not None:
+        unit = f" {a.signature.unit}" if a.signature.unit else ""
+        parts.append(f"{a.signature.value}{unit}")
+    if a.origin == "germline":
+        parts.append("germline")
+    return c.clean(" · ".join(str(p) for p in parts))
+
+
+def _cites(citations: tuple[Citation, ...]) -> list[dict[str, str | None]]:
+    return [{"label": c.citation_label(x), "url": c.citation_url(x)} for x in citations]
+
+
+def _option(o, index: dict[str, Alteration]) -> dict[str, Any]:
+    alterations = [{"label": c.clean(index[i].label), "detail": _alteration_detail(index[i])}
+                   if i in index else {"label": c.clean(i), "detail": ""}
+                   for i in o.alteration_ids]
+    return {
+        "level": c.clean(o.level), "css": _css_level(o.level), "meaning": c.level_meaning(o.level),
+        "name": c.clean(o.name), "amp_tier": c.clean(o.amp_tier), "alterations": alterations,
+        "matches": [_match(m, index) for m in o.matches],
+        "resistance": [_match(m, index) for m in o.resistance],
+    }
+
+
+_KIND = {"fda": "FDA", "guideline": "Guideline", "clinical": "Clinical", "case": "Case report",
+         "preclinical": "Preclinical"}
+
+
+def _match(m: Match, index: dict[str, Alteration]) -> dict[str, Any]:
+    kind = _KIND.get(m.evidence_type, m.evidence_type)
+    return {
+        "level": c.clean(m.level), "css": _css_level(m.level), "meaning": c.level_meaning(m.level),
+        "kind": c.clean(f"{kind}, {m.label_status}"), "statement": c.clean(m.statement),
+        "therapy": c.clean(" + ".join(m.therapy)),
+        "alterations": ", ".join(c.labels_for([m.alteration_id], index)),
+        "cites": _cites(m.citations),
+    }
+
+
+def _trial(t, index: dict[str, Alteration]) -> dict[str, Any]:
+    return {
+        "nct_id": c.clean(t.nct_id), "url": c.trial_url(t), "title": c.clean(t.title),
+        "phase": c.clean(t.phase or "not given"), "status": c.trial_status(t),
+        "verified": bool(t.status_verified),
+        "alterations": ", ".join(c.labels_for(t.alteration_ids, index)),
+    }
+
+
+def _outcome(o) -> dict[str, str]:
+    a = o.alteration
+    return {"label": c.clean(a.label), "original": c.clean(a.original),
+            "detail": _alteration_detail(a),
+            "status": c.STATUS_HEADINGS.get(o.status, c.clean(o.status)),
+            "reason": c.outcome_reason(o)}
