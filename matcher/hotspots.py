@@ -26,7 +26,8 @@ HOTSPOTS_FILE = "hotspots.tsv.gz"
 INDELS_FILE = "hotspot_indels.tsv"
 SPLICE_FILE = "hotspot_splice.tsv"
 SPANS_FILE = "gene_spans.tsv.gz"
-_HOTSPOT_COLUMNS = ("build", "chrom", "pos", "ref", "alt", "gene", "hgvsp", "hgvsc", "kind")
+_HOTSPOT_COLUMNS = ("build", "chrom", "pos", "ref", "alt", "gene", "hgvsp", "hgvsc", "kind",
+                    "source")
 
 _BUILD_ALIASES = {"grch37": "GRCh37", "hg19": "GRCh37", "b37": "GRCh37", "37": "GRCh37",
                   "grch38": "GRCh38", "hg38": "GRCh38", "b38": "GRCh38", "38": "GRCh38"}
@@ -123,7 +124,9 @@ class Hotspot:
     ``kind`` is HOTSPOT (cancerhotspots.org single residue), HOTSPOT3D (3D cluster) or
     HOTSPOTNC (non-coding: TERT promoter C228T/C250T). ``protein`` is None for the two
     PLEKHS1 non-coding rows; ``hgvsc`` is only known for non-coding rows. The remaining fields
-    give the allele as listed, which may differ from the query (see HotspotIndex.lookup).
+    give the allele as listed, which may differ from the query (see HotspotIndex.lookup);
+    ``source`` is 'vcf' (listed by the build's hotspot VCF) or 'lifted' (a GRCh37 allele the
+    GRCh38 VCF lacks, lifted over; see knowledgebase/reference/README.md).
     """
 
     gene: str
@@ -135,6 +138,7 @@ class Hotspot:
     pos: int = 0
     ref: str = ""
     alt: str = ""
+    source: str = "vcf"
 
     @property
     def residue(self) -> int | None:
@@ -146,17 +150,19 @@ class Hotspot:
 class HotspotIndex:
     """Hotspot alleles of both builds, residue and indel-range indexes."""
 
-    def __init__(self, rows: Iterable[tuple[str, str, int, str, str, str, str, str, str]],
+    def __init__(self, rows: Iterable[tuple],
                  indels: Iterable[tuple[str, int, int]] = (),
                  splice: Iterable[tuple[str, str, str]] = ()):
-        """rows: (build, chrom, pos, ref, alt, gene, protein, hgvsc, kind) as in hotspots.tsv."""
+        """rows: (build, chrom, pos, ref, alt, gene, protein, hgvsc, kind, source) tuples."""
         # Keyed by the trimmed allele, so 'CA>CT' finds the listed SNV 'A>T' one base on.
         self._alleles: dict[str, dict[tuple[str, int, str, str], tuple]] = defaultdict(dict)
         self._residues: set[tuple[str, int]] = set()
         for row in rows:
-            build, chrom, pos, ref, alt, gene, protein, _hgvsc, kind = row
+            build, chrom, pos, ref, alt, gene, protein, _hgvsc, kind, source = row
             key = (chrom, *_trim(pos, ref, alt))
-            self._alleles[build].setdefault(key, row)
+            known = self._alleles[build].get(key)
+            if known is None or (known[9] != "vcf" and source == "vcf"):
+                self._alleles[build][key] = row
             if kind != "HOTSPOTNC" and (m := _RESIDUE.match(protein)):
                 self._residues.add((gene, int(m.group(1))))
         self._indels: dict[str, list[tuple[int, int]]] = defaultdict(list)
@@ -184,7 +190,7 @@ class HotspotIndex:
                 for n, line in enumerate(fh, start=2):
                     f = line.rstrip("\n").split("\t")
                     try:
-                        if len(f) != 9:
+                        if len(f) != len(_HOTSPOT_COLUMNS):
                             raise ValueError(f"{len(f)} fields")
                         f[2] = int(f[2])
                         rows.append(tuple(f))
@@ -192,7 +198,8 @@ class HotspotIndex:
                         raise KnowledgeBaseError(
                             f"{path}: malformed line {n}",
                             [Problem(f"malformed row: {exc}", line=n, source=str(path),
-                                     expected="9 tab-separated fields, integer pos")]) from exc
+                                     expected=f"{len(_HOTSPOT_COLUMNS)} tab-separated fields, "
+                                              "integer pos")]) from exc
         except OSError as exc:
             raise KnowledgeBaseError(f"cannot read reference file {path}: {exc}") from exc
         indels = []
@@ -207,8 +214,9 @@ class HotspotIndex:
 
     @staticmethod
     def _hotspot(row: tuple) -> Hotspot:
-        build, chrom, pos, ref, alt, gene, protein, hgvsc, kind = row
-        return Hotspot(gene, protein or None, hgvsc or None, kind, build, chrom, pos, ref, alt)
+        build, chrom, pos, ref, alt, gene, protein, hgvsc, kind, source = row
+        return Hotspot(gene, protein or None, hgvsc or None, kind, build, chrom, pos, ref, alt,
+                       source)
 
     def __len__(self) -> int:
         return sum(len(a) for a in self._alleles.values())

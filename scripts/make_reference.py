@@ -9,7 +9,7 @@ Writes compact, sorted, byte-reproducible files (gzip with mtime 0 and no file n
 running it twice gives identical bytes and a diff shows real data changes only:
 
 * ``oncotree.tsv``         the flat OncoTree table, copied as is; ``ONCOTREE_LICENSE.md`` beside it
-* ``hotspots.tsv.gz``      one row per hotspot allele, both builds
+* ``hotspots.tsv.gz``      one row per hotspot allele, both builds (GRCh38 completed by liftover)
 * ``hotspot_indels.tsv``   in-frame indel hotspot residue ranges (protein coordinates)
 * ``hotspot_splice.tsv``   splice-site hotspots (cDNA positions), per build
 * ``gene_spans.tsv.gz``    one span per gene and build (GRCh38: MANE Select; GRCh37: Ensembl 75,
@@ -37,7 +37,8 @@ GENEPRED = "Ensembl-v75_build37-hg19_UcscGenePred_CIViC-Genes.ensGene"
 BROKEN_HGVSP = re.compile(r"^p\.SS\d+SS$")
 COMPLEMENT = str.maketrans("ACGTacgt", "TGCAtgca")
 
-HOTSPOT_HEADER = ("build", "chrom", "pos", "ref", "alt", "gene", "hgvsp", "hgvsc", "kind")
+HOTSPOT_HEADER = ("build", "chrom", "pos", "ref", "alt", "gene", "hgvsp", "hgvsc", "kind",
+                  "source")
 
 
 def chrom_key(chrom: str) -> tuple[int, str]:
@@ -113,7 +114,7 @@ def read_hotspot_vcf(path: Path, build: str, stats: dict[str, int]) -> list[list
                 continue
             hgvsp = hgvsp.removeprefix("p.")
             rows.append([build, bare_chrom(chrom), int(pos), ref.upper(), alt.upper(), gene,
-                         hgvsp, hgvsc, kind])
+                         hgvsp, hgvsc, kind, "vcf"])
     return rows
 
 
@@ -159,12 +160,54 @@ def name_tert_rows(rows: list[list], strand: str, cds_first: int) -> None:
             r[6], r[7] = named[r[7]]
 
 
-def build_hotspots(src: Path, genepred: Path, out: Path, stats: dict[str, int]) -> None:
+def lift_point(chains: dict[str, list[tuple]], chrom: str, pos: int,
+               length: int) -> tuple[str, int] | None:
+    """Lift 1-based ``pos``..``pos+length-1``: only if one forward-strand aligned block holds it."""
+    s0, found = pos - 1, set()
+    for t_start, t_end, q_name, _size, q_strand, blocks in chains.get(chrom, ()):
+        if q_strand != "+" or t_start > s0 or t_end < s0 + length:
+            continue
+        i = bisect.bisect_right(blocks, (s0, float("inf"))) - 1
+        if i >= 0 and blocks[i][0] <= s0 and s0 + length <= blocks[i][1]:
+            found.add((q_name, blocks[i][2] + (s0 - blocks[i][0]) + 1))
+    return found.pop() if len(found) == 1 else None
+
+
+def lift_missing_grch38(rows: list[list], chains: dict[str, list[tuple]],
+                        stats: dict[str, int]) -> list[list]:
+    """GRCh38 rows lifted from GRCh37 rows the GRCh38 VCF lacks (mostly deletions).
+
+    The lift is checked first on every allele both VCFs list: each must land on the GRCh38
+    allele with the same gene and protein change, or the build stops.
+    """
+    grch38 = {(r[1], r[2], r[3], r[4]): r for r in rows if r[0] == "GRCh38"}
+    lifted = []
+    for r in rows:
+        if r[0] != "GRCh37":
+            continue
+        to = lift_point(chains, r[1], r[2], len(r[3]))
+        if to is None:
+            stats["GRCh37 hotspot alleles that do not lift over"] += 1
+            continue
+        twin = grch38.get((to[0], to[1], r[3], r[4]))
+        if twin is None:
+            lifted.append(["GRCh38", to[0], to[1], *r[3:9], "lifted"])
+        elif (twin[5], twin[6]) != (r[5], r[6]):
+            raise SystemExit(f"liftover check failed: {r} -> {twin}")
+        else:
+            stats["GRCh37 hotspot alleles lifted onto the GRCh38 listing (check)"] += 1
+    stats["GRCh38 alleles added by liftover"] = len(lifted)
+    return lifted
+
+
+def build_hotspots(src: Path, genepred: Path, chain: Path, out: Path,
+                   stats: dict[str, int]) -> None:
     """hotspots.tsv.gz, hotspot_indels.tsv and hotspot_splice.tsv."""
     rows: list[list] = []
     for prefix, build in BUILDS.items():
         rows += read_hotspot_vcf(src / f"{prefix}.hotspots_changv2_gao_nc.vcf.gz", build, stats)
     name_tert_rows(rows, *canonical_cds_start(genepred, "TERT"))
+    rows += lift_missing_grch38(rows, read_chain(chain), stats)
     rows.sort(key=lambda r: (r[0], chrom_key(r[1]), r[2], r[3], r[4]))
     for r in rows:
         stats[f"{r[0]} {r[8]}"] += 1
@@ -344,8 +387,8 @@ def main(argv: list[str] | None = None) -> int:
                     args.out / "oncotree.tsv")
     shutil.copyfile(args.source / "oncotree" / "LICENSE_CC-BY-4.0.md",
                     args.out / "ONCOTREE_LICENSE.md")
-    build_hotspots(args.source / "hotspots", args.source / "transcripts" / GENEPRED, args.out,
-                   stats)
+    build_hotspots(args.source / "hotspots", args.source / "transcripts" / GENEPRED,
+                   args.source / "liftover" / "GRCh37_to_GRCh38.chain", args.out, stats)
     build_gene_spans(args.source / "transcripts",
                      args.source / "liftover" / "GRCh38_to_GRCh37.chain", args.out, stats)
     for key in sorted(stats):

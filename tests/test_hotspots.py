@@ -94,6 +94,25 @@ def test_every_listed_allele_is_found_again(index):
             assert (found.gene, found.protein) == (h.gene, h.protein)
 
 
+def test_grch38_deletions_lifted_from_grch37(index):
+    grch37 = [h for h in index.hotspots("GRCh37", "EGFR") if h.protein == "E746_A750del"]
+    grch38 = [h for h in index.hotspots("GRCh38", "EGFR") if h.protein == "E746_A750del"]
+    assert grch37 and grch38
+    assert {h.source for h in grch37} == {"vcf"} and {h.source for h in grch38} == {"lifted"}
+    # shifted by the same GRCh37 -> GRCh38 offset as EGFR L858R, which both VCFs list
+    l858r = {b: [h for h in index.hotspots(b, "EGFR") if h.protein == "L858R"]
+             for b in ("GRCh37", "GRCh38")}
+    offset = l858r["GRCh38"][0].pos - l858r["GRCh37"][0].pos
+    assert offset != 0
+    assert [h.pos - offset for h in grch38] == [h.pos for h in grch37]
+    assert [(h.ref, h.alt) for h in grch38] == [(h.ref, h.alt) for h in grch37]
+    assert all(h38.chrom == "7" for h38 in grch38)
+    hit = index.lookup("GRCh38", "chr7", grch38[0].pos, grch38[0].ref, grch38[0].alt)
+    assert (hit.gene, hit.protein, hit.source) == ("EGFR", "E746_A750del", "lifted")
+    lifted = [h for h in index.hotspots("GRCh38") if h.source == "lifted"]
+    assert lifted and all(len(h.ref) != len(h.alt) for h in lifted)
+
+
 def test_unknown_build_is_an_input_error(index):
     with pytest.raises(InputError) as info:
         index.lookup("hg17", "7", 140453136, "A", "T")
@@ -219,7 +238,7 @@ def test_malformed_reference_file_names_the_line(tmp_path):
         GeneSpans.load(tmp_path)
     assert info.value.problems[0].line == 2
     with gzip.open(tmp_path / "hotspots.tsv.gz", "wt") as fh:
-        fh.write("build\tchrom\tpos\tref\talt\tgene\thgvsp\thgvsc\tkind\n")
+        fh.write("build\tchrom\tpos\tref\talt\tgene\thgvsp\thgvsc\tkind\tsource\n")
         fh.write("GRCh37\t7\t140453136\tA\tT\tBRAF\n")
     with pytest.raises(KnowledgeBaseError) as info:
         HotspotIndex.load(tmp_path)
