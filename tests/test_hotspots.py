@@ -279,3 +279,7 @@ def test_script_lifts_spans_through_a_chain(tmp_path):
     assert script.lift_span(chains, "1", 2001, 2100, "+") == ("3", 9901, 10000, "-")
     assert script.lift_span(chains, "1", 3001, 3100, "+") is None  # alt contigs are ignored
     assert script.lift_span(chains, "1", 901, 1100, "-") is None  # less than half covered
+    assert script.lift_point(chains, "1", 1001, 1) == ("2", 5001)
+    assert script.lift_point(chains, "1", 1071, 5) == ("2", 5061)  # second block, after a gap
+    assert script.lift_point(chains, "1", 1058, 5) is None  # runs into the gap
+    assert script.lift_point(chains, "1", 2001, 1) is None  # reverse-strand chain
