@@ -1,0 +1,142 @@
+"""Format detection from content, and gzip/bgzip decompression with a size limit.
+
+Lab files arrive as bytes with an untrustworthy name: the format is decided by what the bytes
+say (a ``##fileformat=VCF`` line, a MAF ``Hugo_Symbol`` header, a STAR-Fusion or Arriba
+header, JSON), the file name only breaks ties, and the caller may override both.
+"""
+
+from __future__ import annotations
+
+import zlib
+
+from matcher.errors import FileFormatError, PayloadTooLarge, Problem
+
+GZIP_MAGIC = b"\x1f\x8b"
+_CHUNK = 1 << 20
+
+_BINARY_MAGICS = {
+    b"BAM\x01": "BAM", b"CRAM": "CRAM", b"BCF\x02": "BCF", b"PK\x03\x04": "ZIP",
+    b"BZh": "bzip2", b"\xfd7zXZ": "xz", b"%PDF": "PDF", b"\x89PNG": "PNG",
+    b"\x1f\x9d": "compress (.Z)", b"\x1f\xa0": "compress (.Z)",
+}
+
+
+def is_gzip(data: bytes) -> bool:
+    """True if the bytes start with the gzip magic number (gzip and bgzip alike)."""
+    return data[:2] == GZIP_MAGIC
+
+
+def gunzip(data: bytes, limit: int, *, name: str = "input") -> bytes:
+    """Decompress every gzip member (bgzip = many members), refusing more than ``limit`` bytes."""
+    out: list[bytes] = []
+    total = 0
+    view = memoryview(data)
+    offset = 0
+    while offset < len(data):
+        if view[offset:offset + 2] != GZIP_MAGIC:
+            if bytes(view[offset:]).strip(b"\x00"):  # NUL padding is harmless; the rest is junk
+                raise _format_error(name, "trailing bytes after the last gzip member")
+            break
+        d = zlib.decompressobj(wbits=31)
+        pos = offset
+        try:
+            while not d.eof and pos < len(data):
+                chunk = view[pos:pos + _CHUNK]
+                pos += len(chunk)
+                while True:
+                    piece = d.decompress(chunk, _CHUNK)
+                    total += len(piece)
+                    if total > limit:
+                        raise PayloadTooLarge(
+                            f"{name}: decompressed size over the limit of {limit} bytes",
+                            [Problem(f"decompresses to more than {limit} bytes",
+                                     expected="a smaller file (or raise max_decompressed_bytes)")])
+                    out.append(piece)
+                    chunk = d.unconsumed_tail
+                    if d.eof or (not chunk and len(piece) < _CHUNK):
+                        break
+        except zlib.error as exc:
+            raise _format_error(name, f"corrupt gzip data ({exc})") from None
+        if not d.eof:
+            raise _format_error(name, "gzip stream is truncated (the file was cut short)")
+        offset = pos - len(d.unused_data)
+    return b"".join(out)
+
+
+def maybe_gunzip(data: bytes, limit: int, *, name: str = "input") -> bytes:
+    """gunzip if gzipped, else check the plain size against ``limit``."""
+    if is_gzip(data):
+        return gunzip(data, limit, name=name)
+    if len(data) > limit:
+        raise PayloadTooLarge(f"{name}: over the size limit of {limit} bytes",
+                              [Problem(f"larger than {limit} bytes")])
+    return data
+
+
+def refuse_binary(data: bytes, name: str | None = None) -> None:
+    """Raise FileFormatError for known non-text, non-gzip formats (BAM, BCF, bzip2, zip, …)."""
+    for magic, what in _BINARY_MAGICS.items():
+        if data.startswith(magic):
+            raise _format_error(name, f"this is {what} data, not a text lab file (only gzip/bgzip "
+                                      "compression is read)", line=None)
+
+
+def head_text(data: bytes, limit: int = 1 << 16) -> str:
+    """The first ``limit`` decompressed bytes as text (for sniffing; never raises on bad gzip)."""
+    if is_gzip(data):
+        try:
+            d = zlib.decompressobj(wbits=31)
+            data = d.decompress(data[: 1 << 20], limit)
+        except zlib.error:
+            return ""
+    return data[:limit].decode("utf-8", errors="replace")
+
+
+def detect_format(data: bytes, filename: str | None = None) -> str:
+    """Return one of ``matcher.readers.FORMATS`` from the content (the file name breaks ties)."""
+    refuse_binary(data, filename)
+    if not data.strip():
+        raise _format_error(filename, "the file is empty", line=None)
+    text = head_text(data)
+    if "\x00" in text or _mostly_binary(text):
+        raise _format_error(filename, "binary content that is not gzip", line=None)
+    stripped = text.lstrip("\ufeff \t\r\n")
+    if stripped.startswith(("{", "[")):
+        return "labjson"
+    lines = stripped.splitlines()
+    first = lines[0] if lines else ""
+    if first.startswith("##fileformat=VCF") or first.startswith("#CHROM\tPOS"):
+        return "vcf"
+    for line in lines[:200]:
+        cols = line.lstrip("#").split("\t")
+        if line.startswith("#FusionName") or ("FusionName" in cols and "LeftBreakpoint" in cols):
+            return "star-fusion"
+        if cols[:2] == ["gene1", "gene2"] and "breakpoint1" in cols:
+            return "arriba"
+        if "Hugo_Symbol" in cols and not line.startswith("#"):
+            return "maf"
+        if line.startswith("##"):
+            continue
+    name = (filename or "").lower()
+    for suffix, fmt in ((".json", "labjson"), (".vcf", "vcf"), (".vcf.gz", "vcf"),
+                        (".maf", "maf"), (".maf.gz", "maf")):
+        if name.endswith(suffix):
+            return fmt
+    raise _format_error(filename, "cannot tell the file format from its content", line=1,
+                        expected="lab JSON, VCF (##fileformat=VCF…), MAF (Hugo_Symbol header), "
+                                 "STAR-Fusion (#FusionName header) or Arriba (#gene1 header)")
+
+
+def _mostly_binary(text: str) -> bool:
+    sample = text[:4096]
+    if not sample:
+        return False
+    bad = sum(1 for ch in sample if ch == "\ufffd" or (ord(ch) < 32 and ch not in "\t\r\n"))
+    return bad > len(sample) // 20
+
+
+def _format_error(name: str | None, message: str, *, line: int | None = 1,
+                  expected: str | None = None) -> FileFormatError:
+    where = f"{name}: " if name else ""
+    return FileFormatError(f"{where}{message}",
+                           [Problem(message, line=line, expected=expected, source=name)])

@@ -1,0 +1,188 @@
+"""Structural-variant VCF records (Manta, DELLY, GRIDSS styles) -> gene fusions.
+
+A record becomes a :class:`FusionCall` when its two breakpoints fall in two different genes.
+Partner order comes from the joined-strand geometry (BND bracket notation, DEL/DUP, Manta
+INV3/INV5, DELLY ``CT``) together with the genes' strands: on the joined molecule, the gene read
+in its own sense first is the 5' partner. If the geometry or the strands do not tell, the call
+keeps ``order_known=False``. BND mate pairs are collapsed to one call.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from matcher.model import FusionCall
+
+# ALT bracket forms -> (mate chrom, mate pos, [first segment, second segment]) where a segment
+# is ('self'|'mate', strand of that genome piece as read along the joined molecule).
+_BND = (
+    (re.compile(r"^[A-Za-z.*]+\[([^:\[\]]+):(\d+)\[$"), (("self", 1), ("mate", 1))),     # t[p[
+    (re.compile(r"^[A-Za-z.*]+\]([^:\[\]]+):(\d+)\]$"), (("self", 1), ("mate", -1))),    # t]p]
+    (re.compile(r"^\]([^:\[\]]+):(\d+)\][A-Za-z.*]+$"), (("mate", 1), ("self", 1))),     # ]p]t
+    (re.compile(r"^\[([^:\[\]]+):(\d+)\[[A-Za-z.*]+$"), (("mate", -1), ("self", 1))),    # [p[t
+)
+_DELLY_CT = {"3to5": (("self", 1), ("mate", 1)), "5to3": (("mate", 1), ("self", 1)),
+             "3to3": (("self", 1), ("mate", -1)), "5to5": (("mate", -1), ("self", 1))}
+
+
+class GeneLookup(Protocol):
+    """What this module needs from :class:`matcher.hotspots.GeneSpans`."""
+
+    def genes_at(self, build: str, chrom: str, pos: int) -> list[str]: ...
+
+
+@dataclass(frozen=True)
+class SvRecord:
+    """The parts of one SV VCF record (one ALT allele) that matter here."""
+
+    source: str
+    chrom: str
+    pos: int
+    ident: str
+    alt: str
+    info: dict[str, Any]
+    sample: dict[str, str]
+    filter_reason: str | None
+
+
+def is_sv_allele(alt: str) -> bool:
+    """Symbolic (``<DEL>``) or breakend (``N[2:321[``) ALT alleles."""
+    return alt.startswith("<") or "[" in alt or "]" in alt
+
+
+def _bare(chrom: str) -> str:
+    c = chrom[3:] if chrom[:3].lower() == "chr" else chrom
+    return "MT" if c.upper() == "M" else c.upper()
+
+
+class SvCollector:
+    """Collects SV records of one VCF and turns them into fusions at the end."""
+
+    def __init__(self, build: str | None, gene_spans: GeneLookup | None):
+        self.build = build
+        self.spans = gene_spans
+        self.records: list[SvRecord] = []
+
+    def add(self, record: SvRecord) -> None:
+        """Queue one SV allele."""
+        self.records.append(record)
+
+    def fusions(self) -> tuple[list[FusionCall], list[str]]:
+        """The fusions found and warnings about SV records that could not be assessed."""
+        if not self.records:
+            return [], []
+        if self.spans is None or self.build is None:
+            why = "gene spans are not available" if self.spans is None else \
+                "the genome build is unknown (give genome_build)"
+            return [], [f"{len(self.records)} structural-variant record(s) not assessed: {why}"]
+        calls: list[FusionCall] = []
+        seen_pairs: set[frozenset] = set()
+        seen_ids: set[str] = set()
+        not_fusion = unplaced = 0
+        for rec in self.records:
+            ends = self._ends(rec)
+            if ends is None:
+                unplaced += 1
+                continue
+            (chrom2, pos2), geometry = ends
+            pair = frozenset({(_bare(rec.chrom), rec.pos), (_bare(chrom2), pos2)})
+            mate = rec.info.get("MATEID") or rec.info.get("PARID")
+            if pair in seen_pairs or rec.ident in seen_ids:
+                continue
+            seen_pairs.add(pair)
+            if isinstance(mate, str):
+                seen_ids.update(mate.split(","))
+            g_self = self.spans.genes_at(self.build, rec.chrom, rec.pos)
+            g_mate = self.spans.genes_at(self.build, chrom2, pos2)
+            if not g_self or not g_mate or set(g_self) & set(g_mate):
+                not_fusion += 1
+                continue
+            calls.append(self._call(rec, g_self[0], g_mate[0], geometry))
+        warnings = []
+        if not_fusion:
+            warnings.append(f"{not_fusion} structural-variant record(s) do not join two different "
+                            "genes and were not turned into fusions")
+        if unplaced:
+            warnings.append(f"{unplaced} structural-variant record(s) have no second breakpoint "
+                            "(single breakends or missing END/CHR2) and were not assessed")
+        return calls, warnings
+
+    def _ends(self, rec: SvRecord):
+        """((mate chrom, mate pos), geometry or None) for one record, or None if unplaced."""
+        for pattern, geometry in _BND:
+            m = pattern.match(rec.alt)
+            if m:
+                return (m.group(1), int(m.group(2))), geometry
+        svtype = str(rec.info.get("SVTYPE") or rec.alt.strip("<>").split(":")[0]).upper()
+        end = rec.info.get("END")
+        chr2 = rec.info.get("CHR2")
+        pos2 = rec.info.get("POS2") or end
+        if svtype in ("TRA", "BND", "CTX") or (chr2 and chr2 != rec.chrom):
+            if not chr2 or not _is_int(pos2):
+                return None
+            return (str(chr2), int(pos2)), _DELLY_CT.get(str(rec.info.get("CT")))
+        if not _is_int(end):
+            return None
+        end = int(end)
+        if svtype == "DEL":
+            return (rec.chrom, end), (("self", 1), ("mate", 1))
+        if svtype == "DUP" or svtype.startswith("DUP"):
+            return (rec.chrom, end), (("mate", 1), ("self", 1))
+        if svtype == "INV":
+            if rec.info.get("INV3") is True:
+                return (rec.chrom, end), (("self", 1), ("mate", -1))
+            if rec.info.get("INV5") is True:
+                return (rec.chrom, end), (("mate", -1), ("self", 1))
+            return (rec.chrom, end), _DELLY_CT.get(str(rec.info.get("CT")))
+        return None
+
+    def _call(self, rec: SvRecord, g_self: str, g_mate: str, geometry) -> FusionCall:
+        genes = {"self": g_self, "mate": g_mate}
+        five = three = None
+        strand_of = getattr(self.spans, "strand", None)
+        if geometry is not None and strand_of is not None:
+            (who1, read1), (who2, read2) = geometry
+            s1 = _sign(strand_of(genes[who1], self.build))
+            s2 = _sign(strand_of(genes[who2], self.build))
+            if s1 and s2 and s1 == read1 and s2 == read2:
+                five, three = genes[who1], genes[who2]
+            elif s1 and s2 and s1 == -read1 and s2 == -read2:
+                five, three = genes[who2], genes[who1]
+        if five is None:
+            a, b = sorted((g_self, g_mate))
+            return FusionCall(source=rec.source, five_prime_gene=a, three_prime_gene=b,
+                              order_known=False, text=f"{a}/{b}",
+                              supporting_reads=_reads(rec), filter_reason=rec.filter_reason)
+        return FusionCall(source=rec.source, five_prime_gene=five, three_prime_gene=three,
+                          order_known=True, text=f"{five}--{three}",
+                          supporting_reads=_reads(rec), filter_reason=rec.filter_reason)
+
+
+def _sign(strand: str | None) -> int | None:
+    return {"+": 1, "-": -1}.get(strand or "")
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, str) and value.isdigit() or isinstance(value, int)
+
+
+def _reads(rec: SvRecord) -> int | None:
+    """Alt-supporting reads: Manta PR/SR, DELLY DV/RV, GRIDSS VF, LUMPY SU."""
+    total, found = 0, False
+    for key in ("PR", "SR"):
+        parts = rec.sample.get(key, "").split(",")
+        if len(parts) >= 2 and parts[1].isdigit():
+            total += int(parts[1])
+            found = True
+    for key in ("DV", "RV"):
+        if rec.sample.get(key, "").isdigit():
+            total += int(rec.sample[key])
+            found = True
+    if found:
+        return total
+    for value in (rec.sample.get("VF"), rec.info.get("VF"), rec.info.get("SU")):
+        if isinstance(value, str) and value.isdigit():
+            return int(value)
+    return None
