@@ -1,0 +1,271 @@
+"""Reports: submit (idempotent), fetch, list, summary page. Each lab sees only its own."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from typing import Any
+from urllib.parse import urlencode
+
+from flask import Response, g, request, url_for
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from marshmallow import ValidationError
+
+from matcher import __version__
+from matcher import logging as mlog
+from matcher.api.common import BEARER, require_lab
+from matcher.api.results import summary_html
+from matcher.api.schemas import (
+    ListParamsSchema,
+    ReportListSchema,
+    ReportRecordSchema,
+    SubmitParamsSchema,
+    VersionParamsSchema,
+)
+from matcher.app import flatten_messages, state
+from matcher.errors import InputError, NotFound, Problem, ReportValidationError
+from matcher.store import StoredReport, Submission
+
+blp = Blueprint("reports", __name__, url_prefix="/v1",
+                description="Submit a lab report or file, fetch and list your lab's results.")
+blp.before_request(require_lab)
+
+# A report id travels in URL paths: printable, no '/', at most 128 characters.
+REPORT_ID_RE = re.compile(r"^[^/\x00-\x1f\x7f]{1,128}$")
+READ_PARAMS = ("report_id", "tumor_type", "sample", "genome_build", "format")
+
+_SUBMIT_BODY = {
+    "required": True,
+    "description": "A lab JSON report (application/json); or a lab file (VCF, bgzipped VCF, MAF, "
+                   "fusion table) as multipart/form-data field `file` (with the reading "
+                   "parameters as form fields) or as the raw body (parameters in the query).",
+    "content": {
+        "application/json": {"schema": {"type": "object", "description": "Lab JSON report"}},
+        "multipart/form-data": {"schema": {
+            "type": "object", "required": ["file"],
+            "properties": {
+                "file": {"type": "string", "format": "binary"},
+                "report_id": {"type": "string"}, "tumor_type": {"type": "string"},
+                "sample": {"type": "string"}, "genome_build": {"type": "string"},
+                "format": {"type": "string"}, "supersede": {"type": "boolean"},
+            }}},
+        "application/octet-stream": {"schema": {"type": "string", "format": "binary"}},
+        "text/plain": {"schema": {"type": "string"}},
+    },
+}
+
+
+def _links(report_id: str) -> dict[str, str]:
+    base = url_for("reports.Report", report_id=report_id)
+    return {"self": base, "summary": base + "/summary"}
+
+
+def _meta(rep: StoredReport) -> dict[str, Any]:
+    return {
+        "report_id": rep.report_id, "version": rep.version, "current": rep.is_current,
+        "lab": rep.lab, "submitted_at": rep.created_at, "superseded_at": rep.superseded_at,
+        "content_sha256": rep.content_sha256, "content_size": rep.content_size,
+        "source_format": rep.source_format, "kb_version": rep.kb_version,
+        "kb_hash": rep.kb_hash, "matcher_version": rep.matcher_version,
+        "links": _links(rep.report_id),
+    }
+
+
+def _record(rep: StoredReport, result: dict[str, Any] | None = None,
+            versions: list[int] | None = None) -> dict[str, Any]:
+    doc = _meta(rep)
+    doc["versions"] = versions if versions is not None else [rep.version]
+    doc["result"] = result if result is not None else rep.result
+    return doc
+
+
+def _fingerprint(data: bytes, params: dict[str, Any]) -> str:
+    """SHA-256 of the reading parameters and the body: 'same content' means same hash."""
+    h = hashlib.sha256(json.dumps(params, sort_keys=True).encode())
+    h.update(b"\0")
+    h.update(data)
+    return h.hexdigest()
+
+
+def _read_submission(query: dict[str, Any]) -> tuple[bytes, dict[str, Any], str | None]:
+    """The body bytes, the merged reading parameters and the file name of a POST."""
+    params = dict(query)
+    filename = params.pop("filename", None)
+    if request.mimetype == "multipart/form-data":
+        upload = request.files.get("file")
+        try:
+            form = SubmitParamsSchema(partial=True).load(
+                {k: v for k, v in request.form.items() if k != "file"})
+        except ValidationError as exc:
+            raise ReportValidationError("invalid form fields",
+                                        flatten_messages(exc.messages, "form")) from exc
+        params.update(form)
+        if upload is None:
+            raise ReportValidationError("no file uploaded", [Problem(
+                "missing", field="form.file", expected="a multipart file field named 'file'")])
+        data = upload.read()
+        filename = form.get("filename") or upload.filename or filename
+    elif request.mimetype == "application/x-www-form-urlencoded":
+        raise InputError("unsupported content type", [Problem(
+            "url-encoded forms cannot carry a file", field="Content-Type",
+            expected="application/json, multipart/form-data or a raw file body")])
+    else:
+        data = request.get_data(cache=False)
+        if request.mimetype == "application/json" and not params.get("format"):
+            params["format"] = "labjson"
+    if not data:
+        raise ReportValidationError("empty submission", [Problem(
+            "the request carried no report", field="body")])
+    return data, params, filename
+
+
+def _peek_report_id(data: bytes, params: dict[str, Any]) -> str | None:
+    """The report id if known before reading (parameter, or a lab JSON's top-level field)."""
+    if params.get("report_id"):
+        return params["report_id"]
+    if params.get("format") == "labjson" and len(data) < 8 * 1024 * 1024:
+        try:
+            doc = json.loads(data)
+        except ValueError:
+            return None
+        if isinstance(doc, dict) and isinstance(doc.get("report_id"), str):
+            return doc["report_id"]
+    return None
+
+
+def _check_report_id(report_id: str) -> None:
+    if not REPORT_ID_RE.match(report_id or ""):
+        raise ReportValidationError("invalid report id", [Problem(
+            f"report id {report_id[:40]!r} cannot be stored", field="report_id",
+            expected="1-128 printable characters without '/'")])
+
+
+@blp.route("/reports")
+class Reports(MethodView):
+    @blp.doc(security=BEARER, requestBody=_SUBMIT_BODY)
+    @blp.arguments(SubmitParamsSchema, location="query")
+    @blp.response(201, ReportRecordSchema,
+                  description="Stored and matched (committed). `Location` names the report.")
+    @blp.alt_response(200, schema=ReportRecordSchema,
+                      description="Identical content already stored: the stored result.")
+    @blp.alt_response(409, description="Same report id, different content (use supersede=true).")
+    def post(self, query):
+        """Submit a report: lab JSON, or a VCF/MAF/fusion file. Idempotent per report id."""
+        from matcher import pipeline
+        from matcher.readers import ReadOptions
+
+        st = state()
+        cfg = st.config
+        supersede = query.pop("supersede", False)
+        data, params, filename = _read_submission(query)
+        sha = _fingerprint(data, {k: params.get(k) for k in READ_PARAMS})
+        peek = _peek_report_id(data, params)
+        mlog.bind(report_id=peek)
+        if peek and REPORT_ID_RE.match(peek):
+            existing = st.store.get(g.lab, peek)
+            if existing is not None and existing.content_sha256 == sha:
+                return self._answer(existing, created=False)
+
+        options = ReadOptions(
+            report_id=params.get("report_id"), tumor_type=params.get("tumor_type"),
+            sample=params.get("sample"), genome_build=params.get("genome_build"), lab=g.lab,
+            max_variants=cfg["MAX_VARIANTS"],
+            max_decompressed_bytes=cfg["MAX_DECOMPRESSED_BYTES"],
+        )
+        results = pipeline.run(data, kb=st.kb, filename=filename, fmt=params.get("format"),
+                               options=options)
+        if len(results) != 1:
+            raise ReportValidationError(
+                f"the file holds {len(results)} reports; submit one at a time",
+                [Problem(f"{len(results)} samples/reports found", field="sample",
+                         expected="exactly one: name the tumor sample with sample=")])
+        result = results[0]
+        _check_report_id(result.report_id)
+        mlog.bind(report_id=result.report_id)
+        result_dict = result.to_dict()
+        sub = Submission(
+            lab=g.lab, report_id=result.report_id, content_sha256=sha, content_size=len(data),
+            content=data, source_format=result_dict.get("source_format") or
+            params.get("format") or "unknown",
+            params={k: params.get(k) for k in READ_PARAMS if params.get(k) is not None},
+            alterations=[o.get("alteration") for o in result_dict.get("alterations", [])],
+            result=result_dict, kb_version=result.kb_version, kb_hash=result.kb_hash,
+            matcher_version=getattr(result, "matcher_version", None) or __version__,
+            request_id=g.request_id,
+        )
+        stored, created = st.store.submit(sub, supersede=supersede)
+        return self._answer(stored, created=created, result=result_dict if created else None)
+
+    @staticmethod
+    def _answer(rep: StoredReport, *, created: bool, result: dict | None = None):
+        mlog.bind(outcome="created" if created else "existing")
+        mlog.get_logger().info("report stored" if created else "report already stored", extra={
+            "event": "submit", "version": rep.version, "content_sha256": rep.content_sha256,
+            "content_size": rep.content_size, "source_format": rep.source_format})
+        versions = list(range(1, rep.version + 1))
+        headers = {"Location": _links(rep.report_id)["self"]}
+        return _record(rep, result, versions), 201 if created else 200, headers
+
+    @blp.doc(security=BEARER)
+    @blp.arguments(ListParamsSchema, location="query")
+    @blp.response(200, ReportListSchema)
+    def get(self, args):
+        """Your lab's reports (current versions), newest first, paginated."""
+        cfg = state().config
+        size = args.get("page_size") or cfg["PAGE_SIZE"]
+        if size > cfg["MAX_PAGE_SIZE"]:
+            raise ReportValidationError("page too large", [Problem(
+                f"at most {cfg['MAX_PAGE_SIZE']}", field="query.page_size")])
+        page = args["page"]
+        items, total = state().store.list(
+            g.lab, report_id=args.get("report_id"), since=args.get("since"),
+            until=args.get("until"), limit=size, offset=(page - 1) * size)
+        raw = {k: v for k, v in request.args.items() if k not in ("page", "page_size")}
+
+        def link(p: int) -> str:
+            return url_for("reports.Reports") + "?" + urlencode({**raw, "page": p,
+                                                                 "page_size": size})
+
+        return {"items": [_meta(r) for r in items], "page": page, "page_size": size,
+                "total": total, "links": {
+                    "self": link(page),
+                    "next": link(page + 1) if page * size < total else None,
+                    "prev": link(page - 1) if page > 1 else None}}
+
+
+@blp.route("/reports/<string:report_id>")
+class Report(MethodView):
+    @blp.doc(security=BEARER)
+    @blp.arguments(VersionParamsSchema, location="query")
+    @blp.response(200, ReportRecordSchema)
+    def get(self, args, report_id: str):
+        """One of your lab's reports: the current version, or ?version=N."""
+        mlog.bind(report_id=report_id)
+        store = state().store
+        rep = store.get(g.lab, report_id, args.get("version"))
+        if rep is None:
+            raise NotFound(f"no report {report_id!r} for your lab", report_id=report_id)
+        return _record(rep, versions=store.versions(g.lab, report_id))
+
+
+@blp.route("/reports/<string:report_id>/summary")
+class Summary(MethodView):
+    @blp.doc(security=BEARER)
+    @blp.arguments(VersionParamsSchema, location="query")
+    @blp.response(200, content_type="text/html",
+                  description="The oncologist's HTML page (no scripts, strict CSP).")
+    def get(self, args, report_id: str):
+        """The oncologist's summary page of a report (HTML)."""
+        mlog.bind(report_id=report_id)
+        rep = state().store.get(g.lab, report_id, args.get("version"))
+        if rep is None:
+            raise NotFound(f"no report {report_id!r} for your lab", report_id=report_id)
+        page, csp = summary_html(rep.result)
+        resp = Response(page, mimetype="text/html")
+        resp.headers["Content-Security-Policy"] = csp
+        resp.headers["X-Frame-Options"] = "DENY"
+        resp.headers["Referrer-Policy"] = "no-referrer"
+        return resp
+

@@ -1,0 +1,144 @@
+"""Marshmallow schemas of the HTTP API: request parameters and the one success shape per view."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time
+
+from marshmallow import Schema, ValidationError, fields, validate
+
+from matcher.model import GENOME_BUILDS
+from matcher.readers import FORMATS
+
+
+class DateOrDateTime(fields.Field):
+    """ISO 8601 date (midnight UTC) or date-time (naive means UTC)."""
+
+    def _deserialize(self, value, attr, data, **kwargs):  # noqa: ANN001
+        if not isinstance(value, str):
+            raise ValidationError("Not a valid date or date-time.")
+        try:
+            if len(value) == 10:
+                return datetime.combine(date.fromisoformat(value), time(), UTC)
+            dt = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError as exc:
+            raise ValidationError("Not a valid ISO 8601 date or date-time.") from exc
+        return dt.replace(tzinfo=UTC) if dt.tzinfo is None else dt.astimezone(UTC)
+
+
+class _Base(Schema):
+    class Meta:
+        ordered = True
+
+
+class SubmitParamsSchema(_Base):
+    """How to read a submitted file (query parameters, or form fields of a multipart upload)."""
+
+    report_id = fields.String(validate=validate.Length(1, 128), metadata={
+        "description": "Report id (default: the file's own, or derived from sample/file name)."})
+    tumor_type = fields.String(validate=validate.Length(1, 200), metadata={
+        "description": "OncoTree code or name; overrides the file's own."})
+    sample = fields.String(validate=validate.Length(1, 200), metadata={
+        "description": "Tumor sample of a multi-sample VCF/MAF."})
+    genome_build = fields.String(validate=validate.OneOf(GENOME_BUILDS))
+    format = fields.String(validate=validate.OneOf(FORMATS), metadata={
+        "description": "File format (default: sniffed from content type, file name and content)."})
+    filename = fields.String(validate=validate.Length(1, 255), metadata={
+        "description": "File name of a raw-body upload (helps format detection, e.g. x.vcf.gz)."})
+    supersede = fields.Boolean(load_default=False, metadata={
+        "description": "Store different content under an existing report id as a new version "
+                       "(the earlier versions are kept). Without it such a submission is 409."})
+
+
+class ListParamsSchema(_Base):
+    report_id = fields.String(validate=validate.Length(1, 128))
+    since = DateOrDateTime(metadata={"description": "Submitted at or after (ISO date/date-time)."})
+    until = DateOrDateTime(metadata={"description": "Submitted before (ISO date/date-time)."})
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    page_size = fields.Integer(validate=validate.Range(min=1), metadata={
+        "description": "Items per page (default MATCHER_PAGE_SIZE, at most "
+                       "MATCHER_MAX_PAGE_SIZE)."})
+
+
+class VersionParamsSchema(_Base):
+    version = fields.Integer(validate=validate.Range(min=1), metadata={
+        "description": "An earlier version of an amended report (default: the current one)."})
+
+
+class LinksSchema(_Base):
+    self = fields.String()
+    summary = fields.String()
+
+
+class ReportMetaSchema(_Base):
+    report_id = fields.String(required=True)
+    version = fields.Integer(required=True)
+    current = fields.Boolean(required=True)
+    lab = fields.String(required=True)
+    submitted_at = fields.DateTime(required=True)
+    superseded_at = fields.DateTime(allow_none=True)
+    content_sha256 = fields.String(required=True)
+    content_size = fields.Integer(required=True)
+    source_format = fields.String(required=True)
+    kb_version = fields.String(required=True)
+    kb_hash = fields.String(required=True)
+    matcher_version = fields.String(required=True)
+    links = fields.Nested(LinksSchema)
+
+
+class ReportRecordSchema(ReportMetaSchema):
+    versions = fields.List(fields.Integer())
+    result = fields.Dict(required=True, metadata={
+        "description": "The match result (MatchResult.to_dict(): alterations, therapy_options, "
+                       "resistance, trials, warnings, KB version and hash)."})
+
+
+class PageLinksSchema(_Base):
+    self = fields.String()
+    next = fields.String(allow_none=True)
+    prev = fields.String(allow_none=True)
+
+
+class ReportListSchema(_Base):
+    items = fields.List(fields.Nested(ReportMetaSchema), required=True)
+    page = fields.Integer(required=True)
+    page_size = fields.Integer(required=True)
+    total = fields.Integer(required=True)
+    links = fields.Nested(PageLinksSchema)
+
+
+class KnowledgeBaseSchema(_Base):
+    version = fields.String(required=True)
+    hash = fields.String(required=True)
+    counts = fields.Dict(metadata={"description": "Entry counts (genes, evidence, ...)."})
+
+
+class GeneEntrySchema(_Base):
+    gene = fields.String(required=True)
+    entry = fields.Dict(required=True, metadata={"description": "The gene's KB content."})
+    kb_version = fields.String(required=True)
+
+
+class TumorTypeSchema(_Base):
+    code = fields.String(required=True)
+    name = fields.String(required=True)
+    main_type = fields.String(allow_none=True)
+    tissue = fields.String(allow_none=True)
+
+
+class TumorTypeQuerySchema(_Base):
+    q = fields.String(required=True, validate=validate.Length(1, 200))
+    limit = fields.Integer(load_default=20, validate=validate.Range(1, 100))
+
+
+class TumorTypeListSchema(_Base):
+    items = fields.List(fields.Nested(TumorTypeSchema), required=True)
+
+
+class HealthSchema(_Base):
+    status = fields.String(required=True)
+
+
+class ReadySchema(_Base):
+    status = fields.String(required=True)
+    kb_version = fields.String()
+    database = fields.String()

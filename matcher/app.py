@@ -1,0 +1,246 @@
+"""The Flask app factory of the Matcher service.
+
+``create_app(config)`` loads the settings (:mod:`matcher.config`), the knowledge base (once, into
+``app.extensions["matcher"]``), the report store and the flask-smorest ``Api`` with its
+blueprints, and turns every error into ``application/problem+json`` (RFC 9457)::
+
+    app = create_app({"DATABASE_URL": "sqlite:///var/dev.sqlite3"})
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from flask import Flask, Response, g, request
+from flask_smorest import Api
+from werkzeug.exceptions import HTTPException, RequestTimeout
+
+from matcher import __version__
+from matcher import logging as mlog
+from matcher.config import load_config
+from matcher.errors import MatcherError, Problem
+from matcher.store import Store
+
+PROBLEM_JSON = "application/problem+json"
+_REQUEST_ID_RE = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
+
+
+@dataclass
+class ServiceState:
+    """What the views need, held on the app (never in a module global)."""
+
+    kb: Any
+    store: Store
+    config: dict[str, Any]
+
+
+def state(app: Flask | None = None) -> ServiceState:
+    """The running app's :class:`ServiceState`."""
+    from flask import current_app
+
+    return (app or current_app).extensions["matcher"]
+
+
+def problem_response(doc: dict[str, Any], status: int | None = None,
+                     headers: dict[str, str] | None = None) -> Response:
+    """A problem+json response; adds the request id so a lab can quote it."""
+    status = status or doc.get("status", 500)
+    doc = dict(doc)
+    doc.setdefault("type", "about:blank")
+    doc["status"] = status
+    rid = getattr(g, "request_id", None)
+    if rid:
+        doc.setdefault("request_id", rid)
+    resp = Response(json.dumps(doc, default=str), status=status, mimetype=PROBLEM_JSON)
+    for k, v in (headers or {}).items():
+        resp.headers[k] = v
+    return resp
+
+
+def flatten_messages(messages: Any, prefix: str = "") -> list[Problem]:
+    """marshmallow/webargs error messages -> one Problem per message, with its field path."""
+    out: list[Problem] = []
+    if isinstance(messages, dict):
+        for key, value in messages.items():
+            if key == "_schema":
+                path = prefix
+            elif isinstance(key, int):
+                path = f"{prefix}[{key}]"
+            else:
+                path = f"{prefix}.{key}" if prefix else str(key)
+            out.extend(flatten_messages(value, path))
+    elif isinstance(messages, (list, tuple)):
+        for value in messages:
+            out.extend(flatten_messages(value, prefix))
+    else:
+        out.append(Problem(str(messages), field=prefix or None))
+    return out
+
+
+class _DeadlineInput:
+    """wsgi.input wrapper: the whole body must arrive before a deadline (slow uploads -> 408)."""
+
+    def __init__(self, stream: Any, deadline: float):
+        self._stream = stream
+        self._deadline = deadline
+
+    def _check(self) -> None:
+        if time.monotonic() > self._deadline:
+            raise RequestTimeout("the request body took too long to arrive")
+
+    def read(self, *args: Any) -> bytes:
+        self._check()
+        try:
+            return self._stream.read(*args)
+        except TimeoutError as exc:
+            raise RequestTimeout("the request body took too long to arrive") from exc
+
+    def readline(self, *args: Any) -> bytes:
+        self._check()
+        try:
+            return self._stream.readline(*args)
+        except TimeoutError as exc:
+            raise RequestTimeout("the request body took too long to arrive") from exc
+
+    def __iter__(self):  # noqa: ANN204
+        return iter(self.readline, b"")
+
+
+class _UploadDeadline:
+    """WSGI middleware bounding the time a client may take to send its request body."""
+
+    def __init__(self, wsgi_app: Any, seconds: float):
+        self.wsgi_app = wsgi_app
+        self.seconds = seconds
+
+    def __call__(self, environ: dict, start_response: Any) -> Any:
+        sock = environ.get("gunicorn.socket")
+        if sock is not None:
+            # Each recv may wait at most this long; the deadline bounds the sum.
+            sock.settimeout(self.seconds)
+        environ["wsgi.input"] = _DeadlineInput(environ["wsgi.input"],
+                                               time.monotonic() + self.seconds)
+        return self.wsgi_app(environ, start_response)
+
+
+def create_app(config: dict[str, Any] | None = None, *, kb: Any = None) -> Flask:
+    """Build the service: settings, KB (loaded once), store, API, error handlers and logging.
+
+    ``kb`` lets a caller hand over an already loaded knowledge base (tests, benchmarks).
+    """
+    cfg = load_config(config)
+    app = Flask("matcher")
+    app.config.update(
+        MAX_CONTENT_LENGTH=cfg["MAX_CONTENT_LENGTH"],
+        API_TITLE="Matcher",
+        API_VERSION=__version__,
+        OPENAPI_VERSION="3.0.3",
+        OPENAPI_URL_PREFIX="/",
+        OPENAPI_JSON_PATH="openapi.json",
+        JSON_SORT_KEYS=False,
+        API_SPEC_OPTIONS={
+            "info": {
+                "description": "Submit a tumor's molecular report; get back a ranked, cited list "
+                               "of targeted therapies and trials. See docs/api.md.",
+                "license": {"name": "MIT"},
+            },
+            "components": {"securitySchemes": {
+                "bearerAuth": {"type": "http", "scheme": "bearer",
+                               "description": "A lab's API key (matcher keys create --lab NAME)."},
+            }},
+        },
+    )
+    app.config["MATCHER"] = cfg
+    mlog.configure(cfg["LOG_LEVEL"])
+
+    if kb is None:
+        from matcher.knowledge import load_kb
+
+        kb = load_kb(cfg["KB_DIR"])
+    store = Store(cfg["DATABASE_URL"], store_content=cfg["STORE_CONTENT"])
+    app.extensions["matcher"] = ServiceState(kb=kb, store=store, config=cfg)
+
+    api = Api(app)
+    from matcher.api import register
+
+    register(api, app, docs=cfg["DOCS"])
+    _install_handlers(app)
+    _install_hooks(app)
+    app.wsgi_app = _UploadDeadline(app.wsgi_app, cfg["UPLOAD_TIMEOUT"])  # type: ignore[method-assign]
+    return app
+
+
+def _install_handlers(app: Flask) -> None:
+    log = mlog.get_logger()
+
+    @app.errorhandler(MatcherError)
+    def _matcher_error(exc: MatcherError) -> Response:
+        if exc.status >= 500:
+            log.error("internal error", extra={"event": "error", "error_type": type(exc).__name__})
+            return problem_response({"title": exc.title, "detail": "internal error"}, exc.status)
+        mlog.bind(outcome=type(exc).__name__)
+        return problem_response(exc.to_problem(), exc.status)
+
+    @app.errorhandler(HTTPException)
+    def _http_error(exc: HTTPException) -> Response:
+        status = exc.code or 500
+        doc: dict[str, Any] = {"title": exc.name, "detail": exc.description}
+        data = getattr(exc, "data", None) or {}
+        messages = data.get("messages") if isinstance(data, dict) else None
+        if messages:  # webargs/marshmallow validation (flask-smorest aborts 422 with these)
+            doc["title"] = "Invalid request"
+            doc["detail"] = "the request failed validation"
+            doc["errors"] = [p.to_dict() for p in flatten_messages(messages)]
+        if status == 413:
+            doc["detail"] = (f"request body over the limit of {app.config['MAX_CONTENT_LENGTH']} "
+                             "bytes (MATCHER_MAX_CONTENT_LENGTH)")
+        headers = {}
+        if "Allow" in dict(exc.get_headers()):
+            headers["Allow"] = dict(exc.get_headers())["Allow"]
+        return problem_response(doc, status, headers)
+
+    @app.errorhandler(Exception)
+    def _unexpected(exc: Exception) -> Response:
+        # Type and frames go to the log; the client gets no traceback and no exception text.
+        log.error("unhandled exception", exc_info=exc, extra={"event": "error"})
+        return problem_response({"title": "Internal Server Error",
+                                 "detail": "an unexpected error occurred; quote the request_id"},
+                                500)
+
+
+def _install_hooks(app: Flask) -> None:
+    log = mlog.get_logger()
+
+    @app.before_request
+    def _start() -> None:
+        mlog.clear()
+        rid = request.headers.get("X-Request-ID", "")
+        g.request_id = rid if _REQUEST_ID_RE.match(rid) else uuid.uuid4().hex
+        g.started = time.perf_counter()
+        mlog.bind(request_id=g.request_id)
+
+    @app.after_request
+    def _finish(resp: Response) -> Response:
+        rid = getattr(g, "request_id", None)
+        if rid:
+            resp.headers["X-Request-ID"] = rid
+        resp.headers.setdefault("X-Content-Type-Options", "nosniff")
+        resp.headers.setdefault("Cache-Control", "no-store")
+        started = getattr(g, "started", None)
+        rule = request.url_rule.rule if request.url_rule else None
+        log.info("request", extra={
+            "event": "request", "method": request.method, "route": rule,
+            "status": resp.status_code,
+            "duration_ms": round((time.perf_counter() - started) * 1000, 2) if started else None,
+            "outcome": mlog.context().get("outcome"),
+        })
+        return resp
+
+    @app.teardown_request
+    def _clear(_exc: BaseException | None) -> None:
+        mlog.clear()

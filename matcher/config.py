@@ -1,0 +1,137 @@
+"""Every service setting, once: name, default, type and help. Read from ``MATCHER_*`` variables.
+
+``Settings`` is the single table the app factory, ``matcher serve`` and the docs draw from::
+
+    cfg = load_config({"DATABASE_URL": "sqlite:///:memory:"})   # overrides beat the environment
+    cfg["MAX_VARIANTS"]                                        # typed values
+
+The environment variable of setting ``X`` is ``MATCHER_X``. ``matcher config`` (or
+:func:`describe`) lists them all with their current values.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from matcher.errors import InputError, Problem
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One setting: its name (env var ``MATCHER_<name>``), default, type and one-line help."""
+
+    name: str
+    default: Any
+    type: type
+    help: str
+    secret: bool = False
+
+    @property
+    def env(self) -> str:
+        return f"MATCHER_{self.name}"
+
+    def parse(self, raw: Any) -> Any:
+        """Convert a string (env var) or a Python value to the setting's type."""
+        if raw is None or not isinstance(raw, str):
+            return raw
+        if self.type is bool:
+            low = raw.strip().lower()
+            if low in ("1", "true", "yes", "on"):
+                return True
+            if low in ("0", "false", "no", "off", ""):
+                return False
+            raise ValueError(f"not a boolean: {raw!r}")
+        if self.type is int:
+            return int(raw.replace("_", ""))
+        if self.type is float:
+            return float(raw)
+        return raw
+
+
+MiB = 1024 * 1024
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("DATABASE_URL", "sqlite:///var/matcher.sqlite3", str,
+            "SQLAlchemy URL of the report store: a SQLite file (WAL mode; relative paths are "
+            "relative to the working directory) or postgresql+psycopg://user:pass@host/db.",
+            secret=True),
+    Setting("KB_DIR", None, str,
+            "Knowledge base directory (default: the knowledgebase/ shipped with Matcher)."),
+    Setting("STORE_CONTENT", True, bool,
+            "Keep the submitted file itself beside its hash and size (false: hash and size only)."),
+    Setting("MAX_CONTENT_LENGTH", 32 * MiB, int,
+            "Largest request body accepted, in bytes; larger bodies get 413."),
+    Setting("MAX_DECOMPRESSED_BYTES", 256 * MiB, int,
+            "Largest decompressed size of a gzip/bgzip upload, in bytes (gzip-bomb guard; 413)."),
+    Setting("MAX_VARIANTS", 50_000, int,
+            "Most variant records in one submitted report; more gets 413."),
+    Setting("UPLOAD_TIMEOUT", 30.0, float,
+            "Seconds a client may take to send its whole request body; slower uploads get 408."),
+    Setting("PAGE_SIZE", 50, int, "Default page size of GET /v1/reports."),
+    Setting("MAX_PAGE_SIZE", 500, int, "Largest page size a client may ask for."),
+    Setting("BIND", "127.0.0.1:8000", str, "Address matcher serve listens on (host:port)."),
+    Setting("WORKERS", 2, int, "Gunicorn worker processes of matcher serve."),
+    Setting("TIMEOUT", 60, int,
+            "Gunicorn worker timeout in seconds: a request running longer is killed."),
+    Setting("LOG_LEVEL", "INFO", str, "Log level of the service's JSON logs."),
+    Setting("DEMO_KEY", True, bool,
+            "On first start with no API keys at all, matcher serve creates a 'demo' lab key."),
+    Setting("DOCS", True, bool, "Serve the interactive API docs at /docs (no external resources)."),
+)
+
+BY_NAME = {s.name: s for s in SETTINGS}
+
+
+def load_config(overrides: Mapping[str, Any] | None = None,
+                environ: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """Defaults, then ``MATCHER_*`` environment variables, then ``overrides`` (typed values).
+
+    Raises :class:`InputError` naming every bad environment value.
+    """
+    environ = os.environ if environ is None else environ
+    cfg: dict[str, Any] = {}
+    problems = []
+    for s in SETTINGS:
+        value = s.default
+        if s.env in environ:
+            try:
+                value = s.parse(environ[s.env])
+            except ValueError as exc:
+                problems.append(Problem(str(exc), field=s.env, expected=s.type.__name__))
+        cfg[s.name] = value
+    for key, value in (overrides or {}).items():
+        if key in BY_NAME:
+            try:
+                value = BY_NAME[key].parse(value)
+            except ValueError as exc:
+                problems.append(Problem(str(exc), field=key, expected=BY_NAME[key].type.__name__))
+        cfg[key] = value
+    if problems:
+        raise InputError("invalid configuration", problems)
+    return cfg
+
+
+def describe(cfg: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
+    """Every setting with its env var, default, current value (secrets masked) and help."""
+    cfg = load_config() if cfg is None else cfg
+    rows = []
+    for s in SETTINGS:
+        value = cfg.get(s.name, s.default)
+        if s.secret and value and value != s.default:
+            value = _mask(str(value))
+        rows.append({"name": s.name, "env": s.env, "default": s.default, "value": value,
+                     "type": s.type.__name__, "help": s.help})
+    return rows
+
+
+def _mask(url: str) -> str:
+    """Hide a password in a database URL."""
+    if "://" in url and "@" in url:
+        scheme, rest = url.split("://", 1)
+        creds, host = rest.rsplit("@", 1)
+        user = creds.split(":", 1)[0]
+        return f"{scheme}://{user}:***@{host}"
+    return url

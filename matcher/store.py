@@ -1,0 +1,351 @@
+"""Durable storage of submissions, results and API keys (SQLAlchemy 2, SQLite or PostgreSQL).
+
+One code path for both databases. SQLite runs in WAL mode with ``synchronous=FULL`` and write
+transactions opened with ``BEGIN IMMEDIATE`` (no lock-upgrade deadlocks between processes).
+Idempotency is the database's job: see :mod:`matcher.store_models` for the constraints, and
+:meth:`Store.submit` for how a lost race is turned into the right answer (200 or 409).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, Engine, create_engine, event, func, insert, select, update
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import IntegrityError, OperationalError
+
+from matcher.errors import Conflict
+from matcher.store_models import api_keys, reports
+
+MIGRATIONS_DIR = Path(__file__).with_name("migrations")
+_MAX_ATTEMPTS = 8  # lost races retried before giving up (each loser re-reads the winner)
+
+
+def normalise_url(url: str) -> str:
+    """Use psycopg 3 for plain ``postgresql://`` URLs (psycopg2 is not a dependency)."""
+    for plain in ("postgresql://", "postgres://"):
+        if url.startswith(plain):
+            return "postgresql+psycopg://" + url[len(plain):]
+    return url
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def _aware(dt: datetime | None) -> datetime | None:
+    """SQLite hands datetimes back naive; everything stored is UTC."""
+    if dt is not None and dt.tzinfo is None:
+        return dt.replace(tzinfo=UTC)
+    return dt
+
+
+@dataclass(frozen=True)
+class Submission:
+    """What the API hands the store for one report: identity, content fingerprint and result."""
+
+    lab: str
+    report_id: str
+    content_sha256: str
+    content_size: int
+    content: bytes | None
+    source_format: str
+    params: dict[str, Any]
+    alterations: list[Any]
+    result: dict[str, Any]
+    kb_version: str
+    kb_hash: str
+    matcher_version: str
+    request_id: str | None = None
+
+
+@dataclass(frozen=True)
+class StoredReport:
+    """One stored version of a report. ``result_json`` is the result exactly as first served."""
+
+    id: int
+    lab: str
+    report_id: str
+    version: int
+    is_current: bool
+    content_sha256: str
+    content_size: int
+    source_format: str
+    params: dict[str, Any]
+    result_json: str
+    kb_version: str
+    kb_hash: str
+    matcher_version: str
+    created_at: datetime
+    superseded_at: datetime | None = None
+    request_id: str | None = None
+    content: bytes | None = field(default=None, repr=False)
+    alterations_json: str = field(default="[]", repr=False)
+
+    @property
+    def result(self) -> dict[str, Any]:
+        return json.loads(self.result_json)
+
+    @property
+    def alterations(self) -> list[Any]:
+        return json.loads(self.alterations_json)
+
+
+@dataclass(frozen=True)
+class ApiKeyRow:
+    id: int
+    lab: str
+    prefix: str
+    key_sha256: str
+    created_at: datetime
+    revoked_at: datetime | None
+    note: str | None
+
+
+_LIST_COLUMNS = [c for c in reports.c if c.name not in ("content", "alterations")]
+
+
+def _report(row: Any) -> StoredReport:
+    m = row._mapping
+    return StoredReport(
+        id=m["id"], lab=m["lab"], report_id=m["report_id"], version=m["version"],
+        is_current=bool(m["is_current"]), content_sha256=m["content_sha256"],
+        content_size=m["content_size"], source_format=m["source_format"],
+        params=json.loads(m["params"]), result_json=m["result"], kb_version=m["kb_version"],
+        kb_hash=m["kb_hash"], matcher_version=m["matcher_version"],
+        created_at=_aware(m["created_at"]), superseded_at=_aware(m["superseded_at"]),
+        request_id=m["request_id"], content=m.get("content"),
+        alterations_json=m.get("alterations") or "[]",
+    )
+
+
+def _key(row: Any) -> ApiKeyRow:
+    m = row._mapping
+    return ApiKeyRow(id=m["id"], lab=m["lab"], prefix=m["prefix"], key_sha256=m["key_sha256"],
+                     created_at=_aware(m["created_at"]), revoked_at=_aware(m["revoked_at"]),
+                     note=m["note"])
+
+
+class _LostRace(Exception):
+    """Another transaction changed the report between our read and our write: read again."""
+
+
+class Store:
+    """The report store. Thread-safe; create one per process (after fork, call :meth:`dispose`)."""
+
+    def __init__(self, url: str, *, store_content: bool = True, echo: bool = False):
+        self.url = normalise_url(url)
+        self.store_content = store_content
+        self.engine = self._make_engine(self.url, echo)
+
+    # ------------------------------------------------------------------ engine and migrations
+    @staticmethod
+    def _make_engine(url: str, echo: bool) -> Engine:
+        parsed = make_url(url)
+        if parsed.get_backend_name() != "sqlite":
+            return create_engine(url, echo=echo, pool_pre_ping=True, pool_size=5,
+                                 max_overflow=5, pool_timeout=10)
+        if parsed.database and parsed.database != ":memory:":
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, echo=echo, connect_args={"timeout": 30})
+
+        @event.listens_for(engine, "connect")
+        def _on_connect(dbapi_conn, _record):  # noqa: ANN001
+            dbapi_conn.isolation_level = None  # we emit BEGIN ourselves (below)
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA synchronous=FULL")  # a 201 survives power loss, not only crashes
+            cur.execute("PRAGMA busy_timeout=30000")
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.close()
+
+        @event.listens_for(engine, "begin")
+        def _on_begin(conn: Connection) -> None:
+            write = conn.get_execution_options().get("matcher_write", False)
+            conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+        return engine
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    def migrate(self, revision: str = "head") -> None:
+        """Bring the schema to ``revision`` with Alembic (safe to call from several processes)."""
+        from alembic import command
+        from alembic.config import Config
+
+        cfg = Config()
+        cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+        with self.engine.connect() as conn:
+            conn.execution_options(matcher_write=True)
+            cfg.attributes["connection"] = conn
+            command.upgrade(cfg, revision)
+            if conn.in_transaction():
+                conn.commit()
+
+    def schema_revision(self) -> str | None:
+        """The Alembic revision the database is at (None: not migrated)."""
+        from alembic.migration import MigrationContext
+
+        with self.engine.connect() as conn:
+            return MigrationContext.configure(conn).get_current_revision()
+
+    def ping(self) -> bool:
+        """True when the database answers and the schema exists."""
+        try:
+            with self.engine.connect() as conn:
+                conn.execute(select(func.count()).select_from(api_keys).limit(1)).scalar()
+            return True
+        except OperationalError:
+            return False
+        except Exception:  # noqa: BLE001 - any driver error means "not ready"
+            return False
+
+    def dispose(self) -> None:
+        """Drop pooled connections (call in a forked child before first use)."""
+        self.engine.dispose(close=False)
+
+    @contextmanager
+    def _write(self) -> Iterator[Connection]:
+        with self.engine.connect() as conn:
+            conn.execution_options(matcher_write=True)
+            with conn.begin():
+                yield conn
+
+    # ------------------------------------------------------------------ API keys
+    def add_key(self, lab: str, prefix: str, key_sha256: str, note: str | None = None) -> ApiKeyRow:
+        """Insert a key (raises IntegrityError on a prefix collision)."""
+        now = utcnow()
+        with self._write() as conn:
+            new_id = conn.execute(insert(api_keys).values(
+                lab=lab, prefix=prefix, key_sha256=key_sha256, created_at=now, note=note,
+            ).returning(api_keys.c.id)).scalar_one()
+        return ApiKeyRow(new_id, lab, prefix, key_sha256, now, None, note)
+
+    def find_key(self, prefix: str) -> ApiKeyRow | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(select(api_keys).where(api_keys.c.prefix == prefix)).first()
+        return _key(row) if row else None
+
+    def list_keys(self, lab: str | None = None) -> list[ApiKeyRow]:
+        q = select(api_keys).order_by(api_keys.c.lab, api_keys.c.created_at)
+        if lab:
+            q = q.where(api_keys.c.lab == lab)
+        with self.engine.connect() as conn:
+            return [_key(r) for r in conn.execute(q)]
+
+    def count_keys(self) -> int:
+        with self.engine.connect() as conn:
+            return conn.execute(select(func.count()).select_from(api_keys)).scalar_one()
+
+    def revoke_key(self, prefix: str) -> bool:
+        """Revoke by prefix; False when no such active key."""
+        with self._write() as conn:
+            res = conn.execute(update(api_keys).where(
+                api_keys.c.prefix == prefix, api_keys.c.revoked_at.is_(None),
+            ).values(revoked_at=utcnow()))
+        return res.rowcount == 1
+
+    # ------------------------------------------------------------------ reports
+    def get(self, lab: str, report_id: str, version: int | None = None, *,
+            with_content: bool = False) -> StoredReport | None:
+        """The current version (or ``version``) of a lab's report; None if absent or not theirs."""
+        cols = list(reports.c) if with_content else _LIST_COLUMNS + [reports.c.alterations]
+        q = select(*cols).where(reports.c.lab == lab, reports.c.report_id == report_id)
+        q = q.where(reports.c.version == version) if version else q.where(reports.c.is_current)
+        with self.engine.connect() as conn:
+            row = conn.execute(q).first()
+        return _report(row) if row else None
+
+    def versions(self, lab: str, report_id: str) -> list[int]:
+        q = (select(reports.c.version)
+             .where(reports.c.lab == lab, reports.c.report_id == report_id)
+             .order_by(reports.c.version))
+        with self.engine.connect() as conn:
+            return list(conn.execute(q).scalars())
+
+    def submit(self, sub: Submission, *, supersede: bool = False) -> tuple[StoredReport, bool]:
+        """Store ``sub`` unless an identical current version exists; return (report, created).
+
+        Same lab + report id + content hash as the current version: that version, ``created``
+        False. Different content: :class:`Conflict` unless ``supersede``, which stores a new
+        current version and keeps the earlier ones. The row is committed before this returns.
+        """
+        for _ in range(_MAX_ATTEMPTS):
+            try:
+                return self._submit_once(sub, supersede)
+            except (_LostRace, IntegrityError):
+                continue  # someone else won: their row is committed now, decide again
+        raise Conflict(f"report {sub.report_id!r} is being changed concurrently; retry",
+                       report_id=sub.report_id)
+
+    def _submit_once(self, sub: Submission, supersede: bool) -> tuple[StoredReport, bool]:
+        now = utcnow()
+        with self._write() as conn:
+            current = conn.execute(select(*_LIST_COLUMNS).where(
+                reports.c.lab == sub.lab, reports.c.report_id == sub.report_id,
+                reports.c.is_current)).first()
+            version = 1
+            if current is not None:
+                existing = _report(current)
+                if existing.content_sha256 == sub.content_sha256:
+                    return existing, False
+                if not supersede:
+                    raise Conflict(
+                        f"report {sub.report_id!r} already exists with different content; "
+                        "resubmit with supersede=true to store an amended version",
+                        report_id=sub.report_id, version=existing.version)
+                res = conn.execute(update(reports).where(
+                    reports.c.id == existing.id, reports.c.is_current,
+                ).values(is_current=False, superseded_at=now))
+                if res.rowcount != 1:
+                    raise _LostRace()
+                version = existing.version + 1
+            result_json = json.dumps(sub.result, separators=(",", ":"), ensure_ascii=False)
+            values = dict(
+                lab=sub.lab, report_id=sub.report_id, version=version, is_current=True,
+                content_sha256=sub.content_sha256, content_size=sub.content_size,
+                content=sub.content if self.store_content else None,
+                source_format=sub.source_format, params=json.dumps(sub.params, sort_keys=True),
+                alterations=json.dumps(sub.alterations, separators=(",", ":")),
+                result=result_json, kb_version=sub.kb_version, kb_hash=sub.kb_hash,
+                matcher_version=sub.matcher_version, request_id=sub.request_id, created_at=now,
+            )
+            new_id = conn.execute(insert(reports).values(**values)
+                                  .returning(reports.c.id)).scalar_one()
+        stored = StoredReport(
+            id=new_id, lab=sub.lab, report_id=sub.report_id, version=version, is_current=True,
+            content_sha256=sub.content_sha256, content_size=sub.content_size,
+            source_format=sub.source_format, params=dict(sub.params), result_json=result_json,
+            kb_version=sub.kb_version, kb_hash=sub.kb_hash, matcher_version=sub.matcher_version,
+            created_at=now, request_id=sub.request_id, content=values["content"],
+            alterations_json=values["alterations"],
+        )
+        return stored, True
+
+    def list(self, lab: str, *, report_id: str | None = None,
+             since: datetime | None = None, until: datetime | None = None,
+             limit: int = 50, offset: int = 0) -> tuple[list[StoredReport], int]:
+        """A lab's current reports, newest first, and the total matching the filters."""
+        conds = [reports.c.lab == lab, reports.c.is_current]
+        if report_id:
+            conds.append(reports.c.report_id == report_id)
+        if since:
+            conds.append(reports.c.created_at >= since)
+        if until:
+            conds.append(reports.c.created_at < until)
+        q = (select(*_LIST_COLUMNS).where(*conds)
+             .order_by(reports.c.created_at.desc(), reports.c.id.desc())
+             .limit(limit).offset(offset))
+        with self.engine.connect() as conn:
+            items = [_report(r) for r in conn.execute(q)]
+            total = conn.execute(select(func.count()).select_from(reports).where(*conds)
+                                 ).scalar_one()
+        return items, total
