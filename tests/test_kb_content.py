@@ -161,7 +161,7 @@ def test_evidence_item_fields(where, gene, item):
     assert item["scope"] and isinstance(item["scope"], list)
     assert isinstance(item.get("exclude", []), list)
     assert item["last_reviewed"] == REVIEWED
-    assert isinstance(item["statement"], str) and len(item["statement"].split()) >= 8
+    assert isinstance(item["statement"], str) and len(item["statement"].split()) >= 5
     assert item["citations"], "at least one citation"
     if "approval_year" in item:
         assert item["evidence_type"] == "fda"
