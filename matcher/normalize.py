@@ -57,13 +57,13 @@ class _Ctx:
         try:
             look = self.kb.hgnc.resolve(symbol)
         except AmbiguousGeneError as exc:
-            cands = exc.context.get("candidates") or [p.message for p in exc.problems]
-            msg = f"{symbol!r} is an alias of several genes ({exc.message}); give the HGNC symbol"
+            cands = ", ".join(getattr(exc, "candidates", ()) or ())
+            msg = (f"{symbol!r} is an alias or previous symbol of several genes ({cands}); "
+                   "not guessed")
             if self.strict:
-                self.problems.append(Problem(msg, field=where, expected="an HGNC-approved symbol"))
+                self.problems.append(Problem(msg, field=where, expected=f"one of {cands}"))
             else:
                 self.warnings.append(f"{where}: {msg}")
-            del cands
             return None, False
         if look.status == "unknown":
             self.warnings.append(f"{where}: gene symbol {symbol!r} is not known to HGNC; "
@@ -120,8 +120,10 @@ def _variant(ctx: _Ctx, call: VariantCall) -> None:
             try:
                 protein = parse_protein_change(pc)
             except InputError as exc:
-                msg = f"cannot read protein change {pc!r}: {exc.message}"
-                if ctx.strict:
+                msg = f"cannot read protein change {pc!r}: {getattr(exc, 'reason', exc.message)}"
+                if call.consequence and not ctx.strict:
+                    msg = None  # e.g. older VEP writes a c. change in HGVSp for synonymous calls
+                elif ctx.strict:
                     ctx.problems.append(Problem(msg, field=f"{call.source}.protein_change",
                                                 expected="HGVS protein notation such as "
                                                          "p.Val600Glu or V600E"))
@@ -136,7 +138,7 @@ def _variant(ctx: _Ctx, call: VariantCall) -> None:
             try:
                 consequence = classify_cdna(cd)
             except InputError as exc:
-                msg = f"cannot read cDNA change {cd!r}: {exc.message}"
+                msg = f"cannot read cDNA change {cd!r}: {getattr(exc, 'reason', exc.message)}"
                 if ctx.strict:
                     ctx.problems.append(Problem(msg, field=f"{call.source}.cdna_change",
                                                 expected="HGVS cDNA notation such as "
@@ -215,15 +217,15 @@ def _tert(name: str):
 
 # ----------------------------------------------------------------------------- fusions
 def _fusion(ctx: _Ctx, call) -> None:
-    from matcher.fusion_names import kinase_partner, orient, parse_fusion
+    from matcher.fusion_names import ParsedFusion, kinase_partner, orient, parse_fusion
 
     five, three, order_known = call.five_prime_gene, call.three_prime_gene, call.order_known
     exon5, exon3 = call.five_prime_exon, call.three_prime_exon
     if call.text and not (five or three):
         try:
-            parsed = orient(parse_fusion(call.text, is_symbol=ctx.kb.hgnc.is_approved))
+            parsed = orient(parse_fusion(call.text, is_symbol=ctx.kb.hgnc.is_known))
         except InputError as exc:
-            msg = f"cannot read fusion {call.text!r}: {exc.message}"
+            msg = f"cannot read fusion {call.text!r}: {getattr(exc, 'reason', exc.message)}"
             if ctx.strict:
                 ctx.problems.append(Problem(msg, field=f"{call.source}.fusion",
                                             expected="a fusion such as EML4::ALK"))
@@ -239,14 +241,17 @@ def _fusion(ctx: _Ctx, call) -> None:
     g3, k3 = ctx.gene(three, f"{call.source}.three_prime_gene") if three else (None, True)
     if g5 and not g3 and not call.text:  # one side only given as 5': a rearrangement of it
         g5, g3 = None, g5
+    if g5 and g3 and not order_known:
+        o = orient(ParsedFusion(g5, g3, False, original_text(call)))
+        g5, g3 = o.five_prime, o.three_prime
     if not order_known and g5 and g3:
         label = f"{g5}–{g3} fusion (partner order unknown)"
     elif g5 and g3:
         label = f"{g5}::{g3}"
     else:
         label = f"{g3 or g5} rearrangement"
-    kinase = kinase_partner(g5, g3) if (g5 or g3) else None
-    original = call.text or "::".join(x for x in (five, three) if x)
+    kinase = kinase_partner(g5, g3, order_known=order_known) if (g5 or g3) else None
+    original = original_text(call)
     ctx.out.append(Alteration(
         id=ctx.next_id(), kind="fusion", gene=kinase or g3 or g5, gene_known=k5 and k3,
         label=label, original=original, source=call.source,
@@ -254,6 +259,11 @@ def _fusion(ctx: _Ctx, call) -> None:
                             kinase_gene=kinase, five_prime_exon=exon5, three_prime_exon=exon3,
                             supporting_reads=call.supporting_reads),
         filter_reason=call.filter_reason))
+
+
+def original_text(call) -> str:
+    """The fusion as the lab wrote it."""
+    return call.text or "::".join(x for x in (call.five_prime_gene, call.three_prime_gene) if x)
 
 
 # ----------------------------------------------------------------------------- signatures
