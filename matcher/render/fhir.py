@@ -1,0 +1,395 @@
+"""A ``MatchResult`` as a FHIR R4 Bundle following the HL7 Genomics Reporting IG (STU3).
+
+The Bundle (type ``collection``) holds:
+
+* one ``DiagnosticReport`` (profile genomics-report, LOINC 51969-4) whose ``result`` references
+  every Observation below, with the tumor type, warnings and the decision-support notice in
+  ``conclusion``;
+* one variant ``Observation`` (LOINC 69548-6) per alteration: gene, HGVS, transcript, genomic
+  coordinates with build, alleles, origin, VAF; signatures as TMB / MSI observations; filtered
+  and unassessable calls carry a ``dataAbsentReason`` instead of a value;
+* one therapeutic-implication ``Observation`` per therapy option (presumed responsive) and per
+  resistance match (presumed resistant): medication(s), level of evidence, tumor type as the
+  treatment context, citations as ``genomics-artifact`` extensions, ``derivedFrom`` the variants.
+
+Codes are those of the IG's profiles and examples; where no code is certain (gene IDs, drug codes,
+our evidence levels) the CodeableConcept is text-only. No patient identifier is written. Ids are
+UUIDs derived from the report id and time, so the same result gives the same Bundle.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from typing import Any
+
+from matcher.model import Alteration, AlterationOutcome, Citation, Match, MatchResult, TherapyOption
+from matcher.render import common as c
+
+__all__ = ["to_fhir"]
+
+LOINC = "http://loinc.org"
+IG = "http://hl7.org/fhir/uv/genomics-reporting"
+TBD = f"{IG}/CodeSystem/tbd-codes-cs"
+PROFILE_REPORT = f"{IG}/StructureDefinition/genomics-report"
+PROFILE_VARIANT = f"{IG}/StructureDefinition/variant"
+PROFILE_IMPLICATION = f"{IG}/StructureDefinition/therapeutic-implication"
+PROFILE_TMB = f"{IG}/StructureDefinition/tmb"
+PROFILE_MSI = f"{IG}/StructureDefinition/msi"
+EXT_ARTIFACT = f"{IG}/StructureDefinition/genomics-artifact"
+HGVS = "http://varnomen.hgvs.org"
+REFSEQ = "http://www.ncbi.nlm.nih.gov/refseq"
+UCUM = "http://unitsofmeasure.org"
+# OncoTree has no HL7-registered system URI; its home page identifies the code system.
+ONCOTREE = "https://oncotree.mskcc.org"
+
+BUILDS = {"GRCh37": "LA14029-5", "GRCh38": "LA26806-2"}
+ORIGINS = {"somatic": ("LA6684-0", "Somatic"), "germline": ("LA6683-2", "Germline")}
+RESPONSIVE = ("LA9661-5", "Presumed responsive")
+RESISTANT = ("LA9660-7", "Presumed resistant")
+
+_CATEGORY = [
+    {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/observation-category",
+                 "code": "laboratory", "display": "Laboratory"}]},
+    {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/v2-0074", "code": "GE",
+                 "display": "Genetics"}]},
+]
+_INSTANT = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})")
+
+
+def to_fhir(result: MatchResult) -> dict[str, Any]:
+    """The result as a FHIR R4 ``Bundle`` (a JSON-ready dict)."""
+    ids = _Ids(result)
+    entries: list[dict[str, Any]] = []
+    variant_refs: dict[str, str] = {}
+    for n, outcome in enumerate(result.alterations):
+        key = f"alteration/{n}/{outcome.alteration.id}"
+        ref = ids.ref(key)
+        variant_refs.setdefault(outcome.alteration.id, ref)
+        entries.append(_entry(ref, _finding(outcome, ids.id(key), result)))
+    for n, option in enumerate(c.options_in_order(result)):
+        key = f"option/{n}"
+        entries.append(_entry(ids.ref(key), _option(option, ids.id(key), result, variant_refs)))
+    for n, m in enumerate(result.resistance):
+        key = f"resistance/{n}"
+        entries.append(_entry(ids.ref(key), _implication(
+            ids.id(key), result, [m], m.therapy, m.level, m.amp_tier, [m.alteration_id],
+            variant_refs, RESISTANT)))
+    report = _report(result, ids.id("report"), [e["fullUrl"] for e in entries])
+    bundle: dict[str, Any] = {
+        "resourceType": "Bundle",
+        "id": ids.id("bundle"),
+        "type": "collection",
+        "entry": [_entry(ids.ref("report"), report), *entries],
+    }
+    if _INSTANT.fullmatch(result.generated_at or ""):
+        bundle["timestamp"] = result.generated_at
+    if _text(result.report_id):
+        bundle["identifier"] = {"value": _text(result.report_id)}
+    return bundle
+
+
+class _Ids:
+    """Stable UUIDs per resource, derived from the report id and generation time."""
+
+    def __init__(self, result: MatchResult) -> None:
+        self.seed = f"matcher:{result.report_id}:{result.generated_at}:"
+
+    def id(self, key: str) -> str:
+        return str(uuid.uuid5(uuid.NAMESPACE_URL, self.seed + key))
+
+    def ref(self, key: str) -> str:
+        return f"urn:uuid:{self.id(key)}"
+
+
+def _entry(full_url: str, resource: dict[str, Any]) -> dict[str, Any]:
+    return {"fullUrl": full_url, "resource": resource}
+
+
+def _text(value: object) -> str:
+    """A FHIR string: control characters replaced, surrounding space trimmed ('' if empty)."""
+    return c.clean(value).strip()
+
+
+def _concept(text: str, system: str | None = None, code: str | None = None,
+             display: str | None = None) -> dict[str, Any]:
+    cc: dict[str, Any] = {}
+    if system and code:
+        coding = {"system": system, "code": code}
+        if display:
+            coding["display"] = display
+        cc["coding"] = [coding]
+    if text:
+        cc["text"] = text
+    return cc
+
+
+def _loinc(code: str, display: str) -> dict[str, Any]:
+    return {"coding": [{"system": LOINC, "code": code, "display": display}]}
+
+
+def _component(code: dict[str, Any], **value: Any) -> dict[str, Any]:
+    return {"code": code, **value}
+
+
+def _issued(result: MatchResult, resource: dict[str, Any]) -> None:
+    if _INSTANT.fullmatch(result.generated_at or ""):
+        resource["issued"] = result.generated_at
+
+
+def _tumor_concept(result: MatchResult) -> dict[str, Any] | None:
+    t = result.tumor_type
+    if t is None:
+        return None
+    code = _text(t.code)
+    return _concept(_text(t.name) or code, ONCOTREE if code and " " not in code else None,
+                    code, _text(t.name) or None)
+
+
+# ----------------------------------------------------------------------------- report
+def _report(result: MatchResult, rid: str, results: list[str]) -> dict[str, Any]:
+    report: dict[str, Any] = {
+        "resourceType": "DiagnosticReport",
+        "id": rid,
+        "meta": {"profile": [PROFILE_REPORT]},
+        "status": "final",
+        "category": [_CATEGORY[1]],
+        "code": _loinc("51969-4", "Genetic analysis report"),
+        "conclusion": _conclusion(result),
+    }
+    if _text(result.report_id):
+        report["identifier"] = [{"value": _text(result.report_id)}]
+    _issued(result, report)
+    if _text(result.lab):
+        report["performer"] = [{"display": _text(result.lab)}]
+    specimen = c.specimen_text(result).strip() or _text(result.sample)
+    if specimen:
+        report["specimen"] = [{"display": specimen}]
+    if results:
+        report["result"] = [{"reference": ref} for ref in results]
+    return report
+
+
+def _conclusion(result: MatchResult) -> str:
+    lines = [f"Tumor type: {c.tumor_text(result)}."]
+    if result.sample:
+        lines.append(f"Sample: {_text(result.sample)}.")
+    opts = c.options_in_order(result)
+    if opts:
+        lines.append("Therapy options: " + "; ".join(
+            f"{_text(o.name)} (level {_text(o.level)})" for o in opts) + ".")
+    else:
+        lines.append("No targeted therapy matched this report.")
+    biomarker, by_tumor = c.trials_in_order(result)
+    for label, trials in (("Biomarker-matched trials", biomarker),
+                          ("Trials open to the tumor type", by_tumor)):
+        if trials:
+            lines.append(f"{label}: " + "; ".join(
+                f"{_text(t.nct_id)} {c.trial_status(t)}" for t in trials) + ".")
+    groups = c.outcomes(result)
+    for o in groups.no_therapy:
+        lines.append(f"No targeted therapy for {_text(o.alteration.label)}: "
+                     f"{c.outcome_reason(o)}.")
+    for o in groups.set_aside:
+        what = c.STATUS_HEADINGS.get(o.status, o.status)
+        lines.append(f"{_text(o.alteration.label)} {what}: {c.outcome_reason(o)}.")
+    lines.extend(f"Warning: {_text(w)}" for w in result.warnings)
+    lines.append(f"Knowledge base {_text(result.kb_version)} ({_text(result.kb_hash)}), "
+                 f"Matcher {_text(result.matcher_version)}.")
+    lines.append(c.DISCLAIMER)
+    return "\n".join(line for line in lines if line)
+
+
+# ----------------------------------------------------------------------------- findings
+def _finding(outcome: AlterationOutcome, oid: str, result: MatchResult) -> dict[str, Any]:
+    a = outcome.alteration
+    if a.kind == "signature" and a.signature is not None:
+        obs = _signature(a, oid)
+    else:
+        obs = _variant(a, oid, result)
+    _issued(result, obs)
+    notes = []
+    if _text(a.original):
+        notes.append(f"As reported: {_text(a.original)} ({_text(a.source)})")
+    if outcome.status == "matched":
+        notes.append("Matched to knowledge-base evidence.")
+    else:
+        notes.append(f"{c.STATUS_HEADINGS.get(outcome.status, outcome.status)}: "
+                     f"{c.outcome_reason(outcome)}")
+    notes.extend(_text(n) for n in a.notes if _text(n))
+    obs["note"] = [{"text": n} for n in notes]
+    if outcome.status in ("filtered", "not_assessable"):
+        obs.pop("valueCodeableConcept", None)
+        obs.pop("valueQuantity", None)
+        obs["dataAbsentReason"] = {"text": f"{c.STATUS_HEADINGS[outcome.status]}: "
+                                           f"{c.outcome_reason(outcome)}"}
+    return obs
+
+
+def _base(oid: str, profile: str, code: dict[str, Any]) -> dict[str, Any]:
+    return {"resourceType": "Observation", "id": oid, "meta": {"profile": [profile]},
+            "status": "final", "category": _CATEGORY, "code": code}
+
+
+def _variant(a: Alteration, oid: str, result: MatchResult) -> dict[str, Any]:
+    obs = _base(oid, PROFILE_VARIANT, _loinc("69548-6", "Genetic variant assessment"))
+    obs["valueCodeableConcept"] = _concept("Present", LOINC, "LA9633-4", "Present")
+    comps: list[dict[str, Any]] = []
+    genes = [a.gene] if a.gene else []
+    if a.fusion is not None:
+        genes = [g for g in (a.fusion.five_prime, a.fusion.three_prime) if g] or genes
+    for gene in genes:
+        # Text only: the HGNC id is not part of the result.
+        comps.append(_component(_loinc("48018-6", "Gene studied [ID]"),
+                                valueCodeableConcept=_concept(_text(gene))))
+    v = a.variant
+    build = (v.build if v is not None else None) or result.genome_build
+    if v is not None:
+        if v.cdna:
+            expr = _text(f"{v.transcript}:{v.cdna}" if v.transcript else v.cdna)
+            comps.append(_component(_loinc("48004-6", "DNA change (c.HGVS)"),
+                                    valueCodeableConcept=_concept(expr, HGVS, expr, expr)))
+        if v.protein is not None and _text(v.protein.hgvs):
+            expr = _text(v.protein.hgvs)
+            comps.append(_component(_loinc("48005-3", "Amino acid change (pHGVS)"),
+                                    valueCodeableConcept=_concept(expr, HGVS, expr, expr)))
+        if v.transcript:
+            tx = _text(v.transcript)
+            system = REFSEQ if tx.startswith(("NM_", "NR_", "XM_")) else None
+            comps.append(_component(_loinc("51958-7", "Transcript reference sequence [ID]"),
+                                    valueCodeableConcept=_concept(tx, system, tx, tx)))
+        if v.chrom:
+            chrom = _text(v.chrom)
+            chrom = chrom if chrom.lower().startswith("chr") else f"chr{chrom}"
+            comps.append(_component(_loinc("48001-2", "Cytogenetic (chromosome) location"),
+                                    valueCodeableConcept=_concept(chrom)))
+        if v.pos is not None:
+            end = v.pos + max(len(v.ref or "N"), 1) - 1
+            comps.append(_component(_loinc("81254-5", "Genomic allele start-end"),
+                                    valueRange={"low": {"value": v.pos},
+                                                "high": {"value": end}}))
+            comps.append(_component(_loinc("92822-6", "Genomic coordinate system [Type]"),
+                                    valueCodeableConcept=_concept(
+                                        "1-based character counting", LOINC, "LA30102-0",
+                                        "1-based character counting")))
+        if v.ref:
+            comps.append(_component(_loinc("69547-8", "Genomic ref allele [ID]"),
+                                    valueString=_text(v.ref)))
+        if v.alt:
+            comps.append(_component(_loinc("69551-0", "Genomic alt allele [ID]"),
+                                    valueString=_text(v.alt)))
+        if v.vaf is not None:
+            vaf = v.vaf if v.vaf <= 1 else v.vaf / 100
+            comps.append(_component(_loinc("81258-6", "Sample variant allelic frequency [NFr]"),
+                                    valueQuantity={"value": round(vaf, 6), "system": UCUM,
+                                                   "code": "1", "unit": "relative frequency"}))
+    if build:
+        b = _text(build)
+        comps.append(_component(_loinc("62374-4", "Human reference sequence assembly version"),
+                                valueCodeableConcept=_concept(b, LOINC if b in BUILDS else None,
+                                                              BUILDS.get(b), b)))
+    if a.origin in ORIGINS:
+        code, display = ORIGINS[a.origin]
+        comps.append(_component(_loinc("48002-0", "Genomic source class [Type]"),
+                                valueCodeableConcept=_concept(display, LOINC, code, display)))
+    if a.copy_number is not None and a.copy_number.copies is not None:
+        comps.append(_component(_loinc("82155-3", "Genomic structural variant copy number"),
+                                valueQuantity={"value": a.copy_number.copies}))
+    if comps:
+        obs["component"] = comps
+    label = _text(a.label)
+    if label:
+        obs["code"] = {**obs["code"], "text": label}
+    return obs
+
+
+def _signature(a: Alteration, oid: str) -> dict[str, Any]:
+    s = a.signature
+    assert s is not None
+    label = _text(a.label) or _text(s.name)
+    if s.name == "TMB" and isinstance(s.value, (int, float)):
+        obs = _base(oid, PROFILE_TMB, {**_loinc("94076-7", "Mutations/Megabase [# Ratio] in "
+                                                           "Tumor"), "text": label})
+        obs["valueQuantity"] = {"value": s.value, "system": UCUM, "code": "1/1000000{Base}",
+                                "unit": "Mutations/Megabase"}
+        return obs
+    if s.name == "MSI":
+        obs = _base(oid, PROFILE_MSI, {**_loinc("81695-9", "Microsatellite instability [Interpretation] in Cancer specimen Qualitative"), "text": label})  # noqa: E501
+        obs["valueCodeableConcept"] = _concept(_text(s.value))
+        return obs
+    obs = {"resourceType": "Observation", "id": oid, "status": "final", "category": _CATEGORY,
+           "code": _concept(label)}
+    if isinstance(s.value, (int, float)):
+        quantity: dict[str, Any] = {"value": s.value}
+        if s.unit:
+            quantity["unit"] = _text(s.unit)
+        obs["valueQuantity"] = quantity
+    else:
+        obs["valueString"] = _text(s.value) or "not given"
+    return obs
+
+
+# ----------------------------------------------------------------------------- implications
+def _option(option: TherapyOption, oid: str, result: MatchResult,
+            variant_refs: dict[str, str]) -> dict[str, Any]:
+    return _implication(oid, result, list(option.matches), option.therapy, option.level,
+                        option.amp_tier, list(option.alteration_ids), variant_refs, RESPONSIVE,
+                        name=option.name, resistance=list(option.resistance))
+
+
+def _implication(oid: str, result: MatchResult, matches: list[Match], therapy: tuple[str, ...],
+                 level: str, amp_tier: str, alteration_ids: list[str],
+                 variant_refs: dict[str, str], effect: tuple[str, str], name: str | None = None,
+                 resistance: list[Match] | None = None) -> dict[str, Any]:
+    title = _text(name) or _text(" + ".join(therapy))
+    obs = _base(oid, PROFILE_IMPLICATION, {
+        "coding": [{"system": TBD, "code": "therapeutic-implication",
+                    "display": "Therapeutic Implication"}],
+        "text": f"Therapeutic implication: {title}" if title else "Therapeutic implication"})
+    _issued(result, obs)
+    refs = [variant_refs[i] for i in alteration_ids if i in variant_refs]
+    if refs:
+        obs["derivedFrom"] = [{"reference": r} for r in dict.fromkeys(refs)]
+    comps = [_component(_loinc("51963-7", "Medication assessed [ID]"),
+                        valueCodeableConcept=_concept(_text(drug)))
+             for drug in therapy if _text(drug)]
+    meaning = c.level_meaning(level)
+    level_text = f"Matcher level {_text(level)} ({_text(amp_tier)})"
+    comps.append(_component(_loinc("93044-6", "Level of evidence"),
+                            valueCodeableConcept=_concept(
+                                f"{level_text}: {meaning}" if meaning else level_text)))
+    comps.append(_component(
+        {"coding": [{"system": TBD, "code": "predicted-therapeutic-implication",
+                     "display": "Predicted Therapeutic Implication"}]},
+        valueCodeableConcept=_concept(effect[1], LOINC, effect[0], effect[1])))
+    tumor = _tumor_concept(result)
+    if tumor:
+        comps.append(_component(_loinc("81259-4", "Associated phenotype"),
+                                valueCodeableConcept=tumor))
+    obs["component"] = comps
+    artifacts = []
+    seen: set[tuple[str, str]] = set()
+    for m in [*matches, *(resistance or [])]:
+        for cit in m.citations:
+            if (cit.kind, cit.id) not in seen:
+                seen.add((cit.kind, cit.id))
+                artifacts.append(_artifact(cit))
+    if artifacts:
+        obs["extension"] = artifacts
+    notes = [f"{_text(m.evidence_type)}, {_text(m.label_status)} ({_text(m.evidence_id)}): "
+             f"{_text(m.statement)}" for m in matches]
+    notes += [f"Resistance, level {_text(m.level)} ({_text(m.evidence_id)}): {_text(m.statement)}"
+              for m in resistance or []]
+    notes = [n for n in notes if n.strip(" :,()")]
+    if notes:
+        obs["note"] = [{"text": n} for n in notes]
+    return obs
+
+
+def _artifact(cit: Citation) -> dict[str, Any]:
+    related: dict[str, Any] = {"type": "citation",
+                               "citation": c.citation_label(cit) or _text(cit.id) or cit.kind}
+    url = c.citation_url(cit)
+    if url:
+        related["url"] = url
+    return {"url": EXT_ARTIFACT, "valueRelatedArtifact": related}
