@@ -171,9 +171,12 @@ def _to_match(ev: Evidence, alt: Alteration, match_type: str, level: str,
         approval_year=ev.approval_year)
 
 
+LABEL_RANK = {"on-label": 0, "tumor-agnostic": 1, "off-label": 2}
+
+
 def _match_key(m: Match) -> tuple:
     return (LEVEL_ORDER.index(m.level), SPECIFICITY.index(m.match_type),
-            EVIDENCE_RANK[m.evidence_type], m.evidence_id)
+            EVIDENCE_RANK[m.evidence_type], LABEL_RANK[m.label_status], m.evidence_id)
 
 
 def _options(matches: list[Match]) -> tuple[TherapyOption, ...]:

@@ -1,0 +1,28 @@
+"""Shared fixtures: the shipped knowledge base, loaded once per test session."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from matcher.knowledge import load_kb
+from matcher.pipeline import run
+from matcher.readers import ReadOptions
+
+
+@pytest.fixture(scope="session")
+def kb():
+    """The shipped KB (validated at load)."""
+    return load_kb()
+
+
+@pytest.fixture(scope="session")
+def match_doc(kb):
+    """Match a lab JSON report given as a dict; returns the MatchResult."""
+
+    def _match(doc: dict, **options):
+        doc = {"report_id": "TEST-1", **doc}
+        return run(json.dumps(doc).encode(), kb=kb, options=ReadOptions(**options))[0]
+
+    return _match

@@ -1,0 +1,297 @@
+"""Engine: every KNOWLEDGE.md row on its own tumor type and on another one; statuses; trials."""
+
+from __future__ import annotations
+
+import pytest
+
+from matcher.errors import ReportValidationError, UnknownTumorTypeError
+
+
+def variant(gene, change, **kw):
+    return {"gene": gene, "protein_change": change, **kw}
+
+
+def option(result, *drugs):
+    """The therapy option for exactly these drugs, or None."""
+    want = set(drugs)
+    return next((o for o in result.therapy_options if set(o.therapy) == want), None)
+
+
+def level(result, *drugs):
+    o = option(result, *drugs)
+    return o.level if o else None
+
+
+def status(result, label_start):
+    return next(o for o in result.alterations if o.alteration.label.startswith(label_start))
+
+
+V600E = {"variants": [variant("BRAF", "p.Val600Glu")]}
+V600K = {"variants": [variant("BRAF", "V600K")]}
+EML4_ALK = {"fusions": [{"fusion": "EML4::ALK"}]}
+TSC2_STOP = {"variants": [variant("TSC2", "p.Gln1178Ter")]}
+TSC1_FS = {"variants": [variant("TSC1", "p.Leu300fs")]}
+CCDC6_RET = {"fusions": [{"five_prime_gene": "CCDC6", "three_prime_gene": "RET"}]}
+PIK3CA = {"variants": [variant("PIK3CA", "E545K")]}
+G12C = {"variants": [variant("KRAS", "G12C")]}
+HRAS = {"variants": [variant("HRAS", "Q61R")]}
+
+# (case, report, drugs, on-label tumor, level there, other tumor, level there)
+ROWS = [
+    ("BRAF V600E D+T ATC approval", V600E, ("dabrafenib", "trametinib"), "THAP", "1", "AML", "3B"),
+    ("BRAF V600E D+T tumor-agnostic", V600E, ("dabrafenib", "trametinib"), "LUAD", "1",
+     "COADREAD", "3B"),
+    ("BRAF V600E D+T agnostic covers rare solid", V600E, ("dabrafenib", "trametinib"),
+     "GB", "1", "READ", "3B"),
+    ("BRAF V600E vemurafenib ATC basket", V600E, ("vemurafenib",), "THAP", "3A", "LUAD", "3B"),
+    ("BRAF V600E vemurafenib PTC", V600E, ("vemurafenib",), "THPA", "3A", "BLCA", "3B"),
+    ("BRAF V600E vemurafenib melanoma", V600E, ("vemurafenib",), "SKCM", "1", "BLCA", "3B"),
+    ("BRAF V600K melanoma only", V600K, ("dabrafenib", "trametinib"), "MEL", "1", "THAP", "3B"),
+    ("BRAF V600K encorafenib", V600K, ("encorafenib", "binimetinib"), "SKCM", "1", "THAP", "3B"),
+    ("ALK crizotinib ATC case", EML4_ALK, ("crizotinib",), "THAP", "3A", "BRCA", "3B"),
+    ("ALK crizotinib NSCLC", EML4_ALK, ("crizotinib",), "LUAD", "1", "BRCA", "3B"),
+    ("ALK alectinib NSCLC", EML4_ALK, ("alectinib",), "NSCLC", "1", "THAP", "3B"),
+    ("ALK lorlatinib NSCLC", EML4_ALK, ("lorlatinib",), "LUAD", "1", "THAP", "3B"),
+    ("ALK ceritinib NSCLC", EML4_ALK, ("ceritinib",), "LUAD", "1", "THAP", "3B"),
+    ("ALK brigatinib NSCLC", EML4_ALK, ("brigatinib",), "LUAD", "1", "THAP", "3B"),
+    ("TSC2 LoF everolimus ATC", TSC2_STOP, ("everolimus",), "THAP", "3A", "BRCA", "3B"),
+    ("TSC1 LoF everolimus ATC", TSC1_FS, ("everolimus",), "THAP", "3A", "BRCA", "3B"),
+    ("TSC1 LoF everolimus bladder", TSC1_FS, ("everolimus",), "BLCA", "3A", "PRAD", "3B"),
+    ("RET selpercatinib thyroid", CCDC6_RET, ("selpercatinib",), "THAP", "1", "AML", "3B"),
+    ("RET selpercatinib agnostic", CCDC6_RET, ("selpercatinib",), "LUAD", "1", "AML", "3B"),
+    ("RET pralsetinib thyroid", CCDC6_RET, ("pralsetinib",), "THPA", "1", "LUAD", "3B"),
+    ("PIK3CA alpelisib breast", PIK3CA, ("alpelisib", "fulvestrant"), "BRCA", "1", "THAP", "3B"),
+    ("PIK3CA capivasertib breast", PIK3CA, ("capivasertib", "fulvestrant"), "BRCA", "1",
+     "THAP", "3B"),
+    ("PIK3CA inavolisib breast", PIK3CA, ("inavolisib", "palbociclib", "fulvestrant"), "BRCA",
+     "1", "THAP", "3B"),
+    ("KRAS G12C sotorasib", G12C, ("sotorasib",), "LUAD", "1", "THAP", "3B"),
+    ("KRAS G12C adagrasib", G12C, ("adagrasib",), "NSCLC", "1", "COADREAD", "3B"),
+    ("HRAS tipifarnib HNSC", HRAS, ("tipifarnib",), "HNSC", "3A", "THAP", "3B"),
+    ("TMB pembrolizumab", {"biomarkers": {"tmb": 12}}, ("pembrolizumab",), "THAP", "1",
+     "AML", "3B"),
+    ("MSI-H pembrolizumab", {"biomarkers": {"msi": "MSI-H"}}, ("pembrolizumab",), "UCEC", "1",
+     "CLLSLL", "3B"),
+    ("dMMR dostarlimab", {"biomarkers": {"mmr": "deficient"}}, ("dostarlimab",), "COADREAD",
+     "1", "AML", "3B"),
+    ("PD-L1 checkpoint THAP preclinical", {"biomarkers": {"pdl1_tps": 40}},
+     ("immune checkpoint inhibitor",), "THAP", "4", "LUAD", "4"),
+]
+
+
+@pytest.mark.parametrize("case,report,drugs,tumor,lvl,other,other_lvl", ROWS,
+                         ids=[r[0] for r in ROWS])
+def test_knowledge_rows_on_and_off_label(match_doc, case, report, drugs, tumor, lvl, other,
+                                         other_lvl):
+    on = match_doc({**report, "tumor_type": tumor})
+    assert level(on, *drugs) == lvl, case
+    off = match_doc({**report, "tumor_type": other})
+    assert level(off, *drugs) == other_lvl, case
+    best = option(on, *drugs).matches[0]
+    assert best.citations, "every match is cited"
+    assert best.amp_tier
+
+
+@pytest.mark.parametrize("ntrk", ["NTRK1", "NTRK2", "NTRK3"])
+@pytest.mark.parametrize("drug", ["larotrectinib", "entrectinib", "repotrectinib"])
+def test_ntrk_fusions_tumor_agnostic(match_doc, ntrk, drug):
+    doc = {"fusions": [{"five_prime_gene": "ETV6", "three_prime_gene": ntrk}]}
+    r = match_doc({**doc, "tumor_type": "THAP"})
+    o = option(r, drug)
+    assert o.level == "1" and o.matches[0].label_status == "tumor-agnostic"
+    assert level(match_doc({**doc, "tumor_type": "AML"}), drug) == "3B"
+
+
+def test_everolimus_in_tsc_sega_is_level_1(match_doc):
+    r = match_doc({**TSC2_STOP, "tumor_type": "ENCG"})
+    assert level(r, "everolimus") == "1"
+
+
+def test_colorectal_exclusion_of_tumor_agnostic_braf(match_doc):
+    r = match_doc({**V600E, "tumor_type": "COADREAD"})
+    o = option(r, "dabrafenib", "trametinib")
+    assert o.level == "3B"
+    assert all(m.label_status == "off-label" for m in o.matches)
+    assert "COADREAD" in next(m for m in o.matches if "SOLID" in m.scope).excluded
+
+
+def test_atc_braf_quick_check(match_doc):
+    r = match_doc({**V600E, "tumor_type": "THAP",
+                   "variants": [variant("BRAF", "V600E"), variant("TP53", "R248Q")]})
+    top = r.therapy_options[0]
+    assert top.name == "dabrafenib + trametinib" and top.level == "1"
+    assert top.matches[0].label_status == "on-label"
+    assert top.matches[0].match_type == "exact"
+    assert "NCT02034110" in [t.nct_id for t in r.trials if t.reason == "biomarker"]
+    tp53 = status(r, "TP53")
+    assert tp53.status == "no_evidence" and "No targeted therapy" in tp53.reason
+    levels = [o.level for o in r.therapy_options]
+    order = ["1", "2", "3A", "3B", "4"]
+    assert levels == sorted(levels, key=order.index), "options ranked by level"
+
+
+def test_v600k_never_level_1_in_atc(match_doc):
+    r = match_doc({**V600K, "tumor_type": "THAP"})
+    assert all(o.level != "1" for o in r.therapy_options)
+    assert level(r, "dabrafenib", "trametinib") == "3B"
+
+
+@pytest.mark.parametrize("change", ["K601E", "G469A", "D594G"])
+def test_braf_non_v600_is_not_matched_to_v600_inhibitors(match_doc, change):
+    r = match_doc({"variants": [variant("BRAF", change)], "tumor_type": "THAP"})
+    assert not r.therapy_options
+    out = status(r, "BRAF")
+    assert out.status == "no_evidence" and out.reason
+
+
+def test_mtor_resistance_shown_beside_everolimus(match_doc):
+    r = match_doc({"variants": [variant("TSC2", "Q1178*"), variant("MTOR", "F2108L")],
+                   "tumor_type": "THAP"})
+    ev = option(r, "everolimus")
+    assert ev.level == "3A"
+    assert [m.level for m in ev.resistance] == ["R2"]
+    assert r.resistance[0].gene == "MTOR" and r.resistance[0].direction == "resistance"
+    assert status(r, "MTOR").status == "matched"
+
+
+def test_alk_rearrangement_without_partner_matches_crizotinib(match_doc):
+    r = match_doc({"fusions": [{"three_prime_gene": "ALK"}], "tumor_type": "THAP"})
+    o = option(r, "crizotinib")
+    assert o.level == "3A" and o.matches[0].match_type == "fusion_any"
+
+
+@pytest.mark.parametrize("text", ["EML4::ALK", "EML4-ALK", "EML4--ALK", "ALK-EML4"])
+def test_fusion_spellings_match_alike(match_doc, text):
+    r = match_doc({"fusions": [{"fusion": text}], "tumor_type": "THAP"})
+    assert level(r, "crizotinib") == "3A"
+    f = r.alterations[0].alteration.fusion
+    assert (f.five_prime, f.three_prime, f.kinase_gene) == ("EML4", "ALK", "ALK")
+    assert f.order_known is (text != "ALK-EML4")
+
+
+def test_kinase_as_5prime_partner_is_not_matched(match_doc):
+    r = match_doc({"fusions": [{"five_prime_gene": "ALK", "three_prime_gene": "EML4"}],
+                   "tumor_type": "THAP"})
+    assert not r.therapy_options
+    assert "5′ partner" in r.alterations[0].reason
+
+
+@pytest.mark.parametrize("build,chrom,pos,ref,alt", [
+    ("GRCh37", "7", 140453136, "A", "T"),
+    ("GRCh38", "chr7", 140753336, "A", "T"),
+    ("GRCh37", "7", 140453135, "CA", "TT"),
+    ("GRCh37", "chr7", 140453136, "a", "t"),
+])
+def test_coordinates_in_either_build_give_braf_v600e(match_doc, build, chrom, pos, ref, alt):
+    r = match_doc({"genome_build": build, "tumor_type": "THAP",
+                   "variants": [{"chrom": chrom, "pos": pos, "ref": ref, "alt": alt}]})
+    assert r.alterations[0].alteration.label == "BRAF V600E"
+    assert level(r, "dabrafenib", "trametinib") == "1"
+
+
+@pytest.mark.parametrize("alias,gene", [("TSC4", "TSC2"), ("KRAS2", "KRAS"), ("HRAS1", "HRAS"),
+                                        ("BRAF1", "BRAF"), ("braf", "BRAF")])
+def test_gene_aliases_resolve(match_doc, alias, gene):
+    r = match_doc({"variants": [variant(alias, "V600E")], "tumor_type": "THAP"})
+    assert r.alterations[0].alteration.gene == gene
+
+
+def test_alias_fusion_partner_resolves(match_doc):
+    r = match_doc({"fusions": [{"five_prime_gene": "ETV6", "three_prime_gene": "TRKC"}],
+                   "tumor_type": "THAP"})
+    assert level(r, "larotrectinib") == "1"
+    r = match_doc({"fusions": [{"five_prime_gene": "EML4", "three_prime_gene": "CD246"}],
+                   "tumor_type": "THAP"})
+    assert level(r, "crizotinib") == "3A"
+
+
+def test_ambiguous_alias_is_an_error_naming_candidates(match_doc):
+    with pytest.raises(ReportValidationError) as info:
+        match_doc({"variants": [variant("LAM", "Q1178*")], "tumor_type": "THAP"})
+    p = info.value.problems[0]
+    assert p.field == "variants[0].gene" and "TSC1" in p.message and "TSC2" in p.message
+
+
+@pytest.mark.parametrize("a,b", [("p.Val600Glu", "V600E"), ("p.V600E", "V600E"),
+                                 ("p.Gln1178Ter", "Q1178*"), ("Q1178X", "Q1178*")])
+def test_protein_notations_are_one_alteration(match_doc, a, b):
+    gene = "BRAF" if "600" in a else "TSC2"
+    ra = match_doc({"variants": [variant(gene, a)], "tumor_type": "THAP"})
+    rb = match_doc({"variants": [variant(gene, b)], "tumor_type": "THAP"})
+    assert ra.alterations[0].alteration.label == rb.alterations[0].alteration.label
+    assert [o.name for o in ra.therapy_options] == [o.name for o in rb.therapy_options]
+
+
+def test_unparseable_change_is_an_input_error_naming_the_field(match_doc):
+    with pytest.raises(ReportValidationError) as info:
+        match_doc({"variants": [variant("BRAF", "V600E"), variant("TP53", "R248ZZ")]})
+    assert info.value.problems[0].field == "variants[1].protein_change"
+
+
+def test_no_tumor_type_warns_and_caps_at_3b(match_doc):
+    r = match_doc(V600E)
+    assert r.tumor_type is None
+    assert any("No tumor type" in w for w in r.warnings)
+    assert all(o.level in ("3B", "4") for o in r.therapy_options)
+
+
+def test_unknown_tumor_type_suggests_closest_codes(match_doc):
+    with pytest.raises(UnknownTumorTypeError) as info:
+        match_doc({**V600E, "tumor_type": "THA"})
+    assert "THAP" in str(info.value)
+
+
+def test_tumor_type_by_name_case_insensitive(match_doc):
+    r = match_doc({**V600E, "tumor_type": "anaplastic thyroid cancer"})
+    assert r.tumor_type.code == "THAP"
+
+
+def test_statuses_filtered_unknown_gene_and_no_kb_entry(match_doc):
+    r = match_doc({"tumor_type": "THAP", "variants": [
+        variant("BRAF", "V600E", vaf=0.01), variant("NOTAGENE1", "V600E"),
+        variant("EGFR", "L858R"), variant("NRAS", "Q61R")]}, min_vaf=0.05)
+    braf, unknown, egfr, nras = (o for o in r.alterations)
+    assert braf.status == "filtered" and "VAF" in braf.reason
+    assert not r.therapy_options, "a filtered call is never matched"
+    assert unknown.status == "no_evidence" and "HGNC" in unknown.reason
+    assert any("NOTAGENE1" in w for w in r.warnings)
+    assert egfr.status == "no_evidence" and "EGFR" in egfr.reason
+    assert nras.status == "no_evidence" and "thyroid" in nras.reason.lower()
+
+
+def test_tert_promoter_prognostic_note(match_doc):
+    r = match_doc({"tumor_type": "THAP", "genome_build": "GRCh37",
+                   "variants": [{"chrom": "5", "pos": 1295228, "ref": "G", "alt": "A"}]})
+    out = r.alterations[0]
+    assert out.alteration.label == "TERT promoter C228T"
+    assert out.status == "no_evidence" and "23766237" in out.reason
+
+
+def test_germline_calls_are_labelled(match_doc):
+    r = match_doc({"tumor_type": "THAP",
+                   "variants": [variant("TSC2", "Q1178*", origin="germline")]})
+    a = r.alterations[0].alteration
+    assert a.origin == "germline" and any("germline" in n for n in a.notes)
+
+
+def test_tumor_type_trials_listed_regardless_of_biomarker(match_doc):
+    r = match_doc({"variants": [variant("TP53", "R248Q")], "tumor_type": "THAP"})
+    tumor_trials = {t.nct_id for t in r.trials if t.reason == "tumor_type"}
+    assert {"NCT01236547", "NCT02657369", "NCT02152137"} <= tumor_trials
+    assert not [t for t in r.trials if t.reason == "biomarker"]
+    assert match_doc({"variants": [variant("TP53", "R248Q")], "tumor_type": "LUAD"}).trials == ()
+
+
+def test_biomarker_trials_respect_the_trial_tumor_types(match_doc):
+    r = match_doc({**EML4_ALK, "tumor_type": "THAP"})
+    ids = {t.nct_id for t in r.trials if t.reason == "biomarker"}
+    assert "NCT02289144" in ids  # ALK inhibitor trial in ATC
+    assert "NCT00585195" not in ids  # crizotinib NSCLC trial is not for an ATC patient
+
+
+def test_result_carries_versions_and_time(match_doc, kb):
+    r = match_doc(V600E)
+    assert r.kb_version == kb.version and len(r.kb_hash) == 64
+    assert r.matcher_version and r.generated_at.endswith("+00:00")
+    d = r.to_dict()
+    assert d["therapy_options"][0]["matches"][0]["citations"][0]["kind"]
