@@ -241,6 +241,13 @@ def _why_not(alt: Alteration, kb: KnowledgeBase) -> str:
             and alt.fusion.five_prime in kb.genes and alt.fusion.three_prime:
         return (f"{alt.fusion.five_prime} is the 5′ partner: the kinase domain is not expected "
                 "in this fusion product; no matched therapy.")
+    if alt.kind == "signature" and alt.signature:
+        needed = sorted({e.criterion.describe() for e in kb.signatures
+                         if e.criterion.signature == alt.signature.name
+                         and e.direction == "sensitivity"})
+        if needed:
+            return (f"{alt.label} does not meet the criterion of any KB evidence "
+                    f"({'; '.join(needed)}).")
     if entry is None:
         what = "this signature" if alt.kind == "signature" else alt.gene or "this gene"
         return f"No targeted-therapy evidence for {what} in the knowledge base."

@@ -295,3 +295,11 @@ def test_result_carries_versions_and_time(match_doc, kb):
     assert r.matcher_version and r.generated_at.endswith("+00:00")
     d = r.to_dict()
     assert d["therapy_options"][0]["matches"][0]["citations"][0]["kind"]
+
+
+def test_signature_below_threshold_says_why(match_doc):
+    r = match_doc({"tumor_type": "THAP", "biomarkers": {"tmb": 9.9, "msi": "MSS"}})
+    tmb, msi = r.alterations
+    assert tmb.status == "no_evidence" and "TMB >= 10" in tmb.reason
+    assert msi.status == "no_evidence" and "MSI-H" in msi.reason
+    assert not r.therapy_options
