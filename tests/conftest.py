@@ -26,3 +26,19 @@ def match_doc(kb):
         return run(json.dumps(doc).encode(), kb=kb, options=ReadOptions(**options))[0]
 
     return _match
+
+
+STRICT_MARKERS = ("postgres", "browser")
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    """Under CI (MATCHER_STRICT_SKIPS=1) a skipped PostgreSQL or browser test is a failure."""
+    import os
+
+    rep = yield
+    if os.environ.get("MATCHER_STRICT_SKIPS") and rep.skipped and any(
+            item.get_closest_marker(m) for m in STRICT_MARKERS):
+        rep.outcome = "failed"
+        rep.longrepr = f"required test skipped under CI (MATCHER_STRICT_SKIPS): {rep.longrepr}"
+    return rep
