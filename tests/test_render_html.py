@@ -64,7 +64,7 @@ def test_sections_in_the_order_of_issue_5(atc) -> None:
     _, page = atc
     text = page.body_text
     order = ["RPT-ATC-0001", "TUMOR-01", "Anaplastic Thyroid Cancer", "OncoTree THAP",
-             "2026-11-27T03:00:00Z", "2026.11.0", "Therapy options", "dabrafenib + trametinib",
+             "2026-11-27 03:00 UTC", "2026.11.0", "Therapy options", "dabrafenib + trametinib",
              "vemurafenib", "Clinical trials", "Matched to a biomarker", "NCT02034110",
              "Open to this tumor type", "NCT02657369", "Alterations without targeted therapy",
              "TP53 R248Q", "Filtered or unassessable calls", "PIK3CA E545K", "FOO1 c.100A>G",

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime, timezone
 
 from matcher.model import Alteration, AlterationOutcome, Citation, MatchResult, TrialMatch
 
@@ -107,7 +108,9 @@ def citation_label(c: Citation) -> str:
     else:
         base = c.text or c.id
         return clean(base)
-    return clean(f"{base} ({c.text})" if c.text else base)
+    if c.text and c.text.strip().lower() not in base.lower():
+        return clean(f"{base} ({c.text})")
+    return clean(base)
 
 
 def trial_url(t: TrialMatch) -> str | None:
@@ -117,8 +120,22 @@ def trial_url(t: TrialMatch) -> str | None:
     return safe_url(t.url)
 
 
+def trial_phase(t: TrialMatch) -> str:
+    """'Phase 2', 'Phase 1/2', 'Early phase 1' … ('' when not given)."""
+    phase = clean(t.phase or "").strip()
+    if re.fullmatch(r"[0-4](?:\s*/\s*[0-4])?|I{1,3}V?|IV", phase):
+        return f"Phase {phase}"
+    if phase.upper() in ("NA", "N/A"):
+        return "Phase not applicable"
+    if phase.isupper():  # ClinicalTrials.gov enum: 'PHASE2', 'EARLY_PHASE1'
+        phase = re.sub(r"(?<=[a-z])(\d)", r" \1", phase.replace("_", " ").capitalize())
+    return phase
+
+
 def trial_status(t: TrialMatch) -> str:
     """'Recruiting (as of 2026-10-01)', or '… (status not verified)'."""
+    if not t.status and not t.status_verified:
+        return "Status not verified"
     words = TRIAL_STATUS_WORDS.get(t.status or "", t.status or "Status unknown")
     if t.status_verified:
         return clean(f"{words} (as of {t.status_verified})")
@@ -187,6 +204,17 @@ def specimen_text(result: MatchResult) -> str:
     if extra:
         head = f"{head} ({', '.join(extra)})" if head else ", ".join(extra)
     return clean(head)
+
+
+def when(result: MatchResult) -> str:
+    """generated_at for people: '2026-11-27 03:02 UTC' (as given if it is not ISO 8601)."""
+    try:
+        moment = datetime.fromisoformat(result.generated_at.replace("Z", "+00:00"))
+    except (AttributeError, ValueError):
+        return clean(result.generated_at)
+    if moment.tzinfo is None:
+        return moment.strftime("%Y-%m-%d %H:%M")
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
 
 
 def tumor_text(result: MatchResult) -> str:

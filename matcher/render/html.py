@@ -71,6 +71,7 @@ def _context(result: MatchResult) -> dict[str, Any]:
         "css": Markup(_CSS),  # noqa: S704 - our own packaged file, hashed into the CSP
         "meta_csp": META_CSP,
         "specimen": c.specimen_text(result),
+        "generated": c.when(result),
         "options": [_option(o, index) for o in c.options_in_order(result)],
         "resistance": [_match(m, index) for m in
                        sorted(result.resistance, key=lambda m: c.level_key(m.level))],
@@ -101,7 +102,10 @@ def _alteration_detail(a: Alteration) -> str:
         parts.append(f"{a.copy_number.copies:g} copies")
     if a.signature is not None:
         unit = f" {a.signature.unit}" if a.signature.unit else ""
-        parts.append(f"{a.signature.value}{unit}")
+        value = f"{a.signature.value:g}" if isinstance(a.signature.value, float) else \
+            str(a.signature.value)
+        if value not in a.label:
+            parts.append(f"{value}{unit}")
     if a.origin == "germline":
         parts.append("germline")
     return c.clean(" · ".join(str(p) for p in parts))
@@ -141,7 +145,7 @@ def _match(m: Match, index: dict[str, Alteration]) -> dict[str, Any]:
 def _trial(t, index: dict[str, Alteration]) -> dict[str, Any]:
     return {
         "nct_id": c.clean(t.nct_id), "url": c.trial_url(t), "title": c.clean(t.title),
-        "phase": c.clean(t.phase or "not given"), "status": c.trial_status(t),
+        "phase": c.trial_phase(t) or "not given", "status": c.trial_status(t),
         "verified": bool(t.status_verified),
         "alterations": ", ".join(c.labels_for(t.alteration_ids, index)),
     }

@@ -83,7 +83,7 @@ def render_text(result: MatchResult, *, color: bool = False, width: int = 80) ->
         w.field("Specimen", c.specimen_text(result))
     if result.lab:
         w.field("Lab", result.lab)
-    w.field("Generated", result.generated_at)
+    w.field("Generated", c.when(result))
     build = f", {result.genome_build}" if result.genome_build else ""
     w.field("Input", f"{result.source_format}{build}")
     w.field("Knowledge", f"KB {result.kb_version} ({result.kb_hash}), "
@@ -178,7 +178,7 @@ def _resistance(w: _Writer, m: Match, index: dict) -> None:
 
 
 def _trial(w: _Writer, t: TrialMatch, index: dict) -> None:
-    head = " ".join(x for x in (t.nct_id, t.phase or "") if x)
+    head = ", ".join(x for x in (t.nct_id, c.trial_phase(t)) if x)
     w.para(f"{head}: {c.trial_status(t)}", indent=4, hang=8)
     w.para(t.title, indent=8)
     if t.alteration_ids:
