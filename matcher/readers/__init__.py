@@ -28,3 +28,62 @@ class ReadOptions:
     max_decompressed_bytes: int = 2 * 1024**3  # gzip-bomb guard
     lab: str | None = None
     clinical_sidecar: bytes | None = None  # MAF: SAMPLE_ID -> ONCOTREE_CODE table
+
+
+def read_file(data: bytes | None = None, *, path: str | None = None,
+              filename: str | None = None, fmt: str | None = None,
+              options: ReadOptions = ReadOptions(),
+              regions: list[tuple[str, int, int]] | None = None) -> list:
+    """Detect the format (``fmt`` overrides) and read a lab file into ``Report`` objects.
+
+    ``regions`` (0-based half-open ``(chrom, start, end)``) restricts a VCF to those regions;
+    with a ``path`` to a bgzipped VCF that has a .tbi/.csi index, only they are read from disk.
+    """
+    from matcher.errors import FileFormatError, Problem
+    from matcher.readers import detect
+
+    if data is None and path is None:
+        raise ValueError("read_file needs data or path")
+    name = filename or (path.rsplit("/", 1)[-1] if path else None)
+    if fmt is not None and fmt not in FORMATS:
+        raise FileFormatError(f"unknown format {fmt!r}",
+                              [Problem(f"unknown format {fmt!r}", field="format",
+                                       expected=", ".join(FORMATS))])
+    if fmt is None:
+        head = data if data is not None else _head(path)
+        fmt = detect.detect_format(head, name)
+    if fmt == "vcf":
+        from matcher.readers.vcf import read_vcf
+        return read_vcf(data, path=path if data is None else None, options=options,
+                        regions=regions, name=name)
+    if data is None:
+        data = _slurp(path, options.max_decompressed_bytes)
+    if fmt == "labjson":
+        from matcher.readers.labjson import read_labjson
+        return read_labjson(detect.maybe_gunzip(data, options.max_decompressed_bytes), options)
+    if fmt == "maf":
+        from matcher.readers.maf import read_maf
+        return read_maf(data, options, name)
+    from matcher.readers.fusion_tables import read_arriba, read_star_fusion
+    reader = read_star_fusion if fmt == "star-fusion" else read_arriba
+    return reader(data, options, name)
+
+
+def _head(path: str, size: int = 1 << 20) -> bytes:
+    from matcher.errors import FileFormatError, Problem
+    try:
+        with open(path, "rb") as fh:
+            return fh.read(size)
+    except OSError as exc:
+        raise FileFormatError(f"cannot read {path}: {exc.strerror}",
+                              [Problem(f"cannot read the file: {exc.strerror}")]) from None
+
+
+def _slurp(path: str, limit: int) -> bytes:
+    from matcher.errors import PayloadTooLarge, Problem
+    with open(path, "rb") as fh:
+        data = fh.read(limit + 1)
+    if len(data) > limit:
+        raise PayloadTooLarge(f"{path}: over {limit} bytes",
+                              [Problem(f"larger than {limit} bytes")])
+    return data

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from urllib.parse import unquote
 
-_FORMAT = re.compile(r"Format:\s*'?([^'\"]+)'?", re.I)
+_FORMAT = re.compile(r"(?:Format|annotations):\s*'?([^'\"]+)'?", re.I)
 _HGVS_PREFIX = re.compile(r"^[^:]+:(?=[cgmnpr]\.)")
 
 
