@@ -26,8 +26,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import matcher
 from matcher.errors import AmbiguousGeneError, InputError, KnowledgeBaseError, Problem
+from matcher.paths import default_reference_dir
 
 __all__ = [
     "GENE_TABLE", "GeneIndex", "GeneLookup", "GeneRecord", "LOOKUP_STATUSES",
@@ -38,11 +38,6 @@ GENE_TABLE = "hgnc_genes.tsv.gz"
 COLUMNS = ("hgnc_id", "symbol", "alias_symbol", "prev_symbol", "locus_group", "entrez_id",
            "ensembl_gene_id")
 LOOKUP_STATUSES = ("approved", "previous", "alias", "unknown")
-
-
-def default_reference_dir() -> Path:
-    """``knowledgebase/reference`` of the source tree this package was imported from."""
-    return Path(matcher.__file__).resolve().parent.parent / "knowledgebase" / "reference"
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import os
 import re
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -19,6 +18,7 @@ from pathlib import Path
 from matcher.criteria import Criterion
 from matcher.errors import KnowledgeBaseError, Problem
 from matcher.model import Citation
+from matcher.paths import default_kb_dir
 
 EVIDENCE_TYPES = ("fda", "guideline", "clinical", "case", "preclinical")
 DIRECTIONS = ("sensitivity", "resistance")
@@ -29,14 +29,6 @@ NCT_RE = re.compile(r"^NCT\d{8}$")
 EVIDENCE_KEYS = frozenset({
     "id", "alteration", "therapy", "direction", "evidence_type", "scope", "exclude",
     "approval_year", "statement", "citations", "trials", "last_reviewed", "source", "disease"})
-
-
-def default_kb_dir() -> Path:
-    """The KB folder: $MATCHER_KB_DIR, else the one shipped beside the package."""
-    env = os.environ.get("MATCHER_KB_DIR")
-    if env:
-        return Path(env)
-    return Path(__file__).resolve().parent.parent / "knowledgebase"
 
 
 @dataclass(frozen=True)

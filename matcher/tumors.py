@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import csv
 import difflib
-import os
 import re
 from collections.abc import Iterable
 from pathlib import Path
 
 from matcher.errors import KnowledgeBaseError, Problem, UnknownTumorTypeError
 from matcher.model import TumorType
+from matcher.paths import default_reference_dir  # noqa: F401  (re-exported)
 
 ROOT = "TISSUE"
 SOLID = "SOLID"  # scope token: every tumor type outside the haematologic tissues
@@ -27,14 +27,6 @@ _FILLER = frozenset({"cancer", "tumor", "tumour", "neoplasm", "the", "and", "wit
 def _fold(name: str) -> str:
     """Case- and whitespace-insensitive form of a name."""
     return " ".join(name.split()).casefold()
-
-
-def default_reference_dir() -> Path:
-    """The reference data folder: ``$MATCHER_KB_DIR/reference`` or the repository's own."""
-    kb_dir = os.environ.get("MATCHER_KB_DIR")
-    if kb_dir:
-        return Path(kb_dir) / "reference"
-    return Path(__file__).resolve().parent.parent / "knowledgebase" / "reference"
 
 
 class OncoTree:
