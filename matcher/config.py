@@ -121,13 +121,13 @@ def describe(cfg: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
     for s in SETTINGS:
         value = cfg.get(s.name, s.default)
         if s.secret and value and value != s.default:
-            value = _mask(str(value))
+            value = mask_url(str(value))
         rows.append({"name": s.name, "env": s.env, "default": s.default, "value": value,
                      "type": s.type.__name__, "help": s.help})
     return rows
 
 
-def _mask(url: str) -> str:
+def mask_url(url: str) -> str:
     """Hide a password in a database URL."""
     if "://" in url and "@" in url:
         scheme, rest = url.split("://", 1)

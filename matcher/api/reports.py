@@ -32,8 +32,8 @@ blp = Blueprint("reports", __name__, url_prefix="/v1",
                 description="Submit a lab report or file, fetch and list your lab's results.")
 blp.before_request(require_lab)
 
-# A report id travels in URL paths: printable, no '/', at most 128 characters.
-REPORT_ID_RE = re.compile(r"^[^/\x00-\x1f\x7f]{1,128}$")
+# A report id travels in URL paths ('/' included: the routes use the path converter).
+REPORT_ID_RE = re.compile(r"^[^\x00-\x1f\x7f]{1,128}$")
 READ_PARAMS = ("report_id", "tumor_type", "sample", "genome_build", "format")
 
 _SUBMIT_BODY = {
@@ -139,7 +139,7 @@ def _check_report_id(report_id: str) -> None:
     if not REPORT_ID_RE.match(report_id or ""):
         raise ReportValidationError("invalid report id", [Problem(
             f"report id {report_id[:40]!r} cannot be stored", field="report_id",
-            expected="1-128 printable characters without '/'")])
+            expected="1-128 printable characters")])
 
 
 @blp.route("/reports")
@@ -235,7 +235,7 @@ class Reports(MethodView):
                     "prev": link(page - 1) if page > 1 else None}}
 
 
-@blp.route("/reports/<string:report_id>")
+@blp.route("/reports/<path:report_id>")
 class Report(MethodView):
     @blp.doc(security=BEARER)
     @blp.arguments(VersionParamsSchema, location="query")
@@ -250,7 +250,7 @@ class Report(MethodView):
         return _record(rep, versions=store.versions(g.lab, report_id))
 
 
-@blp.route("/reports/<string:report_id>/summary")
+@blp.route("/reports/<path:report_id>/summary")
 class Summary(MethodView):
     @blp.doc(security=BEARER)
     @blp.arguments(VersionParamsSchema, location="query")

@@ -1,0 +1,275 @@
+"""`matcher serve | keys | submit | db | config`: run the HTTP service and administer it."""
+
+from __future__ import annotations
+
+import json
+import shlex
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+DEMO_LAB = "demo"
+SAMPLE = Path("vcf_samples") / "atc_braf_v600e.json"
+
+_db_option = click.option(
+    "--database-url", envvar="MATCHER_DATABASE_URL", default=None, metavar="URL",
+    help="Report store (default: MATCHER_DATABASE_URL or sqlite:///var/matcher.sqlite3).")
+
+
+def _config(**overrides: Any) -> dict[str, Any]:
+    from matcher.config import load_config
+
+    return load_config({k: v for k, v in overrides.items() if v is not None})
+
+
+def _store(database_url: str | None, migrate: bool = True):
+    from matcher.store import Store
+
+    cfg = _config(DATABASE_URL=database_url)
+    store = Store(cfg["DATABASE_URL"], store_content=cfg["STORE_CONTENT"])
+    if migrate:
+        store.migrate()
+    return store
+
+
+class APIFailure(click.ClickException):
+    """A server-reported failure; exit 2 for the caller's input (4xx), 1 otherwise."""
+
+    def __init__(self, message: str, exit_code: int):
+        super().__init__(message)
+        self.exit_code = exit_code
+
+
+def _sample_path() -> Path | None:
+    if SAMPLE.exists():
+        return SAMPLE
+    shipped = Path(__file__).resolve().parents[2] / SAMPLE
+    return shipped if shipped.exists() else None
+
+
+def _demo_banner(key: str, bind: str) -> str:
+    host, _, port = bind.rpartition(":")
+    host = "127.0.0.1" if host in ("", "0.0.0.0", "[::]", "::") else host.strip("[]")
+    url = f"http://{host}:{port}"
+    sample = _sample_path()
+    lines = [
+        "",
+        f"Created an API key for lab '{DEMO_LAB}' (shown once; only its hash is stored):",
+        "",
+        f"    {key}",
+        "",
+    ]
+    if sample is not None:
+        lines += [
+            "Submit the sample report:",
+            "",
+            f"    curl -sS -X POST {url}/v1/reports \\",
+            f"      -H 'Authorization: Bearer {key}' \\",
+            "      -H 'Content-Type: application/json' \\",
+            f"      --data-binary @{shlex.quote(str(sample))}",
+            "",
+        ]
+    lines += [f"API docs: {url}/docs   OpenAPI: {url}/openapi.json", ""]
+    return "\n".join(lines)
+
+
+# ---------------------------------------------------------------------------------------- serve
+@click.command("serve")
+@click.option("--bind", "-b", envvar="MATCHER_BIND", default=None, metavar="HOST:PORT",
+              help="Listen address (default 127.0.0.1:8000).")
+@click.option("--workers", "-w", envvar="MATCHER_WORKERS", type=int, default=None,
+              help="Gunicorn worker processes (default 2).")
+@click.option("--timeout", envvar="MATCHER_TIMEOUT", type=int, default=None,
+              help="Seconds before a busy worker is killed (default 60).")
+@_db_option
+@click.option("--kb", "kb_dir", envvar="MATCHER_KB_DIR", default=None,
+              type=click.Path(file_okay=False), help="Knowledge base folder.")
+@click.option("--demo-key/--no-demo-key", default=None,
+              help="On first start with no API keys, create a 'demo' lab key (default on).")
+def serve(bind, workers, timeout, database_url, kb_dir, demo_key) -> None:
+    """Run the HTTP service under gunicorn (migrates the database first)."""
+    from matcher.auth import create_key
+
+    cfg = _config(BIND=bind, WORKERS=workers, TIMEOUT=timeout, DATABASE_URL=database_url,
+                  KB_DIR=kb_dir, DEMO_KEY=demo_key)
+    store = _store(cfg["DATABASE_URL"])
+    if cfg["DEMO_KEY"] and store.count_keys() == 0:
+        key = create_key(store, DEMO_LAB, note="created by matcher serve on first start").key
+        click.echo(_demo_banner(key, cfg["BIND"]))
+    store.engine.dispose()
+    run_gunicorn(cfg)
+
+
+def run_gunicorn(cfg: dict[str, Any]) -> None:
+    """Serve ``create_app(cfg)`` with gunicorn (app preloaded: the KB is loaded once)."""
+    from gunicorn.app.base import BaseApplication
+
+    from matcher import logging as mlog
+    from matcher.app import create_app
+
+    class _Server(BaseApplication):
+        def __init__(self) -> None:
+            self.application = None
+            super().__init__()
+
+        def load_config(self) -> None:
+            options = {
+                "bind": cfg["BIND"], "workers": cfg["WORKERS"], "timeout": cfg["TIMEOUT"],
+                "graceful_timeout": 10, "worker_class": "sync", "preload_app": True,
+                "accesslog": None, "errorlog": "-", "loglevel": cfg["LOG_LEVEL"].lower(),
+                "proc_name": "matcher", "post_fork": self._post_fork,
+                "limit_request_line": 8190, "control_socket_disable": True,
+            }
+            for key, value in options.items():
+                self.cfg.set(key, value)
+
+        def _post_fork(self, server, worker) -> None:  # noqa: ANN001
+            # Connections opened in the master must not be shared with the children.
+            if self.application is not None:
+                self.application.extensions["matcher"].store.dispose()
+
+        def load(self):  # noqa: ANN202
+            if self.application is None:
+                self.application = create_app(cfg)
+                mlog.get_logger().info("service starting", extra={
+                    "event": "start", "bind": cfg["BIND"], "workers": cfg["WORKERS"],
+                    "kb_version": self.application.extensions["matcher"].kb.version})
+            return self.application
+
+    sys.argv = sys.argv[:1]  # gunicorn parses argv in places; ours are already handled
+    _Server().run()
+
+
+# ---------------------------------------------------------------------------------------- keys
+@click.group("keys")
+def keys() -> None:
+    """Per-lab API keys: create (printed once), list, revoke."""
+
+
+@keys.command("create")
+@click.option("--lab", required=True, help="Lab name: letters, digits, '.', '_', '-'.")
+@click.option("--note", default=None, help="Free text kept with the key (who, why).")
+@_db_option
+def keys_create(lab, note, database_url) -> None:
+    """Create a key for LAB and print it (the only time it is shown)."""
+    from matcher.auth import create_key
+
+    new = create_key(_store(database_url), lab, note)
+    click.echo(new.key)
+    click.echo(f"lab {lab}, prefix {new.row.prefix}: store it now; it cannot be shown again.",
+               err=True)
+
+
+@keys.command("list")
+@click.option("--lab", default=None, help="Only this lab's keys.")
+@_db_option
+def keys_list(lab, database_url) -> None:
+    """List keys: prefix, lab, created, revoked (never the keys themselves)."""
+    rows = _store(database_url).list_keys(lab)
+    for r in rows:
+        state = f"revoked {r.revoked_at:%Y-%m-%d %H:%M}" if r.revoked_at else "active"
+        click.echo(f"{r.prefix}  {r.lab:<20} created {r.created_at:%Y-%m-%d %H:%M}  {state}"
+                   + (f"  {r.note}" if r.note else ""))
+    if not rows:
+        click.echo("no keys", err=True)
+
+
+@keys.command("revoke")
+@click.argument("prefix")
+@_db_option
+def keys_revoke(prefix, database_url) -> None:
+    """Revoke the key with PREFIX (as listed) or the full key; it stops working at once."""
+    from matcher.auth import revoke
+
+    if not revoke(_store(database_url), prefix):
+        raise click.UsageError(f"no active key with prefix {prefix!r}")
+    click.echo(f"revoked {prefix[:11]}")
+
+
+# ---------------------------------------------------------------------------------------- submit
+@click.command("submit")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--url", envvar="MATCHER_URL", default="http://127.0.0.1:8000", show_default=True,
+              help="Service base URL (env MATCHER_URL).")
+@click.option("--key", envvar="MATCHER_API_KEY", required=True,
+              help="Your lab's API key (env MATCHER_API_KEY).")
+@click.option("--report-id", default=None)
+@click.option("--tumor-type", default=None, help="OncoTree code or name.")
+@click.option("--sample", default=None, help="Tumor sample of a multi-sample file.")
+@click.option("--genome-build", type=click.Choice(["GRCh37", "GRCh38"]), default=None)
+@click.option("--format", "fmt", default=None, help="labjson, vcf, maf, star-fusion, arriba.")
+@click.option("--supersede", is_flag=True, help="Store changed content as a new version.")
+@click.option("--timeout", type=float, default=60.0, show_default=True,
+              help="Read timeout per attempt, seconds.")
+@click.option("--retries", type=int, default=4, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print the whole response as JSON.")
+def submit(file, url, key, report_id, tumor_type, sample, genome_build, fmt, supersede,
+           timeout, retries, as_json) -> None:
+    """Submit FILE to a Matcher service and print the result (retries are safe: idempotent)."""
+    import requests
+
+    from matcher.client import MatcherAPIError, MatcherClient
+
+    try:
+        with MatcherClient(url, key, timeout=(5.0, timeout), retries=retries) as client:
+            res = client.submit(file, report_id=report_id, tumor_type=tumor_type, sample=sample,
+                                genome_build=genome_build, fmt=fmt, supersede=supersede)
+    except MatcherAPIError as exc:
+        raise APIFailure(str(exc), 2 if 400 <= exc.status < 500 else 1) from None
+    except requests.RequestException as exc:
+        raise APIFailure(f"cannot reach {url}: {type(exc).__name__}", 1) from None
+    if as_json:
+        click.echo(json.dumps(res.record, indent=2))
+        return
+    rec = res.record
+    what = "stored" if res.created else "already stored (identical content)"
+    click.echo(f"{rec['report_id']} v{rec['version']}: {what} -> {url.rstrip('/')}{res.location}")
+    for opt in rec["result"].get("therapy_options", [])[:10]:
+        click.echo(f"  level {opt.get('level'):<3} {opt.get('name')}")
+    click.echo(f"  {len(rec['result'].get('trials', []))} trials; KB {rec['kb_version']}")
+
+
+# ---------------------------------------------------------------------------------------- db
+@click.group("db")
+def db() -> None:
+    """The report store: migrations."""
+
+
+@db.command("upgrade")
+@_db_option
+@click.option("--revision", default="head", show_default=True)
+def db_upgrade(database_url, revision) -> None:
+    """Apply the Alembic migrations (safe to run while servers run, and twice)."""
+    from matcher.config import mask_url
+
+    store = _store(database_url, migrate=False)
+    store.migrate(revision)
+    click.echo(f"{mask_url(store.url)} at revision {store.schema_revision()}")
+
+
+@db.command("current")
+@_db_option
+def db_current(database_url) -> None:
+    """Print the database's migration revision (none: not migrated)."""
+    click.echo(_store(database_url, migrate=False).schema_revision() or "none")
+
+
+# ---------------------------------------------------------------------------------------- config
+@click.command("config")
+@click.option("--json", "as_json", is_flag=True)
+def config_cmd(as_json) -> None:
+    """List every service setting: env var, current value, default and meaning."""
+    from matcher.config import describe
+
+    rows = describe()
+    if as_json:
+        click.echo(json.dumps(rows, indent=2, default=str))
+        return
+    for r in rows:
+        click.echo(f"{r['env']}={'' if r['value'] is None else r['value']}")
+        click.echo(f"    {r['help']} (default: {r['default']})")
+
+
+COMMANDS = [serve, keys, submit, db, config_cmd]
