@@ -6,6 +6,7 @@ Exit codes: 0 success, 2 bad input (problems listed on stderr), 1 internal error
 from __future__ import annotations
 
 import importlib
+import os
 import sys
 
 import click
@@ -49,6 +50,12 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except MatcherError as exc:
         click.echo(f"error: {exc}", err=True)
+        return 1
+    except Exception as exc:  # a bug: one line for the user, the traceback only on request
+        if os.environ.get("MATCHER_DEBUG"):
+            raise
+        click.echo(f"internal error: {type(exc).__name__}: {exc} "
+                   "(set MATCHER_DEBUG=1 for the traceback; please report it)", err=True)
         return 1
     return 0
 

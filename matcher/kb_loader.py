@@ -9,6 +9,7 @@ from pathlib import Path
 import yaml
 
 from matcher.criteria import Criterion, parse_criterion
+from matcher.errors import MatcherError
 from matcher.knowledge import (
     ANNOTATION_KINDS,
     DIRECTIONS,
@@ -82,8 +83,12 @@ class Loader:
         if not version:
             self.problems.append("kb.yaml: 'version' is required")
         ref = self.dir / "reference"
-        hgnc = GeneIndex.load(ref / "hgnc_genes.tsv.gz")
-        oncotree = OncoTree.load(ref)
+        try:
+            hgnc = GeneIndex.load(ref / "hgnc_genes.tsv.gz")
+            oncotree = OncoTree.load(ref)
+        except MatcherError as exc:
+            self.problems.append(f"reference: {exc.message}")
+            raise_problems(self.problems, self.dir)
 
         genes = self._load_genes(self.dir / "genes", "curated")
         signatures = self._load_evidence_file(self.dir / "signatures.yaml", None, "curated")

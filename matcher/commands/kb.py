@@ -32,7 +32,8 @@ def validate_cmd(kb_dir) -> None:
 
 @kb_group.command("show")
 @click.argument("gene")
-@click.option("--kb", "kb_dir", type=click.Path(file_okay=False), envvar="MATCHER_KB_DIR")
+@click.option("--kb", "kb_dir", type=click.Path(file_okay=False), envvar="MATCHER_KB_DIR",
+              help="Knowledge base folder (default: the shipped one).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
 def show_cmd(gene, kb_dir, as_json) -> None:
     """Show what the KB holds for GENE (aliases resolved through HGNC)."""
