@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from matcher.model import Alteration, AlterationOutcome, Citation, MatchResult, TrialMatch
 
@@ -214,7 +214,7 @@ def when(result: MatchResult) -> str:
         return clean(result.generated_at)
     if moment.tzinfo is None:
         return moment.strftime("%Y-%m-%d %H:%M")
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
 def tumor_text(result: MatchResult) -> str:

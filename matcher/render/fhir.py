@@ -124,8 +124,12 @@ def _concept(text: str, system: str | None = None, code: str | None = None,
     return cc
 
 
-def _loinc(code: str, display: str) -> dict[str, Any]:
-    return {"coding": [{"system": LOINC, "code": code, "display": display}]}
+def _loinc(code: str, display: str | None = None) -> dict[str, Any]:
+    """A LOINC code; ``display`` only where the IG's own examples give it verbatim."""
+    coding = {"system": LOINC, "code": code}
+    if display:
+        coding["display"] = display
+    return {"coding": [coding]}
 
 
 def _component(code: dict[str, Any], **value: Any) -> dict[str, Any]:
@@ -185,7 +189,7 @@ def _conclusion(result: MatchResult) -> str:
                           ("Trials open to the tumor type", by_tumor)):
         if trials:
             lines.append(f"{label}: " + "; ".join(
-                f"{_text(t.nct_id)} {c.trial_status(t)}" for t in trials) + ".")
+                f"{_text(t.nct_id)}: {c.trial_status(t)}" for t in trials) + ".")
     groups = c.outcomes(result)
     for o in groups.no_therapy:
         lines.append(f"No targeted therapy for {_text(o.alteration.label)}: "
@@ -197,7 +201,15 @@ def _conclusion(result: MatchResult) -> str:
     lines.append(f"Knowledge base {_text(result.kb_version)} ({_text(result.kb_hash)}), "
                  f"Matcher {_text(result.matcher_version)}.")
     lines.append(c.DISCLAIMER)
-    return "\n".join(line for line in lines if line)
+    return "\n".join(_sentence(line) for line in lines if line)
+
+
+def _sentence(line: str) -> str:
+    """One full stop at the end, never two."""
+    line = line.rstrip()
+    while line.endswith(".."):
+        line = line[:-1]
+    return line
 
 
 # ----------------------------------------------------------------------------- findings
@@ -240,14 +252,14 @@ def _variant(a: Alteration, oid: str, result: MatchResult) -> dict[str, Any]:
         genes = [g for g in (a.fusion.five_prime, a.fusion.three_prime) if g] or genes
     for gene in genes:
         # Text only: the HGNC id is not part of the result.
-        comps.append(_component(_loinc("48018-6", "Gene studied [ID]"),
+        comps.append(_component(_loinc("48018-6"),
                                 valueCodeableConcept=_concept(_text(gene))))
     v = a.variant
     build = (v.build if v is not None else None) or result.genome_build
     if v is not None:
         if v.cdna:
             expr = _text(f"{v.transcript}:{v.cdna}" if v.transcript else v.cdna)
-            comps.append(_component(_loinc("48004-6", "DNA change (c.HGVS)"),
+            comps.append(_component(_loinc("48004-6"),
                                     valueCodeableConcept=_concept(expr, HGVS, expr, expr)))
         if v.protein is not None and _text(v.protein.hgvs):
             expr = _text(v.protein.hgvs)
@@ -265,7 +277,7 @@ def _variant(a: Alteration, oid: str, result: MatchResult) -> dict[str, Any]:
                                     valueCodeableConcept=_concept(chrom)))
         if v.pos is not None:
             end = v.pos + max(len(v.ref or "N"), 1) - 1
-            comps.append(_component(_loinc("81254-5", "Genomic allele start-end"),
+            comps.append(_component(_loinc("81254-5"),
                                     valueRange={"low": {"value": v.pos},
                                                 "high": {"value": end}}))
             comps.append(_component(_loinc("92822-6", "Genomic coordinate system [Type]"),
@@ -276,11 +288,11 @@ def _variant(a: Alteration, oid: str, result: MatchResult) -> dict[str, Any]:
             comps.append(_component(_loinc("69547-8", "Genomic ref allele [ID]"),
                                     valueString=_text(v.ref)))
         if v.alt:
-            comps.append(_component(_loinc("69551-0", "Genomic alt allele [ID]"),
+            comps.append(_component(_loinc("69551-0"),
                                     valueString=_text(v.alt)))
         if v.vaf is not None:
             vaf = v.vaf if v.vaf <= 1 else v.vaf / 100
-            comps.append(_component(_loinc("81258-6", "Sample variant allelic frequency [NFr]"),
+            comps.append(_component(_loinc("81258-6"),
                                     valueQuantity={"value": round(vaf, 6), "system": UCUM,
                                                    "code": "1", "unit": "relative frequency"}))
     if build:
@@ -290,10 +302,10 @@ def _variant(a: Alteration, oid: str, result: MatchResult) -> dict[str, Any]:
                                                               BUILDS.get(b), b)))
     if a.origin in ORIGINS:
         code, display = ORIGINS[a.origin]
-        comps.append(_component(_loinc("48002-0", "Genomic source class [Type]"),
+        comps.append(_component(_loinc("48002-0", "Genomic source class"),
                                 valueCodeableConcept=_concept(display, LOINC, code, display)))
     if a.copy_number is not None and a.copy_number.copies is not None:
-        comps.append(_component(_loinc("82155-3", "Genomic structural variant copy number"),
+        comps.append(_component(_loinc("82155-3"),
                                 valueQuantity={"value": a.copy_number.copies}))
     if comps:
         obs["component"] = comps
@@ -308,13 +320,12 @@ def _signature(a: Alteration, oid: str) -> dict[str, Any]:
     assert s is not None
     label = _text(a.label) or _text(s.name)
     if s.name == "TMB" and isinstance(s.value, (int, float)):
-        obs = _base(oid, PROFILE_TMB, {**_loinc("94076-7", "Mutations/Megabase [# Ratio] in "
-                                                           "Tumor"), "text": label})
+        obs = _base(oid, PROFILE_TMB, {**_loinc("94076-7"), "text": label})
         obs["valueQuantity"] = {"value": s.value, "system": UCUM, "code": "1/1000000{Base}",
                                 "unit": "Mutations/Megabase"}
         return obs
     if s.name == "MSI":
-        obs = _base(oid, PROFILE_MSI, {**_loinc("81695-9", "Microsatellite instability [Interpretation] in Cancer specimen Qualitative"), "text": label})  # noqa: E501
+        obs = _base(oid, PROFILE_MSI, {**_loinc("81695-9"), "text": label})
         obs["valueCodeableConcept"] = _concept(_text(s.value))
         return obs
     obs = {"resourceType": "Observation", "id": oid, "status": "final", "category": _CATEGORY,
@@ -350,12 +361,12 @@ def _implication(oid: str, result: MatchResult, matches: list[Match], therapy: t
     refs = [variant_refs[i] for i in alteration_ids if i in variant_refs]
     if refs:
         obs["derivedFrom"] = [{"reference": r} for r in dict.fromkeys(refs)]
-    comps = [_component(_loinc("51963-7", "Medication assessed [ID]"),
+    comps = [_component(_loinc("51963-7"),
                         valueCodeableConcept=_concept(_text(drug)))
              for drug in therapy if _text(drug)]
     meaning = c.level_meaning(level)
     level_text = f"Matcher level {_text(level)} ({_text(amp_tier)})"
-    comps.append(_component(_loinc("93044-6", "Level of evidence"),
+    comps.append(_component(_loinc("93044-6"),
                             valueCodeableConcept=_concept(
                                 f"{level_text}: {meaning}" if meaning else level_text)))
     comps.append(_component(
@@ -364,7 +375,7 @@ def _implication(oid: str, result: MatchResult, matches: list[Match], therapy: t
         valueCodeableConcept=_concept(effect[1], LOINC, effect[0], effect[1])))
     tumor = _tumor_concept(result)
     if tumor:
-        comps.append(_component(_loinc("81259-4", "Associated phenotype"),
+        comps.append(_component(_loinc("81259-4"),
                                 valueCodeableConcept=tumor))
     obs["component"] = comps
     artifacts = []
