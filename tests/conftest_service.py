@@ -1,30 +1,21 @@
-"""Fixtures of the HTTP service tests (import the ones you use into the test module).
+"""Fixtures of the HTTP service tests; a test module loads them with
+``pytest_plugins = ("tests.conftest_service",)``.
 
-``backend`` runs a test once on SQLite and once on PostgreSQL (the latter only when
-``MATCHER_TEST_POSTGRES_URL`` is set; see ``.ci/postgres.sh``). ``running_server`` starts a real
-``matcher serve`` on a free loopback port.
+``db_url`` runs a test once on SQLite and once on PostgreSQL (the latter marked ``postgres`` and
+skipped unless ``MATCHER_TEST_POSTGRES_URL`` is set; see ``.ci/postgres.sh``). ``servers`` collects
+real ``matcher serve`` processes (tests.service_helpers.start_server) and kills them at teardown.
 """
 
 from __future__ import annotations
 
 import os
-import re
-import signal
-import socket
-import subprocess
-import sys
-import time
-from dataclasses import dataclass, field
-from pathlib import Path
 
 import pytest
-import requests
 
 from matcher.auth import create_key
 from matcher.store import Store
+from tests.service_helpers import Server
 
-ROOT = Path(__file__).resolve().parents[1]
-SAMPLES = ROOT / "vcf_samples"
 PG_ENV = "MATCHER_TEST_POSTGRES_URL"
 TABLES = "reports, api_keys, alembic_version"
 
@@ -111,75 +102,6 @@ def new_key(app):
 @pytest.fixture
 def auth(new_key) -> dict[str, str]:
     return new_key("lab-a")
-
-
-def sample_bytes(name: str = "atc_braf_v600e.json") -> bytes:
-    return (SAMPLES / name).read_bytes()
-
-
-# ------------------------------------------------------------------------------ real servers
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@dataclass
-class Server:
-    """A `matcher serve` process group on a loopback port."""
-
-    url: str
-    proc: subprocess.Popen
-    workdir: Path
-    key: str | None = None
-    log: Path | None = None
-    extra: dict = field(default_factory=dict)
-
-    def kill(self, sig: int = signal.SIGKILL) -> None:
-        if self.proc.poll() is None:
-            try:
-                os.killpg(self.proc.pid, sig)
-            except ProcessLookupError:
-                pass
-            try:
-                self.proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.proc.pid, signal.SIGKILL)
-                self.proc.wait(timeout=5)
-
-
-def start_server(workdir: Path, db_url: str, *, workers: int = 2, env: dict | None = None,
-                 wait: float = 40.0, demo_key: bool = True) -> Server:
-    """Start `python -m matcher.cli serve` in its own process group; wait for /readyz."""
-    port = free_port()
-    full_env = {**os.environ, "PYTHONPATH": str(ROOT), "MATCHER_DATABASE_URL": db_url,
-                "MATCHER_BIND": f"127.0.0.1:{port}", "MATCHER_WORKERS": str(workers),
-                "MATCHER_LOG_LEVEL": "WARNING", **(env or {})}
-    out = (workdir / f"serve-{port}.out").open("w")
-    err = workdir / f"serve-{port}.err"
-    args = [sys.executable, "-m", "matcher.cli", "serve"]
-    if not demo_key:
-        args.append("--no-demo-key")
-    proc = subprocess.Popen(args, cwd=workdir, env=full_env, stdout=out, stderr=err.open("w"),
-                            start_new_session=True)
-    server = Server(f"http://127.0.0.1:{port}", proc, workdir, log=err)
-    deadline = time.monotonic() + wait
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"matcher serve exited {proc.returncode}: {err.read_text()[-2000:]}")
-        try:
-            if requests.get(server.url + "/readyz", timeout=1).status_code == 200:
-                break
-        except requests.RequestException:
-            pass
-        time.sleep(0.2)
-    else:
-        server.kill()
-        raise RuntimeError(f"matcher serve not ready: {err.read_text()[-2000:]}")
-    out.flush()
-    found = re.search(r"mk_[A-Za-z0-9_-]{40,}", (workdir / f"serve-{port}.out").read_text())
-    server.key = found.group(0) if found else None
-    return server
 
 
 @pytest.fixture

@@ -9,34 +9,27 @@ import json
 from sqlalchemy import func, select
 
 from matcher.auth import create_key
-
 from matcher.store_models import reports
-from tests.conftest_service import (  # noqa: F401 - fixtures
-    app,
-    auth,
-    client,
-    db_url,
-    make_app,
-    new_key,
-    sample_bytes,
-)
+from tests.service_helpers import sample_bytes
+
+pytest_plugins = ("tests.conftest_service",)
 
 VCF = (
-    "##fileformat=VCFv4.2\n"
-    "##reference=GRCh38\n"
-    "##contig=<ID=chr7,length=159345973>\n"
-    '##INFO=<ID=ANN,Number=.,Type=String,Description="Functional annotations: \'Allele | '
-    "Annotation | Annotation_Impact | Gene_Name | Gene_ID | Feature_Type | Feature_ID | "
-    "Transcript_BioType | Rank | HGVS.c | HGVS.p | cDNA.pos / cDNA.length | CDS.pos / CDS.length"
-    " | AA.pos / AA.length | Distance | ERRORS / WARNINGS / INFO'\">\n"
-    '##FORMAT=<ID=GT,Number=1,Type=String,Description="Genotype">\n'
-    '##FORMAT=<ID=AF,Number=A,Type=Float,Description="Allele fraction">\n'
-    '##FORMAT=<ID=DP,Number=1,Type=Integer,Description="Depth">\n'
-    "#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\tTUMOR\n"
-    "chr7\t140753336\t.\tA\tT\t.\tPASS\tANN=T|missense_variant|MODERATE|BRAF|ENSG00000157764|"
-    "transcript|NM_004333.6|protein_coding|15/18|c.1799T>A|p.Val600Glu|1860/2480|1799/2301|"
-    "600/766||\tGT:AF:DP\t0/1:0.3:500\n"
-).encode()
+    b"##fileformat=VCFv4.2\n"
+    b"##reference=GRCh38\n"
+    b"##contig=<ID=chr7,length=159345973>\n"
+    b'##INFO=<ID=ANN,Number=.,Type=String,Description="Functional annotations: \'Allele | '
+    b"Annotation | Annotation_Impact | Gene_Name | Gene_ID | Feature_Type | Feature_ID | "
+    b"Transcript_BioType | Rank | HGVS.c | HGVS.p | cDNA.pos / cDNA.length | CDS.pos / CDS.length"
+    b" | AA.pos / AA.length | Distance | ERRORS / WARNINGS / INFO'\">\n"
+    b'##FORMAT=<ID=GT,Number=1,Type=String,Description="Genotype">\n'
+    b'##FORMAT=<ID=AF,Number=A,Type=Float,Description="Allele fraction">\n'
+    b'##FORMAT=<ID=DP,Number=1,Type=Integer,Description="Depth">\n'
+    b"#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\tTUMOR\n"
+    b"chr7\t140753336\t.\tA\tT\t.\tPASS\tANN=T|missense_variant|MODERATE|BRAF|ENSG00000157764|"
+    b"transcript|NM_004333.6|protein_coding|15/18|c.1799T>A|p.Val600Glu|1860/2480|1799/2301|"
+    b"600/766||\tGT:AF:DP\t0/1:0.3:500\n"
+)
 
 
 def post_json(client, body: bytes, headers, **query):
