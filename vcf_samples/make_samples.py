@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (VCF header and record literals are kept on one line, as in the files)
 """Regenerate the VCF/MAF/fusion samples in this folder: `python vcf_samples/make_samples.py`.
 
 Coordinates and alleles come from the cancerhotspots-derived hotspot VCFs (both builds) and
