@@ -117,6 +117,12 @@ class KnowledgeBase:
         return HotspotIndex.load(self.path / "reference")
 
     @cached_property
+    def transcripts(self):
+        """MANE transcripts (loaded on first use)."""
+        from matcher.transcripts import TranscriptIndex
+        return TranscriptIndex.load(self.path / "reference")
+
+    @cached_property
     def gene_spans(self):
         """Gene spans in both builds (loaded on first use)."""
         from matcher.hotspots import GeneSpans

@@ -145,6 +145,10 @@ def _variant(ctx: _Ctx, call: VariantCall) -> None:
                                                          "c.1799T>A"))
                 else:
                     not_assessable = msg
+    if protein is not None and gene and call.transcript and protein.position:
+        why = ctx.kb.transcripts.check(gene, call.transcript)
+        if why:
+            not_assessable = why
     if protein is not None:
         consequence = protein.consequence
     elif call.consequence:

@@ -303,3 +303,12 @@ def test_signature_below_threshold_says_why(match_doc):
     assert tmb.status == "no_evidence" and "TMB >= 10" in tmb.reason
     assert msi.status == "no_evidence" and "MSI-H" in msi.reason
     assert not r.therapy_options
+
+
+def test_change_on_a_non_select_mane_transcript_is_not_matched_by_position(match_doc):
+    r = match_doc({"tumor_type": "THAP", "variants": [
+        variant("BRAF", "V640E", transcript="NM_001374258.1"),
+        variant("BRAF", "V600E", transcript="NM_004333.4")]})  # older version of the Select
+    plus, select = r.alterations
+    assert plus.status == "not_assessable" and "NM_004333.6" in plus.reason
+    assert select.status == "matched"
