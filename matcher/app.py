@@ -220,7 +220,7 @@ def _install_hooks(app: Flask) -> None:
     def _start() -> None:
         mlog.clear()
         rid = request.headers.get("X-Request-ID", "")
-        g.request_id = rid if _REQUEST_ID_RE.match(rid) else uuid.uuid4().hex
+        g.request_id = rid if _REQUEST_ID_RE.fullmatch(rid) else uuid.uuid4().hex
         g.started = time.perf_counter()
         mlog.bind(request_id=g.request_id)
 

@@ -44,7 +44,7 @@ def key_prefix(key: str) -> str:
 
 def check_lab(lab: str) -> str:
     """Validate a lab name: 1-64 letters, digits, '.', '_' or '-'."""
-    if not LAB_RE.match(lab or ""):
+    if not LAB_RE.fullmatch(lab or ""):
         raise InputError("invalid lab name", [Problem(
             f"{lab!r} is not a valid lab name", field="lab",
             expected="1-64 characters: letters, digits, '.', '_', '-' (not first)")])
@@ -78,7 +78,7 @@ def authenticate(store: Store, header: str | None) -> str:
     key = key.strip()
     if scheme.lower() != "bearer" or not key:
         raise Unauthorized("malformed Authorization header: expected 'Bearer <key>'")
-    if not _KEY_RE.match(key):
+    if not _KEY_RE.fullmatch(key):
         raise Unauthorized("invalid API key")
     row = store.find_key(key_prefix(key))
     # Compare even when no row matched, so a miss costs the same as a wrong secret.

@@ -136,7 +136,7 @@ def _peek_report_id(data: bytes, params: dict[str, Any]) -> str | None:
 
 
 def _check_report_id(report_id: str) -> None:
-    if not REPORT_ID_RE.match(report_id or ""):
+    if not REPORT_ID_RE.fullmatch(report_id or ""):
         raise ReportValidationError("invalid report id", [Problem(
             f"report id {report_id[:40]!r} cannot be stored", field="report_id",
             expected="1-128 printable characters")])
@@ -163,7 +163,7 @@ class Reports(MethodView):
         sha = _fingerprint(data, {k: params.get(k) for k in READ_PARAMS})
         peek = _peek_report_id(data, params)
         mlog.bind(report_id=peek)
-        if peek and REPORT_ID_RE.match(peek):
+        if peek and REPORT_ID_RE.fullmatch(peek):
             existing = st.store.get(g.lab, peek)
             if existing is not None and existing.content_sha256 == sha:
                 return self._answer(existing, created=False)
