@@ -26,7 +26,9 @@ from typing import Any
 from matcher.model import Alteration, AlterationOutcome, Citation, Match, MatchResult, TherapyOption
 from matcher.render import common as c
 
-__all__ = ["to_fhir"]
+__all__ = ["MEDIA_TYPE", "to_fhir"]
+
+MEDIA_TYPE = "application/fhir+json"
 
 LOINC = "http://loinc.org"
 IG = "http://hl7.org/fhir/uv/genomics-reporting"

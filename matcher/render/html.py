@@ -20,7 +20,9 @@ from markupsafe import Markup
 from matcher.model import Alteration, Citation, Match, MatchResult
 from matcher.render import common as c
 
-__all__ = ["CSP", "META_CSP", "render_html"]
+__all__ = ["CSP", "MEDIA_TYPE", "META_CSP", "render_html"]
+
+MEDIA_TYPE = "text/html; charset=utf-8"
 
 
 def _load_css() -> str:
