@@ -167,3 +167,25 @@ def test_signatures() -> None:
     assert loinc_code(obs[0]) == "94076-7" and obs[0]["valueQuantity"]["value"] == 12.0
     assert loinc_code(obs[1]) == "81695-9" and obs[1]["valueCodeableConcept"]["text"] == "MSI-H"
     assert obs[2]["code"] == {"text": "PD-L1 TPS 60%"} and obs[2]["valueQuantity"]["value"] == 60
+
+
+def test_fusion_and_copy_number() -> None:
+    from matcher.model import CopyNumberDetail, FusionDetail
+
+    fusion = Alteration(id="f1", kind="fusion", gene="ALK", label="EML4::ALK",
+                        original="EML4-ALK", source="fusions[0]",
+                        fusion=FusionDetail(five_prime="EML4", three_prime="ALK",
+                                            order_known=True, kinase_gene="ALK"))
+    amp = Alteration(id="c1", kind="copy_number", gene="MET", label="MET amplification",
+                     original="MET amp", source="copy_numbers[0]",
+                     copy_number=CopyNumberDetail(state="amplification", copies=12.0))
+    result = dataclasses.replace(fx.EMPTY, alterations=(
+        AlterationOutcome(fusion, "no_evidence", "test"),
+        AlterationOutcome(amp, "no_evidence", "test")))
+    bundle = to_fhir(result)
+    validate(bundle)
+    fus, cnv = resources(bundle, "Observation")
+    assert [c["valueCodeableConcept"]["text"] for c in component(fus, "48018-6")] \
+        == ["EML4", "ALK"]
+    assert component(cnv, "82155-3")[0]["valueQuantity"] == {"value": 12.0}
+    assert component(cnv, "48018-6")[0]["valueCodeableConcept"]["text"] == "MET"

@@ -171,3 +171,22 @@ def test_hostile_input_is_escaped() -> None:
     text = page.body_text
     assert fx.SCRIPT in text and fx.IMG.strip() in text
     assert html.count("&lt;script&gt;alert(1)&lt;/script&gt;") >= 10
+
+
+def _luminance(hex_colour: str) -> float:
+    channels = [int(hex_colour[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+    linear = [x / 12.92 if x <= 0.03928 else ((x + 0.055) / 1.055) ** 2.4 for x in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def test_colour_pairs_meet_wcag_aa() -> None:
+    from matcher.render.html import _CSS
+
+    colours = dict(re.findall(r"--([a-z-]+):\s*(#[0-9a-f]{6})", _CSS))
+    pairs = [("ink", None), ("muted", None), ("muted", "panel"), ("accent", None),
+             ("good", "good-bg"), ("mid", "mid-bg"), ("low", "low-bg"), ("bad", "bad-bg"),
+             ("mid", None)]
+    for fg, bg in pairs:
+        a, b = _luminance(colours[fg]), _luminance(colours[bg] if bg else "#ffffff")
+        ratio = (max(a, b) + 0.05) / (min(a, b) + 0.05)
+        assert ratio >= 4.5, (fg, bg, ratio)
