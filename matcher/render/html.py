@@ -30,6 +30,8 @@ def _load_css() -> str:
 
 
 _CSS = _load_css()
+if "</" in _CSS:  # it is inlined verbatim: it must not be able to close its <style> element
+    raise RuntimeError("matcher/templates/summary.css must not contain '</'")
 STYLE_HASH = "sha256-" + base64.b64encode(hashlib.sha256(_CSS.encode("utf-8")).digest()).decode()
 
 # Policy for the <meta> element: frame-ancestors, report-uri and sandbox are ignored there.
