@@ -60,13 +60,13 @@ def start_server(workdir: Path, db_url: str, *, workers: int = 2, env: dict | No
     full_env = {**os.environ, "PYTHONPATH": str(ROOT), "MATCHER_DATABASE_URL": db_url,
                 "MATCHER_BIND": f"127.0.0.1:{port}", "MATCHER_WORKERS": str(workers),
                 "MATCHER_LOG_LEVEL": "WARNING", **(env or {})}
-    out = (workdir / f"serve-{port}.out").open("w")
     err = workdir / f"serve-{port}.err"
     args = [sys.executable, "-m", "matcher.cli", "serve"]
     if not demo_key:
         args.append("--no-demo-key")
-    proc = subprocess.Popen(args, cwd=workdir, env=full_env, stdout=out, stderr=err.open("w"),
-                            start_new_session=True)
+    with (workdir / f"serve-{port}.out").open("w") as out, err.open("w") as errf:
+        proc = subprocess.Popen(args, cwd=workdir, env=full_env, stdout=out, stderr=errf,
+                                start_new_session=True)
     server = Server(f"http://127.0.0.1:{port}", proc, workdir, log=err)
     deadline = time.monotonic() + wait
     while time.monotonic() < deadline:
@@ -81,7 +81,6 @@ def start_server(workdir: Path, db_url: str, *, workers: int = 2, env: dict | No
     else:
         server.kill()
         raise RuntimeError(f"matcher serve not ready: {err.read_text()[-2000:]}")
-    out.flush()
     found = re.search(r"mk_[A-Za-z0-9_-]{40,}", (workdir / f"serve-{port}.out").read_text())
     server.key = found.group(0) if found else None
     return server

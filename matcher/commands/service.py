@@ -133,6 +133,7 @@ def run_gunicorn(cfg: dict[str, Any]) -> None:
         def load(self):  # noqa: ANN202
             if self.application is None:
                 self.application = create_app(cfg)
+                _warm_up(self.application)
                 mlog.get_logger().info("service starting", extra={
                     "event": "start", "bind": cfg["BIND"], "workers": cfg["WORKERS"],
                     "kb_version": self.application.extensions["matcher"].kb.version})
@@ -140,6 +141,24 @@ def run_gunicorn(cfg: dict[str, Any]) -> None:
 
     sys.argv = sys.argv[:1]  # gunicorn parses argv in places; ours are already handled
     _Server().run()
+
+
+def _warm_up(app) -> None:  # noqa: ANN001
+    """Load lazily built KB indexes in the master, so forked workers share them warm."""
+    kb = app.extensions["matcher"].kb
+    for name in ("hotspots", "gene_spans"):
+        try:
+            getattr(kb, name)
+        except Exception:  # noqa: BLE001 - a missing index only makes the first request slower
+            pass
+    try:  # one match through every layer warms the remaining caches
+        from matcher.pipeline import run
+
+        run(json.dumps({"report_id": "WARM-UP", "tumor_type": "THAP", "genome_build": "GRCh38",
+                        "variants": [{"gene": "BRAF", "protein_change": "p.V600E"}]}).encode(),
+            kb=kb)
+    except Exception:  # noqa: BLE001
+        pass
 
 
 # ---------------------------------------------------------------------------------------- keys

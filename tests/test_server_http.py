@@ -1,0 +1,187 @@
+"""A real `matcher serve` (gunicorn) on a loopback port, driven over HTTP by matcher.client."""
+
+from __future__ import annotations
+
+import http.server
+import json
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+
+import pytest
+import requests
+
+from matcher.client import MatcherAPIError, MatcherClient
+from tests.service_helpers import ROOT, SAMPLES, sample_bytes, start_server
+
+pytest_plugins = ("tests.conftest_service",)
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    workdir = tmp_path_factory.mktemp("serve")
+    srv = start_server(workdir, f"sqlite:///{workdir / 'var' / 'matcher.sqlite3'}",
+                       env={"MATCHER_UPLOAD_TIMEOUT": "1", "MATCHER_MAX_CONTENT_LENGTH": "300000"})
+    yield srv
+    srv.kill()
+
+
+def cli(*args: str, env: dict | None = None, cwd=None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "matcher.cli", *args], capture_output=True,
+                          text=True, timeout=60, cwd=cwd,
+                          env={**os.environ, "PYTHONPATH": str(ROOT), **(env or {})})
+
+
+def test_first_start_prints_a_demo_key_and_curl(server):
+    out = (server.workdir / f"serve-{server.url.rsplit(':', 1)[1]}.out").read_text()
+    assert server.key and server.key in out
+    assert f"curl -sS -X POST {server.url}/v1/reports" in out
+    assert "atc_braf_v600e.json" in out
+    assert (server.workdir / "var" / "matcher.sqlite3").exists()
+
+
+def test_the_printed_curl_command_works(server):
+    out = (server.workdir / f"serve-{server.url.rsplit(':', 1)[1]}.out").read_text()
+    lines = out[out.index("curl "):].split("\n\n")[0]
+    cmd = lines.replace("\\\n", " ")
+    r = subprocess.run(["sh", "-c", cmd + " -o /dev/null -w '%{http_code}'"],
+                       capture_output=True, text=True, timeout=30, cwd=ROOT)
+    assert r.stdout in ("201", "200"), r
+
+
+def test_client_submit_fetch_list_summary(server):
+    with MatcherClient(server.url, server.key) as client:
+        path = SAMPLES / "nsclc_kras_g12c.json"
+        first = client.submit(path)
+        again = client.submit(path)
+        assert first.created and not again.created
+        assert again.record["result"] == first.record["result"]
+        rid = first.report_id
+        assert first.location == f"/v1/reports/{rid}"
+        assert client.fetch(rid)["result"] == first.record["result"]
+        assert rid in [r["report_id"] for r in client.iter_reports()]
+        assert client.list(report_id=rid)["total"] == 1
+        assert "<html" in client.summary(rid).lower()
+        with pytest.raises(MatcherAPIError) as err:
+            client.fetch("NO-SUCH-REPORT")
+        assert err.value.status == 404
+
+
+def test_client_reports_problems_with_field_paths(server):
+    doc = json.loads(sample_bytes())
+    doc["genome_build"] = "hg12"
+    with MatcherClient(server.url, server.key) as client:
+        with pytest.raises(MatcherAPIError) as err:
+            client.submit(json.dumps(doc).encode())
+    assert err.value.status == 422 and "genome_build" in str(err.value)
+
+
+def test_no_key_is_401_and_open_endpoints_are_open(server):
+    assert requests.get(server.url + "/v1/reports", timeout=5).status_code == 401
+    for path in ("/healthz", "/readyz", "/openapi.json", "/docs"):
+        assert requests.get(server.url + path, timeout=5).status_code == 200
+
+
+def test_slow_upload_gets_408(server):
+    with socket.create_connection(("127.0.0.1", int(server.url.rsplit(":", 1)[1])), 10) as s:
+        s.sendall(b"POST /v1/reports HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                  b"Authorization: Bearer " + server.key.encode() + b"\r\n"
+                  b"Content-Length: 5000\r\n\r\n{\"report_id\":")
+        started = time.monotonic()
+        s.settimeout(15)
+        reply = s.recv(65536)
+        waited = time.monotonic() - started
+    assert reply.startswith(b"HTTP/1.1 408"), reply[:200]
+    assert b"application/problem+json" in reply
+    assert waited < 10
+
+
+def test_oversized_body_gets_413(server):
+    body = b"{" + b" " * 400_000 + b"}"
+    r = requests.post(server.url + "/v1/reports", data=body, timeout=10, headers={
+        "Authorization": f"Bearer {server.key}", "Content-Type": "application/json"})
+    assert r.status_code == 413
+    assert r.headers["Content-Type"] == "application/problem+json"
+
+
+def test_submit_command(server, tmp_path):
+    r = cli("submit", str(SAMPLES / "crc_braf_v600e.json"), "--url", server.url,
+            "--key", server.key)
+    assert r.returncode == 0, r.stderr
+    assert "stored" in r.stdout and "level" in r.stdout
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"report_id": "BAD-1", "variants": "none"}')
+    r = cli("submit", str(bad), "--url", server.url, "--key", server.key)
+    assert r.returncode == 2 and "HTTP 4" in r.stderr
+    r = cli("submit", str(bad), "--url", server.url, "--key", "mk_" + "x" * 43)
+    assert r.returncode == 2 and "HTTP 401" in r.stderr
+
+
+def test_keys_commands_against_the_running_server(server):
+    env = {"MATCHER_DATABASE_URL": f"sqlite:///{server.workdir / 'var' / 'matcher.sqlite3'}"}
+    created = cli("keys", "create", "--lab", "lab-cli", env=env)
+    assert created.returncode == 0, created.stderr
+    key = created.stdout.strip()
+    assert key.startswith("mk_")
+    headers = {"Authorization": f"Bearer {key}"}
+    assert requests.get(server.url + "/v1/reports", headers=headers, timeout=5).json()[
+        "total"] == 0
+    listed = cli("keys", "list", env=env)
+    assert key[3:11] in listed.stdout and key not in listed.stdout
+    assert cli("keys", "revoke", key[3:11], env=env).returncode == 0
+    assert requests.get(server.url + "/v1/reports", headers=headers,
+                        timeout=5).status_code == 401
+    assert cli("keys", "revoke", "nosuchpx", env=env).returncode == 2
+    assert cli("keys", "create", "--lab", "bad lab", env=env).returncode == 2
+
+
+def test_db_upgrade_command(tmp_path):
+    url = f"sqlite:///{tmp_path / 'x.sqlite3'}"
+    r = cli("db", "upgrade", "--database-url", url)
+    assert r.returncode == 0 and "0001" in r.stdout
+    assert cli("db", "current", "--database-url", url).stdout.strip() == "0001"
+
+
+class _Flaky(http.server.BaseHTTPRequestHandler):
+    """503 twice, then 201: what a client sees while a server restarts behind a proxy."""
+
+    calls = 0
+
+    def do_POST(self):  # noqa: N802
+        type(self).calls += 1
+        self.rfile.read(int(self.headers["Content-Length"]))
+        if type(self).calls <= 2:
+            self.send_response(503)
+            self.end_headers()
+            return
+        body = json.dumps({"report_id": "R1", "version": 1}).encode()
+        self.send_response(201)
+        self.send_header("Location", "/v1/reports/R1")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):  # silence
+        pass
+
+
+def test_client_retries_with_backoff():
+    httpd = http.server.HTTPServer(("127.0.0.1", 0), _Flaky)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        client = MatcherClient(f"http://127.0.0.1:{httpd.server_port}", "k", backoff=0.01)
+        res = client.submit(b'{"report_id": "R1"}')
+        assert res.created and _Flaky.calls == 3
+        _Flaky.calls = -10
+        client = MatcherClient(f"http://127.0.0.1:{httpd.server_port}", "k", backoff=0.01,
+                               retries=2)
+        with pytest.raises(MatcherAPIError) as err:
+            client.submit(b'{"report_id": "R1"}')
+        assert err.value.status == 503 and _Flaky.calls == -7
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
