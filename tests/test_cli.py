@@ -120,3 +120,15 @@ def test_every_command_has_help():
         for param in cmd.params:
             if isinstance(param, click.Option):
                 assert param.help, f"matcher {' '.join(path)} {param.opts[0]} has no help"
+
+
+def test_multi_sample_maf_html_is_one_page_per_report(tmp_path, capsys):
+    maf = ROOT / "vcf_samples" / "multi_sample.grch37.maf"
+    clinical = ROOT / "vcf_samples" / "multi_sample.clinical.tsv"
+    code, _, err = run(["match", str(maf), "--clinical", str(clinical), "-f", "html"], capsys)
+    assert code == 2 and "--output" in err
+    code, out, _ = run(["match", str(maf), "--clinical", str(clinical), "-f", "html",
+                        "-o", str(tmp_path / "pages")], capsys)
+    pages = sorted((tmp_path / "pages").glob("*.html"))
+    assert code == 0 and len(pages) >= 2 and len(out.splitlines()) == len(pages)
+    assert all(p.read_text().lstrip().lower().startswith("<!doctype html") for p in pages)

@@ -26,7 +26,10 @@ def render(results: list, fmt: str, color: bool) -> str:
     if fmt == "html":
         from matcher.render.html import render_html
 
-        return "\n".join(render_html(r) for r in results)
+        if len(results) > 1:
+            raise click.UsageError("the file holds several reports: HTML is one page per report, "
+                                   "so give --output DIR to write one file per report")
+        return render_html(results[0])
     from matcher.render.text import render_text
 
     return "\n\n".join(render_text(r, color=color) for r in results)
@@ -52,7 +55,8 @@ def render(results: list, fmt: str, color: bool) -> str:
               help="MAF clinical sidecar (SAMPLE_ID, ONCOTREE_CODE).")
 @click.option("--kb", "kb_dir", type=click.Path(file_okay=False), envvar="MATCHER_KB_DIR",
               help="Knowledge base folder (default: the shipped one).")
-@click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write here, not stdout.")
+@click.option("--output", "-o", type=click.Path(),
+              help="Write here, not stdout (HTML for several reports: a folder, one page each).")
 def match_cmd(file, tumor_type, out_format, input_format, sample, normal_sample, genome_build,
               report_id, min_vaf, min_depth, clinical, kb_dir, output) -> None:
     """Match a lab report (JSON, VCF, MAF or fusion table) and print the summary."""
@@ -71,11 +75,26 @@ def match_cmd(file, tumor_type, out_format, input_format, sample, normal_sample,
             raise click.BadParameter(f"{file}: no such file", param_hint="FILE")
         results = run(path=file, kb=kb, filename=Path(file).name, fmt=input_format,
                       options=options)
+    if out_format == "html" and output and len(results) > 1:
+        _write_pages(results, Path(output))
+        return
     text = render(results, out_format, color=output is None and sys.stdout.isatty())
     if output:
         Path(output).write_text(text + "\n", encoding="utf-8")
     else:
         click.echo(text)
+
+
+def _write_pages(results: list, folder: Path) -> None:
+    import re
+
+    from matcher.render.html import render_html
+
+    folder.mkdir(parents=True, exist_ok=True)
+    for r in results:
+        name = re.sub(r"[^A-Za-z0-9_.-]+", "_", r.sample or r.report_id) or "report"
+        (folder / f"{name}.html").write_text(render_html(r), encoding="utf-8")
+        click.echo(str(folder / f"{name}.html"))
 
 
 COMMANDS = [match_cmd]
