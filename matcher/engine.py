@@ -142,7 +142,12 @@ def match(alterations: list[Alteration], kb: KnowledgeBase, tumor: TumorType | N
     usable = [a for a in alterations
               if not a.filter_reason and not a.not_assessable and a.gene_known]
     matches: list[Match] = []
-    for ev in kb.all_evidence():
+    genes: set[str | None] = {None}
+    for a in usable:
+        genes.add(a.gene)
+        if a.fusion:
+            genes.update((a.fusion.five_prime, a.fusion.three_prime))
+    for ev in kb.candidate_evidence(genes):
         for alt, match_type in _evidence_matches(ev, usable):
             level, label_status = derive_level(ev, tumor, kb.oncotree)
             matches.append(_to_match(ev, alt, match_type, level, label_status))

@@ -128,6 +128,26 @@ class KnowledgeBase:
         from matcher.hotspots import GeneSpans
         return GeneSpans.load(self.path / "reference")
 
+    @cached_property
+    def evidence_by_gene(self) -> dict[str | None, tuple[Evidence, ...]]:
+        """Evidence indexed by every gene its criterion names (None: signatures)."""
+        index: dict[str | None, list[Evidence]] = {}
+        for e in self.all_evidence():
+            genes = {g for g, _ in e.criterion.items} or {e.gene}
+            if e.criterion.partner:
+                genes.add(e.criterion.partner)
+            for g in genes:
+                index.setdefault(g, []).append(e)
+        return {g: tuple(v) for g, v in index.items()}
+
+    def candidate_evidence(self, genes: set[str | None]) -> list[Evidence]:
+        """Evidence that could concern alterations of these genes, each once, in KB order."""
+        seen: dict[str, Evidence] = {}
+        for g in genes:
+            for e in self.evidence_by_gene.get(g, ()):
+                seen.setdefault(e.id, e)
+        return list(seen.values())
+
     def all_evidence(self) -> list[Evidence]:
         """Every evidence item, genes first, then signatures."""
         items = [e for g in self.genes.values() for e in g.evidence]
