@@ -86,12 +86,12 @@ class Annotations:
             exon = _exon(rank) if rank and "intron" not in (consequence or "") else None
             return Annotation(
                 gene=self._get(e, "Gene_Name"), protein_change=_hgvs(self._get(e, "HGVS_p"), "p."),
-                cdna_change=_hgvs(self._get(e, "HGVS_c"), "c."), consequence=consequence,
+                cdna_change=_hgvs(self._get(e, "HGVS_c"), ("c.", "n.")), consequence=consequence,
                 exon=exon, transcript=self._get(e, "Feature_ID"))
         return Annotation(
             gene=self._get(e, "SYMBOL", "Gene_Name", "Gene"),
             protein_change=_hgvs(self._get(e, "HGVSp"), "p."),
-            cdna_change=_hgvs(self._get(e, "HGVSc"), "c."),
+            cdna_change=_hgvs(self._get(e, "HGVSc"), ("c.", "n.")),
             consequence=self._get(e, "Consequence"), exon=_exon(self._get(e, "EXON")),
             transcript=self._get(e, "Feature"))
 
@@ -107,7 +107,7 @@ def _vep_allele(ref: str, alt: str) -> str:
     return alt
 
 
-def _hgvs(value: str | None, kind: str) -> str | None:
+def _hgvs(value: str | None, kind: str | tuple[str, ...]) -> str | None:
     """'ENSP00000288602.6:p.Val600Glu' -> 'p.Val600Glu'; '%3D' -> '='; other kinds -> None."""
     if not value:
         return None

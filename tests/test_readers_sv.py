@@ -1,0 +1,88 @@
+"""Structural variants -> fusions: orientation, mates, DELLY/Manta styles, real gene spans."""
+
+from __future__ import annotations
+
+import pytest
+
+from matcher.hotspots import GeneSpans
+from matcher.readers import ReadOptions
+from matcher.readers.vcf import read_vcf
+
+META = ("##contig=<ID=2,length=243199373>\n##contig=<ID=7,length=159138663>\n"
+        "##contig=<ID=10,length=135534747>\n"
+        '##INFO=<ID=SVTYPE,Number=1,Type=String,Description="t">\n'
+        '##INFO=<ID=MATEID,Number=.,Type=String,Description="m">\n'
+        '##INFO=<ID=END,Number=1,Type=Integer,Description="e">\n'
+        '##INFO=<ID=CHR2,Number=1,Type=String,Description="c">\n'
+        '##INFO=<ID=CT,Number=1,Type=String,Description="c">\n'
+        '##INFO=<ID=INV3,Number=0,Type=Flag,Description="i">\n')
+COLS = "#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\n"
+
+
+class FakeSpans:
+    """Two genes on chromosome 1 of a toy genome: A (+, 100-200) and B (given strand, 500-600)."""
+
+    def __init__(self, b_strand: str = "+"):
+        self.b_strand = b_strand
+
+    def genes_at(self, build, chrom, pos):
+        if chrom.removeprefix("chr") != "1":
+            return []
+        return ["A"] if 100 <= pos <= 200 else ["B"] if 500 <= pos <= 600 else []
+
+    def strand(self, gene, build):
+        return "+" if gene == "A" else self.b_strand
+
+
+def read(rows: str, spans=None, meta: str = META) -> tuple:
+    data = ("##fileformat=VCFv4.2\n" + meta + COLS + rows.replace(" ", "\t") + "\n").encode()
+    r = read_vcf(data, options=ReadOptions(genome_build="GRCh37"), gene_spans=spans)[0]
+    return r.fusions, r.warnings
+
+
+TOY = "##contig=<ID=1,length=1000>\n" + META.split("\n", 3)[3]
+
+
+@pytest.mark.parametrize("alt, b_strand, expected", [
+    ("N[1:550[", "+", ("A", "B", True)),    # A(+) then B(+): A is 5'
+    ("N]1:550]", "-", ("A", "B", True)),    # A(+) then B read backwards; B on '-': sense
+    ("]1:550]N", "+", ("B", "A", True)),    # B(+) before A(+): B is 5'
+    ("N[1:550[", "-", ("A", "B", False)),   # strands disagree: no sense fusion, order unknown
+])
+def test_bnd_bracket_orientation_with_gene_strands(alt, b_strand, expected):
+    fusions, _ = read(f"1 150 bnd1 N {alt} . PASS SVTYPE=BND", FakeSpans(b_strand), TOY)
+    f = fusions[0]
+    assert (f.five_prime_gene, f.three_prime_gene, f.order_known) == expected
+
+
+def test_symbolic_del_and_delly_translocation_and_filter():
+    fusions, _ = read("1 150 d1 N <DEL> . PASS SVTYPE=DEL;END=550\n"
+                      "1 160 t1 N <TRA> . LowQual SVTYPE=BND;CHR2=1;END=560;CT=5to3",
+                      FakeSpans("+"), TOY)
+    assert [(f.five_prime_gene, f.three_prime_gene, f.order_known, f.filter_reason)
+            for f in fusions] == [("A", "B", True, None), ("B", "A", True, "FILTER=LowQual")]
+
+
+def test_manta_mate_pair_collapsed_with_real_gene_spans():
+    spans = GeneSpans.load()
+    fusions, warnings = read(
+        "2 29446800 m0 N N]2:42522600] . PASS SVTYPE=BND;MATEID=m1\n"
+        "2 42522600 m1 N N]2:29446800] . PASS SVTYPE=BND;MATEID=m0\n"
+        "7 140500000 d N <DEL> . PASS SVTYPE=DEL;END=140510000", spans)
+    assert [(f.five_prime_gene, f.three_prime_gene, f.order_known, f.source) for f in fusions] \
+        == [("EML4", "ALK", True, "line 12")]
+    assert any("do not join two different genes" in w for w in warnings)
+
+
+def test_inversion_without_side_flags_has_unknown_order():
+    spans = GeneSpans.load()
+    fusions, _ = read("10 43612000 i N <INV> . PASS SVTYPE=INV;END=61600000", spans)
+    assert {fusions[0].five_prime_gene, fusions[0].three_prime_gene} == {"RET", "CCDC6"}
+    assert fusions[0].order_known is False
+
+
+def test_without_gene_spans_sv_records_are_warned_not_dropped(monkeypatch):
+    import matcher.readers.vcf as vcf
+    monkeypatch.setattr(vcf, "_default_spans", lambda: None)
+    fusions, warnings = read("2 29446800 m0 N N]2:42522600] . PASS SVTYPE=BND")
+    assert fusions == () and "not assessed: gene spans are not available" in warnings[-1]
