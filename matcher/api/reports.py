@@ -73,12 +73,15 @@ def _meta(rep: StoredReport) -> dict[str, Any]:
     }
 
 
-def _record(rep: StoredReport, result: dict[str, Any] | None = None,
-            versions: list[int] | None = None) -> dict[str, Any]:
-    doc = _meta(rep)
-    doc["versions"] = versions if versions is not None else [rep.version]
-    doc["result"] = result if result is not None else rep.result
-    return doc
+def _record(rep: StoredReport, versions: list[int], status: int = 200,
+            headers: dict[str, str] | None = None) -> Response:
+    """A ReportRecord response. The stored result JSON is spliced in as is: it is neither
+    parsed nor encoded again (it is most of the bytes), and is served exactly as first stored."""
+    meta = _meta(rep)
+    meta["versions"] = versions
+    head = json.dumps(meta, default=lambda d: d.isoformat(), separators=(",", ":"))
+    body = f'{head[:-1]},"result":{rep.result_json}}}'
+    return Response(body, status=status, mimetype="application/json", headers=headers)
 
 
 def _fingerprint(data: bytes, params: dict[str, Any]) -> str:
@@ -196,17 +199,17 @@ class Reports(MethodView):
             request_id=g.request_id,
         )
         stored, created = st.store.submit(sub, supersede=supersede)
-        return self._answer(stored, created=created, result=result_dict if created else None)
+        return self._answer(stored, created=created)
 
     @staticmethod
-    def _answer(rep: StoredReport, *, created: bool, result: dict | None = None):
+    def _answer(rep: StoredReport, *, created: bool) -> Response:
         mlog.bind(outcome="created" if created else "existing")
         mlog.get_logger().info("report stored" if created else "report already stored", extra={
             "event": "submit", "version": rep.version, "content_sha256": rep.content_sha256,
             "content_size": rep.content_size, "source_format": rep.source_format})
         versions = list(range(1, rep.version + 1))
         headers = {"Location": _links(rep.report_id)["self"]}
-        return _record(rep, result, versions), 201 if created else 200, headers
+        return _record(rep, versions, 201 if created else 200, headers)
 
     @blp.doc(security=BEARER)
     @blp.arguments(ListParamsSchema, location="query")
@@ -247,7 +250,7 @@ class Report(MethodView):
         rep = store.get(g.lab, report_id, args.get("version"))
         if rep is None:
             raise NotFound(f"no report {report_id!r} for your lab", report_id=report_id)
-        return _record(rep, versions=store.versions(g.lab, report_id))
+        return _record(rep, store.versions(g.lab, report_id))
 
 
 @blp.route("/reports/<path:report_id>/summary")
