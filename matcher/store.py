@@ -16,7 +16,17 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, create_engine, event, func, insert, select, update
+from sqlalchemy import (
+    Connection,
+    Engine,
+    bindparam,
+    create_engine,
+    event,
+    func,
+    insert,
+    select,
+    update,
+)
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError, OperationalError
 
@@ -109,6 +119,14 @@ class ApiKeyRow:
 
 
 _LIST_COLUMNS = [c for c in reports.c if c.name not in ("content", "alterations")]
+
+# Hot-path statements, built once (bound parameters): building them per request costs more than
+# running them.
+_FIND_KEY = select(api_keys).where(api_keys.c.prefix == bindparam("prefix"))
+_SAME_REPORT = (reports.c.lab == bindparam("lab"), reports.c.report_id == bindparam("rid"))
+_GET_CURRENT = select(*_LIST_COLUMNS, reports.c.alterations).where(*_SAME_REPORT,
+                                                                   reports.c.is_current)
+_INSERT_REPORT = insert(reports).returning(reports.c.id)
 
 
 def _report(row: Any) -> StoredReport:
@@ -231,7 +249,7 @@ class Store:
 
     def find_key(self, prefix: str) -> ApiKeyRow | None:
         with self.engine.connect() as conn:
-            row = conn.execute(select(api_keys).where(api_keys.c.prefix == prefix)).first()
+            row = conn.execute(_FIND_KEY, {"prefix": prefix}).first()
         return _key(row) if row else None
 
     def list_keys(self, lab: str | None = None) -> list[ApiKeyRow]:
@@ -257,11 +275,14 @@ class Store:
     def get(self, lab: str, report_id: str, version: int | None = None, *,
             with_content: bool = False) -> StoredReport | None:
         """The current version (or ``version``) of a lab's report; None if absent or not theirs."""
-        cols = list(reports.c) if with_content else _LIST_COLUMNS + [reports.c.alterations]
-        q = select(*cols).where(reports.c.lab == lab, reports.c.report_id == report_id)
-        q = q.where(reports.c.version == version) if version else q.where(reports.c.is_current)
+        if version is None and not with_content:
+            q = _GET_CURRENT
+        else:
+            cols = list(reports.c) if with_content else _LIST_COLUMNS + [reports.c.alterations]
+            q = select(*cols).where(*_SAME_REPORT)
+            q = q.where(reports.c.version == version) if version else q.where(reports.c.is_current)
         with self.engine.connect() as conn:
-            row = conn.execute(q).first()
+            row = conn.execute(q, {"lab": lab, "rid": report_id}).first()
         return _report(row) if row else None
 
     def versions(self, lab: str, report_id: str) -> list[int]:
@@ -289,9 +310,7 @@ class Store:
     def _submit_once(self, sub: Submission, supersede: bool) -> tuple[StoredReport, bool]:
         now = utcnow()
         with self._write() as conn:
-            current = conn.execute(select(*_LIST_COLUMNS).where(
-                reports.c.lab == sub.lab, reports.c.report_id == sub.report_id,
-                reports.c.is_current)).first()
+            current = conn.execute(_GET_CURRENT, {"lab": sub.lab, "rid": sub.report_id}).first()
             version = 1
             if current is not None:
                 existing = _report(current)
@@ -318,8 +337,7 @@ class Store:
                 result=result_json, kb_version=sub.kb_version, kb_hash=sub.kb_hash,
                 matcher_version=sub.matcher_version, request_id=sub.request_id, created_at=now,
             )
-            new_id = conn.execute(insert(reports).values(**values)
-                                  .returning(reports.c.id)).scalar_one()
+            new_id = conn.execute(_INSERT_REPORT, values).scalar_one()
         stored = StoredReport(
             id=new_id, lab=sub.lab, report_id=sub.report_id, version=version, is_current=True,
             content_sha256=sub.content_sha256, content_size=sub.content_size,

@@ -61,7 +61,9 @@ reports = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("superseded_at", DateTime(timezone=True)),
     UniqueConstraint("lab", "report_id", "version"),
+    # The SQLite predicate is spelled as SQLAlchemy renders `is_current` in queries, so that the
+    # planner can use the index for current-version lookups.
     Index("uq_reports_lab_report_id_current", "lab", "report_id", unique=True,
-          sqlite_where=text("is_current"), postgresql_where=text("is_current")),
-    Index("ix_reports_lab_created_at", "lab", "is_current", "created_at"),
+          sqlite_where=text("is_current = 1"), postgresql_where=text("is_current")),
+    Index("ix_reports_lab_created_at", "lab", "created_at"),
 )

@@ -55,9 +55,9 @@ def upgrade() -> None:
                             name="uq_reports_lab_report_id_version"),
     )
     op.create_index("uq_reports_lab_report_id_current", "reports", ["lab", "report_id"],
-                    unique=True, sqlite_where=sa.text("is_current"),
+                    unique=True, sqlite_where=sa.text("is_current = 1"),
                     postgresql_where=sa.text("is_current"))
-    op.create_index("ix_reports_lab_created_at", "reports", ["lab", "is_current", "created_at"])
+    op.create_index("ix_reports_lab_created_at", "reports", ["lab", "created_at"])
 
 
 def downgrade() -> None:
