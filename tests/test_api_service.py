@@ -183,3 +183,11 @@ def test_bad_settings_are_named(bad_env):
     with pytest.raises(InputError) as err:
         load_config(environ=bad_env)
     assert err.value.problems[0].field == "MATCHER_MAX_VARIANTS"
+
+
+def test_every_setting_is_documented():
+    from matcher.config import SETTINGS
+
+    text = (Path(__file__).resolve().parents[1] / "docs" / "api.md").read_text()
+    missing = [s.env for s in SETTINGS if f"`{s.env}`" not in text]
+    assert not missing, f"document these in docs/api.md: {missing}"
