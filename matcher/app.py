@@ -184,7 +184,8 @@ def _install_handlers(app: Flask) -> None:
             log.error("internal error", extra={"event": "error", "error_type": type(exc).__name__})
             return problem_response({"title": exc.title, "detail": "internal error"}, exc.status)
         mlog.bind(outcome=type(exc).__name__)
-        return problem_response(exc.to_problem(), exc.status)
+        headers = {"WWW-Authenticate": 'Bearer realm="matcher"'} if exc.status == 401 else None
+        return problem_response(exc.to_problem(), exc.status, headers)
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException) -> Response:

@@ -119,6 +119,7 @@ class ApiKeyRow:
 
 
 _LIST_COLUMNS = [c for c in reports.c if c.name not in ("content", "alterations")]
+_META_COLUMNS = [c for c in _LIST_COLUMNS if c.name != "result"]  # listings: no result
 
 # Hot-path statements, built once (bound parameters): building them per request costs more than
 # running them.
@@ -135,7 +136,8 @@ def _report(row: Any) -> StoredReport:
         id=m["id"], lab=m["lab"], report_id=m["report_id"], version=m["version"],
         is_current=bool(m["is_current"]), content_sha256=m["content_sha256"],
         content_size=m["content_size"], source_format=m["source_format"],
-        params=json.loads(m["params"]), result_json=m["result"], kb_version=m["kb_version"],
+        params=json.loads(m["params"]), result_json=m.get("result") or "null",
+        kb_version=m["kb_version"],
         kb_hash=m["kb_hash"], matcher_version=m["matcher_version"],
         created_at=_aware(m["created_at"]), superseded_at=_aware(m["superseded_at"]),
         request_id=m["request_id"], content=m.get("content"),
@@ -359,7 +361,7 @@ class Store:
             conds.append(reports.c.created_at >= since)
         if until:
             conds.append(reports.c.created_at < until)
-        q = (select(*_LIST_COLUMNS).where(*conds)
+        q = (select(*_META_COLUMNS).where(*conds)
              .order_by(reports.c.created_at.desc(), reports.c.id.desc())
              .limit(limit).offset(offset))
         with self.engine.connect() as conn:

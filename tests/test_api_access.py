@@ -23,6 +23,7 @@ def test_protected_endpoints_need_a_key(client):
         r = getattr(client, method)(path)
         assert r.status_code == 401, (method, path)
         assert r.mimetype == "application/problem+json"
+        assert r.headers["WWW-Authenticate"].startswith("Bearer")
 
 
 def test_bad_keys_are_401(client, auth):

@@ -138,6 +138,20 @@ def test_keys_commands_against_the_running_server(server):
     assert cli("keys", "create", "--lab", "bad lab", env=env).returncode == 2
 
 
+def test_config_command_lists_every_setting():
+    from matcher.config import SETTINGS
+
+    r = cli("config", env={"MATCHER_WORKERS": "5",
+                           "MATCHER_DATABASE_URL": "postgresql://u:secret@h/db"})
+    assert r.returncode == 0
+    for s in SETTINGS:
+        assert s.env in r.stdout
+    assert "MATCHER_WORKERS=5" in r.stdout
+    assert "secret" not in r.stdout and "postgresql://u:***@h/db" in r.stdout
+    bad = cli("config", env={"MATCHER_WORKERS": "many"})
+    assert bad.returncode == 2 and "MATCHER_WORKERS" in bad.stderr
+
+
 def test_db_upgrade_command(tmp_path):
     url = f"sqlite:///{tmp_path / 'x.sqlite3'}"
     r = cli("db", "upgrade", "--database-url", url)
