@@ -214,15 +214,17 @@ def keys_revoke(prefix, database_url) -> None:
               help="Service base URL (env MATCHER_URL).")
 @click.option("--key", envvar="MATCHER_API_KEY", required=True,
               help="Your lab's API key (env MATCHER_API_KEY).")
-@click.option("--report-id", default=None)
+@click.option("--report-id", default=None, help="Report id (default: the file's own).")
 @click.option("--tumor-type", default=None, help="OncoTree code or name.")
 @click.option("--sample", default=None, help="Tumor sample of a multi-sample file.")
-@click.option("--genome-build", type=click.Choice(["GRCh37", "GRCh38"]), default=None)
+@click.option("--genome-build", type=click.Choice(["GRCh37", "GRCh38"]), default=None,
+              help="Genome build of the file's coordinates.")
 @click.option("--format", "fmt", default=None, help="labjson, vcf, maf, star-fusion, arriba.")
 @click.option("--supersede", is_flag=True, help="Store changed content as a new version.")
 @click.option("--timeout", type=float, default=60.0, show_default=True,
               help="Read timeout per attempt, seconds.")
-@click.option("--retries", type=int, default=4, show_default=True)
+@click.option("--retries", type=int, default=4, show_default=True,
+              help="Retries on connection errors and 502/503/504 (safe: idempotent).")
 @click.option("--json", "as_json", is_flag=True, help="Print the whole response as JSON.")
 def submit(file, url, key, report_id, tumor_type, sample, genome_build, fmt, supersede,
            timeout, retries, as_json) -> None:
@@ -258,7 +260,8 @@ def db() -> None:
 
 @db.command("upgrade")
 @_db_option
-@click.option("--revision", default="head", show_default=True)
+@click.option("--revision", default="head", show_default=True,
+              help="Alembic revision to migrate to.")
 def db_upgrade(database_url, revision) -> None:
     """Apply the Alembic migrations (safe to run while servers run, and twice)."""
     from matcher.config import mask_url
@@ -277,7 +280,7 @@ def db_current(database_url) -> None:
 
 # ---------------------------------------------------------------------------------------- config
 @click.command("config")
-@click.option("--json", "as_json", is_flag=True)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
 def config_cmd(as_json) -> None:
     """List every service setting: env var, current value, default and meaning."""
     from matcher.config import describe
