@@ -1,0 +1,139 @@
+"""`matcher trials refresh|show` (ClinicalTrials.gov status cache) and `matcher rematch`."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+
+import click
+
+KB_OPTION = click.option("--kb", "kb_dir", type=click.Path(file_okay=False),
+                         envvar="MATCHER_KB_DIR",
+                         help="Knowledge base folder (default: the shipped one).")
+CACHE_OPTION = click.option("--cache", "cache", type=click.Path(dir_okay=False),
+                            envvar="MATCHER_TRIAL_CACHE",
+                            help="Status cache file (default: MATCHER_TRIAL_CACHE or "
+                                 "var/trial_status.json).")
+
+
+@click.group("trials")
+def trials_group() -> None:
+    """Clinical trials: refresh their status from ClinicalTrials.gov, show the cache."""
+
+
+@trials_group.command("refresh")
+@click.argument("nct_ids", nargs=-1)
+@KB_OPTION
+@CACHE_OPTION
+@click.option("--base-url", default="https://clinicaltrials.gov/api/v2", show_default=True,
+              help="ClinicalTrials.gov API v2 base URL.")
+@click.option("--timeout", default=10.0, show_default=True, help="Seconds per request.")
+@click.option("--retries", default=3, show_default=True,
+              help="Further attempts after a timeout, connection error, 429 or 5xx.")
+@click.option("--rate", default=0.8, show_default=True,
+              help="At most this many requests per second.")
+def refresh_cmd(nct_ids, kb_dir, cache, base_url, timeout, retries, rate) -> None:
+    """Refresh the status of NCT_IDS (default: every trial in the KB); exit 1 if any failed.
+
+    A trial that cannot be refreshed (offline, 404, malformed answer) keeps its previous status.
+    """
+    from matcher.trials import refresh
+
+    ids = list(nct_ids)
+    if not ids:
+        from matcher.knowledge import load_kb
+
+        ids = sorted(load_kb(kb_dir).trials)
+    rep = refresh(ids, base_url=base_url, timeout=timeout, retries=retries, rate=rate,
+                  cache=cache)
+    click.echo(f"refreshed {len(rep.refreshed)} of {len(ids)} trial(s); cache {rep.cache_path}")
+    for nct, (old, new) in sorted(rep.changed.items()):
+        click.echo(f"  {nct}: {old or 'unverified'} -> {new}")
+    for nct, reason in sorted(rep.failed.items()):
+        click.echo(f"  not refreshed {nct}: {reason}", err=True)
+    if rep.failed:
+        raise click.exceptions.Exit(1)
+
+
+@trials_group.command("show")
+@click.argument("nct_ids", nargs=-1)
+@CACHE_OPTION
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
+def show_cmd(nct_ids, cache, as_json) -> None:
+    """Show cached trial statuses (all, or NCT_IDS) with the date each was verified."""
+    from dataclasses import asdict
+
+    from matcher.trials import load_status_cache
+
+    statuses = load_status_cache(cache)
+    keys = [k for k in nct_ids] if nct_ids else sorted(statuses)
+    if as_json:
+        click.echo(json.dumps({k: asdict(statuses[k]) if k in statuses else None for k in keys},
+                              indent=2))
+        return
+    if not keys:
+        click.echo("no trial statuses cached (run `matcher trials refresh`)")
+    for k in keys:
+        st = statuses.get(k)
+        if st is None:
+            click.echo(f"{k}: not in the cache")
+            continue
+        click.echo(f"{k}: {st.status or '?'} (phase {st.phase or '?'}; last update "
+                   f"{st.last_update or '?'}; verified {st.verified}) {st.title or ''}".rstrip())
+
+
+def _since(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    try:
+        d = datetime.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter("expected a date such as 2026-11-01") from None
+    return d if d.tzinfo else d.replace(tzinfo=UTC)
+
+
+@click.command("rematch")
+@click.option("--since", help="Only reports stored on or after this date (YYYY-MM-DD).")
+@click.option("--lab", help="Only this lab's reports.")
+@click.option("--database-url", envvar="MATCHER_DATABASE_URL", default=None, metavar="URL",
+              help="Report store (default: MATCHER_DATABASE_URL or sqlite:///var/matcher.sqlite3).")
+@KB_OPTION
+@click.option("--all", "show_all", is_flag=True,
+              help="Also list reports whose options are unchanged.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
+def rematch(since, lab, database_url, kb_dir, show_all, as_json) -> None:
+    """Re-match stored reports against the current KB; list those whose therapy options changed.
+
+    New, removed and re-levelled therapies are listed; stored results are never overwritten.
+    """
+    from matcher.config import load_config
+    from matcher.knowledge import load_kb
+    from matcher.rematch import rematch_store
+    from matcher.store import Store
+
+    cfg = load_config({"DATABASE_URL": database_url} if database_url else None)
+    kb = load_kb(kb_dir)
+    store = Store(cfg["DATABASE_URL"])
+    try:
+        outcomes = rematch_store(store, kb, since=_since(since), lab=lab)
+    finally:
+        store.dispose()
+    changed = [o for o in outcomes if o.diff and o.diff.changed]
+    if as_json:
+        click.echo(json.dumps({"kb_version": kb.version, "kb_hash": kb.hash,
+                               "checked": len(outcomes), "changed": len(changed),
+                               "reports": [o.to_dict() for o in outcomes
+                                           if show_all or o.error or (o.diff and o.diff.changed)]},
+                              indent=2))
+        return
+    click.echo(f"re-matched {len(outcomes)} stored report(s) against KB {kb.version}: "
+               f"{len(changed)} with changed options")
+    for o in outcomes:
+        if o.error:
+            click.echo(f"  {o.lab}/{o.report_id} v{o.version}: not re-matched ({o.error})")
+        elif show_all or o.diff.changed:
+            click.echo(f"  {o.lab}/{o.report_id} v{o.version} (KB {o.old_kb}): "
+                       f"{o.diff.summary()}")
+
+
+COMMANDS = [trials_group, rematch]
