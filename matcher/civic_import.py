@@ -129,9 +129,9 @@ def build_disease_map(diseases: dict[str, str], old: dict[str, dict], oncotree) 
 
 def write_disease_map(path: Path, rows: dict[str, dict]) -> None:
     with path.open("w", encoding="utf-8", newline="") as fh:
-        fh.write("# CIViC disease -> OncoTree code(s) (comma-separated). how: curated = hand override"
-                 " (kept on re-import),\n# name = exact OncoTree name match, none = no OncoTree "
-                 "code (kept by name, counts as another tumor type).\n")
+        fh.write("# CIViC disease -> OncoTree code(s) (comma-separated). how: curated = hand "
+                 "override (kept on re-import),\n# name = exact OncoTree name match, "
+                 "none = no OncoTree code (kept by name, counts as another tumor type).\n")
         w = csv.writer(fh, delimiter="\t", lineterminator="\n")
         w.writerow(MAP_COLUMNS)
         for name in sorted(rows):
@@ -161,6 +161,7 @@ class Importer:
         self.oncotree = OncoTree.load(ref)
         self.hgnc = GeneIndex.load(ref / "hgnc_genes.tsv.gz")
         self.known_drugs, self.curated_trials = self._curated()
+        self.combo_order = self._curated_combinations()
         self.result = ImportResult(self.release)
 
     def _curated(self) -> tuple[dict[str, str], set[str]]:
@@ -172,6 +173,20 @@ class Importer:
                 known.setdefault(str(syn).lower(), str(key))
         raw = yaml.safe_load((self.kb_dir / "trials.yaml").read_text(encoding="utf-8")) or {}
         return known, {str(t.get("nct_id")) for t in raw.get("trials") or []}
+
+    def _curated_combinations(self) -> dict[frozenset, list[str]]:
+        """Drug order of each curated combination, so that imported options share its name."""
+        out: dict[frozenset, list[str]] = {}
+        files = sorted((self.kb_dir / "genes").glob("*.yaml")) + [self.kb_dir / "signatures.yaml"]
+        for path in files:
+            if not path.exists():
+                continue
+            raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+            for item in raw.get("evidence") or []:
+                therapy = item.get("therapy") if isinstance(item, dict) else None
+                if isinstance(therapy, list) and len(therapy) > 1:
+                    out.setdefault(frozenset(therapy), list(therapy))
+        return out
 
     def _gene(self, symbol: str) -> str:
         if self.hgnc.is_approved(symbol):
@@ -193,7 +208,8 @@ class Importer:
         out: dict[str, dict] = {}
         path = self.files.get("AssertionSummaries")
         for a in read_tsv(path) if path else []:
-            if a.get("assertion_type") == "Predictive" and a.get("assertion_direction") == "Supports":
+            if (a.get("assertion_type"), a.get("assertion_direction")) == ("Predictive",
+                                                                          "Supports"):
                 for eid in _ids(a.get("evidence_item_ids", "")):
                     out.setdefault(eid, a)
         return out
@@ -257,6 +273,7 @@ class Importer:
         same_disease = assertion is not None and assertion.get("disease") == row["disease"]
         etype = civic.evidence_type(row, assertion if same_disease else None)
         options = [[civic.drug_key(d, self.known_drugs) for d in opt] for opt in options]
+        options = [self.combo_order.get(frozenset(opt), opt) for opt in options]
         cites: list[dict] = [{"civic": f"EID{row['evidence_id']}"}]
         if row["source_type"] == "PubMed" and row["citation_id"].isdigit():
             cites.append({"pmid": row["citation_id"]})

@@ -34,7 +34,7 @@ def import_civic(source, kb_dir, out_dir, copy_source, no_validate) -> None:
     from matcher.knowledge import load_kb
     from matcher.paths import default_kb_dir
 
-    kb = Path(kb_dir) if kb_dir else default_kb_dir()
+    kb = (Path(kb_dir) if kb_dir else default_kb_dir()).resolve()
     out = Path(out_dir) if out_dir else kb / "civic"
     if copy_source:
         copy_sources(Path(source), out / "source")
