@@ -111,6 +111,18 @@ def overlay(trials: dict, statuses: dict[str, TrialStatus]) -> dict:
     return out
 
 
+def with_trial_status(kb, statuses: dict[str, TrialStatus] | None = None,
+                      path: str | Path | None = None):
+    """A copy of a loaded KnowledgeBase whose trials carry the cached statuses (see overlay).
+
+    ``statuses`` defaults to :func:`load_status_cache` of ``path``; the KB passed in is unchanged.
+    """
+    statuses = load_status_cache(path) if statuses is None else statuses
+    if not statuses:
+        return kb
+    return dataclasses.replace(kb, trials=overlay(kb.trials, statuses))
+
+
 def phase_text(phases: object) -> str | None:
     """API ``designModule.phases`` (e.g. ['PHASE1', 'PHASE2']) -> '1/2'."""
     if not isinstance(phases, list) or not phases:

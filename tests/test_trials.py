@@ -211,6 +211,24 @@ def test_overlay_moves_status_only():
     assert kb_trials["NCT99999914"].status is None  # input untouched
 
 
+def test_with_trial_status_copies_the_kb(tmp_path):
+    import shutil
+    from pathlib import Path
+
+    from matcher.knowledge import load_kb
+
+    root = Path(__file__).resolve().parent.parent / "knowledgebase"
+    kb_dir = tmp_path / "kb"
+    shutil.copytree(root, kb_dir, ignore=shutil.ignore_patterns("civic"))
+    kb = load_kb(kb_dir)
+    nct = sorted(kb.trials)[0]
+    st = {nct: TrialStatus(nct, "RECRUITING", None, None, None, "2026-11-27")}
+    kb2 = trials.with_trial_status(kb, st)
+    assert kb2.trials[nct].status == "RECRUITING" and kb2.version == kb.version
+    assert kb.trials[nct].status is None  # the loaded KB is not changed
+    assert trials.with_trial_status(kb, {}) is kb
+
+
 def test_cli_refresh_and_show(server, cache):
     from matcher.cli import cli
 
