@@ -36,6 +36,7 @@ _NOT_REPRESENTABLE = (
 # FDA approval stated in the evidence text itself (level A only); diagnostic tests and package
 # inserts about dosing do not count.
 _FDA_TEXT = re.compile(
+    r"(?<!not )(?<!non-)(?<!never )"
     r"\b(?:FDA|Food and Drug Administration)\b[- ](?:has\s+)?approv(?:ed|al)\b(?![- ]diagnostic)"
     r"(?!\s+(?:package|diagnostic|test|companion))"
     r"|\bapproved by the (?:US )?(?:FDA|Food and Drug Administration)\b"
@@ -116,7 +117,7 @@ def variant_criterion(v: Variant) -> dict:
         if pattern.search(name):
             raise Skip(reason, name)
     m = _CODON_PAIR.match(name)
-    if m and (m.group(3) is None or m.group(3)):
+    if m:
         return {"type": "codon", "codons": sorted({int(m.group(2)), int(m.group(4))})}
     change = _canonical(name)
     if change is not None:

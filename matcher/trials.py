@@ -22,12 +22,15 @@ from pathlib import Path
 
 import requests
 
+from matcher import __version__
+
 DEFAULT_BASE_URL = "https://clinicaltrials.gov/api/v2"
 DEFAULT_CACHE = Path("var") / "trial_status.json"
 DEFAULT_RATE = 0.8  # requests per second: ClinicalTrials.gov asks for about 50 per minute
 CACHE_FORMAT = 1
 NCT_RE = re.compile(r"^NCT\d{8}$")
 RETRY_STATUS = frozenset({429, 500, 502, 503, 504})
+USER_AGENT = f"matcher/{__version__} (trial status refresh)"
 
 
 @dataclass(frozen=True)
@@ -185,7 +188,7 @@ def fetch(nct_id: str, *, base_url: str, session: requests.Session, timeout: flo
         pacer.wait()
         try:
             resp = session.get(url, params={"format": "json"}, timeout=timeout,
-                               headers={"Accept": "application/json"})
+                               headers={"Accept": "application/json", "User-Agent": USER_AGENT})
         except requests.Timeout:
             reason = f"timed out after {timeout:g} s"
             continue
@@ -220,7 +223,6 @@ def refresh(nct_ids: Iterable[str], *, base_url: str = DEFAULT_BASE_URL,
     today = today or dt.datetime.now(dt.UTC).date().isoformat()
     own = session is None
     session = session or requests.Session()
-    session.headers.setdefault("User-Agent", "matcher-trial-refresh (+https://github.com/)")
     pacer = _Pacer(rate, sleep)
     try:
         for nct in ids:
