@@ -190,3 +190,10 @@ def test_cli_rematch(store, kb_versions, tmp_path):
     assert doc["changed"] == 1 and doc["reports"][0]["diff"]["relevelled"][0]["new_level"] == "3B"
     r = CliRunner().invoke(cli, ["rematch", "--database-url", url, "--kb", str(kb_n.path)])
     assert "0 with changed options" in r.output
+
+
+def test_cli_rematch_without_a_store(tmp_path):
+    from matcher.cli import main
+
+    url = f"sqlite:///{tmp_path / 'empty.sqlite3'}"
+    assert main(["rematch", "--database-url", url, "--kb", str(ROOT / "knowledgebase")]) == 2

@@ -106,15 +106,19 @@ def rematch(since, lab, database_url, kb_dir, show_all, as_json) -> None:
 
     New, removed and re-levelled therapies are listed; stored results are never overwritten.
     """
-    from matcher.config import load_config
+    from matcher.config import load_config, mask_url
+    from matcher.errors import InputError
     from matcher.knowledge import load_kb
     from matcher.rematch import rematch_store
     from matcher.store import Store
 
     cfg = load_config({"DATABASE_URL": database_url} if database_url else None)
-    kb = load_kb(kb_dir)
     store = Store(cfg["DATABASE_URL"])
     try:
+        if store.schema_revision() is None:
+            raise InputError(f"{mask_url(cfg['DATABASE_URL'])}: not a report store "
+                             "(no schema; run `matcher db upgrade` or check --database-url)")
+        kb = load_kb(kb_dir)
         outcomes = rematch_store(store, kb, since=_since(since), lab=lab)
     finally:
         store.dispose()
