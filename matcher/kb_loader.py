@@ -28,6 +28,8 @@ from matcher.knowledge import (
 )
 
 TERT_PROMOTER_NAMES = frozenset({"C228T", "C250T"})
+# libyaml's loader when PyYAML was built with it (PyPI wheels are): ~10x faster, same result.
+SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def _canonical_change(text: str) -> str:
@@ -56,7 +58,7 @@ class Loader:
     # ------------------------------------------------------------------ plumbing
     def _yaml(self, path: Path) -> object:
         try:
-            return yaml.safe_load(path.read_text(encoding="utf-8"))
+            return yaml.load(path.read_text(encoding="utf-8"), Loader=SAFE_LOADER)
         except FileNotFoundError:
             self.problems.append(f"{self._rel(path)}: missing")
         except yaml.YAMLError as exc:
