@@ -195,25 +195,55 @@ def _bgzip(tmp_path, data: bytes, index: bool):
     return out
 
 
-@pytest.mark.parametrize("index", [False, True])
-def test_regions_from_path_plain_bgzip_and_indexed(tmp_path, index):
-    path = _bgzip(tmp_path, vcf(ROWS), index)
+@pytest.mark.parametrize("mode", ["bgzf-skip", "stream", "index"])
+def test_regions_from_path_every_mode_agrees(tmp_path, monkeypatch, mode):
+    import matcher.readers.vcf_stream as stream
+    monkeypatch.setattr(stream, "BLOCK_SKIP", mode == "bgzf-skip")
+    path = _bgzip(tmp_path, vcf(ROWS), mode == "index")
     r = read_vcf(path=path, regions=REGIONS)[0]
     assert [v.pos for v in r.variants] == [10000, 11000, 12000, 41000]
-    if not index:
-        assert r.variants[0].source == "line 17"  # exact line numbers while skipping chunks
+    assert r.variants[0].source == ("line 17" if mode == "stream" else "record 7:10000")
     from_bytes = read_vcf(path.read_bytes(), regions=REGIONS)[0]
     assert [v.pos for v in from_bytes.variants] == [v.pos for v in r.variants]
 
 
-def test_unsorted_file_still_found_by_stream_scan(tmp_path, monkeypatch):
+BIG = "\n".join(f"{c} {p} . A T . PASS . GT:AD 0/1:10,10" for c in ("1", "7")
+                for p in range(1000, 3_000_000, 150))  # ~40k records: a few dozen BGZF blocks
+BIG_REGIONS = [("1", 5_000, 5_400), ("1", 1_999_000, 2_000_000), ("7", 0, 1200),
+               ("7", 2_999_000, 3_100_000)]
+
+
+def test_bgzf_block_skip_matches_full_read_on_many_blocks(tmp_path, monkeypatch):
+    import matcher.readers.vcf_bgzf as bgzf
+    path = _bgzip(tmp_path, vcf(BIG), False)
+    inflated = []
+    real = bgzf._inflate
+    monkeypatch.setattr(bgzf, "_inflate", lambda buf, block, limit=65536: inflated.append(limit)
+                        or real(buf, block, limit))
+    skipped = read_vcf(path=path, regions=BIG_REGIONS)[0]
+    full = read_vcf(path.read_bytes(), regions=BIG_REGIONS)[0]
+    assert [(v.chrom, v.pos) for v in skipped.variants] == [(v.chrom, v.pos)
+                                                            for v in full.variants]
+    assert len(skipped.variants) == 3 + 6 + 2 + 7
+    whole_blocks = sum(1 for n in inflated if n == 65536)
+    # each region needs its block(s) and one either side, plus the header block; the rest of
+    # the blocks are only peeked at
+    assert 0 < whole_blocks <= 3 * len(BIG_REGIONS) + 1 < inflated.count(1024)
+
+
+@pytest.mark.parametrize("bgzipped", [False, True])
+def test_unsorted_file_still_found(tmp_path, monkeypatch, bgzipped):
     import matcher.readers.vcf_stream as stream
     monkeypatch.setattr(stream, "_PIECE", 64)  # many tiny pieces: exercises the order check
-    rows = ROWS.splitlines()
-    data = vcf("\n".join(rows[30:] + rows[:30]))
-    (tmp_path / "u.vcf").write_bytes(data)
-    r = read_vcf(path=tmp_path / "u.vcf", regions=REGIONS)[0]
-    assert sorted(v.pos for v in r.variants) == [10000, 11000, 12000, 41000]
+    rows = BIG.splitlines()
+    data = vcf("\n".join(rows[30000:] + rows[:30000]))
+    if bgzipped:  # block keys out of order: block skipping must give way to the full scan
+        path = _bgzip(tmp_path, data, False)
+    else:
+        path = tmp_path / "u.vcf"
+        path.write_bytes(data)
+    r = read_vcf(path=path, regions=BIG_REGIONS)[0]
+    assert len(r.variants) == 18 and r.variants[0].source.startswith("line ")
 
 
 def test_truncated_bgzip_path_is_an_input_error(tmp_path):

@@ -2,7 +2,9 @@
 
 * With a ``.tbi``/``.csi`` index beside a bgzipped file, htslib (``pysam.TabixFile``) fetches
   each region; only those records reach Python.
-* Without one, the file is inflated in 1 MiB pieces (zlib, member by member for bgzip) and a
+* Without one, a sorted BGZF file with ``##contig`` lines has its blocks located and skipped
+  without inflating them (:mod:`matcher.readers.vcf_bgzf`; sources are ``record chr:pos``).
+* Otherwise the file is inflated in 1 MiB pieces (zlib, member by member for bgzip) and a
   piece whose first and last records bracket no region is skipped after counting its newlines, so
   Python touches only pieces that overlap a region and line numbers stay exact. This relies on the
   coordinate-sorted order every caller writes (and tabix requires): order is checked at every
@@ -22,8 +24,10 @@ from matcher.readers.detect import GZIP_MAGIC, refuse_binary
 from matcher.readers.vcf import Region, RegionFilter, VcfReader, _fail, bare_chrom
 from matcher.readers.vcf_header import parse_header
 
+BLOCK_SKIP = True  # sorted BGZF without an index: skip blocks (vcf_bgzf); False: stream scan
 _PIECE = 1 << 20
 _READ = 4 << 20
+_FEED = 1 << 16
 
 
 class _Unsorted(Exception):
@@ -42,6 +46,11 @@ def read_vcf_path(path: Path, options: ReadOptions, regions: Sequence[Region], g
     index = next((p for p in (Path(f"{path}.tbi"), Path(f"{path}.csi")) if p.exists()), None)
     if magic[:2] == GZIP_MAGIC and index is not None:
         return [_read_indexed(path, index, options, regions, gene_spans, name)]
+    if magic[:2] == GZIP_MAGIC and BLOCK_SKIP:
+        from matcher.readers.vcf_bgzf import read_bgzf_regions
+        report = read_bgzf_regions(path, options, regions, gene_spans, name)
+        if report is not None:
+            return [report]
     try:
         return [_scan(path, options, regions, gene_spans, name, skip=True)]
     except _Unsorted:
@@ -98,11 +107,13 @@ def _pieces(path: Path, limit: int, name: str | None) -> Iterator[bytes]:
                 yield data
                 data = fh.read(_READ)
             return
+        # Feed the inflater small slices: unconsumed_tail is copied on every call.
+        fh.seek(0)
         d = zlib.decompressobj(wbits=31)
-        buf = first
+        buf = fh.read(_FEED)
         while True:
             if not buf:
-                buf = fh.read(_READ)
+                buf = fh.read(_FEED)
                 if not buf:
                     tail = d.flush()
                     if tail:
@@ -119,11 +130,11 @@ def _pieces(path: Path, limit: int, name: str | None) -> Iterator[bytes]:
                     raise _too_large(name, limit)
                 yield out
             if d.eof:
-                rest = d.unused_data + buf
+                rest = d.unused_data  # all input left after the member (tail not cleared)
                 d = zlib.decompressobj(wbits=31)
                 buf = rest
                 if not buf:
-                    buf = fh.read(_READ)
+                    buf = fh.read(_FEED)
                     if not buf:
                         return
                 if buf[:2] != GZIP_MAGIC:

@@ -1,0 +1,174 @@
+"""Unindexed but sorted bgzipped VCFs: find the BGZF blocks that can hold region records.
+
+BGZF is a series of gzip members of at most 64 KiB each, whose compressed size is in the header.
+Walking those headers costs one small read per block; inflating only the first few hundred bytes
+of each block gives the first complete record in it, so every block gets a (contig, position) key
+without decompressing the file. Blocks whose key range overlaps a region (plus one block either
+side, for records that straddle a boundary) are inflated in full and parsed; nothing else is.
+
+This needs the header's ``##contig`` order and a coordinate-sorted file. The keys of all blocks
+are checked to be in order; if they are not, or the file is not BGZF, or a record names a contig
+the header lacks, :func:`read_bgzf_regions` returns None and the caller scans the whole stream.
+"""
+
+from __future__ import annotations
+
+import mmap
+import struct
+import zlib
+from collections.abc import Sequence
+from pathlib import Path
+
+from matcher.errors import Problem
+from matcher.model import Report
+from matcher.readers import ReadOptions
+from matcher.readers.vcf import Region, RegionFilter, VcfReader, _fail, bare_chrom
+from matcher.readers.vcf_header import parse_header
+
+_PEEK = 1024  # bytes inflated per block to find its first complete record
+_MAX_BLOCK = 65536
+_INF = (1 << 30, 0)
+
+
+def _blocks(buf) -> list[tuple[int, int]] | None:
+    """(offset, total size) of every BGZF block, or None if this is not BGZF."""
+    out, off, n = [], 0, len(buf)
+    while off < n:
+        if off + 18 > n or buf[off:off + 4] != b"\x1f\x8b\x08\x04":
+            return None
+        xlen = struct.unpack_from("<H", buf, off + 10)[0]
+        pos, end, bsize = off + 12, off + 12 + xlen, None
+        while pos + 4 <= end:
+            si1, si2, slen = buf[pos], buf[pos + 1], struct.unpack_from("<H", buf, pos + 2)[0]
+            if si1 == 66 and si2 == 67 and slen == 2:
+                bsize = struct.unpack_from("<H", buf, pos + 4)[0]
+            pos += 4 + slen
+        if bsize is None or off + bsize + 1 > n:
+            return None
+        out.append((off, bsize + 1))
+        off += bsize + 1
+    return out
+
+
+def _inflate(buf, block: tuple[int, int], limit: int = _MAX_BLOCK) -> bytes:
+    off, size = block
+    xlen = struct.unpack_from("<H", buf, off + 10)[0]
+    d = zlib.decompressobj(-15)
+    return d.decompress(buf[off + 12 + xlen: off + size - 8], limit)
+
+
+def read_bgzf_regions(path: Path, options: ReadOptions, regions: Sequence[Region], gene_spans,
+                      name: str | None) -> Report | None:
+    """Read the records in ``regions`` by skipping BGZF blocks; None if that is not safe."""
+    with open(path, "rb") as fh:
+        try:
+            buf = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
+        except ValueError:  # empty file
+            return None
+    try:
+        return _read(buf, options, regions, gene_spans, name)
+    except zlib.error as exc:
+        raise _fail(name, [Problem(f"corrupt BGZF block ({exc})")]) from None
+    finally:
+        buf.close()
+
+
+def _read(buf, options: ReadOptions, regions: Sequence[Region], gene_spans,
+          name: str | None) -> Report | None:
+    blocks = _blocks(buf)
+    if not blocks:
+        return None
+    # Header: inflate blocks until the first data line.
+    text, first_data = b"", None
+    for i, block in enumerate(blocks):
+        text += _inflate(buf, block)
+        cut = text.find(b"\n#CHROM")
+        if cut >= 0 and text.find(b"\n", cut + 1) >= 0:
+            end = text.find(b"\n", cut + 1) + 1
+            header_text, first_data = text[:end], i
+            break
+        if len(text) > options.max_decompressed_bytes:
+            return None
+    if first_data is None:
+        return None
+    header = parse_header(header_text.decode("utf-8", "replace").rstrip("\n").split("\n"), name)
+    rank = {bare_chrom(c): r for r, c in enumerate(header.contigs)}
+    if not rank:
+        return None
+    wanted = RegionFilter(regions)
+    spans = sorted((rank[c], s, e) for c, ss in wanted.by_chrom.items() if c in rank
+                   for s, e in ss)
+    keys: list[tuple[int, int] | None] = []
+    for i, block in enumerate(blocks):
+        keys.append(None if i < first_data else _first_key(buf, block, rank))
+        if keys[-1] == (-1, -1):
+            return None  # a contig the header does not declare: cannot order blocks
+    known = [k for k in keys if k is not None]
+    if any(a > b for a, b in zip(known, known[1:])):
+        return None  # not coordinate-sorted
+    lower: list[tuple[int, int]] = []
+    last = (-1, 0)
+    for k in keys:
+        last = k or last
+        lower.append(last)
+    upper: list[tuple[int, int]] = [_INF] * len(keys)
+    nxt = _INF
+    for i in range(len(keys) - 1, -1, -1):
+        upper[i] = nxt
+        nxt = keys[i] or nxt
+    wanted_blocks = set()
+    for i in range(first_data, len(blocks)):
+        lo, hi = lower[i], upper[i]
+        if any((r, s + 1) <= hi and (r, e) >= lo for r, s, e in spans):
+            wanted_blocks.update((i - 1, i, i + 1))
+    reader = VcfReader(header, options, name, gene_spans)
+    for a, b in _runs(sorted(x for x in wanted_blocks if first_data <= x < len(blocks))):
+        chunk = b"".join(_inflate(buf, blocks[i]) for i in range(a, b + 1))
+        if a > first_data:
+            chunk = chunk[chunk.find(b"\n") + 1:]
+        if b < len(blocks) - 1 and not chunk.endswith(b"\n"):
+            chunk = chunk[:chunk.rfind(b"\n") + 1]
+        for raw in chunk.split(b"\n"):
+            if not raw or raw.startswith(b"#"):
+                continue
+            line = raw.decode("utf-8", "replace")
+            parts = line.split("\t", 2)
+            if len(parts) > 2 and parts[1].isdigit() and not wanted.contains(parts[0],
+                                                                              int(parts[1])):
+                continue
+            where = f"{parts[0]}:{parts[1]}" if len(parts) > 1 else parts[0]
+            reader.add_line(line, 0, source=f"record {where}")
+    return reader.report()
+
+
+def _first_key(buf, block, rank: dict[str, int]) -> tuple[int, int] | None:
+    """(contig rank, pos) of the first record starting in the block; (-1, -1): cannot order it.
+
+    None if no record starts in the peeked bytes (or the block is empty).
+    """
+    head = _inflate(buf, block, _PEEK)
+    nl = head.find(b"\n")
+    while nl >= 0:
+        line_end = head.find(b"\t", nl + 1)
+        tab2 = head.find(b"\t", line_end + 1) if line_end >= 0 else -1
+        if tab2 < 0:
+            return None
+        chrom, pos = head[nl + 1:line_end], head[line_end + 1:tab2]
+        if chrom.startswith(b"#"):
+            nl = head.find(b"\n", nl + 1)
+            continue
+        if not pos.isdigit():
+            return (-1, -1)  # malformed: the stream scan reports it with its line number
+        r = rank.get(bare_chrom(chrom.decode("utf-8", "replace")))
+        return (-1, -1) if r is None else (r, int(pos))
+    return None
+
+
+def _runs(indexes: list[int]) -> list[tuple[int, int]]:
+    runs: list[tuple[int, int]] = []
+    for i in indexes:
+        if runs and i == runs[-1][1] + 1:
+            runs[-1] = (runs[-1][0], i)
+        else:
+            runs.append((i, i))
+    return runs
