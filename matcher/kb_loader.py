@@ -47,8 +47,9 @@ def _canonical_change(text: str) -> str:
 class Loader:
     """One load of one KB folder."""
 
-    def __init__(self, kb_dir: Path):
+    def __init__(self, kb_dir: Path, imported: bool = True):
         self.dir = kb_dir
+        self.imported = imported
         self.problems: list[str] = []
         self.therapy_refs: list[tuple[str, str]] = []  # (where, drug)
         self.trial_refs: list[tuple[str, str]] = []
@@ -98,7 +99,7 @@ class Loader:
         trials = self._load_trials(self.dir / "trials.yaml")
         dropped: list[str] = []
         civic_dir = self.dir / "civic"
-        if civic_dir.is_dir():
+        if civic_dir.is_dir() and self.imported:
             civic_genes = self._load_genes(civic_dir / "genes", "civic")
             for path in ("therapies.yaml",):
                 if (civic_dir / path).exists():
@@ -149,7 +150,12 @@ class Loader:
         if role not in ROLES:
             self.problems.append(f"{rel}: role: expected one of {', '.join(ROLES)}")
         extra = set(raw) - {"gene", "role", "summary", "no_therapy_reason", "annotations",
-                            "evidence"}
+                            "evidence", "imported_evidence"}
+        imported = raw.get("imported_evidence", "include")
+        if imported not in ("include", "exclude"):
+            self.problems.append(f"{rel}: imported_evidence: expected include or exclude")
+        if imported == "exclude" and source != "curated":
+            self.problems.append(f"{rel}: imported_evidence belongs in curated gene files")
         if extra:
             self.problems.append(f"{rel}: unexpected key(s) {', '.join(sorted(extra))}")
         evidence = self._evidence_list(raw.get("evidence") or [], rel, symbol, source)
@@ -162,7 +168,8 @@ class Loader:
                          summary=str(raw.get("summary") or "").strip(),
                          no_therapy_reason=(str(raw["no_therapy_reason"]).strip()
                                             if raw.get("no_therapy_reason") else None),
-                         evidence=tuple(evidence), annotations=tuple(annotations), file=rel)
+                         evidence=tuple(evidence), annotations=tuple(annotations), file=rel,
+                         imported_evidence=imported)
 
     def _load_evidence_file(self, path: Path, gene: str | None, source: str) -> list[Evidence]:
         raw = self._yaml(path)
@@ -396,6 +403,9 @@ def _merge_civic(curated: dict[str, GeneEntry], civic: dict[str, GeneEntry]):
     dropped: list[str] = []
     for symbol, entry in civic.items():
         base = merged.get(symbol)
+        if base is not None and base.imported_evidence == "exclude":
+            dropped.extend(e.id for e in entry.evidence)  # the curator speaks for the whole gene
+            continue
         kept, gone = dedupe_against_curated(list(base.evidence) if base else [],
                                             list(entry.evidence))
         dropped.extend(e.id for e in gone)
@@ -405,5 +415,5 @@ def _merge_civic(curated: dict[str, GeneEntry], civic: dict[str, GeneEntry]):
         else:
             merged[symbol] = GeneEntry(base.symbol, base.role, base.summary,
                                        base.no_therapy_reason, base.evidence + tuple(kept),
-                                       base.annotations, base.file)
+                                       base.annotations, base.file, base.imported_evidence)
     return merged, dropped

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import os
 import re
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -75,6 +76,7 @@ class GeneEntry:
     evidence: tuple[Evidence, ...]
     annotations: tuple[Annotation, ...]
     file: str
+    imported_evidence: str = "include"  # 'exclude': imported (CIViC) items for it are dropped
 
 
 @dataclass(frozen=True)
@@ -231,11 +233,17 @@ def content_hash(kb_dir: Path) -> str:
     return h.hexdigest()
 
 
-def load_kb(path: str | Path | None = None) -> KnowledgeBase:
-    """Load, validate and index the KB at ``path`` (default: :func:`default_kb_dir`)."""
+def load_kb(path: str | Path | None = None, *, imported: bool | None = None) -> KnowledgeBase:
+    """Load, validate and index the KB at ``path`` (default: :func:`default_kb_dir`).
+
+    ``imported`` (default: $MATCHER_KB_IMPORTED, on unless set to 0) adds the evidence imported
+    from CIViC under ``civic/``; curated entries win where both speak.
+    """
     from matcher.kb_loader import Loader
 
-    return Loader(Path(path) if path else default_kb_dir()).load()
+    if imported is None:
+        imported = os.environ.get("MATCHER_KB_IMPORTED", "1").lower() not in ("0", "false", "no")
+    return Loader(Path(path) if path else default_kb_dir(), imported=imported).load()
 
 
 def today() -> str:

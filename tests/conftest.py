@@ -13,7 +13,14 @@ from matcher.readers import ReadOptions
 
 @pytest.fixture(scope="session")
 def kb():
-    """The shipped KB (validated at load)."""
+    """The shipped curated KB (validated at load), without the CIViC import: the clinical
+    content of KNOWLEDGE.md, on which the engine's rules are tested."""
+    return load_kb(imported=False)
+
+
+@pytest.fixture(scope="session")
+def full_kb():
+    """The shipped KB as the product loads it by default: curated plus CIViC import."""
     return load_kb()
 
 
