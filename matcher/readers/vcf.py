@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
 from pathlib import Path
 
 from matcher.errors import FileFormatError, PayloadTooLarge, Problem
@@ -386,7 +387,14 @@ class VcfReader:
 def _default_spans():
     """The project's gene spans, or None if they cannot be loaded (SVs then only warned)."""
     try:
-        from matcher.hotspots import GeneSpans
-        return GeneSpans.load()
+        from matcher.tumors import default_reference_dir
+        return _spans_in(str(default_reference_dir()))
     except Exception:  # noqa: BLE001 - missing reference data must not break small-variant reading
         return None
+
+
+@lru_cache(maxsize=2)
+def _spans_in(reference_dir: str):
+    """Gene spans of one reference folder, loaded once per process (immutable data)."""
+    from matcher.hotspots import GeneSpans
+    return GeneSpans.load(Path(reference_dir))
