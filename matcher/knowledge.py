@@ -222,10 +222,14 @@ def citation_of(raw: object) -> Citation:
     return Citation(kind, value, value, None)
 
 
-def content_hash(kb_dir: Path) -> str:
-    """SHA-256 over every data file (path and bytes), in a stable order; prose is excluded."""
+def content_hash(kb_dir: Path, skip: tuple[str, ...] = ()) -> str:
+    """SHA-256 over every data file (path and bytes) in a stable order; prose and the top-level
+    folders in ``skip`` (e.g. an import that was not loaded) are excluded."""
     h = hashlib.sha256()
     for p in sorted(kb_dir.rglob("*")):
+        rel_parts = p.relative_to(kb_dir).parts
+        if rel_parts and rel_parts[0] in skip:
+            continue
         if p.is_file() and p.suffix not in (".md",) and "__pycache__" not in p.parts:
             h.update(p.relative_to(kb_dir).as_posix().encode() + b"\0")
             h.update(p.read_bytes())
