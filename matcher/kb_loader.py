@@ -117,7 +117,8 @@ class Loader:
         return KnowledgeBase(
             path=self.dir, version=version, released=str(released or ""),
             title=str(meta.get("title", "")) if isinstance(meta, dict) else "",
-            hash=content_hash(self.dir, () if self.imported else ("civic",)), genes=genes, signatures=tuple(signatures),
+            hash=content_hash(self.dir, () if self.imported else ("civic",)), genes=genes,
+            signatures=tuple(signatures),
             therapies=therapies, trials=trials, hgnc=hgnc, oncotree=oncotree,
             dropped_civic=tuple(dropped))
 
