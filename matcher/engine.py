@@ -28,6 +28,8 @@ EVIDENCE_RANK = {"fda": 0, "guideline": 1, "clinical": 2, "case": 3, "preclinica
 # Kinases that are usually the 5' partner of their fusions (their kinase domain is retained).
 FIVE_PRIME_KINASES = frozenset({"FGFR1", "FGFR2", "FGFR3"})
 SMALL_VARIANT_EXCLUDED = frozenset({"synonymous", "other"})
+# Scopes that name no tumor type: all solid tumors, or OncoTree's root (CIViC's "Cancer").
+PAN_CANCER = frozenset({"SOLID", "TISSUE"})
 
 
 def derive_level(ev: Evidence, tumor: TumorType | None, oncotree) -> tuple[str, str]:
@@ -35,8 +37,8 @@ def derive_level(ev: Evidence, tumor: TumorType | None, oncotree) -> tuple[str, 
     in_scope = bool(tumor) and oncotree.in_scope(tumor.code, list(ev.scope), list(ev.exclude))
     if not in_scope:
         label_status = "off-label"
-    elif "SOLID" in ev.scope and not any(
-            c != "SOLID" and oncotree.is_within(tumor.code, c) for c in ev.scope):
+    elif set(ev.scope) & PAN_CANCER and not any(
+            c not in PAN_CANCER and oncotree.is_within(tumor.code, c) for c in ev.scope):
         label_status = "tumor-agnostic"
     else:
         label_status = "on-label"
