@@ -13,7 +13,7 @@ the header lacks, :func:`read_bgzf_regions` returns None and the caller scans th
 
 from __future__ import annotations
 
-import mmap
+import os
 import struct
 import zlib
 from collections.abc import Sequence
@@ -30,31 +30,49 @@ _MAX_BLOCK = 65536
 _INF = (1 << 30, 0)
 
 
-def _blocks(buf) -> list[tuple[int, int]] | None:
-    """(offset, total size) of every BGZF block, or None if this is not BGZF."""
-    out, off, n = [], 0, len(buf)
+class _File:
+    """Positional reads (no mmap: resident memory stays flat whatever the file size)."""
+
+    def __init__(self, fd: int):
+        self.fd = fd
+        self.size = os.fstat(fd).st_size
+
+    def read(self, off: int, n: int) -> bytes:
+        return os.pread(self.fd, n, off)
+
+
+def _blocks(f: _File) -> list[tuple[int, int, int]] | None:
+    """(offset, total size, header size) of every BGZF block, or None if this is not BGZF."""
+    out, off, n = [], 0, f.size
     while off < n:
-        if off + 18 > n or buf[off:off + 4] != b"\x1f\x8b\x08\x04":
+        head = f.read(off, 64)
+        if len(head) < 18 or head[:4] != b"\x1f\x8b\x08\x04":
             return None
-        xlen = struct.unpack_from("<H", buf, off + 10)[0]
-        pos, end, bsize = off + 12, off + 12 + xlen, None
+        xlen = struct.unpack_from("<H", head, 10)[0]
+        if 12 + xlen > len(head):
+            head = f.read(off, 12 + xlen)
+        pos, end, bsize = 12, 12 + xlen, None
         while pos + 4 <= end:
-            si1, si2, slen = buf[pos], buf[pos + 1], struct.unpack_from("<H", buf, pos + 2)[0]
-            if si1 == 66 and si2 == 67 and slen == 2:
-                bsize = struct.unpack_from("<H", buf, pos + 4)[0]
+            slen = struct.unpack_from("<H", head, pos + 2)[0]
+            if head[pos] == 66 and head[pos + 1] == 67 and slen == 2:
+                bsize = struct.unpack_from("<H", head, pos + 4)[0]
             pos += 4 + slen
         if bsize is None or off + bsize + 1 > n:
             return None
-        out.append((off, bsize + 1))
+        out.append((off, bsize + 1, 12 + xlen))
         off += bsize + 1
     return out
 
 
-def _inflate(buf, block: tuple[int, int], limit: int = _MAX_BLOCK) -> bytes:
-    off, size = block
-    xlen = struct.unpack_from("<H", buf, off + 10)[0]
-    d = zlib.decompressobj(-15)
-    return d.decompress(buf[off + 12 + xlen: off + size - 8], limit)
+def _inflate(f: _File, block: tuple[int, int, int], limit: int = _MAX_BLOCK) -> bytes:
+    off, size, head = block
+    body_size = size - head - 8
+    if limit < _MAX_BLOCK:  # a peek: a few KiB of deflate data give the first records
+        out = zlib.decompressobj(-15).decompress(f.read(off + head, min(body_size, 4 * limit)),
+                                                 limit)
+        if len(out) >= limit or body_size <= 4 * limit:
+            return out
+    return zlib.decompressobj(-15).decompress(f.read(off + head, body_size), limit)
 
 
 def read_bgzf_regions(path: Path, options: ReadOptions, regions: Sequence[Region], gene_spans,
@@ -62,26 +80,20 @@ def read_bgzf_regions(path: Path, options: ReadOptions, regions: Sequence[Region
     """Read the records in ``regions`` by skipping BGZF blocks; None if that is not safe."""
     with open(path, "rb") as fh:
         try:
-            buf = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
-        except ValueError:  # empty file
-            return None
-    try:
-        return _read(buf, options, regions, gene_spans, name)
-    except zlib.error as exc:
-        raise _fail(name, [Problem(f"corrupt BGZF block ({exc})")]) from None
-    finally:
-        buf.close()
+            return _read(_File(fh.fileno()), options, regions, gene_spans, name)
+        except zlib.error as exc:
+            raise _fail(name, [Problem(f"corrupt BGZF block ({exc})")]) from None
 
 
-def _read(buf, options: ReadOptions, regions: Sequence[Region], gene_spans,
+def _read(f: _File, options: ReadOptions, regions: Sequence[Region], gene_spans,
           name: str | None) -> Report | None:
-    blocks = _blocks(buf)
+    blocks = _blocks(f)
     if not blocks:
         return None
     # Header: inflate blocks until the first data line.
     text, first_data = b"", None
     for i, block in enumerate(blocks):
-        text += _inflate(buf, block)
+        text += _inflate(f, block)
         cut = text.find(b"\n#CHROM")
         if cut >= 0 and text.find(b"\n", cut + 1) >= 0:
             end = text.find(b"\n", cut + 1) + 1
@@ -100,7 +112,7 @@ def _read(buf, options: ReadOptions, regions: Sequence[Region], gene_spans,
                    for s, e in ss)
     keys: list[tuple[int, int] | None] = []
     for i, block in enumerate(blocks):
-        keys.append(None if i < first_data else _first_key(buf, block, rank))
+        keys.append(None if i < first_data else _first_key(f, block, rank))
         if keys[-1] == (-1, -1):
             return None  # a contig the header does not declare: cannot order blocks
     known = [k for k in keys if k is not None]
@@ -123,7 +135,7 @@ def _read(buf, options: ReadOptions, regions: Sequence[Region], gene_spans,
             wanted_blocks.update((i - 1, i, i + 1))
     reader = VcfReader(header, options, name, gene_spans)
     for a, b in _runs(sorted(x for x in wanted_blocks if first_data <= x < len(blocks))):
-        chunk = b"".join(_inflate(buf, blocks[i]) for i in range(a, b + 1))
+        chunk = b"".join(_inflate(f, blocks[i]) for i in range(a, b + 1))
         if a > first_data:
             chunk = chunk[chunk.find(b"\n") + 1:]
         if b < len(blocks) - 1 and not chunk.endswith(b"\n"):
@@ -141,12 +153,12 @@ def _read(buf, options: ReadOptions, regions: Sequence[Region], gene_spans,
     return reader.report()
 
 
-def _first_key(buf, block, rank: dict[str, int]) -> tuple[int, int] | None:
+def _first_key(f: _File, block, rank: dict[str, int]) -> tuple[int, int] | None:
     """(contig rank, pos) of the first record starting in the block; (-1, -1): cannot order it.
 
     None if no record starts in the peeked bytes (or the block is empty).
     """
-    head = _inflate(buf, block, _PEEK)
+    head = _inflate(f, block, _PEEK)
     nl = head.find(b"\n")
     while nl >= 0:
         line_end = head.find(b"\t", nl + 1)
