@@ -252,3 +252,17 @@ def test_truncated_bgzip_path_is_an_input_error(tmp_path):
     cut.write_bytes(path.read_bytes()[:300])
     with pytest.raises(FileFormatError):
         read_vcf(path=cut, regions=REGIONS)
+
+
+@pytest.mark.parametrize("from_path", [False, True])
+def test_regions_as_a_function_of_the_build(tmp_path, from_path):
+    seen = []
+
+    def regions(build):
+        seen.append(build)
+        return [("7", 40_500, 41_000)] if build == "GRCh37" else None
+
+    path = _bgzip(tmp_path, vcf(ROWS), False)
+    r = (read_vcf(path=path, regions=regions) if from_path
+         else read_vcf(path.read_bytes(), regions=regions))[0]
+    assert seen == ["GRCh37"] and [v.pos for v in r.variants] == [41000]

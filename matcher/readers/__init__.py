@@ -33,11 +33,12 @@ class ReadOptions:
 def read_file(data: bytes | None = None, *, path: str | None = None,
               filename: str | None = None, fmt: str | None = None,
               options: ReadOptions = ReadOptions(),
-              regions: list[tuple[str, int, int]] | None = None) -> list:
+              regions=None) -> list:
     """Detect the format (``fmt`` overrides) and read a lab file into ``Report`` objects.
 
-    ``regions`` (0-based half-open ``(chrom, start, end)``) restricts a VCF to those regions;
-    with a ``path`` to a bgzipped VCF that has a .tbi/.csi index, only they are read from disk.
+    ``regions`` (0-based half-open ``(chrom, start, end)``, or a function of the VCF's genome
+    build returning them) restricts a VCF to those regions; from a ``path``, a bgzipped VCF is
+    then read by index or by skipping blocks, never decompressed whole into memory.
     """
     from matcher.errors import FileFormatError, Problem
     from matcher.readers import detect

@@ -9,7 +9,7 @@ silently.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from functools import lru_cache
 from pathlib import Path
 
@@ -35,13 +35,24 @@ _MAX_PROBLEMS = 20
 _SKIP_ALTS = {"*", ".", "<*>", "<NON_REF>", "<X>"}
 
 
+Regions = Sequence[Region] | Callable[[str | None], Sequence[Region] | None] | None
+
+
 def read_vcf(data: bytes | None = None, *, path: str | Path | None = None,
-             options: ReadOptions = ReadOptions(), regions: Sequence[Region] | None = None,
+             options: ReadOptions = ReadOptions(), regions: Regions = None,
              gene_spans=None, name: str | None = None) -> list[Report]:
-    """Read a VCF (bytes or a path, plain or bgzipped); with ``regions``, only records in them."""
+    """Read a VCF (bytes or a path, plain or bgzipped); with ``regions``, only records in them.
+
+    ``regions`` is a list of 0-based half-open ``(chrom, start, end)``, or a function of the
+    genome build (as read from the header, or None) returning such a list or None (= all).
+    """
     if data is None and path is None:
         raise ValueError("read_vcf needs data or path")
     name = name or (Path(path).name if path is not None else None)
+    if callable(regions) and data is None:
+        from matcher.readers.vcf_stream import peek_header
+        regions = regions(infer_build(peek_header(Path(path), options, name),
+                                      options.genome_build, name))
     if data is None and regions is not None:
         from matcher.readers.vcf_stream import read_vcf_path
         return read_vcf_path(Path(path), options, regions, gene_spans, name)
@@ -61,6 +72,8 @@ def read_vcf(data: bytes | None = None, *, path: str | Path | None = None,
         raise _fail(name, [Problem("a '#' line follows the #CHROM line", line=header.n_lines + 1,
                                    expected="data lines after the #CHROM line")])
     reader = VcfReader(header, options, name, gene_spans)
+    if callable(regions):
+        regions = regions(reader.build)
     if text and not text.endswith(b"\n"):
         reader.warnings.append(f"line {len(lines)}: the last line has no newline (truncated?)")
     wanted = RegionFilter(regions) if regions is not None else None

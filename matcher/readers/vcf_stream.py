@@ -22,7 +22,7 @@ from matcher.model import Report
 from matcher.readers import ReadOptions
 from matcher.readers.detect import GZIP_MAGIC, refuse_binary
 from matcher.readers.vcf import Region, RegionFilter, VcfReader, _fail, bare_chrom
-from matcher.readers.vcf_header import parse_header
+from matcher.readers.vcf_header import VcfHeader, parse_header
 
 BLOCK_SKIP = True  # sorted BGZF without an index: skip blocks (vcf_bgzf); False: stream scan
 _PIECE = 1 << 20
@@ -55,6 +55,30 @@ def read_vcf_path(path: Path, options: ReadOptions, regions: Sequence[Region], g
         return [_scan(path, options, regions, gene_spans, name, skip=True)]
     except _Unsorted:
         return [_scan(path, options, regions, gene_spans, name, skip=False)]
+
+
+def peek_header(path: Path, options: ReadOptions, name: str | None) -> VcfHeader:
+    """Parse only the header of a VCF file (plain or gzipped)."""
+    lines: list[str] = []
+    carry = b""
+    for piece in _pieces(path, options.max_decompressed_bytes, name):
+        buf = carry + piece
+        while True:
+            nl = buf.find(b"\n")
+            if nl < 0:
+                break
+            line, buf = buf[:nl], buf[nl + 1:]
+            if not line.startswith(b"#"):
+                return parse_header(lines, name)
+            lines.append(line.decode("utf-8", "replace").rstrip("\r"))
+            if line.startswith(b"#CHROM"):
+                return parse_header(lines, name)
+        carry = buf
+    if carry:
+        lines.append(carry.decode("utf-8", "replace"))
+    if not lines:
+        raise _fail(name, [Problem("the file is empty", line=1, expected="a VCF file")])
+    return parse_header(lines, name)
 
 
 def _read_indexed(path: Path, index: Path, options: ReadOptions, regions: Sequence[Region],
