@@ -163,3 +163,22 @@ def test_plain_postgres_urls_use_psycopg3():
     assert normalise_url("postgresql://u@h/db") == "postgresql+psycopg://u@h/db"
     assert normalise_url("postgres://u@h/db") == "postgresql+psycopg://u@h/db"
     assert normalise_url("sqlite:///x") == "sqlite:///x"
+
+
+def test_concurrent_migrations_from_two_processes(db_url):
+    """Two servers starting at once on an empty database both end up at head."""
+    import os
+    import subprocess
+    import sys
+
+    from tests.service_helpers import ROOT
+
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "MATCHER_DATABASE_URL": db_url}
+    procs = [subprocess.Popen([sys.executable, "-m", "matcher.cli", "db", "upgrade"], env=env,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+             for _ in range(3)]
+    outs = [p.communicate(timeout=60) for p in procs]
+    assert [p.returncode for p in procs] == [0, 0, 0], outs
+    s = Store(db_url)
+    assert s.schema_revision() == "0001" and s.ping()
+    s.engine.dispose()
