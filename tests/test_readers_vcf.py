@@ -266,3 +266,14 @@ def test_regions_as_a_function_of_the_build(tmp_path, from_path):
     r = (read_vcf(path=path, regions=regions) if from_path
          else read_vcf(path.read_bytes(), regions=regions))[0]
     assert seen == ["GRCh37"] and [v.pos for v in r.variants] == [41000]
+
+
+def test_gene_regions_for_the_kb_genes():
+    from matcher.readers.regions import gene_regions
+    regions = gene_regions(["BRAF", "TERT"])
+    assert regions(None) is None  # unknown build: read everything rather than guess
+    braf37 = [r for r in regions("GRCh37") if r[0] == "7"]
+    assert braf37 and braf37[0][1] < 140453136 <= braf37[0][2]
+    r = one(vcf(BRAF + "\n7 100 . A T . PASS . GT 0/1"))
+    kept = read_vcf(vcf(BRAF + "\n7 100 . A T . PASS . GT 0/1"), regions=regions)[0]
+    assert len(r.variants) == 2 and [v.pos for v in kept.variants] == [140453136]

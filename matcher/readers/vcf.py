@@ -401,13 +401,13 @@ def _default_spans():
     """The project's gene spans, or None if they cannot be loaded (SVs then only warned)."""
     try:
         from matcher.tumors import default_reference_dir
-        return _spans_in(str(default_reference_dir()))
+        return load_gene_spans(str(default_reference_dir()))
     except Exception:  # noqa: BLE001 - missing reference data must not break small-variant reading
         return None
 
 
 @lru_cache(maxsize=2)
-def _spans_in(reference_dir: str):
+def load_gene_spans(reference_dir: str):
     """Gene spans of one reference folder, loaded once per process (immutable data)."""
     from matcher.hotspots import GeneSpans
     return GeneSpans.load(Path(reference_dir))
