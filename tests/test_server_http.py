@@ -24,7 +24,8 @@ pytest_plugins = ("tests.conftest_service",)
 def server(tmp_path_factory):
     workdir = tmp_path_factory.mktemp("serve")
     srv = start_server(workdir, f"sqlite:///{workdir / 'var' / 'matcher.sqlite3'}",
-                       env={"MATCHER_UPLOAD_TIMEOUT": "1", "MATCHER_MAX_CONTENT_LENGTH": "300000"})
+                       env={"MATCHER_UPLOAD_TIMEOUT": "1", "MATCHER_MAX_CONTENT_LENGTH": "300000",
+                            "MATCHER_LOG_LEVEL": "INFO"})
     yield srv
     srv.kill()
 
@@ -157,6 +158,20 @@ def test_db_upgrade_command(tmp_path):
     r = cli("db", "upgrade", "--database-url", url)
     assert r.returncode == 0 and "0001" in r.stdout
     assert cli("db", "current", "--database-url", url).stdout.strip() == "0001"
+
+
+def test_server_logs_are_json_lines_without_patient_data(server):
+    """Runs after the submissions above: the server's stderr is JSON, free of patient data."""
+    lines = [json.loads(line) for line in server.log.read_text().splitlines() if line.strip()]
+    submits = [d for d in lines if d.get("event") == "submit"]
+    assert submits and all(d["lab"] == "demo" and d["report_id"] for d in submits)
+    assert any(d.get("logger") == "gunicorn.error" for d in lines)
+    text = server.log.read_text()
+    for sample in SAMPLES.glob("*.json"):
+        doc = json.loads(sample.read_text())
+        for secret in [(doc.get("patient") or {}).get("id"), (doc.get("specimen") or {}).get("id")]:
+            if secret:
+                assert secret not in text, (sample.name, secret)
 
 
 class _Flaky(http.server.BaseHTTPRequestHandler):

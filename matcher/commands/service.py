@@ -121,6 +121,7 @@ def run_gunicorn(cfg: dict[str, Any]) -> None:
                 "accesslog": None, "errorlog": "-", "loglevel": cfg["LOG_LEVEL"].lower(),
                 "proc_name": "matcher", "post_fork": self._post_fork,
                 "limit_request_line": 8190, "control_socket_disable": True,
+                "logconfig_dict": _gunicorn_logging(cfg["LOG_LEVEL"]),
             }
             for key, value in options.items():
                 self.cfg.set(key, value)
@@ -141,6 +142,20 @@ def run_gunicorn(cfg: dict[str, Any]) -> None:
 
     sys.argv = sys.argv[:1]  # gunicorn parses argv in places; ours are already handled
     _Server().run()
+
+
+def _gunicorn_logging(level: str) -> dict[str, Any]:
+    """Gunicorn's own messages as JSON lines too, beside the service's."""
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "formatters": {"json": {"()": "matcher.logging.JsonFormatter"}},
+        "handlers": {"json": {"class": "logging.StreamHandler", "formatter": "json",
+                              "stream": "ext://sys.stderr"}},
+        "root": {"level": "WARNING", "handlers": ["json"]},
+        "loggers": {"gunicorn.error": {"level": level.upper(), "handlers": ["json"],
+                                       "propagate": False}},
+    }
 
 
 def _warm_up(app) -> None:  # noqa: ANN001
