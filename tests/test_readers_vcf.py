@@ -159,6 +159,23 @@ def test_unreadable_inputs_are_input_errors(data, message):
         read_vcf(data)
 
 
+def test_windows_line_ends_and_byte_order_mark():
+    data = b"\xef\xbb\xbf" + vcf(BRAF).replace(b"\n", b"\r\n")
+    v = one(data).variants[0]
+    assert (v.pos, v.alt, v.depth) == (140453136, "T", 100)
+
+
+def test_csi_index(tmp_path):
+    plain = tmp_path / "c.vcf"
+    plain.write_bytes(vcf(ROWS))
+    out = tmp_path / "c.vcf.gz"
+    pysam.tabix_compress(str(plain), str(out), force=True)
+    pysam.tabix_index(str(out), preset="vcf", csi=True, force=True)
+    assert (tmp_path / "c.vcf.gz.csi").exists()
+    r = read_vcf(path=out, regions=REGIONS)[0]
+    assert [v.source for v in r.variants][:1] == ["record 7:10000"] and len(r.variants) == 4
+
+
 def test_header_only_file_is_valid_and_empty():
     r = one(vcf(""))
     assert r.variants == () and r.fusions == () and r.source_format == "vcf"

@@ -99,7 +99,7 @@ def _read_limited(path: Path, limit: int, name: str | None) -> bytes:
 
 def _decode(data: bytes, name: str | None) -> str:
     try:
-        return data.decode("utf-8")
+        return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
         raise _fail(name, [Problem("bytes that are not UTF-8 text", line=line,
