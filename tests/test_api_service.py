@@ -191,3 +191,20 @@ def test_every_setting_is_documented():
     text = (Path(__file__).resolve().parents[1] / "docs" / "api.md").read_text()
     missing = [s.env for s in SETTINGS if f"`{s.env}`" not in text]
     assert not missing, f"document these in docs/api.md: {missing}"
+
+
+def test_hostile_inputs_are_client_errors_never_500(client, auth):
+    gets = ["/v1/reports/X?version=99999999999999", "/v1/reports?page=99999999999999999999",
+            "/v1/reports?page_size=99999999999999999999", "/v1/reports?report_id=a%00",
+            "/v1/reports/a%00b", "/v1/reports/a%00b/summary", "/v1/tumor-types?q=%00",
+            "/v1/reports/" + "x" * 5000, "/v1/knowledgebase/genes/" + "A" * 3000]
+    for path in gets:
+        r = client.get(path, headers=auth)
+        assert 400 <= r.status_code < 500, (path, r.status_code)
+        assert r.mimetype == "application/problem+json"
+    deep = b'{"report_id": "A", "variants": ' + b"[" * 50_000 + b"]" * 50_000 + b"}"
+    for body, query in [(b"[" * 100_000, ""), (deep, ""), (b"{}", "?report_id=a%00b")]:
+        r = client.post("/v1/reports" + query, data=body, headers=auth,
+                        content_type="application/json")
+        assert 400 <= r.status_code < 500, (body[:20], r.status_code)
+        assert r.mimetype == "application/problem+json"

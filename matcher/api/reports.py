@@ -131,11 +131,15 @@ def _peek_report_id(data: bytes, params: dict[str, Any]) -> str | None:
     if params.get("format") == "labjson" and len(data) < 8 * 1024 * 1024:
         try:
             doc = json.loads(data)
-        except ValueError:
+        except (ValueError, RecursionError):
             return None
         if isinstance(doc, dict) and isinstance(doc.get("report_id"), str):
             return doc["report_id"]
     return None
+
+
+def _storable(report_id: str) -> bool:
+    return bool(REPORT_ID_RE.fullmatch(report_id))
 
 
 def _check_report_id(report_id: str) -> None:
@@ -177,8 +181,12 @@ class Reports(MethodView):
             max_variants=cfg["MAX_VARIANTS"],
             max_decompressed_bytes=cfg["MAX_DECOMPRESSED_BYTES"],
         )
-        results = pipeline.run(data, kb=st.kb, filename=filename, fmt=params.get("format"),
-                               options=options)
+        try:
+            results = pipeline.run(data, kb=st.kb, filename=filename, fmt=params.get("format"),
+                                   options=options)
+        except RecursionError:  # absurdly nested JSON: the parser gives up, the input is bad
+            raise ReportValidationError("the report is nested too deeply", [Problem(
+                "nesting too deep to read", field="body", expected="a lab JSON report")]) from None
         if len(results) != 1:
             raise ReportValidationError(
                 f"the file holds {len(results)} reports; submit one at a time",
@@ -247,7 +255,7 @@ class Report(MethodView):
         """One of your lab's reports: the current version, or ?version=N."""
         mlog.bind(report_id=report_id)
         store = state().store
-        rep = store.get(g.lab, report_id, args.get("version"))
+        rep = store.get(g.lab, report_id, args.get("version")) if _storable(report_id) else None
         if rep is None:
             raise NotFound(f"no report {report_id!r} for your lab", report_id=report_id)
         return _record(rep, store.versions(g.lab, report_id))
@@ -262,7 +270,8 @@ class Summary(MethodView):
     def get(self, args, report_id: str):
         """The oncologist's summary page of a report (HTML)."""
         mlog.bind(report_id=report_id)
-        rep = state().store.get(g.lab, report_id, args.get("version"))
+        rep = (state().store.get(g.lab, report_id, args.get("version"))
+               if _storable(report_id) else None)
         if rep is None:
             raise NotFound(f"no report {report_id!r} for your lab", report_id=report_id)
         page, csp = summary_html(rep.result)

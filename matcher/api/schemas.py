@@ -25,6 +25,11 @@ class DateOrDateTime(fields.Field):
         return dt.replace(tzinfo=UTC) if dt.tzinfo is None else dt.astimezone(UTC)
 
 
+# Printable text: no control characters (NUL is not even storable in PostgreSQL text).
+PRINTABLE = validate.Regexp(r"^[^\x00-\x1f\x7f]*$", error="Control characters are not allowed.")
+MAX_INT32 = 2**31 - 1
+
+
 class _Base(Schema):
     class Meta:
         ordered = True
@@ -33,16 +38,16 @@ class _Base(Schema):
 class SubmitParamsSchema(_Base):
     """How to read a submitted file (query parameters, or form fields of a multipart upload)."""
 
-    report_id = fields.String(validate=validate.Length(1, 128), metadata={
+    report_id = fields.String(validate=[validate.Length(1, 128), PRINTABLE], metadata={
         "description": "Report id (default: the file's own, or derived from sample/file name)."})
-    tumor_type = fields.String(validate=validate.Length(1, 200), metadata={
+    tumor_type = fields.String(validate=[validate.Length(1, 200), PRINTABLE], metadata={
         "description": "OncoTree code or name; overrides the file's own."})
-    sample = fields.String(validate=validate.Length(1, 200), metadata={
+    sample = fields.String(validate=[validate.Length(1, 200), PRINTABLE], metadata={
         "description": "Tumor sample of a multi-sample VCF/MAF."})
     genome_build = fields.String(validate=validate.OneOf(GENOME_BUILDS))
     format = fields.String(validate=validate.OneOf(FORMATS), metadata={
         "description": "File format (default: sniffed from content type, file name and content)."})
-    filename = fields.String(validate=validate.Length(1, 255), metadata={
+    filename = fields.String(validate=[validate.Length(1, 255), PRINTABLE], metadata={
         "description": "File name of a raw-body upload (helps format detection, e.g. x.vcf.gz)."})
     supersede = fields.Boolean(load_default=False, metadata={
         "description": "Store different content under an existing report id as a new version "
@@ -50,17 +55,17 @@ class SubmitParamsSchema(_Base):
 
 
 class ListParamsSchema(_Base):
-    report_id = fields.String(validate=validate.Length(1, 128))
+    report_id = fields.String(validate=[validate.Length(1, 128), PRINTABLE])
     since = DateOrDateTime(metadata={"description": "Submitted at or after (ISO date/date-time)."})
     until = DateOrDateTime(metadata={"description": "Submitted before (ISO date/date-time)."})
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
-    page_size = fields.Integer(validate=validate.Range(min=1), metadata={
+    page = fields.Integer(load_default=1, validate=validate.Range(1, 1_000_000))
+    page_size = fields.Integer(validate=validate.Range(1, MAX_INT32), metadata={
         "description": "Items per page (default MATCHER_PAGE_SIZE, at most "
                        "MATCHER_MAX_PAGE_SIZE)."})
 
 
 class VersionParamsSchema(_Base):
-    version = fields.Integer(validate=validate.Range(min=1), metadata={
+    version = fields.Integer(validate=validate.Range(1, MAX_INT32), metadata={
         "description": "An earlier version of an amended report (default: the current one)."})
 
 
@@ -126,7 +131,7 @@ class TumorTypeSchema(_Base):
 
 
 class TumorTypeQuerySchema(_Base):
-    q = fields.String(required=True, validate=validate.Length(1, 200))
+    q = fields.String(required=True, validate=[validate.Length(1, 200), PRINTABLE])
     limit = fields.Integer(load_default=20, validate=validate.Range(1, 100))
 
 
