@@ -340,3 +340,21 @@ def test_cli_import_and_stats(imported, tmp_path):
 
     doc = json.loads(r.output)
     assert doc["civic_import"]["imported_rows"] == 17 and doc["by_gene"]["EGFR"] > 0
+
+
+def test_cli_check_reports_drift(imported):
+    from matcher.cli import cli
+
+    _res, kb_dir, _kb = imported
+    args = ["kb", "import-civic", str(FIXTURE), "--kb", str(kb_dir), "--check"]
+    r = CliRunner().invoke(cli, args)
+    assert r.exit_code == 0, r.output
+    assert "up to date" in r.output
+    egfr = kb_dir / "civic" / "genes" / "EGFR.yaml"
+    text = egfr.read_text()
+    egfr.write_text(text.replace("level B, clinical", "level B, edited by hand", 1))
+    try:
+        r = CliRunner().invoke(cli, args)
+        assert r.exit_code == 1 and "out of date" in r.output and "EGFR.yaml" in r.output
+    finally:
+        egfr.write_text(text)

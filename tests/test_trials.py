@@ -242,3 +242,21 @@ def test_cli_refresh_and_show(server, cache):
     assert r.exit_code == 0 and "NCT99999915: COMPLETED (phase 2" in r.output
     r = CliRunner().invoke(cli, ["trials", "show", "--cache", str(cache), "--json"])
     assert json.loads(r.output)["NCT99999915"]["status"] == "COMPLETED"
+
+
+def test_cli_refresh_defaults_to_every_kb_trial(server, cache, tmp_path):
+    import shutil
+    from pathlib import Path
+
+    from matcher.cli import cli
+    from matcher.knowledge import load_kb
+
+    kb_dir = tmp_path / "kb"
+    shutil.copytree(Path(__file__).resolve().parent.parent / "knowledgebase", kb_dir,
+                    ignore=shutil.ignore_patterns("civic"))
+    wanted = set(load_kb(kb_dir).trials)
+    r = CliRunner().invoke(cli, ["trials", "refresh", "--kb", str(kb_dir), "--cache", str(cache),
+                                 "--base-url", server.base, "--rate", "0", "--retries", "0"])
+    assert r.exit_code == 1  # the stand-in knows none of them: 404 each, reported
+    assert {n for _, n in server.hits} == wanted
+    assert f"refreshed 0 of {len(wanted)}" in r.output

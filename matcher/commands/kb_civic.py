@@ -22,7 +22,9 @@ KB_OPTION = click.option("--kb", "kb_dir", type=click.Path(file_okay=False),
 @click.option("--copy-source/--no-copy-source", default=False,
               help="Also copy the release TSVs the importer reads into <out>/source/.")
 @click.option("--no-validate", is_flag=True, help="Skip loading the KB after the import.")
-def import_civic(source, kb_dir, out_dir, copy_source, no_validate) -> None:
+@click.option("--check", is_flag=True,
+              help="Write nothing: exit 1 if the committed output differs from a fresh import.")
+def import_civic(source, kb_dir, out_dir, copy_source, no_validate, check) -> None:
     """Import the CIViC release in SOURCE (a folder of CIViC TSVs) into the KB's civic/ folder.
 
     Re-runnable and deterministic: the same release and disease map give the same files. Hand
@@ -36,6 +38,14 @@ def import_civic(source, kb_dir, out_dir, copy_source, no_validate) -> None:
 
     kb = (Path(kb_dir) if kb_dir else default_kb_dir()).resolve()
     out = Path(out_dir) if out_dir else kb / "civic"
+    if check:
+        stale = check_import(source, kb, out)
+        for name in stale:
+            click.echo(f"out of date: {out / name}", err=True)
+        if stale:
+            raise click.exceptions.Exit(1)
+        click.echo(f"{out}: up to date with {source}")
+        return
     if copy_source:
         copy_sources(Path(source), out / "source")
     res = run(source, kb, out)
@@ -52,6 +62,29 @@ def import_civic(source, kb_dir, out_dir, copy_source, no_validate) -> None:
         raise InputError(str(exc)) from None
     click.echo(f"validated: knowledge base {loaded.version} ({loaded.hash[:12]}); "
                f"{len(loaded.dropped_civic)} imported items dropped where curated entries speak")
+
+
+def check_import(source, kb: Path, out: Path) -> list[str]:
+    """Files of ``out`` that a fresh import of ``source`` would change, add or remove."""
+    import shutil
+    import tempfile
+
+    from matcher.civic_import import import_civic as run
+
+    def files(folder: Path) -> dict[str, bytes]:
+        return {p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*")
+                if p.is_file() and p.relative_to(folder).parts[0] != "source"
+                and p.suffix != ".md"}
+
+    with tempfile.TemporaryDirectory() as tmp:
+        fresh = Path(tmp) / "civic"
+        fresh.mkdir()
+        if (out / "disease_map.tsv").exists():
+            shutil.copyfile(out / "disease_map.tsv", fresh / "disease_map.tsv")
+        run(source, kb, fresh)
+        new = files(fresh)
+    old = files(out) if out.is_dir() else {}
+    return sorted(n for n in set(new) | set(old) if new.get(n) != old.get(n))
 
 
 def collect_stats(kb) -> dict:
