@@ -22,6 +22,7 @@ from werkzeug.exceptions import HTTPException, RequestTimeout
 
 from matcher import __version__
 from matcher import logging as mlog
+from matcher.api.schemas import ProblemSchema
 from matcher.config import load_config
 from matcher.errors import MatcherError, Problem
 from matcher.store import Store
@@ -128,6 +129,12 @@ class _UploadDeadline:
         return self.wsgi_app(environ, start_response)
 
 
+class _Api(Api):
+    """flask-smorest's Api documenting our error shape (problem+json) for every error answer."""
+
+    ERROR_SCHEMA = ProblemSchema
+
+
 def create_app(config: dict[str, Any] | None = None, *, kb: Any = None) -> Flask:
     """Build the service: settings, KB (loaded once), store, API, error handlers and logging.
 
@@ -165,7 +172,7 @@ def create_app(config: dict[str, Any] | None = None, *, kb: Any = None) -> Flask
     store = Store(cfg["DATABASE_URL"], store_content=cfg["STORE_CONTENT"])
     app.extensions["matcher"] = ServiceState(kb=kb, store=store, config=cfg)
 
-    api = Api(app)
+    api = _Api(app)
     from matcher.api import register
 
     register(api, app, docs=cfg["DOCS"])

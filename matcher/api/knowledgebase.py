@@ -7,7 +7,7 @@ import dataclasses
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from matcher.api.common import BEARER, require_lab
+from matcher.api.common import require_lab, secured
 from matcher.api.schemas import (
     GeneEntrySchema,
     KnowledgeBaseSchema,
@@ -24,7 +24,7 @@ blp.before_request(require_lab)
 
 @blp.route("/knowledgebase")
 class KnowledgeBase(MethodView):
-    @blp.doc(security=BEARER)
+    @secured(blp)
     @blp.response(200, KnowledgeBaseSchema)
     def get(self):
         """Version, content hash and counts of the knowledge base in use."""
@@ -34,7 +34,7 @@ class KnowledgeBase(MethodView):
 
 @blp.route("/knowledgebase/genes/<string:symbol>")
 class Gene(MethodView):
-    @blp.doc(security=BEARER)
+    @secured(blp)
     @blp.response(200, GeneEntrySchema)
     def get(self, symbol: str):
         """One gene's KB content (aliases resolved through HGNC)."""
@@ -47,7 +47,7 @@ class Gene(MethodView):
 
 @blp.route("/tumor-types")
 class TumorTypes(MethodView):
-    @blp.doc(security=BEARER)
+    @secured(blp)
     @blp.arguments(TumorTypeQuerySchema, location="query")
     @blp.response(200, TumorTypeListSchema)
     def get(self, args):

@@ -15,7 +15,7 @@ from marshmallow import ValidationError
 
 from matcher import __version__
 from matcher import logging as mlog
-from matcher.api.common import BEARER, require_lab
+from matcher.api.common import require_lab, secured
 from matcher.api.results import summary_html
 from matcher.api.schemas import (
     ListParamsSchema,
@@ -151,13 +151,15 @@ def _check_report_id(report_id: str) -> None:
 
 @blp.route("/reports")
 class Reports(MethodView):
-    @blp.doc(security=BEARER, requestBody=_SUBMIT_BODY)
+    @secured(blp)
+    @blp.doc(requestBody=_SUBMIT_BODY)
     @blp.arguments(SubmitParamsSchema, location="query")
     @blp.response(201, ReportRecordSchema,
                   description="Stored and matched (committed). `Location` names the report.")
     @blp.alt_response(200, schema=ReportRecordSchema,
                       description="Identical content already stored: the stored result.")
-    @blp.alt_response(409, description="Same report id, different content (use supersede=true).")
+    @blp.alt_response(409, response="CONFLICT")
+    @blp.alt_response(413, response="REQUEST_ENTITY_TOO_LARGE")
     def post(self, query):
         """Submit a report: lab JSON, or a VCF/MAF/fusion file. Idempotent per report id."""
         from matcher import pipeline
@@ -219,7 +221,7 @@ class Reports(MethodView):
         headers = {"Location": _links(rep.report_id)["self"]}
         return _record(rep, versions, 201 if created else 200, headers)
 
-    @blp.doc(security=BEARER)
+    @secured(blp)
     @blp.arguments(ListParamsSchema, location="query")
     @blp.response(200, ReportListSchema)
     def get(self, args):
@@ -248,9 +250,10 @@ class Reports(MethodView):
 
 @blp.route("/reports/<path:report_id>")
 class Report(MethodView):
-    @blp.doc(security=BEARER)
+    @secured(blp)
     @blp.arguments(VersionParamsSchema, location="query")
     @blp.response(200, ReportRecordSchema)
+    @blp.alt_response(404, response="NOT_FOUND")
     def get(self, args, report_id: str):
         """One of your lab's reports: the current version, or ?version=N."""
         mlog.bind(report_id=report_id)
@@ -263,10 +266,11 @@ class Report(MethodView):
 
 @blp.route("/reports/<path:report_id>/summary")
 class Summary(MethodView):
-    @blp.doc(security=BEARER)
+    @secured(blp)
     @blp.arguments(VersionParamsSchema, location="query")
     @blp.response(200, content_type="text/html",
                   description="The oncologist's HTML page (no scripts, strict CSP).")
+    @blp.alt_response(404, response="NOT_FOUND")
     def get(self, args, report_id: str):
         """The oncologist's summary page of a report (HTML)."""
         mlog.bind(report_id=report_id)

@@ -147,3 +147,23 @@ class ReadySchema(_Base):
     status = fields.String(required=True)
     kb_version = fields.String()
     database = fields.String()
+
+
+class ProblemDetailSchema(_Base):
+    message = fields.String(required=True)
+    field = fields.String(metadata={"description": "Field path, e.g. variants[2].vaf"})
+    line = fields.Integer(metadata={"description": "Line of the submitted file"})
+    expected = fields.String()
+    source = fields.String()
+
+
+class ProblemSchema(_Base):
+    """An RFC 9457 problem document (served as application/problem+json)."""
+
+    type = fields.String(required=True)
+    title = fields.String(required=True)
+    status = fields.Integer(required=True)
+    detail = fields.String()
+    errors = fields.List(fields.Nested(ProblemDetailSchema),
+                         metadata={"description": "Every problem found, with where it is."})
+    request_id = fields.String(metadata={"description": "Quote it when reporting a problem."})
