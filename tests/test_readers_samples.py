@@ -100,3 +100,11 @@ def test_multi_sample_maf_with_sidecar(kb):
     assert levels(res[0])["dabrafenib + trametinib"] == "1"
     assert levels(res[1])["alpelisib + fulvestrant"] == "1"
     assert tsc2_lof_everolimus(res[2])
+
+
+def test_braf_v600e_as_a_dinucleotide_mnv_matches(kb):
+    data = (SAMPLES / "atc_braf_v600e.grch37.vcf").read_bytes().replace(
+        b"7\t140453136\t.\tA\tT", b"7\t140453135\t.\tCA\tTT")
+    (res,) = run(data, kb=kb, options=ReadOptions(tumor_type="THAP"))
+    assert outcome(res)["BRAF V600E"][0] == "matched"
+    assert levels(res)["dabrafenib + trametinib"] == "1"

@@ -294,3 +294,18 @@ def test_gene_regions_for_the_kb_genes():
     r = one(vcf(BRAF + "\n7 100 . A T . PASS . GT 0/1"))
     kept = read_vcf(vcf(BRAF + "\n7 100 . A T . PASS . GT 0/1"), regions=regions)[0]
     assert len(r.variants) == 2 and [v.pos for v in kept.variants] == [140453136]
+
+
+def test_gzip_bomb_by_path_is_refused_in_every_mode(tmp_path, monkeypatch):
+    import matcher.readers.vcf_stream as stream
+    plain = tmp_path / "b.vcf"
+    plain.write_bytes(vcf(ROWS) + b"".join(b"7\t%d\t.\tA\tT\t.\tPASS\t.\tGT\t0/1\n" % p
+                                           for p in range(60_000, 400_000)))
+    path = tmp_path / "b.vcf.gz"
+    pysam.tabix_compress(str(plain), str(path), force=True)
+    small = ReadOptions(max_decompressed_bytes=1 << 20)
+    monkeypatch.setattr(stream, "BLOCK_SKIP", False)
+    with pytest.raises(PayloadTooLarge):
+        read_vcf(path=path, regions=REGIONS, options=small)
+    with pytest.raises(PayloadTooLarge):
+        read_vcf(path=path, options=small)  # no regions: the whole file would be read
