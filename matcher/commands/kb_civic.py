@@ -57,7 +57,7 @@ def import_civic(source, kb_dir, out_dir, copy_source, no_validate, check) -> No
     if no_validate or out != kb / "civic":
         return
     try:
-        loaded = load_kb(kb)
+        loaded = load_kb(kb, imported=True)  # validate the import even if MATCHER_KB_IMPORTED=0
     except KnowledgeBaseError as exc:
         raise InputError(str(exc)) from None
     click.echo(f"validated: knowledge base {loaded.version} ({loaded.hash[:12]}); "
