@@ -21,6 +21,8 @@ SKIPPED_ORIGINS = frozenset({"Common Germline"})  # pharmacogenomic, not a tumor
 _FUSION = re.compile(r"^([A-Z0-9][A-Za-z0-9-]*)::([A-Z0-9][A-Za-z0-9-]*)$")
 _EXON = re.compile(r"^exon (\d+)(?:\s*-\s*(\d+))? (deletion|insertion|mutation|frameshift)$", re.I)
 _CODON_PAIR = re.compile(r"^([A-Z])(\d+)/([A-Z])?(\d+)$")
+_ALT_PAIR = re.compile(r"^([A-Z])(\d+)([A-Z])/([A-Z])$")  # S310F/Y: two changes at one residue
+_WITH_CDNA = re.compile(r"^(\S+) \((c\.[^)]+)\)$")  # R200W (c.598C>T): keep the protein part
 _EXON_CONSEQUENCE = {"deletion": ["inframe_deletion"], "insertion": ["inframe_insertion"],
                      "frameshift": ["frameshift"], "mutation": []}
 _LOF_NAMES = frozenset({"loss-of-function", "loss of function", "truncating mutation",
@@ -116,6 +118,13 @@ def variant_criterion(v: Variant) -> dict:
     for pattern, reason in _NOT_REPRESENTABLE:
         if pattern.search(name):
             raise Skip(reason, name)
+    m = _ALT_PAIR.match(name)
+    if m:
+        return {"type": "variant", "changes": [f"{m.group(1)}{m.group(2)}{m.group(3)}",
+                                               f"{m.group(1)}{m.group(2)}{m.group(4)}"]}
+    m = _WITH_CDNA.match(name)
+    if m and not name.lower().startswith("splice"):
+        name = m.group(1)
     m = _CODON_PAIR.match(name)
     if m:
         return {"type": "codon", "codons": sorted({int(m.group(2)), int(m.group(4))})}

@@ -33,6 +33,8 @@ def crit(gene, name, types=""):
     ("E746_A750del", {"type": "variant", "changes": ["E746_A750del"]}),
     ("V600", {"type": "codon", "codons": [600]}),
     ("G12/G13", {"type": "codon", "codons": [12, 13]}),
+    ("S310F/Y", {"type": "variant", "changes": ["S310F", "S310Y"]}),
+    ("R200W (c.598C>T)", {"type": "variant", "changes": ["R200W"]}),
     ("Exon 19 Deletion", {"type": "exon", "exons": [19], "consequences": ["inframe_deletion"]}),
     ("Exon 20 Insertion", {"type": "exon", "exons": [20], "consequences": ["inframe_insertion"]}),
     ("Exon 11 Mutation", {"type": "exon", "exons": [11]}),
