@@ -92,7 +92,7 @@ def rematch_stored(rep, kb) -> dict:
     """Re-run one stored report (``matcher.store.StoredReport`` with content) against ``kb``."""
     from matcher import pipeline
     from matcher.errors import MatcherError
-    from matcher.readers import ReadOptions
+    from matcher.readers import FORMATS, ReadOptions
 
     if rep.content is None:
         raise NotRematchable("content not stored (STORE_CONTENT off): cannot re-match")
@@ -100,8 +100,10 @@ def rematch_stored(rep, kb) -> dict:
     options = ReadOptions(report_id=p.get("report_id"), tumor_type=p.get("tumor_type"),
                           sample=p.get("sample"), genome_build=p.get("genome_build"),
                           lab=rep.lab)
+    # the upload's file name is not stored: the format it was read as stands in for it
+    fmt = p.get("format") or (rep.source_format if rep.source_format in FORMATS else None)
     try:
-        results = pipeline.run(rep.content, kb=kb, fmt=p.get("format"), options=options)
+        results = pipeline.run(rep.content, kb=kb, fmt=fmt, options=options)
     except MatcherError as exc:
         raise NotRematchable(f"no longer readable: {exc}") from None
     mine = [r for r in results if r.report_id == rep.report_id] or results

@@ -154,6 +154,27 @@ def test_stored_report_rematched_without_overwriting(store, kb_versions):
     assert [o.report_id for o in rematch_store(store, kb_n1, lab="lab-b")] == ["RM-2"]
 
 
+def test_stored_vcf_is_read_again_with_its_parameters(store, kb_versions):
+    import hashlib
+
+    from matcher.pipeline import run
+    from matcher.readers import ReadOptions
+    from matcher.store import Submission
+
+    kb_n, kb_n1 = kb_versions
+    data = (ROOT / "vcf_samples" / "atc_braf_v600e.grch37.vcf").read_bytes()
+    params = {"tumor_type": "THAP", "report_id": "VCF-1"}  # what the API stores (no format)
+    res = run(data, kb=kb_n, filename="x.vcf", options=ReadOptions(**params))[0].to_dict()
+    store.submit(Submission(lab="lab-a", report_id="VCF-1",
+                            content_sha256=hashlib.sha256(data).hexdigest(),
+                            content_size=len(data), content=data, source_format="vcf",
+                            params=params, alterations=[], result=res, kb_version=kb_n.version,
+                            kb_hash=kb_n.hash, matcher_version="test"))
+    [o] = rematch_store(store, kb_n1)
+    assert o.error is None and o.report_id == "VCF-1"
+    assert o.diff.relevelled == [OptionChange("vemurafenib", "3A", "3B")]
+
+
 def test_since_filters_and_missing_content_is_reported(store, kb_versions):
     from datetime import UTC, datetime, timedelta
 
