@@ -7,8 +7,11 @@
 
 from __future__ import annotations
 
+import os
+from dataclasses import replace
+
 from matcher.engine import match
-from matcher.errors import Problem, UnknownTumorTypeError
+from matcher.errors import PayloadTooLarge, Problem, UnknownTumorTypeError
 from matcher.knowledge import KnowledgeBase
 from matcher.model import MatchResult, Report, TumorType
 from matcher.normalize import normalize_report
@@ -17,18 +20,35 @@ from matcher.readers import ReadOptions
 
 def read_reports(data: bytes | None = None, *, path: str | None = None,
                  filename: str | None = None, fmt: str | None = None,
-                 options: ReadOptions = ReadOptions()) -> list[Report]:
-    """Read a lab file of any supported format into one Report per sample."""
-    from matcher import readers
+                 options: ReadOptions = ReadOptions(), kb: KnowledgeBase | None = None
+                 ) -> list[Report]:
+    """Read a lab file of any supported format into one Report per sample.
 
-    if hasattr(readers, "read_file"):
-        return readers.read_file(data, path=path, filename=filename, fmt=fmt, options=options)
-    from matcher.readers.labjson import read_labjson
+    With a KB, a whole-genome-scale VCF (over ``options.region_threshold_bytes``, or with more
+    records than ``options.max_variants``) is read only in the regions of the KB's genes, and
+    each report says so in a warning: calls elsewhere cannot be matched by this KB anyway.
+    """
+    from matcher.readers import read_file
+    from matcher.readers.regions import gene_regions
 
-    if data is None and path is not None:
-        with open(path, "rb") as fh:
-            data = fh.read()
-    return read_labjson(data or b"", options)
+    size = len(data) if data is not None else os.path.getsize(path) if path else 0
+    regions = None
+    if kb is not None and size > options.region_threshold_bytes:
+        regions = gene_regions(kb.genes, reference_dir=kb.path / "reference")
+    kw = {"path": path, "filename": filename, "fmt": fmt, "options": options}
+    try:
+        reports = read_file(data, regions=regions, **kw)
+    except PayloadTooLarge:
+        if regions is not None or kb is None:
+            raise
+        regions = gene_regions(kb.genes, reference_dir=kb.path / "reference")
+        reports = read_file(data, regions=regions, **kw)
+    if regions is None:
+        return reports
+    note = ("Whole-genome-scale file: only records within the knowledge base's genes (±2 kb) "
+            "were read; calls elsewhere were not assessed.")
+    return [replace(r, warnings=(*r.warnings, note)) if r.source_format == "vcf"
+            and r.genome_build else r for r in reports]
 
 
 def resolve_tumor(kb: KnowledgeBase, text: str | None) -> TumorType | None:
@@ -59,4 +79,4 @@ def run(data: bytes | None = None, *, kb: KnowledgeBase, path: str | None = None
         options: ReadOptions = ReadOptions()) -> list[MatchResult]:
     """Read any lab file and match every report in it."""
     return [match_report(r, kb) for r in read_reports(data, path=path, filename=filename,
-                                                      fmt=fmt, options=options)]
+                                                      fmt=fmt, options=options, kb=kb)]

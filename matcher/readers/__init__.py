@@ -28,6 +28,9 @@ class ReadOptions:
     max_decompressed_bytes: int = 2 * 1024**3  # gzip-bomb guard
     lab: str | None = None
     clinical_sidecar: bytes | None = None  # MAF: SAMPLE_ID -> ONCOTREE_CODE table
+    # A VCF larger than this (bytes as given, compressed or not) is read only in the KB genes'
+    # regions, with a warning saying so; smaller files are read whole.
+    region_threshold_bytes: int = 20 * 1024**2
 
 
 def read_file(data: bytes | None = None, *, path: str | None = None,
