@@ -99,3 +99,22 @@ def test_json_round_trips() -> None:
     assert data["report_id"] == "RPT-ATC-0001"
     assert data["therapy_options"][0]["name"] == "dabrafenib + trametinib"
     assert list(data) == [f.name for f in dataclasses.fields(fx.ATC_BRAF)]
+
+
+def test_many_set_aside_calls_are_grouped_by_reason():
+    from dataclasses import replace
+
+    from matcher.model import Alteration, AlterationOutcome
+    from matcher.render.text import render_text
+    from tests.render_fixtures import ATC_BRAF
+
+    base = ATC_BRAF
+    why = "raw call inside TSC2: consequence unknown; annotate with VEP or snpEff to assess"
+    raw = tuple(AlterationOutcome(
+        Alteration(id=f"R{i}", kind="variant", gene="TSC2", label=f"TSC2 16:{2100000 + i} A>G",
+                   original=f"16:{2100000 + i} A>G", source=f"line {i}", not_assessable=why),
+        "not_assessable", why) for i in range(40))
+    text = render_text(replace(base, alterations=base.alterations + raw))
+    section = text.split("FILTERED OR NOT ASSESSABLE")[1]
+    assert "40 calls in TSC2 (not assessable)" in section
+    assert section.count("16:21000") == 3  # three examples, not forty lines

@@ -182,6 +182,43 @@ def outcomes(result: MatchResult) -> Outcomes:
     )
 
 
+# Beyond this many filtered or unassessable calls (a whole-genome VCF), show them grouped.
+GROUP_SET_ASIDE_OVER = 30
+
+
+@dataclass(frozen=True)
+class SetAsideRow:
+    """One line of the filtered/unassessable section: a call, or a group of like calls."""
+
+    label: str
+    original: str
+    status: str
+    reason: str
+    count: int = 1
+
+
+def set_aside_rows(items: list[AlterationOutcome],
+                   limit: int = GROUP_SET_ASIDE_OVER) -> list[SetAsideRow]:
+    """One row per call, or, past ``limit`` calls, one row per (status, reason) with a count."""
+    if len(items) <= limit:
+        return [SetAsideRow(clean(o.alteration.label), clean(o.alteration.original),
+                            STATUS_HEADINGS.get(o.status, clean(o.status)), outcome_reason(o))
+                for o in items]
+    groups: dict[tuple[str, str], list[AlterationOutcome]] = {}
+    for o in items:
+        groups.setdefault((o.status, outcome_reason(o)), []).append(o)
+    rows = []
+    for (status, reason), group in sorted(groups.items(), key=lambda kv: -len(kv[1])):
+        genes = sorted({o.alteration.gene for o in group if o.alteration.gene})
+        what = f"{len(group)} call{'s' if len(group) > 1 else ''}"
+        if len(genes) == 1:
+            what += f" in {genes[0]}"
+        examples = ", ".join(clean(o.alteration.original) for o in group[:3])
+        rows.append(SetAsideRow(what, f"e.g. {examples}" if len(group) > 1 else examples,
+                                STATUS_HEADINGS.get(status, clean(status)), reason, len(group)))
+    return rows
+
+
 def outcome_reason(o: AlterationOutcome) -> str:
     """Why an alteration has no therapy, or was set aside."""
     a = o.alteration

@@ -81,7 +81,7 @@ def _context(result: MatchResult) -> dict[str, Any]:
                        sorted(result.resistance, key=lambda m: c.level_key(m.level))],
         "trial_groups": trial_groups,
         "no_therapy": [_outcome(o) for o in groups.no_therapy],
-        "set_aside": [_outcome(o) for o in groups.set_aside],
+        "set_aside": c.set_aside_rows(groups.set_aside),
         "disclaimer": c.DISCLAIMER,
         "levels": [(lv, c.LEVEL_MEANING[lv]) for lv in c.LEVEL_ORDER],
     }

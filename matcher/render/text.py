@@ -122,9 +122,9 @@ def render_text(result: MatchResult, *, color: bool = False, width: int = 80) ->
     w.heading("Filtered or not assessable")
     if not groups.set_aside:
         w.para("None.", indent=2)
-    for o in groups.set_aside:
-        what = c.STATUS_HEADINGS.get(o.status, o.status)
-        w.para(f"{o.alteration.label} ({what}): {c.outcome_reason(o)}", indent=2, hang=4)
+    for row in c.set_aside_rows(groups.set_aside):
+        examples = f" [{row.original}]" if row.count > 1 else ""
+        w.para(f"{row.label} ({row.status}): {row.reason}{examples}", indent=2, hang=4)
 
     if result.warnings:
         w.heading(f"Warnings ({len(result.warnings)})")
