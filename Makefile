@@ -15,8 +15,10 @@ $(STAMP): setup.cfg pyproject.toml
 
 install: $(STAMP)
 
+# The main job: migrate the embedded SQLite store (var/), create a demo lab key on first start
+# and print it with a ready-to-paste curl, then serve on 127.0.0.1:8000.
 serve: $(STAMP)
-	$(BIN)/matcher match $(SAMPLE) --format text
+	$(BIN)/matcher serve
 
 match: $(STAMP)
 	$(BIN)/matcher match $(SAMPLE) --format text
