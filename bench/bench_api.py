@@ -111,10 +111,13 @@ def wait_ready(url: str, proc: subprocess.Popen, path: str) -> None:
     raise SystemExit(f"{url} not ready")
 
 
-def start(kind: str, workers: int, workdir: Path) -> tuple[subprocess.Popen, str, str | None]:
+def start(kind: str, workers: int, workdir: Path,
+          curated_only: bool = False) -> tuple[subprocess.Popen, str, str | None]:
     port = free_port()
     bind = f"127.0.0.1:{port}"
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    if curated_only:
+        env["MATCHER_KB_IMPORTED"] = "0"
     key = None
     if kind == "matcher":
         from matcher.auth import create_key
@@ -200,6 +203,8 @@ def main() -> None:
     ap.add_argument("--seconds", type=float, default=10.0)
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--json", action="store_true")
+    ap.add_argument("--curated-only", action="store_true",
+                    help="serve the curated KB alone (MATCHER_KB_IMPORTED=0), without CIViC")
     ap.add_argument("--serve-bare", metavar="BIND", help=argparse.SUPPRESS)
     a = ap.parse_args()
     if a.serve_bare:
@@ -210,10 +215,10 @@ def main() -> None:
     if not (0 < a.seconds <= MAX_SECONDS and 0 < a.clients <= MAX_CLIENTS):
         raise SystemExit(f"--seconds up to {MAX_SECONDS}, --clients up to {MAX_CLIENTS}")
     results = {"clients": a.clients, "seconds": a.seconds, "workers": a.workers,
-               "cpus": os.cpu_count()}
+               "cpus": os.cpu_count(), "kb": "curated" if a.curated_only else "curated+civic"}
     with tempfile.TemporaryDirectory() as tmp:
         for kind in ("bare", "matcher"):
-            proc, url, key = start(kind, a.workers, Path(tmp))
+            proc, url, key = start(kind, a.workers, Path(tmp), a.curated_only)
             try:
                 load(url, key, a.clients, min(2.0, a.seconds))  # warm-up, not counted
                 results[kind] = load(url, key, a.clients, a.seconds)
@@ -227,7 +232,8 @@ def main() -> None:
         print(json.dumps(results, indent=2))
         return
     print(f"{a.clients} clients x {a.seconds:g} s, gunicorn sync, {a.workers} workers, "
-          f"{os.cpu_count()} CPUs; 20-variant lab JSON, new report each request")
+          f"{os.cpu_count()} CPUs; 20-variant lab JSON, new report each request; "
+          f"KB {results['kb']}")
     print(f"{'target':<10}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}{'max ms':>10}{'errors':>8}")
     for kind in ("bare", "matcher"):
         r = results[kind]

@@ -168,7 +168,7 @@ def create_app(config: dict[str, Any] | None = None, *, kb: Any = None) -> Flask
     if kb is None:
         from matcher.knowledge import load_kb
 
-        kb = load_kb(cfg["KB_DIR"])
+        kb = load_kb(cfg["KB_DIR"], imported=cfg["KB_IMPORTED"])
     store = Store(cfg["DATABASE_URL"], store_content=cfg["STORE_CONTENT"])
     app.extensions["matcher"] = ServiceState(kb=kb, store=store, config=cfg)
 

@@ -60,6 +60,9 @@ SETTINGS: tuple[Setting, ...] = (
             secret=True),
     Setting("KB_DIR", None, str,
             "Knowledge base directory (default: the knowledgebase/ shipped with Matcher)."),
+    Setting("KB_IMPORTED", True, bool,
+            "Load the evidence imported from CIViC (knowledgebase/civic/) beside the curated "
+            "entries; false: the curated KB alone."),
     Setting("STORE_CONTENT", True, bool,
             "Keep the submitted file itself beside its hash and size (false: hash and size only)."),
     Setting("MAX_CONTENT_LENGTH", 32 * MiB, int,
