@@ -24,6 +24,8 @@ match: $(STAMP)
 	$(BIN)/matcher match $(SAMPLE) --format text
 
 test: $(STAMP)
+	$(BIN)/matcher kb validate
+	$(BIN)/matcher kb import-civic knowledgebase/civic/source --check
 	$(BIN)/pytest -q
 
 lint: $(STAMP)

@@ -133,3 +133,16 @@ def test_multi_sample_maf_html_is_one_page_per_report(tmp_path, capsys):
     pages = sorted((tmp_path / "pages").glob("*.html"))
     assert code == 0 and len(pages) >= 2 and len(out.splitlines()) == len(pages)
     assert all(p.read_text().lstrip().lower().startswith("<!doctype html") for p in pages)
+
+
+def test_match_shows_refreshed_trial_status(tmp_path, monkeypatch, capsys):
+    from matcher.trials import TrialStatus, save_status_cache
+
+    cache = tmp_path / "trials.json"
+    save_status_cache({"NCT02034110": TrialStatus("NCT02034110", "COMPLETED", "2", "ROAR",
+                                                  "2025-01-02", "2026-11-20")}, cache)
+    monkeypatch.setenv("MATCHER_TRIAL_CACHE", str(cache))
+    code, out, _ = run(["match", str(SAMPLE), "--format", "json"], capsys)
+    trial = next(t for t in json.loads(out)["trials"] if t["nct_id"] == "NCT02034110")
+    assert code == 0 and trial["status"] == "COMPLETED"
+    assert trial["status_verified"] == "2026-11-20"

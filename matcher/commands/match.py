@@ -63,7 +63,9 @@ def match_cmd(file, tumor_type, out_format, input_format, sample, normal_sample,
     from matcher.knowledge import load_kb
     from matcher.pipeline import run
 
-    kb = load_kb(kb_dir)
+    from matcher.trials import with_trial_status
+
+    kb = with_trial_status(load_kb(kb_dir))  # trial statuses last refreshed, if any
     options = ReadOptions(report_id=report_id, tumor_type=tumor_type, sample=sample,
                           normal_sample=normal_sample, genome_build=genome_build,
                           min_vaf=min_vaf, min_depth=min_depth,
