@@ -42,8 +42,11 @@ def derive_level(ev: Evidence, tumor: TumorType | None, oncotree) -> tuple[str, 
         label_status = "tumor-agnostic"
     else:
         label_status = "on-label"
+    strong = ev.evidence_type in ("fda", "guideline")
+    if label_status == "tumor-agnostic" and not strong and "SOLID" not in ev.scope:
+        # "Cancer" in general (OncoTree's root) is no evidence *in this tumor type*.
+        in_scope = False
     if ev.direction == "resistance":
-        strong = ev.evidence_type in ("fda", "guideline")
         return ("R1" if in_scope and strong else "R2"), label_status
     if ev.evidence_type == "preclinical":
         return "4", label_status

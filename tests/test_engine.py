@@ -312,3 +312,18 @@ def test_change_on_a_non_select_mane_transcript_is_not_matched_by_position(match
     plus, select = r.alterations
     assert plus.status == "not_assessable" and "NM_004333.6" in plus.reason
     assert select.status == "matched"
+
+
+def test_pan_cancer_clinical_evidence_is_not_evidence_in_this_tumor_type(full_kb):
+    import json
+
+    from matcher.pipeline import run
+
+    doc = {"report_id": "T", "tumor_type": "THAP", "variants": [variant("BRAF", "V600E")]}
+    r = run(json.dumps(doc).encode(), kb=full_kb)[0]
+    for o in r.therapy_options:
+        for m in o.matches:
+            if m.scope == ("TISSUE",) and m.evidence_type not in ("fda", "guideline"):
+                assert m.level in ("3B", "4"), m.evidence_id
+    assert r.therapy_options[0].name == "dabrafenib + trametinib"
+    assert r.therapy_options[0].level == "1"

@@ -110,7 +110,7 @@ def test_record(genes):
 
 # ----------------------------------------------------------------------------- loading
 def test_default_reference_dir():
-    assert default_reference_dir() == ROOT / "knowledgebase" / "reference"
+    assert default_reference_dir().resolve() == ROOT / "knowledgebase" / "reference"
     assert (default_reference_dir() / GENE_TABLE).is_file()
 
 
