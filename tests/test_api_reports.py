@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from matcher.auth import create_key
 from matcher.store_models import reports
-from tests.service_helpers import sample_bytes
+from tests.service_helpers import SAMPLES, sample_bytes
 
 pytest_plugins = ("tests.conftest_service",)
 
@@ -233,3 +233,14 @@ def test_content_is_stored_only_when_configured(make_app):
     rep = store.get("lab-x", "DEMO-RPT-0001", with_content=True)
     assert rep.content is None and rep.content_size == len(sample_bytes())
     assert rep.alterations and rep.alterations[0]["gene"] == "BRAF"
+
+
+def test_multi_sample_file_needs_a_sample_then_stores_that_one(client, auth):
+    maf = (SAMPLES / "multi_sample.grch37.maf").read_bytes()
+    r = client.post("/v1/reports?tumor_type=THAP&filename=x.maf", data=maf, headers=auth,
+                    content_type="text/plain")
+    assert r.status_code == 422 and r.json["errors"][0]["field"] == "sample"
+    r = client.post("/v1/reports?tumor_type=THAP&filename=x.maf&sample=DEMO-M2", data=maf,
+                    headers=auth, content_type="text/plain")
+    assert r.status_code == 201, r.json
+    assert r.json["report_id"] == "DEMO-M2" and r.json["source_format"] == "maf"
