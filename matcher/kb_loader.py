@@ -98,6 +98,7 @@ class Loader:
         therapies = self._load_therapies(self.dir / "therapies.yaml")
         trials = self._load_trials(self.dir / "trials.yaml")
         dropped: list[str] = []
+        excluded_trials: set[str] = set()
         civic_dir = self.dir / "civic"
         if civic_dir.is_dir() and self.imported:
             civic_genes = self._load_genes(civic_dir / "genes", "civic")
@@ -105,14 +106,19 @@ class Loader:
                 if (civic_dir / path).exists():
                     for k, v in self._load_therapies(civic_dir / path).items():
                         therapies.setdefault(k, v)
+            excluded = {g for g, e in genes.items() if e.imported_evidence == "exclude"}
             if (civic_dir / "trials.yaml").exists():
                 for k, v in self._load_trials(civic_dir / "trials.yaml").items():
+                    genes_of = {g for g, _ in v.biomarkers}
+                    if k not in trials and genes_of and genes_of <= excluded:
+                        excluded_trials.add(k)  # cited only by evidence the curator excluded
                     trials.setdefault(k, v)
             genes, dropped = _merge_civic(genes, civic_genes)
 
         self._check_refs(therapies, trials, hgnc, oncotree)
         self._check_unique_ids([e for g in genes.values() for e in g.evidence] + signatures)
         raise_problems(self.problems, self.dir)
+        trials = {k: v for k, v in trials.items() if k not in excluded_trials}
         released = meta.get("released") if isinstance(meta, dict) else None
         return KnowledgeBase(
             path=self.dir, version=version, released=str(released or ""),

@@ -166,7 +166,7 @@ EVE_TSC2 = Match(
 EVE_MTOR_RES = Match(
     evidence_id="MTOR-F2108L-EVE-RES", alteration_id="a2", gene="MTOR", therapy=("everolimus",),
     direction="resistance", evidence_type="case", level="R2", amp_tier="Tier II",
-    match_type="exact", label_status="off-label", criterion="MTOR F2108L", scope=("THAP",),
+    match_type="exact", label_status="on-label", criterion="MTOR F2108L", scope=("THAP",),
     excluded=(), statement="Acquired resistance to everolimus in the same patient.",
     citations=(Citation(kind="pmid", id="25295501", text="Wagle 2014",
                         url="https://pubmed.ncbi.nlm.nih.gov/25295501/"),),

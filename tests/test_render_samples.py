@@ -44,8 +44,17 @@ def test_sample_renders_everywhere(kb, name: str) -> None:
         assert not page.tags("script") and not page.tags("img")
         assert page.title == "Targeted therapy match summary"
         text = page.body_text
+        # Options at 1/2/3A are all on the page; 3B/4 ones are named up to a cap, the rest
+        # counted ("And N more options …"): none disappears without a trace.
+        from matcher.render.common import COMPACT_ROWS
+
+        others = [o for o in result.therapy_options if o.level not in ("1", "2", "3A")]
         for option in result.therapy_options:
-            assert option.name in text
+            if option.level in ("1", "2", "3A") or option in others[:COMPACT_ROWS]:
+                assert option.name in text
+        hidden = len(others) - COMPACT_ROWS
+        if hidden > 0:
+            assert re.search(rf"And {hidden} more options? at level 3B or 4", text), hidden
         for trial in result.trials:
             assert trial.nct_id in text
 

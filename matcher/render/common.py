@@ -149,6 +149,51 @@ def trials_in_order(result: MatchResult) -> tuple[list[TrialMatch], list[TrialMa
     return biomarker, other
 
 
+# Options at these levels are shown in full; the rest (another tumor type, preclinical) compactly.
+PRIMARY_LEVELS = ("1", "2", "3A")
+MATCHES_SHOWN = 2  # evidence items shown in full per option; the rest are summarised
+COMPACT_ROWS = 4  # rows of the compact tables (other options, resistance elsewhere) on a page
+
+
+def primary_options(result: MatchResult) -> list:
+    """Options at level 1, 2 or 3A: shown in full."""
+    return [o for o in options_in_order(result) if o.level in PRIMARY_LEVELS]
+
+
+def other_options(result: MatchResult) -> list:
+    """Options at level 3B or 4: shown one line each."""
+    return [o for o in options_in_order(result) if o.level not in PRIMARY_LEVELS]
+
+
+def resistance_split(result: MatchResult) -> tuple[list, list]:
+    """(resistance for this tumor type or pan-tumor, resistance seen only in other tumor types)."""
+    ordered = sorted(result.resistance, key=lambda m: level_key(m.level))
+    return ([m for m in ordered if m.label_status != "off-label"],
+            [m for m in ordered if m.label_status == "off-label"])
+
+
+def evidence_summary(matches) -> str:
+    """'FDA in MEL; clinical in COADREAD, LUAD' from a list of matches."""
+    kinds: dict[str, list[str]] = {}
+    for m in matches:
+        where = ", ".join(m.scope) or "another tumor type"
+        kinds.setdefault(m.evidence_type, [])
+        if where not in kinds[m.evidence_type]:
+            kinds[m.evidence_type].append(where)
+    names = {"fda": "FDA", "guideline": "guideline"}
+    return "; ".join(f"{names.get(k, k)} in {', '.join(v)}" for k, v in kinds.items())
+
+
+def unique_citations(matches, limit: int | None = None) -> list:
+    """Citations of several matches, each once, in order; at most ``limit``."""
+    seen: dict[tuple[str, str], object] = {}
+    for m in matches:
+        for cite in m.citations:
+            seen.setdefault((cite.kind, cite.id), cite)
+    out = list(seen.values())
+    return out if limit is None else out[:limit]
+
+
 def options_in_order(result: MatchResult):
     """Therapy options ranked by level (stable: the engine's order within a level)."""
     return sorted(result.therapy_options, key=lambda o: level_key(o.level))

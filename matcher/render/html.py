@@ -70,17 +70,23 @@ def _context(result: MatchResult) -> dict[str, Any]:
     if by_tumor:
         trial_groups.append({"title": "Open to this tumor type, regardless of biomarker",
                              "trials": [_trial(t, index) for t in by_tumor]})
+    resistance_here, resistance_elsewhere = c.resistance_split(result)
+    others = c.other_options(result)
+    other_res = _resistance_by_therapy(resistance_elsewhere, index)
     return {
         "r": result,
         "css": Markup(_CSS),  # noqa: S704 - our own packaged file, hashed into the CSP
         "meta_csp": META_CSP,
         "specimen": c.specimen_text(result),
         "generated": c.when(result),
-        "options": [_option(o, index) for o in c.options_in_order(result)],
-        "resistance": [_match(m, index) for m in
-                       sorted(result.resistance, key=lambda m: c.level_key(m.level))],
+        "options": [_option(o, index) for o in c.primary_options(result)],
+        "other_options": [_other(o, index) for o in others[:c.COMPACT_ROWS]],
+        "other_options_more": max(0, len(others) - c.COMPACT_ROWS),
+        "resistance": [_match(m, index) for m in resistance_here],
+        "other_resistance": other_res[:c.COMPACT_ROWS],
+        "other_resistance_more": max(0, len(other_res) - c.COMPACT_ROWS),
         "trial_groups": trial_groups,
-        "no_therapy": [_outcome(o) for o in groups.no_therapy],
+        "no_therapy": _no_therapy_rows(groups.no_therapy),
         "set_aside": c.set_aside_rows(groups.set_aside),
         "disclaimer": c.DISCLAIMER,
         "levels": [(lv, c.LEVEL_MEANING[lv]) for lv in c.LEVEL_ORDER],
@@ -126,9 +132,60 @@ def _option(o, index: dict[str, Alteration]) -> dict[str, Any]:
     return {
         "level": c.clean(o.level), "css": _css_level(o.level), "meaning": c.level_meaning(o.level),
         "name": c.clean(o.name), "amp_tier": c.clean(o.amp_tier), "alterations": alterations,
-        "matches": [_match(m, index) for m in o.matches],
-        "resistance": [_match(m, index) for m in o.resistance],
+        "matches": [_match(m, index) for m in o.matches[:c.MATCHES_SHOWN]],
+        "more": _more(o.matches[c.MATCHES_SHOWN:]),
+        "resistance": [_match(m, index) for m in o.resistance if m.label_status != "off-label"],
+        "resistance_elsewhere": sum(m.label_status == "off-label" for m in o.resistance),
     }
+
+
+def _more(matches) -> dict[str, Any] | None:
+    """The evidence items not shown in full: a count, where they come from, their sources."""
+    if not matches:
+        return None
+    cites = c.unique_citations(matches)
+    return {"count": len(matches), "summary": c.clean(c.evidence_summary(matches)),
+            "cites": _cites(tuple(cites[:6])), "more_cites": max(0, len(cites) - 6)}
+
+
+def _no_therapy_rows(items) -> list[dict[str, str]]:
+    """One row per alteration; signatures that met no criterion share one row."""
+    sigs = [o for o in items if o.alteration.kind == "signature"]
+    rows = [_outcome(o) for o in items if o.alteration.kind != "signature"]
+    if len(sigs) == 1:
+        rows.append(_outcome(sigs[0]))
+    elif sigs:
+        rows.append({"label": "Signatures", "detail": "",
+                     "original": ", ".join(c.clean(o.alteration.label) for o in sigs),
+                     "reason": " ".join(c.outcome_reason(o) for o in sigs)})
+    return rows
+
+
+def _resistance_by_therapy(matches, index: dict[str, Alteration]) -> list[dict[str, Any]]:
+    """Resistance seen in other tumor types: one row per therapy, with where and sources."""
+    groups: dict[tuple[str, ...], list] = {}
+    for m in matches:
+        groups.setdefault(m.therapy, []).append(m)
+    rows = []
+    for therapy, ms in groups.items():
+        cites = c.unique_citations(ms)
+        rows.append({"level": c.clean(ms[0].level), "css": _css_level(ms[0].level),
+                     "therapy": c.clean(" + ".join(therapy)),
+                     "alterations": ", ".join(dict.fromkeys(
+                         label for m in ms for label in c.labels_for([m.alteration_id], index))),
+                     "summary": c.clean(c.evidence_summary(ms)),
+                     "cites": _cites(tuple(cites[:3])), "more_cites": max(0, len(cites) - 3)})
+    return rows
+
+
+def _other(o, index: dict[str, Alteration]) -> dict[str, Any]:
+    """A 3B/4 option on one row."""
+    cites = c.unique_citations(o.matches)
+    return {"level": c.clean(o.level), "css": _css_level(o.level), "name": c.clean(o.name),
+            "alterations": ", ".join(c.labels_for(o.alteration_ids, index)),
+            "summary": c.clean(c.evidence_summary(o.matches)),
+            "cites": _cites(tuple(cites[:3])), "more_cites": max(0, len(cites) - 3),
+            "resistance": len(o.resistance)}
 
 
 _KIND = {"fda": "FDA", "guideline": "Guideline", "clinical": "Clinical", "case": "Case report",
