@@ -185,7 +185,9 @@ LABEL_RANK = {"on-label": 0, "tumor-agnostic": 1, "off-label": 2}
 
 
 def _match_key(m: Match) -> tuple:
-    return (LEVEL_ORDER.index(m.level), SPECIFICITY.index(m.match_type),
+    # Within a level, curated statements first (reviewed, in our words), then the most
+    # specific match, the strongest evidence type, on-label before tumor-agnostic.
+    return (LEVEL_ORDER.index(m.level), m.source != "curated", SPECIFICITY.index(m.match_type),
             EVIDENCE_RANK[m.evidence_type], LABEL_RANK[m.label_status], m.evidence_id)
 
 
@@ -205,7 +207,7 @@ def _options(matches: list[Match]) -> tuple[TherapyOption, ...]:
         options.append(TherapyOption(
             therapy=best.therapy, name=" + ".join(best.therapy), level=best.level,
             amp_tier=best.amp_tier, alteration_ids=alt_ids, matches=tuple(ms), resistance=res))
-    options.sort(key=lambda o: (_match_key(o.matches[0])[:3], bool(o.resistance), o.name))
+    options.sort(key=lambda o: (_match_key(o.matches[0])[:4], bool(o.resistance), o.name))
     return tuple(options)
 
 

@@ -92,13 +92,33 @@ def render_text(result: MatchResult, *, color: bool = False, width: int = 80) ->
     w.heading(f"Therapy options ({len(result.therapy_options)})")
     if not result.therapy_options:
         w.para("No targeted therapy matched this report.", indent=2)
-    for option in c.options_in_order(result):
+    for option in c.primary_options(result):
         _option(w, option, index)
+    others = c.other_options(result)
+    if others:
+        w.blank()
+        w.para("Other options: evidence in other tumor types, or preclinical", indent=2,
+               style="head")
+        for o in others:
+            alts = ", ".join(c.labels_for(o.alteration_ids, index))
+            w.para(f"[{o.level}] {c.clean(o.name)} ({alts}): {c.evidence_summary(o.matches)}",
+                   indent=4, hang=6, style=None)
 
-    if result.resistance:
+    here, elsewhere = c.resistance_split(result)
+    if here:
         w.heading("Resistance")
-        for m in sorted(result.resistance, key=lambda m: c.level_key(m.level)):
+        for m in here:
             _resistance(w, m, index)
+    if elsewhere:
+        w.heading("Resistance seen in other tumor types")
+        by_therapy: dict[tuple[str, ...], list] = {}
+        for m in elsewhere:
+            by_therapy.setdefault(m.therapy, []).append(m)
+        for therapy, ms in by_therapy.items():
+            alts = ", ".join(dict.fromkeys(
+                label for m in ms for label in c.labels_for([m.alteration_id], index)))
+            w.para(f"[{ms[0].level}] {' + '.join(therapy)} ({alts}): {c.evidence_summary(ms)}",
+                   indent=2, hang=4)
 
     biomarker, by_tumor = c.trials_in_order(result)
     w.heading(f"Clinical trials ({len(result.trials)})")
@@ -153,13 +173,23 @@ def _option(w: _Writer, option: TherapyOption, index: dict) -> None:
         w.para(meaning, indent=8, style="dim")
     w.field("Because of", ", ".join(c.labels_for(option.alteration_ids, index)), indent=8,
             pad=12)
-    for m in option.matches:
+    for m in option.matches[:c.MATCHES_SHOWN]:
         w.field("Evidence", f"{m.evidence_type}, {m.label_status}: {m.statement}", indent=8,
                 pad=12)
         cites = "; ".join(_cite(x) for x in m.citations)
         if cites:
             w.field("Sources", cites, indent=8, pad=12)
-    for m in option.resistance:
+    rest = option.matches[c.MATCHES_SHOWN:]
+    if rest:
+        labels = [c.citation_label(x) for x in c.unique_citations(rest)]
+        more = f"; {len(labels) - 6} more in the JSON result" if len(labels) > 6 else ""
+        w.field("And", f"{len(rest)} more evidence item{'s' if len(rest) > 1 else ''} "
+                f"({c.evidence_summary(rest)}): {', '.join(labels[:6])}{more}", indent=8, pad=12)
+    elsewhere = sum(m.label_status == "off-label" for m in option.resistance)
+    if elsewhere:
+        w.para(f"Resistance to it was also reported in other tumor types ({elsewhere} "
+               "evidence items; see below).", indent=8, style="dim")
+    for m in (m for m in option.resistance if m.label_status != "off-label"):
         alt = ", ".join(c.labels_for([m.alteration_id], index))
         w.para(f"Resistance [{m.level}] {alt}: {m.statement}", indent=8, hang=10, style="bad")
 
