@@ -147,13 +147,17 @@ def match(alterations: list[Alteration], kb: KnowledgeBase, tumor: TumorType | N
     usable = [a for a in alterations
               if not a.filter_reason and not a.not_assessable and a.gene_known]
     matches: list[Match] = []
-    genes: set[str | None] = {None}
+    by_gene: dict[str | None, list[Alteration]] = {}  # alterations each KB gene could concern
     for a in usable:
-        genes.add(a.gene)
+        keys = {a.gene} if a.kind != "signature" else {None}
         if a.fusion:
-            genes.update((a.fusion.five_prime, a.fusion.three_prime))
-    for ev in kb.candidate_evidence(genes):
-        for alt, match_type in _evidence_matches(ev, usable):
+            keys.update((a.fusion.five_prime, a.fusion.three_prime))
+        for k in keys:
+            by_gene.setdefault(k, []).append(a)
+    for ev in kb.candidate_evidence(set(by_gene)):
+        genes = [g for g, _ in ev.criterion.items] or [ev.gene]
+        alts = by_gene.get(genes[0], []) if len(genes) == 1 else usable
+        for alt, match_type in _evidence_matches(ev, alts):
             level, label_status = derive_level(ev, tumor, kb.oncotree)
             matches.append(_to_match(ev, alt, match_type, level, label_status))
 
@@ -197,13 +201,13 @@ def _options(matches: list[Match]) -> tuple[TherapyOption, ...]:
     for m in matches:
         if m.direction == "sensitivity":
             groups.setdefault(frozenset(m.therapy), []).append(m)
+    resistance = [r for r in matches if r.direction == "resistance"]
     options = []
     for drugs, ms in groups.items():
         ms.sort(key=_match_key)
         best = ms[0]
         alt_ids = tuple(dict.fromkeys(m.alteration_id for m in ms))
-        res = tuple(r for r in matches if r.direction == "resistance"
-                    and set(r.therapy) <= drugs)
+        res = tuple(r for r in resistance if drugs.issuperset(r.therapy))
         options.append(TherapyOption(
             therapy=best.therapy, name=" + ".join(best.therapy), level=best.level,
             amp_tier=best.amp_tier, alteration_ids=alt_ids, matches=tuple(ms), resistance=res))

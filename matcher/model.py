@@ -317,11 +317,22 @@ class MatchResult:
         return _plain(self)
 
 
+_FIELDS: dict[type, tuple[str, ...]] = {}
+_SCALARS = (str, int, float, bool, type(None))
+
+
 def _plain(obj: Any) -> Any:
-    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
-        return {f.name: _plain(getattr(obj, f.name)) for f in dataclasses.fields(obj)}
-    if isinstance(obj, (list, tuple)):
+    """Dataclasses, tuples and dicts to JSON-ready values (field names cached per class)."""
+    t = type(obj)
+    if t in _SCALARS:
+        return obj
+    names = _FIELDS.get(t)
+    if names is None and dataclasses.is_dataclass(t):
+        names = _FIELDS[t] = tuple(f.name for f in dataclasses.fields(t))
+    if names is not None:
+        return {k: _plain(getattr(obj, k)) for k in names}
+    if t in (list, tuple):
         return [_plain(x) for x in obj]
-    if isinstance(obj, dict):
+    if t is dict:
         return {k: _plain(v) for k, v in obj.items()}
     return obj
