@@ -167,8 +167,10 @@ def create_app(config: dict[str, Any] | None = None, *, kb: Any = None) -> Flask
 
     if kb is None:
         from matcher.knowledge import load_kb
+        from matcher.trials import with_trial_status
 
-        kb = load_kb(cfg["KB_DIR"], imported=cfg["KB_IMPORTED"])
+        # Trial statuses from the last `matcher trials refresh`, when there was one.
+        kb = with_trial_status(load_kb(cfg["KB_DIR"], imported=cfg["KB_IMPORTED"]))
     store = Store(cfg["DATABASE_URL"], store_content=cfg["STORE_CONTENT"])
     app.extensions["matcher"] = ServiceState(kb=kb, store=store, config=cfg)
 

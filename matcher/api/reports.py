@@ -19,6 +19,7 @@ from matcher.api.common import require_lab, secured
 from matcher.api.results import summary_html
 from matcher.api.schemas import (
     ListParamsSchema,
+    ReportGetParamsSchema,
     ReportListSchema,
     ReportRecordSchema,
     SubmitParamsSchema,
@@ -73,14 +74,23 @@ def _meta(rep: StoredReport) -> dict[str, Any]:
     }
 
 
+def _wants_fhir() -> bool:
+    """Accept: application/fhir+json preferred over application/json."""
+    best = request.accept_mimetypes.best_match(["application/json", "application/fhir+json"])
+    return best == "application/fhir+json" and \
+        request.accept_mimetypes["application/fhir+json"] > request.accept_mimetypes[
+            "application/json"]
+
+
 def _record(rep: StoredReport, versions: list[int], status: int = 200,
-            headers: dict[str, str] | None = None) -> Response:
+            headers: dict[str, str] | None = None, current: dict | None = None) -> Response:
     """A ReportRecord response. The stored result JSON is spliced in as is: it is neither
     parsed nor encoded again (it is most of the bytes), and is served exactly as first stored."""
     meta = _meta(rep)
     meta["versions"] = versions
     head = json.dumps(meta, default=lambda d: d.isoformat(), separators=(",", ":"))
-    body = f'{head[:-1]},"result":{rep.result_json}}}'
+    tail = f',"current":{json.dumps(current)}' if current is not None else ""
+    body = f'{head[:-1]},"result":{rep.result_json}{tail}}}'
     return Response(body, status=status, mimetype="application/json", headers=headers)
 
 
@@ -251,17 +261,36 @@ class Reports(MethodView):
 @blp.route("/reports/<path:report_id>")
 class Report(MethodView):
     @secured(blp)
-    @blp.arguments(VersionParamsSchema, location="query")
+    @blp.arguments(ReportGetParamsSchema, location="query")
     @blp.response(200, ReportRecordSchema)
     @blp.alt_response(404, response="NOT_FOUND")
     def get(self, args, report_id: str):
-        """One of your lab's reports: the current version, or ?version=N."""
+        """One of your lab's reports: the current version, or ?version=N.
+
+        ``?format=fhir`` (or ``Accept: application/fhir+json``) answers a FHIR R4 Genomics
+        Bundle instead; ``?kb=current`` adds the report re-matched under the current KB.
+        """
         mlog.bind(report_id=report_id)
-        store = state().store
-        rep = store.get(g.lab, report_id, args.get("version")) if _storable(report_id) else None
+        st = state()
+        current = args["kb"] == "current"
+        rep = (st.store.get(g.lab, report_id, args.get("version"), with_content=current)
+               if _storable(report_id) else None)
         if rep is None:
             raise NotFound(f"no report {report_id!r} for your lab", report_id=report_id)
-        return _record(rep, store.versions(g.lab, report_id))
+        if args["format"] == "fhir" or _wants_fhir():
+            from matcher.api.results import result_from_dict
+            from matcher.render.fhir import MEDIA_TYPE, to_fhir
+
+            bundle = to_fhir(result_from_dict(rep.result))
+            return Response(json.dumps(bundle), mimetype=MEDIA_TYPE)
+        extra = None
+        if current:
+            from matcher.rematch import compare_stored
+
+            cmp = compare_stored(rep, st.kb)
+            extra = {"kb_version": st.kb.version, "kb_hash": st.kb.hash,
+                     "result": cmp["current"], "diff": cmp["diff"], "error": cmp["error"]}
+        return _record(rep, st.store.versions(g.lab, report_id), current=extra)
 
 
 @blp.route("/reports/<path:report_id>/summary")

@@ -69,6 +69,16 @@ class VersionParamsSchema(_Base):
         "description": "An earlier version of an amended report (default: the current one)."})
 
 
+class ReportGetParamsSchema(VersionParamsSchema):
+    format = fields.String(validate=validate.OneOf(("json", "fhir")), load_default="json",
+                           metadata={"description": "json (the stored record) or fhir (a FHIR R4 "
+                                     "Genomics Bundle; also chosen by Accept: "
+                                     "application/fhir+json)."})
+    kb = fields.String(validate=validate.OneOf(("stored", "current")), load_default="stored",
+                       metadata={"description": "current: also re-match the report under the "
+                                 "current KB and show what changed (the stored result is kept)."})
+
+
 class LinksSchema(_Base):
     self = fields.String()
     summary = fields.String()
@@ -95,6 +105,10 @@ class ReportRecordSchema(ReportMetaSchema):
     result = fields.Dict(required=True, metadata={
         "description": "The match result (MatchResult.to_dict(): alterations, therapy_options, "
                        "resistance, trials, warnings, KB version and hash)."})
+    current = fields.Dict(metadata={
+        "description": "With ?kb=current: {kb_version, kb_hash, result, diff, error}: the report "
+                       "re-matched under the current KB and the options that changed (new, "
+                       "removed, re-levelled). The stored result above is unchanged."})
 
 
 class PageLinksSchema(_Base):
