@@ -123,3 +123,9 @@ def test_too_many_variants_is_refused():
     doc = {**BASE, "variants": [{"gene": "TP53", "protein_change": "R248Q"}] * 5}
     with pytest.raises(PayloadTooLarge):
         read(doc, max_variants=4)
+
+
+def test_deeply_nested_json_is_an_input_error():
+    with pytest.raises(ReportValidationError) as info:
+        read_labjson(b"[" * 100_000, ReadOptions())
+    assert "nested too deeply" in str(info.value)

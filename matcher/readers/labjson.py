@@ -188,6 +188,10 @@ def parse_json(data: bytes, source: str = "report") -> object:
         raise ReportValidationError("report is not valid JSON", [Problem(
             f"{exc.msg} at column {exc.colno}", line=exc.lineno, source=source,
             expected="a JSON object")]) from None
+    except RecursionError:
+        raise ReportValidationError("report is nested too deeply", [Problem(
+            "JSON nesting is deeper than Python can read", source=source,
+            expected="a lab report (a few levels of nesting)")]) from None
 
 
 def read_labjson(data: bytes, options: ReadOptions = ReadOptions()) -> list[Report]:
