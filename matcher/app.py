@@ -24,7 +24,7 @@ from matcher import __version__
 from matcher import logging as mlog
 from matcher.api.schemas import ProblemSchema
 from matcher.config import load_config
-from matcher.errors import MatcherError, Problem
+from matcher.errors import MatcherError, problems_from_messages
 from matcher.store import Store
 
 PROBLEM_JSON = "application/problem+json"
@@ -63,24 +63,7 @@ def problem_response(doc: dict[str, Any], status: int | None = None,
     return resp
 
 
-def flatten_messages(messages: Any, prefix: str = "") -> list[Problem]:
-    """marshmallow/webargs error messages -> one Problem per message, with its field path."""
-    out: list[Problem] = []
-    if isinstance(messages, dict):
-        for key, value in messages.items():
-            if key == "_schema":
-                path = prefix
-            elif isinstance(key, int):
-                path = f"{prefix}[{key}]"
-            else:
-                path = f"{prefix}.{key}" if prefix else str(key)
-            out.extend(flatten_messages(value, path))
-    elif isinstance(messages, (list, tuple)):
-        for value in messages:
-            out.extend(flatten_messages(value, prefix))
-    else:
-        out.append(Problem(str(messages), field=prefix or None))
-    return out
+flatten_messages = problems_from_messages  # the name the API modules use
 
 
 class _DeadlineInput:

@@ -21,6 +21,7 @@ the API can render ``application/problem+json`` and the CLI can print them and e
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,29 @@ class Problem:
         if self.expected:
             text += f" (expected {self.expected})"
         return text
+
+
+def problems_from_messages(messages: Any, prefix: str = "") -> list[Problem]:
+    """marshmallow/webargs error messages -> one Problem per message, with its field path."""
+    out: list[Problem] = []
+    if isinstance(messages, dict):
+        for key, value in messages.items():
+            if key == "_schema":
+                path = prefix
+            elif isinstance(key, int):
+                path = f"{prefix}[{key}]"
+            else:
+                path = f"{prefix}.{key}" if prefix else str(key)
+            out.extend(problems_from_messages(value, path))
+    elif isinstance(messages, (list, tuple)):
+        for value in messages:
+            out.extend(problems_from_messages(value, prefix))
+    else:
+        msg = str(messages)
+        if msg == "Unknown field.":
+            msg = "unknown field (not part of the schema; check the spelling)"
+        out.append(Problem(msg, field=prefix or None))
+    return out
 
 
 class MatcherError(Exception):

@@ -62,7 +62,6 @@ def match_cmd(file, tumor_type, out_format, input_format, sample, normal_sample,
     """Match a lab report (JSON, VCF, MAF or fusion table) and print the summary."""
     from matcher.knowledge import load_kb
     from matcher.pipeline import run
-
     from matcher.trials import with_trial_status
 
     kb = with_trial_status(load_kb(kb_dir))  # trial statuses last refreshed, if any

@@ -19,7 +19,7 @@ from marshmallow import (
     validates_schema,
 )
 
-from matcher.errors import Problem, ReportValidationError
+from matcher.errors import Problem, ReportValidationError, problems_from_messages
 from matcher.model import (
     CNV_STATES,
     GENOME_BUILDS,
@@ -151,30 +151,6 @@ class LabReportSchema(_Strict):
         return data
 
 
-def _flatten(messages: object, path: str = "") -> list[Problem]:
-    """marshmallow's nested error dict -> one Problem per leaf, with a field path."""
-    out: list[Problem] = []
-    if isinstance(messages, dict):
-        for key, val in messages.items():
-            if key == "_schema":
-                out += _flatten(val, path)
-                continue
-            if isinstance(key, int):
-                sub = f"{path}[{key}]"
-            else:
-                sub = f"{path}.{key}" if path else str(key)
-            out += _flatten(val, sub)
-    elif isinstance(messages, list):
-        for m in messages:
-            out += _flatten(m, path)
-    else:
-        msg = str(messages)
-        if msg == "Unknown field.":
-            msg = "unknown field (not part of lab report v1; check the spelling)"
-        out.append(Problem(msg, field=path or None))
-    return out
-
-
 def parse_json(data: bytes, source: str = "report") -> object:
     """Decode JSON, raising ReportValidationError with line/column on malformed input."""
     try:
@@ -208,7 +184,7 @@ def report_from_dict(doc: object, options: ReadOptions = ReadOptions()) -> Repor
     try:
         d = LabReportSchema().load(doc)
     except ValidationError as exc:
-        problems = _flatten(exc.messages)
+        problems = problems_from_messages(exc.messages)
         raise ReportValidationError(
             f"report failed validation ({len(problems)} problem(s))", problems) from None
     total = len(d["variants"]) + len(d["fusions"]) + len(d["copy_number"])
