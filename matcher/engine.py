@@ -207,11 +207,15 @@ def _options(matches: list[Match]) -> tuple[TherapyOption, ...]:
         ms.sort(key=_match_key)
         best = ms[0]
         alt_ids = tuple(dict.fromkeys(m.alteration_id for m in ms))
-        res = tuple(r for r in resistance if drugs.issuperset(r.therapy))
+        res = [r for r in resistance if drugs.issuperset(r.therapy)]
         options.append(TherapyOption(
             therapy=best.therapy, name=" + ".join(best.therapy), level=best.level,
-            amp_tier=best.amp_tier, alteration_ids=alt_ids, matches=tuple(ms), resistance=res))
-    options.sort(key=lambda o: (_match_key(o.matches[0])[:4], bool(o.resistance), o.name))
+            amp_tier=best.amp_tier, alteration_ids=alt_ids, matches=tuple(ms),
+            resistance=tuple(r for r in res if r.label_status != "off-label"),
+            resistance_elsewhere=tuple(dict.fromkeys(
+                r.evidence_id for r in res if r.label_status == "off-label"))))
+    options.sort(key=lambda o: (_match_key(o.matches[0])[:4], bool(o.resistance),
+                                bool(o.resistance_elsewhere), o.name))
     return tuple(options)
 
 

@@ -256,7 +256,8 @@ class TherapyOption:
     amp_tier: str
     alteration_ids: tuple[str, ...]
     matches: tuple[Match, ...]  # sensitivity evidence, best first
-    resistance: tuple[Match, ...] = ()  # resistance evidence against this therapy in this tumor
+    resistance: tuple[Match, ...] = ()  # resistance to it in this tumor type (or pan-tumor)
+    resistance_elsewhere: tuple[str, ...] = ()  # evidence ids of resistance in other tumor types
 
 
 @dataclass(frozen=True)

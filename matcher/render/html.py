@@ -134,8 +134,8 @@ def _option(o, index: dict[str, Alteration]) -> dict[str, Any]:
         "name": c.clean(o.name), "amp_tier": c.clean(o.amp_tier), "alterations": alterations,
         "matches": [_match(m, index) for m in o.matches[:c.MATCHES_SHOWN]],
         "more": _more(o.matches[c.MATCHES_SHOWN:]),
-        "resistance": [_match(m, index) for m in o.resistance if m.label_status != "off-label"],
-        "resistance_elsewhere": sum(m.label_status == "off-label" for m in o.resistance),
+        "resistance": [_match(m, index) for m in o.resistance],
+        "resistance_elsewhere": len(o.resistance_elsewhere),
     }
 
 
@@ -185,7 +185,7 @@ def _other(o, index: dict[str, Alteration]) -> dict[str, Any]:
             "alterations": ", ".join(c.labels_for(o.alteration_ids, index)),
             "summary": c.clean(c.evidence_summary(o.matches)),
             "cites": _cites(tuple(cites[:3])), "more_cites": max(0, len(cites) - 3),
-            "resistance": len(o.resistance)}
+            "resistance": len(o.resistance) + len(o.resistance_elsewhere)}
 
 
 _KIND = {"fda": "FDA", "guideline": "Guideline", "clinical": "Clinical", "case": "Case report",

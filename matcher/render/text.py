@@ -185,11 +185,11 @@ def _option(w: _Writer, option: TherapyOption, index: dict) -> None:
         more = f"; {len(labels) - 6} more in the JSON result" if len(labels) > 6 else ""
         w.field("And", f"{len(rest)} more evidence item{'s' if len(rest) > 1 else ''} "
                 f"({c.evidence_summary(rest)}): {', '.join(labels[:6])}{more}", indent=8, pad=12)
-    elsewhere = sum(m.label_status == "off-label" for m in option.resistance)
+    elsewhere = len(option.resistance_elsewhere)
     if elsewhere:
         w.para(f"Resistance to it was also reported in other tumor types ({elsewhere} "
                "evidence items; see below).", indent=8, style="dim")
-    for m in (m for m in option.resistance if m.label_status != "off-label"):
+    for m in option.resistance:
         alt = ", ".join(c.labels_for([m.alteration_id], index))
         w.para(f"Resistance [{m.level}] {alt}: {m.statement}", indent=8, hang=10, style="bad")
 
