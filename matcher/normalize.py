@@ -47,6 +47,14 @@ class _Ctx:
         self.warnings: list[str] = list(report.warnings)
         self.out: list[Alteration] = []
 
+    def unreadable(self, msg: str, field: str, expected: str) -> str | None:
+        """A lab JSON field the normaliser cannot read is the lab's error (collected); in a
+        pipeline file it makes the call not assessable: returns the reason, or None."""
+        if self.strict:
+            self.problems.append(Problem(msg, field=field, expected=expected))
+            return None
+        return msg
+
     def next_id(self) -> str:
         return f"A{len(self.out) + 1}"
 
@@ -120,15 +128,14 @@ def _variant(ctx: _Ctx, call: VariantCall) -> None:
             try:
                 protein = parse_protein_change(pc)
             except InputError as exc:
-                msg = f"cannot read protein change {pc!r}: {getattr(exc, 'reason', exc.message)}"
-                if call.consequence and not ctx.strict:
-                    msg = None  # e.g. older VEP writes a c. change in HGVSp for synonymous calls
-                elif ctx.strict:
-                    ctx.problems.append(Problem(msg, field=f"{call.source}.protein_change",
-                                                expected="HGVS protein notation such as "
-                                                         "p.Val600Glu or V600E"))
-                else:
-                    not_assessable = msg
+                # (older VEP writes a c. change in HGVSp for synonymous calls: the SO term
+                # then says enough)
+                if ctx.strict or not call.consequence:
+                    not_assessable = ctx.unreadable(
+                        f"cannot read protein change {pc!r}: "
+                        f"{getattr(exc, 'reason', exc.message)}",
+                        f"{call.source}.protein_change",
+                        "HGVS protein notation such as p.Val600Glu or V600E")
     if protein is None and call.cdna_change:
         cd = call.cdna_change.strip()
         key = cd.split(":")[-1].upper()
@@ -138,13 +145,9 @@ def _variant(ctx: _Ctx, call: VariantCall) -> None:
             try:
                 consequence = classify_cdna(cd)
             except InputError as exc:
-                msg = f"cannot read cDNA change {cd!r}: {getattr(exc, 'reason', exc.message)}"
-                if ctx.strict:
-                    ctx.problems.append(Problem(msg, field=f"{call.source}.cdna_change",
-                                                expected="HGVS cDNA notation such as "
-                                                         "c.1799T>A"))
-                else:
-                    not_assessable = msg
+                not_assessable = ctx.unreadable(
+                    f"cannot read cDNA change {cd!r}: {getattr(exc, 'reason', exc.message)}",
+                    f"{call.source}.cdna_change", "HGVS cDNA notation such as c.1799T>A")
     if protein is not None and gene and call.transcript and protein.position:
         why = ctx.kb.transcripts.check(gene, call.transcript)
         if why:
@@ -179,11 +182,8 @@ def _variant(ctx: _Ctx, call: VariantCall) -> None:
             elif in_genes:
                 gene = in_genes[0]
     elif call.chrom and not call.build:
-        msg = "genomic coordinates without a genome build"
-        if ctx.strict:
-            ctx.problems.append(Problem(msg, field="genome_build", expected="GRCh37 or GRCh38"))
-        else:
-            not_assessable = msg
+        not_assessable = ctx.unreadable("genomic coordinates without a genome build",
+                                        "genome_build", "GRCh37 or GRCh38")
 
     if protein is not None and gene and not hotspot and protein.position:
         if protein.consequence in ("missense", "codon"):
@@ -229,10 +229,10 @@ def _fusion(ctx: _Ctx, call) -> None:
         try:
             parsed = orient(parse_fusion(call.text, is_symbol=ctx.kb.hgnc.is_known))
         except InputError as exc:
-            msg = f"cannot read fusion {call.text!r}: {getattr(exc, 'reason', exc.message)}"
-            if ctx.strict:
-                ctx.problems.append(Problem(msg, field=f"{call.source}.fusion",
-                                            expected="a fusion such as EML4::ALK"))
+            msg = ctx.unreadable(
+                f"cannot read fusion {call.text!r}: {getattr(exc, 'reason', exc.message)}",
+                f"{call.source}.fusion", "a fusion such as EML4::ALK")
+            if msg is None:
                 return
             ctx.out.append(Alteration(id=ctx.next_id(), kind="fusion", gene=None,
                                       label=call.text, original=call.text, source=call.source,
