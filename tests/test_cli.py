@@ -91,7 +91,7 @@ def test_internal_error_exits_1_without_traceback(monkeypatch, capsys):
     def boom(*_a, **_k):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(matcher.pipeline, "run", boom)
+    monkeypatch.setattr(matcher.pipeline, "match_report", boom)
     code, _, err = run(["match", str(SAMPLE)], capsys)
     assert code == 1 and "internal error" in err and "boom" in err
     assert "Traceback" not in err
@@ -146,3 +146,12 @@ def test_match_shows_refreshed_trial_status(tmp_path, monkeypatch, capsys):
     trial = next(t for t in json.loads(out)["trials"] if t["nct_id"] == "NCT02034110")
     assert code == 0 and trial["status"] == "COMPLETED"
     assert trial["status_verified"] == "2026-11-20"
+
+
+def test_progress_goes_to_stderr_only_when_asked_off_a_terminal(capsys):
+    vcf = ROOT / "vcf_samples" / "atc_braf_v600e.grch37.vcf"
+    code, out, err = run(["match", str(vcf), "-f", "json"], capsys)
+    assert code == 0 and err == "" and json.loads(out)["report_id"]
+    code, out, err = run(["match", str(vcf), "-f", "json", "--progress"], capsys)
+    assert code == 0 and "[matcher] reading atc_braf_v600e.grch37.vcf" in err
+    assert "[matcher] matching" in err and json.loads(out)["report_id"]

@@ -55,13 +55,16 @@ def render(results: list, fmt: str, color: bool) -> str:
               help="MAF clinical sidecar (SAMPLE_ID, ONCOTREE_CODE).")
 @click.option("--kb", "kb_dir", type=click.Path(file_okay=False), envvar="MATCHER_KB_DIR",
               help="Knowledge base folder (default: the shipped one).")
+@click.option("--progress/--no-progress", default=None,
+              help="Progress on stderr (default: on a terminal, once a run takes over a second).")
 @click.option("--output", "-o", type=click.Path(),
               help="Write here, not stdout (HTML for several reports: a folder, one page each).")
 def match_cmd(file, tumor_type, out_format, input_format, sample, normal_sample, genome_build,
-              report_id, min_vaf, min_depth, clinical, kb_dir, output) -> None:
+              report_id, min_vaf, min_depth, clinical, kb_dir, progress, output) -> None:
     """Match a lab report (JSON, VCF, MAF or fusion table) and print the summary."""
     from matcher.knowledge import load_kb
-    from matcher.pipeline import run
+    from matcher.pipeline import match_report, read_reports
+    from matcher.progress import Progress
     from matcher.trials import with_trial_status
 
     kb = with_trial_status(load_kb(kb_dir))  # trial statuses last refreshed, if any
@@ -69,17 +72,27 @@ def match_cmd(file, tumor_type, out_format, input_format, sample, normal_sample,
                           normal_sample=normal_sample, genome_build=genome_build,
                           min_vaf=min_vaf, min_depth=min_depth,
                           clinical_sidecar=Path(clinical).read_bytes() if clinical else None)
-    if file == "-":
-        results = run(sys.stdin.buffer.read(), kb=kb, fmt=input_format, options=options)
-    else:
-        if not Path(file).exists():
-            raise click.BadParameter(f"{file}: no such file", param_hint="FILE")
-        results = run(path=file, kb=kb, filename=Path(file).name, fmt=input_format,
-                      options=options)
-    if out_format == "html" and output and len(results) > 1:
+    with Progress(progress) as bar:
+        if file == "-":
+            bar.phase("reading standard input")
+            reports = read_reports(sys.stdin.buffer.read(), fmt=input_format, options=options,
+                                   kb=kb)
+        else:
+            if not Path(file).exists():
+                raise click.BadParameter(f"{file}: no such file", param_hint="FILE")
+            size = Path(file).stat().st_size
+            bar.phase(f"reading {Path(file).name} ({size / 1e6:.1f} MB)")
+            reports = read_reports(path=file, filename=Path(file).name, fmt=input_format,
+                                   options=options, kb=kb)
+        calls = sum(len(r.variants) + len(r.fusions) + len(r.copy_numbers) for r in reports)
+        bar.phase(f"matching {calls:,} calls in {len(reports)} report(s)")
+        results = [match_report(r, kb) for r in reports]
+        bar.phase("rendering")
+        text = render(results, out_format, color=output is None and sys.stdout.isatty()) \
+            if not (out_format == "html" and output and len(results) > 1) else None
+    if text is None:
         _write_pages(results, Path(output))
         return
-    text = render(results, out_format, color=output is None and sys.stdout.isatty())
     if output:
         Path(output).write_text(text + "\n", encoding="utf-8")
     else:
