@@ -126,9 +126,9 @@ class KnowledgeBase:
 
     @cached_property
     def gene_spans(self):
-        """Gene spans in both builds (loaded on first use)."""
-        from matcher.hotspots import GeneSpans
-        return GeneSpans.load(self.path / "reference")
+        """Gene spans in both builds (loaded on first use, shared with the VCF reader)."""
+        from matcher.readers.vcf import load_gene_spans
+        return load_gene_spans(str(self.path / "reference"))
 
     @cached_property
     def evidence_by_gene(self) -> dict[str | None, tuple[Evidence, ...]]:
