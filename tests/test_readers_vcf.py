@@ -309,3 +309,20 @@ def test_gzip_bomb_by_path_is_refused_in_every_mode(tmp_path, monkeypatch):
         read_vcf(path=path, regions=REGIONS, options=small)
     with pytest.raises(PayloadTooLarge):
         read_vcf(path=path, options=small)  # no regions: the whole file would be read
+
+
+def test_region_filter_agrees_with_the_definition_at_every_boundary():
+    import random
+
+    from matcher.readers.vcf import RegionFilter
+
+    rng = random.Random(7)
+    regions = [("chr1", s, s + rng.randint(1, 50)) for s in
+               (rng.randint(0, 2000) for _ in range(60))] + [("2", 10, 20), ("chrX", 0, 1)]
+    f = RegionFilter(regions)
+    for chrom in ("chr1", "1", "2", "chr2", "X", "chrX", "3"):
+        bare = chrom.removeprefix("chr")
+        for pos in range(1, 2100):
+            expected = any(c.removeprefix("chr") == bare and s < pos <= e
+                           for c, s, e in regions)
+            assert f.contains(chrom, pos) is expected, (chrom, pos)

@@ -8,6 +8,7 @@ silently.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Callable, Iterable, Sequence
 from functools import lru_cache
@@ -129,13 +130,31 @@ class RegionFilter:
         self.by_chrom: dict[str, list[tuple[int, int]]] = {}
         for chrom, start, end in regions:
             self.by_chrom.setdefault(bare_chrom(chrom), []).append((start, end))
-        for spans in self.by_chrom.values():
+        # Merged, sorted spans per chromosome: a lookup is one binary search.
+        self._starts: dict[str, list[int]] = {}
+        self._ends: dict[str, list[int]] = {}
+        for key, spans in self.by_chrom.items():
             spans.sort()
+            merged: list[list[int]] = []
+            for s, e in spans:
+                if merged and s <= merged[-1][1]:
+                    merged[-1][1] = max(merged[-1][1], e)
+                else:
+                    merged.append([s, e])
+            self._starts[key] = [s for s, _ in merged]
+            self._ends[key] = [e for _, e in merged]
+        self._names: dict[str, str] = {}  # chrom as written -> bare name
 
     def contains(self, chrom: str, pos: int) -> bool:
         """True if 1-based ``pos`` on ``chrom`` lies in a region."""
-        spans = self.by_chrom.get(bare_chrom(chrom))
-        return bool(spans) and any(s < pos <= e for s, e in spans)
+        key = self._names.get(chrom)
+        if key is None:
+            key = self._names[chrom] = bare_chrom(chrom)
+        starts = self._starts.get(key)
+        if not starts:
+            return False
+        i = bisect.bisect_left(starts, pos) - 1  # last span starting before pos (0-based start)
+        return i >= 0 and pos <= self._ends[key][i]
 
     def line_in(self, line: str) -> bool:
         """True if the data line's CHROM/POS fall in a region (unparseable lines: True)."""
