@@ -10,6 +10,7 @@ import datetime as dt
 
 from matcher import __version__
 from matcher.criteria import SPECIFICITY, Criterion
+from matcher.fusion_names import FIVE_PRIME_KINASES
 from matcher.knowledge import Evidence, KnowledgeBase
 from matcher.model import (
     Alteration,
@@ -25,8 +26,6 @@ LEVEL_ORDER = ("1", "2", "3A", "3B", "4")
 AMP_TIER = {"1": "Tier I, level A", "2": "Tier I, level A", "3A": "Tier I, level B",
             "3B": "Tier II, level C", "4": "Tier II, level D", "R1": "Tier I", "R2": "Tier II"}
 EVIDENCE_RANK = {"fda": 0, "guideline": 1, "clinical": 2, "case": 3, "preclinical": 4}
-# Kinases that are usually the 5' partner of their fusions (their kinase domain is retained).
-FIVE_PRIME_KINASES = frozenset({"FGFR1", "FGFR2", "FGFR3"})
 SMALL_VARIANT_EXCLUDED = frozenset({"synonymous", "other"})
 # Scopes that name no tumor type: all solid tumors, or OncoTree's root (CIViC's "Cancer").
 PAN_CANCER = frozenset({"SOLID", "TISSUE"})
@@ -103,13 +102,19 @@ def _fusion_match(crit: Criterion, gene: str | None, alt: Alteration) -> str | N
     f = alt.fusion
     if alt.kind != "fusion" or f is None or gene not in (f.five_prime, f.three_prime):
         return None
-    if f.order_known and f.five_prime == gene and f.three_prime and \
-            gene not in FIVE_PRIME_KINASES:
-        return None  # the kinase is upstream: its kinase domain is not expected in the product
+    if _kinase_upstream(f, gene):
+        return None
     partner = f.partner_of(gene)
     if crit.partner:
         return "fusion_partner" if partner == crit.partner else None
     return "fusion_any"
+
+
+def _kinase_upstream(f, gene: str | None) -> bool:
+    """The gene is the stated 5' partner, and not a kinase that acts from there (FGFR, EGFR):
+    its kinase domain is not expected in the fusion product."""
+    return bool(f.order_known and gene and f.five_prime == gene and f.three_prime
+                and gene not in FIVE_PRIME_KINASES)
 
 
 def _signature_match(crit: Criterion, alt: Alteration) -> bool:
@@ -164,8 +169,11 @@ def match(alterations: list[Alteration], kb: KnowledgeBase, tumor: TumorType | N
     options = _options(matches)
     resistance = tuple(sorted((m for m in matches if m.direction == "resistance"),
                               key=lambda m: (m.level, m.evidence_id)))
-    outcomes = tuple(_outcome(a, matches, kb, tumor) for a in alterations)
-    trials = _trials(kb, tumor, usable, matches)
+    by_alt: dict[str, list[Match]] = {}
+    for m in matches:
+        by_alt.setdefault(m.alteration_id, []).append(m)
+    outcomes = tuple(_outcome(a, by_alt.get(a.id, []), kb, tumor) for a in alterations)
+    trials = _trials(kb, tumor, by_gene, matches)
     return MatchResult(
         report_id=report_id, tumor_type=tumor, alterations=outcomes,
         therapy_options=options, resistance=resistance, trials=trials,
@@ -219,13 +227,13 @@ def _options(matches: list[Match]) -> tuple[TherapyOption, ...]:
     return tuple(options)
 
 
-def _outcome(alt: Alteration, matches: list[Match], kb: KnowledgeBase,
+def _outcome(alt: Alteration, mine: list[Match], kb: KnowledgeBase,
              tumor: TumorType | None) -> AlterationOutcome:
+    """Status and reason of one alteration, given the matches it has."""
     if alt.filter_reason:
         return AlterationOutcome(alt, "filtered", alt.filter_reason)
     if alt.not_assessable:
         return AlterationOutcome(alt, "not_assessable", alt.not_assessable)
-    mine = [m for m in matches if m.alteration_id == alt.id]
     notes = _annotations(alt, kb, tumor)
     if mine:
         ids = tuple(dict.fromkeys(m.evidence_id for m in mine))
@@ -257,8 +265,8 @@ def _why_not(alt: Alteration, kb: KnowledgeBase) -> str:
     if not alt.gene_known:
         return "Gene symbol not recognised by HGNC: not matched (check the symbol)."
     entry = kb.genes.get(alt.gene or "")
-    if alt.kind == "fusion" and alt.fusion and alt.fusion.order_known \
-            and alt.fusion.five_prime in kb.genes and alt.fusion.three_prime:
+    if alt.kind == "fusion" and alt.fusion and alt.fusion.five_prime in kb.genes \
+            and _kinase_upstream(alt.fusion, alt.fusion.five_prime):
         return (f"{alt.fusion.five_prime} is the 5′ partner: the kinase domain is not expected "
                 "in this fusion product; no matched therapy.")
     if alt.kind == "signature" and alt.signature:
@@ -279,7 +287,8 @@ def _why_not(alt: Alteration, kb: KnowledgeBase) -> str:
             "(variant of unknown therapeutic significance).")
 
 
-def _trials(kb: KnowledgeBase, tumor: TumorType | None, alts: list[Alteration],
+def _trials(kb: KnowledgeBase, tumor: TumorType | None,
+            by_gene: dict[str | None, list[Alteration]],
             matches: list[Match]) -> tuple[TrialMatch, ...]:
     """Biomarker-matched trials open to this tumor type first, then tumor-type trials."""
     def tumor_ok(trial) -> bool:
@@ -294,7 +303,8 @@ def _trials(kb: KnowledgeBase, tumor: TumorType | None, alts: list[Alteration],
             for nct in m.trials:
                 cited.setdefault(nct, []).append(m.alteration_id)
     for trial in kb.trials.values():
-        hits = [a.id for gene, crit in trial.biomarkers for a in alts
+        hits = [a.id for gene, crit in trial.biomarkers
+                for a in by_gene.get(None if crit.type == "signature" else gene, ())
                 if criterion_match(crit, gene, a)]
         hits += cited.get(trial.nct_id, [])
         if hits and tumor_ok(trial):

@@ -26,8 +26,9 @@ from matcher.knowledge import (
     content_hash,
     raise_problems,
 )
+from matcher.normalize import TERT_PROMOTER
 
-TERT_PROMOTER_NAMES = frozenset({"C228T", "C250T"})
+TERT_PROMOTER_NAMES = frozenset(TERT_PROMOTER.values())
 # libyaml's loader when PyYAML was built with it (PyPI wheels are): ~10x faster, same result.
 SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 

@@ -32,16 +32,15 @@ def read_reports(data: bytes | None = None, *, path: str | None = None,
     from matcher.readers.regions import gene_regions
 
     size = len(data) if data is not None else os.path.getsize(path) if path else 0
-    regions = None
-    if kb is not None and size > options.region_threshold_bytes:
-        regions = gene_regions(kb.genes, reference_dir=kb.path / "reference")
+    kb_regions = gene_regions(kb.genes, reference_dir=kb.path / "reference") if kb else None
+    regions = kb_regions if size > options.region_threshold_bytes else None
     kw = {"path": path, "filename": filename, "fmt": fmt, "options": options}
     try:
         reports = read_file(data, regions=regions, **kw)
     except PayloadTooLarge:
-        if regions is not None or kb is None:
+        if regions is not None or kb_regions is None:
             raise
-        regions = gene_regions(kb.genes, reference_dir=kb.path / "reference")
+        regions = kb_regions
         reports = read_file(data, regions=regions, **kw)
     if regions is None:
         return reports

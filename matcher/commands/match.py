@@ -88,11 +88,10 @@ def match_cmd(file, tumor_type, out_format, input_format, sample, normal_sample,
         bar.phase(f"matching {calls:,} calls in {len(reports)} report(s)")
         results = [match_report(r, kb) for r in reports]
         bar.phase("rendering")
-        text = render(results, out_format, color=output is None and sys.stdout.isatty()) \
-            if not (out_format == "html" and output and len(results) > 1) else None
-    if text is None:
-        _write_pages(results, Path(output))
-        return
+        if out_format == "html" and output and len(results) > 1:
+            _write_pages(results, Path(output))
+            return
+        text = render(results, out_format, color=output is None and sys.stdout.isatty())
     if output:
         Path(output).write_text(text + "\n", encoding="utf-8")
     else:
