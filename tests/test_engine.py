@@ -315,9 +315,20 @@ def test_change_on_a_non_select_mane_transcript_is_not_matched_by_position(match
 
 
 def test_pan_cancer_clinical_evidence_is_not_evidence_in_this_tumor_type(full_kb):
+    import dataclasses
     import json
 
+    from matcher.engine import derive_level
     from matcher.pipeline import run
+
+    # Evidence for "Cancer" in general (OncoTree's root): clinical -> 3B, FDA -> 1.
+    ev = next(e for e in full_kb.all_evidence() if e.id == "BRAF-V600E-VEMURAFENIB-THAP")
+    thap = full_kb.oncotree.resolve("THAP")
+    root = dataclasses.replace(ev, scope=("TISSUE",))
+    assert derive_level(root, thap, full_kb.oncotree) == ("3B", "tumor-agnostic")
+    fda = dataclasses.replace(root, evidence_type="fda")
+    assert derive_level(fda, thap, full_kb.oncotree) == ("1", "tumor-agnostic")
+    assert derive_level(ev, thap, full_kb.oncotree) == ("3A", "on-label")
 
     doc = {"report_id": "T", "tumor_type": "THAP", "variants": [variant("BRAF", "V600E")]}
     r = run(json.dumps(doc).encode(), kb=full_kb)[0]
