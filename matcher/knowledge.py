@@ -8,7 +8,6 @@ start. The content hash covers every data file, so any result can be traced to t
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import os
 import re
@@ -248,11 +247,6 @@ def load_kb(path: str | Path | None = None, *, imported: bool | None = None) -> 
     if imported is None:
         imported = os.environ.get("MATCHER_KB_IMPORTED", "1").lower() not in ("0", "false", "no")
     return Loader(Path(path) if path else default_kb_dir(), imported=imported).load()
-
-
-def today() -> str:
-    """Today's date in ISO form (UTC)."""
-    return dt.datetime.now(dt.UTC).date().isoformat()
 
 
 def raise_problems(problems: list[str], kb_dir: Path) -> None:

@@ -213,7 +213,6 @@ def labels_for(ids: Iterable[str], index: dict[str, Alteration]) -> list[str]:
 class Outcomes:
     """The alterations of a result grouped for display."""
 
-    matched: list[AlterationOutcome]
     no_therapy: list[AlterationOutcome]  # status no_evidence
     set_aside: list[AlterationOutcome]  # filtered or not assessable
 
@@ -221,7 +220,6 @@ class Outcomes:
 def outcomes(result: MatchResult) -> Outcomes:
     """Group a result's alterations by status."""
     return Outcomes(
-        matched=[o for o in result.alterations if o.status == "matched"],
         no_therapy=[o for o in result.alterations if o.status == "no_evidence"],
         set_aside=[o for o in result.alterations if o.status in ("filtered", "not_assessable")],
     )
