@@ -51,11 +51,24 @@ def check_lab(lab: str) -> str:
     return lab
 
 
+def new_key() -> str:
+    """A fresh random key whose prefix starts with a letter or digit.
+
+    A prefix starting with '-' would read as an option on the command line
+    (``matcher keys revoke -AbC…`` fails), so a draw starting with '-' or '_' (1 in 32) is
+    drawn again.
+    """
+    while True:
+        key = KEY_PREFIX + secrets.token_urlsafe(32)
+        if key[len(KEY_PREFIX)].isalnum():
+            return key
+
+
 def create_key(store: Store, lab: str, note: str | None = None) -> NewKey:
     """Create and store a key for ``lab``; the returned ``key`` is the only copy."""
     check_lab(lab)
     for _ in range(5):
-        key = KEY_PREFIX + secrets.token_urlsafe(32)
+        key = new_key()
         try:
             row = store.add_key(lab, key_prefix(key), digest(key), note)
         except IntegrityError:  # prefix collision: astronomically rare, just draw again

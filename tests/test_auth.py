@@ -22,6 +22,16 @@ def test_key_format_and_storage(store):
     assert create_key(store, "lab-a").key != new.key
 
 
+def test_key_prefixes_are_safe_command_line_arguments():
+    """A prefix starting with '-' reads as an option (`matcher keys revoke -x…`); with 1 draw in
+    64 starting with '-', 2,000 draws would hit one for certain without the redraw."""
+    from matcher.auth import key_prefix, new_key
+
+    prefixes = [key_prefix(new_key()) for _ in range(2000)]
+    assert all(p[0].isalnum() and len(p) == 8 for p in prefixes)
+    assert len(set(prefixes)) == 2000
+
+
 def test_authenticate(store):
     new = create_key(store, "lab-a")
     assert authenticate(store, f"Bearer {new.key}") == "lab-a"
