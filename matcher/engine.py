@@ -11,7 +11,7 @@ import datetime as dt
 from matcher import __version__
 from matcher.criteria import SPECIFICITY, Criterion
 from matcher.fusion_names import FIVE_PRIME_KINASES
-from matcher.knowledge import Evidence, KnowledgeBase
+from matcher.knowledge import Evidence, KnowledgeBase, Trial
 from matcher.model import (
     Alteration,
     AlterationOutcome,
@@ -142,6 +142,96 @@ def _evidence_matches(ev: Evidence, alts: list[Alteration]) -> list[tuple[Altera
     return [(a, m) for a in alts if (m := criterion_match(crit, ev.gene, a))]
 
 
+# ----------------------------------------------------------------------------- index
+_MEMO_LIMIT = 50_000  # entries per memo; past it the memo starts again (bounded memory)
+
+
+class _Index:
+    """Per-KB lookups for the engine, built on first use and shared by every request.
+
+    The KB is read-only, so what an alteration matches depends only on the alteration's
+    matchable features (:func:`_features`), and an evidence item's level only on the tumor type:
+    both are memoised. Panels report the same hotspots over and over; a new alteration costs
+    one pass over its own gene's evidence.
+    """
+
+    def __init__(self, kb: KnowledgeBase):
+        evidence = kb.all_evidence()
+        self.order = {e.id: i for i, e in enumerate(evidence)}  # KB order, for stable output
+        single: dict[str | None, list[Evidence]] = {}
+        combos: dict[str | None, list[Evidence]] = {}
+        for e in evidence:
+            if e.criterion.type == "all_of":
+                for g in dict.fromkeys(g for g, _ in e.criterion.items):
+                    combos.setdefault(g, []).append(e)
+            else:
+                single.setdefault(e.gene, []).append(e)
+        self.single = {g: tuple(v) for g, v in single.items()}
+        self.combos = {g: tuple(v) for g, v in combos.items()}
+        self.criterion_text = {e.id: e.criterion.describe(e.gene) for e in evidence}
+        trials_by_gene: dict[str | None, dict[str, Trial]] = {}
+        for t in kb.trials.values():
+            for gene, crit in t.biomarkers:
+                key = None if crit.type == "signature" else gene
+                trials_by_gene.setdefault(key, {})[t.nct_id] = t
+        self.trials_by_gene = trials_by_gene
+        self.hits: dict[tuple, tuple[tuple[Evidence, str], ...]] = {}
+        self.levels: dict[tuple[str, str | None], tuple[str, str]] = {}
+        self.tumor_trials: dict[str, tuple[Trial, ...]] = {}
+
+
+def _index(kb: KnowledgeBase) -> _Index:
+    idx = kb.__dict__.get("_engine_index")
+    if idx is None:
+        idx = kb.__dict__["_engine_index"] = _Index(kb)
+    return idx
+
+
+def _keys(a: Alteration) -> tuple[str | None, ...]:
+    """The KB genes whose evidence could concern ``a`` (None: signature evidence)."""
+    if a.kind == "signature":
+        return (None,)
+    if a.fusion:
+        return tuple(dict.fromkeys((a.gene, a.fusion.five_prime, a.fusion.three_prime)))
+    return (a.gene,)
+
+
+def _features(a: Alteration) -> tuple:
+    """Everything :func:`criterion_match` reads of an alteration (its memo key)."""
+    v, f, cn, sig = a.variant, a.fusion, a.copy_number, a.signature
+    p = v.protein if v else None
+    return (a.kind, a.gene,
+            (p.canonical, p.position, v.consequence, v.hotspot, v.exon) if v else None,
+            (p.canonical, p.position) if p else None,
+            (f.five_prime, f.three_prime, f.order_known) if f else None,
+            cn.state if cn else None,
+            (sig.name, sig.value) if sig else None)
+
+
+def _single_hits(idx: _Index, a: Alteration) -> tuple[tuple[Evidence, str], ...]:
+    """(evidence, match_type) of every single-criterion evidence item ``a`` meets."""
+    key = _features(a)
+    hits = idx.hits.get(key)
+    if hits is None:
+        hits = tuple((ev, m) for g in _keys(a) for ev in idx.single.get(g, ())
+                     if (m := criterion_match(ev.criterion, ev.gene, a)))
+        if len(idx.hits) >= _MEMO_LIMIT:
+            idx.hits.clear()
+        idx.hits[key] = hits
+    return hits
+
+
+def _level(idx: _Index, ev: Evidence, tumor: TumorType | None, oncotree) -> tuple[str, str]:
+    key = (ev.id, tumor.code if tumor else None)
+    found = idx.levels.get(key)
+    if found is None:
+        found = derive_level(ev, tumor, oncotree)
+        if len(idx.levels) >= _MEMO_LIMIT:
+            idx.levels.clear()
+        idx.levels[key] = found
+    return found
+
+
 # ----------------------------------------------------------------------------- engine
 def match(alterations: list[Alteration], kb: KnowledgeBase, tumor: TumorType | None, *,
           report_id: str, warnings: list[str] | None = None, **context) -> MatchResult:
@@ -151,20 +241,26 @@ def match(alterations: list[Alteration], kb: KnowledgeBase, tumor: TumorType | N
         warnings.append("No tumor type given: evidence is shown as off-label, no level above 3B.")
     usable = [a for a in alterations
               if not a.filter_reason and not a.not_assessable and a.gene_known]
-    matches: list[Match] = []
+    idx = _index(kb)
     by_gene: dict[str | None, list[Alteration]] = {}  # alterations each KB gene could concern
     for a in usable:
-        keys = {a.gene} if a.kind != "signature" else {None}
-        if a.fusion:
-            keys.update((a.fusion.five_prime, a.fusion.three_prime))
-        for k in keys:
+        for k in _keys(a):
             by_gene.setdefault(k, []).append(a)
-    for ev in kb.candidate_evidence(set(by_gene)):
-        genes = [g for g, _ in ev.criterion.items] or [ev.gene]
-        alts = by_gene.get(genes[0], []) if len(genes) == 1 else usable
-        for alt, match_type in _evidence_matches(ev, alts):
-            level, label_status = derive_level(ev, tumor, kb.oncotree)
-            matches.append(_to_match(ev, alt, match_type, level, label_status))
+    found: list[tuple[int, int, Evidence, Alteration, str]] = []
+    for pos, a in enumerate(usable):
+        for ev, match_type in _single_hits(idx, a):
+            found.append((idx.order[ev.id], pos, ev, a, match_type))
+    combos = {ev.id: ev for g in by_gene for ev in idx.combos.get(g, ())}
+    for ev in combos.values():
+        if all(g in by_gene for g, _ in ev.criterion.items):
+            for n, (a, match_type) in enumerate(_evidence_matches(ev, usable)):
+                found.append((idx.order[ev.id], n, ev, a, match_type))
+    found.sort(key=lambda x: x[:2])  # KB order, then report order: the same on every run
+    matches: list[Match] = []
+    for _, _, ev, alt, match_type in found:
+        level, label_status = _level(idx, ev, tumor, kb.oncotree)
+        matches.append(_to_match(ev, alt, match_type, level, label_status,
+                                 idx.criterion_text[ev.id]))
 
     options = _options(matches)
     resistance = tuple(sorted((m for m in matches if m.direction == "resistance"),
@@ -173,7 +269,7 @@ def match(alterations: list[Alteration], kb: KnowledgeBase, tumor: TumorType | N
     for m in matches:
         by_alt.setdefault(m.alteration_id, []).append(m)
     outcomes = tuple(_outcome(a, by_alt.get(a.id, []), kb, tumor) for a in alterations)
-    trials = _trials(kb, tumor, by_gene, matches)
+    trials = _trials(kb, idx, tumor, by_gene, matches)
     return MatchResult(
         report_id=report_id, tumor_type=tumor, alterations=outcomes,
         therapy_options=options, resistance=resistance, trials=trials,
@@ -183,12 +279,12 @@ def match(alterations: list[Alteration], kb: KnowledgeBase, tumor: TumorType | N
 
 
 def _to_match(ev: Evidence, alt: Alteration, match_type: str, level: str,
-              label_status: str) -> Match:
+              label_status: str, criterion: str) -> Match:
     return Match(
         evidence_id=ev.id, alteration_id=alt.id, gene=ev.gene or alt.gene or "",
         therapy=ev.therapy, direction=ev.direction, evidence_type=ev.evidence_type, level=level,
         amp_tier=AMP_TIER[level], match_type=match_type, label_status=label_status,
-        criterion=ev.criterion.describe(ev.gene), scope=ev.scope, excluded=ev.exclude,
+        criterion=criterion, scope=ev.scope, excluded=ev.exclude,
         statement=ev.statement, citations=ev.citations, trials=ev.trials, source=ev.source,
         approval_year=ev.approval_year)
 
@@ -209,13 +305,18 @@ def _options(matches: list[Match]) -> tuple[TherapyOption, ...]:
     for m in matches:
         if m.direction == "sensitivity":
             groups.setdefault(frozenset(m.therapy), []).append(m)
-    resistance = [r for r in matches if r.direction == "resistance"]
+    resistance_by_drug: dict[str, list[Match]] = {}
+    for r in matches:
+        if r.direction == "resistance":
+            # Indexed by its first drug (or "" for none): found once from any option holding it.
+            resistance_by_drug.setdefault(r.therapy[0] if r.therapy else "", []).append(r)
     options = []
     for drugs, ms in groups.items():
         ms.sort(key=_match_key)
         best = ms[0]
         alt_ids = tuple(dict.fromkeys(m.alteration_id for m in ms))
-        res = [r for r in resistance if drugs.issuperset(r.therapy)]
+        res = sorted((r for d in (*drugs, "") for r in resistance_by_drug.get(d, ())
+                      if drugs.issuperset(r.therapy)), key=lambda r: (r.level, r.evidence_id))
         options.append(TherapyOption(
             therapy=best.therapy, name=" + ".join(best.therapy), level=best.level,
             amp_tier=best.amp_tier, alteration_ids=alt_ids, matches=tuple(ms),
@@ -287,7 +388,7 @@ def _why_not(alt: Alteration, kb: KnowledgeBase) -> str:
             "(variant of unknown therapeutic significance).")
 
 
-def _trials(kb: KnowledgeBase, tumor: TumorType | None,
+def _trials(kb: KnowledgeBase, idx: _Index, tumor: TumorType | None,
             by_gene: dict[str | None, list[Alteration]],
             matches: list[Match]) -> tuple[TrialMatch, ...]:
     """Biomarker-matched trials open to this tumor type first, then tumor-type trials."""
@@ -297,12 +398,15 @@ def _trials(kb: KnowledgeBase, tumor: TumorType | None,
         return kb.oncotree.in_scope(tumor.code, list(trial.tumor_types), [])
 
     out: dict[str, TrialMatch] = {}
-    cited = {}
+    cited: dict[str, list[str]] = {}
     for m in matches:
         if m.direction == "sensitivity":
             for nct in m.trials:
                 cited.setdefault(nct, []).append(m.alteration_id)
-    for trial in kb.trials.values():
+    candidates = {nct: kb.trials[nct] for nct in cited if nct in kb.trials}
+    for g in by_gene:
+        candidates.update(idx.trials_by_gene.get(g, {}))
+    for trial in candidates.values():
         hits = [a.id for gene, crit in trial.biomarkers
                 for a in by_gene.get(None if crit.type == "signature" else gene, ())
                 if criterion_match(crit, gene, a)]
@@ -310,9 +414,13 @@ def _trials(kb: KnowledgeBase, tumor: TumorType | None,
         if hits and tumor_ok(trial):
             out[trial.nct_id] = _trial(trial, "biomarker", tuple(dict.fromkeys(hits)))
     if tumor is not None:
-        for trial in kb.trials.values():
-            if not trial.biomarkers and trial.nct_id not in out and trial.tumor_types \
-                    and tumor_ok(trial):
+        open_to_tumor = idx.tumor_trials.get(tumor.code)
+        if open_to_tumor is None:
+            open_to_tumor = idx.tumor_trials[tumor.code] = tuple(
+                t for t in kb.trials.values()
+                if not t.biomarkers and t.tumor_types and tumor_ok(t))
+        for trial in open_to_tumor:
+            if trial.nct_id not in out:
                 out[trial.nct_id] = _trial(trial, "tumor_type", ())
     return tuple(sorted(out.values(), key=lambda t: (t.reason != "biomarker", t.nct_id)))
 

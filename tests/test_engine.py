@@ -338,3 +338,65 @@ def test_pan_cancer_clinical_evidence_is_not_evidence_in_this_tumor_type(full_kb
                 assert m.level in ("3B", "4"), m.evidence_id
     assert r.therapy_options[0].name == "dabrafenib + trametinib"
     assert r.therapy_options[0].level == "1"
+
+
+PANEL = [variant("BRAF", "V600E"), variant("KRAS", "G12D"), variant("EGFR", "L858R"),
+         variant("PIK3CA", "H1047R"), variant("TP53", "R175H"), variant("TSC2", "Q1178*"),
+         variant("KIT", "D816V"), variant("ALK", "F1174L")]
+
+
+def test_results_do_not_depend_on_what_the_engine_matched_before(full_kb):
+    """The engine memoises per-alteration hits and per-tumor levels on the KB: a result after
+    many other reports equals the result on a freshly loaded KB, in every field and order."""
+    import json
+
+    from matcher.knowledge import load_kb
+    from matcher.pipeline import run
+
+    def result(kb, tumor, variants):
+        doc = {"report_id": "T", "tumor_type": tumor, "variants": variants}
+        d = run(json.dumps(doc).encode(), kb=kb)[0].to_dict()
+        d.pop("generated_at")
+        return d
+
+    for tumor in ("MEL", "THAP", "LUAD", "COADREAD"):  # warm the memos with other reports
+        for n in range(len(PANEL)):
+            result(full_kb, tumor, PANEL[n:] + PANEL[:n])
+    fresh = load_kb()
+    for tumor in ("THAP", "MEL", "COADREAD"):
+        # Same changes, different features: V600E as a codon-only call, G12D twice.
+        variants = PANEL + [variant("BRAF", "p.V600?"), variant("KRAS", "G12D", vaf=0.1)]
+        assert result(full_kb, tumor, variants) == result(fresh, tumor, variants)
+
+
+def test_option_resistance_is_listed_strongest_first_then_by_id(full_kb):
+    import json
+
+    from matcher.pipeline import run
+
+    doc = {"report_id": "T", "tumor_type": "MEL", "variants": PANEL}
+    r = run(json.dumps(doc).encode(), kb=full_kb)[0]
+    with_res = [o for o in r.therapy_options if len(o.resistance) > 1]
+    assert with_res, "the panel should meet resistance evidence in melanoma"
+    for o in with_res:
+        keys = [(m.level, m.evidence_id) for m in o.resistance]
+        assert keys == sorted(keys)
+    assert [(m.level, m.evidence_id) for m in r.resistance] == sorted(
+        (m.level, m.evidence_id) for m in r.resistance)
+
+
+def test_result_json_is_the_documented_dict_as_utf8(match_doc):
+    """to_json (orjson, straight from the dataclasses) and to_dict describe the same document;
+    text stays UTF-8 (the 5′ in the ALK::EML4 reason), floats and None survive."""
+    import json
+
+    r = match_doc({"tumor_type": "THAP", "fusions": [{"fusion": "ALK::EML4"}],
+                   "variants": [variant("BRAF", "V600E", vaf=0.125)]})
+    text = r.to_json()
+    assert "5′ partner" in text and "\\u2032" not in text
+    doc = json.loads(text)
+    assert doc == r.to_dict()
+    assert list(doc) == [f for f in r.__dataclass_fields__]
+    braf = next(o for o in doc["alterations"] if o["alteration"]["gene"] == "BRAF")
+    assert braf["alteration"]["variant"]["vaf"] == 0.125
+    assert braf["alteration"]["fusion"] is None
