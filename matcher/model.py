@@ -12,9 +12,10 @@ Coordinates: ``pos`` is 1-based like VCF. The genome build travels with every co
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass, field
 from typing import Any
+
+import orjson
 
 GENOME_BUILDS = ("GRCh37", "GRCh38")
 ORIGINS = ("somatic", "germline", "unknown")
@@ -313,27 +314,15 @@ class MatchResult:
     lab: str | None = None
     specimen: Specimen | None = None
 
+    def to_json(self) -> str:
+        """The documented result schema as compact JSON (UTF-8 text, field order as declared).
+
+        orjson encodes the frozen dataclasses directly, without building an intermediate dict:
+        on a 20-variant report with the CIViC import this takes well under a millisecond, where
+        a dict walk plus :func:`json.dumps` took about 15 ms (bench/README.md).
+        """
+        return orjson.dumps(self).decode()
+
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready dict (the documented result schema)."""
-        return _plain(self)
-
-
-_FIELDS: dict[type, tuple[str, ...]] = {}
-_SCALARS = (str, int, float, bool, type(None))
-
-
-def _plain(obj: Any) -> Any:
-    """Dataclasses, tuples and dicts to JSON-ready values (field names cached per class)."""
-    t = type(obj)
-    if t in _SCALARS:
-        return obj
-    names = _FIELDS.get(t)
-    if names is None and dataclasses.is_dataclass(t):
-        names = _FIELDS[t] = tuple(f.name for f in dataclasses.fields(t))
-    if names is not None:
-        return {k: _plain(getattr(obj, k)) for k in names}
-    if t in (list, tuple):
-        return [_plain(x) for x in obj]
-    if t is dict:
-        return {k: _plain(v) for k, v in obj.items()}
-    return obj
+        """JSON-ready dict (the documented result schema); the same document as :meth:`to_json`."""
+        return orjson.loads(orjson.dumps(self))

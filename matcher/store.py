@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import orjson
 from sqlalchemy import (
     Connection,
     Engine,
@@ -58,7 +59,11 @@ def _aware(dt: datetime | None) -> datetime | None:
 
 @dataclass(frozen=True)
 class Submission:
-    """What the API hands the store for one report: identity, content fingerprint and result."""
+    """What the API hands the store for one report: identity, content fingerprint and result.
+
+    ``alterations`` and ``result`` are JSON-ready values or the model's dataclasses (the API
+    hands over the :class:`~matcher.model.MatchResult` itself); both are encoded with orjson.
+    """
 
     lab: str
     report_id: str
@@ -68,7 +73,7 @@ class Submission:
     source_format: str
     params: dict[str, Any]
     alterations: list[Any]
-    result: dict[str, Any]
+    result: Any
     kb_version: str
     kb_hash: str
     matcher_version: str
@@ -329,13 +334,13 @@ class Store:
                 if res.rowcount != 1:
                     raise _LostRace()
                 version = existing.version + 1
-            result_json = json.dumps(sub.result, separators=(",", ":"), ensure_ascii=False)
+            result_json = orjson.dumps(sub.result).decode()
             values = dict(
                 lab=sub.lab, report_id=sub.report_id, version=version, is_current=True,
                 content_sha256=sub.content_sha256, content_size=sub.content_size,
                 content=sub.content if self.store_content else None,
                 source_format=sub.source_format, params=json.dumps(sub.params, sort_keys=True),
-                alterations=json.dumps(sub.alterations, separators=(",", ":")),
+                alterations=orjson.dumps(sub.alterations).decode(),
                 result=result_json, kb_version=sub.kb_version, kb_hash=sub.kb_hash,
                 matcher_version=sub.matcher_version, request_id=sub.request_id, created_at=now,
             )

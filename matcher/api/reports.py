@@ -207,14 +207,12 @@ class Reports(MethodView):
         result = results[0]
         _check_report_id(result.report_id)
         mlog.bind(report_id=result.report_id)
-        result_dict = result.to_dict()
         sub = Submission(
             lab=g.lab, report_id=result.report_id, content_sha256=sha, content_size=len(data),
-            content=data, source_format=result_dict.get("source_format") or
-            params.get("format") or "unknown",
+            content=data, source_format=result.source_format or params.get("format") or "unknown",
             params={k: params.get(k) for k in READ_PARAMS if params.get(k) is not None},
-            alterations=[o.get("alteration") for o in result_dict.get("alterations", [])],
-            result=result_dict, kb_version=result.kb_version, kb_hash=result.kb_hash,
+            alterations=[o.alteration for o in result.alterations],
+            result=result, kb_version=result.kb_version, kb_hash=result.kb_hash,
             matcher_version=getattr(result, "matcher_version", None) or __version__,
             request_id=g.request_id,
         )
