@@ -20,6 +20,7 @@ from matcher.model import (
     TherapyOption,
     TrialMatch,
     TumorType,
+    prebuilt,
 )
 
 LEVEL_ORDER = ("1", "2", "3A", "3B", "4")
@@ -168,7 +169,10 @@ class _Index:
                 single.setdefault(e.gene, []).append(e)
         self.single = {g: tuple(v) for g, v in single.items()}
         self.combos = {g: tuple(v) for g, v in combos.items()}
-        self.criterion_text = {e.id: e.criterion.describe(e.gene) for e in evidence}
+        # What a Match copies from its evidence item, and the evidence's part of the rank.
+        self.static = {e.id: _static_fields(e) for e in evidence}
+        self.rank = {e.id: (e.source != "curated", EVIDENCE_RANK[e.evidence_type])
+                     for e in evidence}
         trials_by_gene: dict[str | None, dict[str, Trial]] = {}
         for t in kb.trials.values():
             for gene, crit in t.biomarkers:
@@ -178,6 +182,13 @@ class _Index:
         self.hits: dict[tuple, tuple[tuple[Evidence, str], ...]] = {}
         self.levels: dict[tuple[str, str | None], tuple[str, str]] = {}
         self.tumor_trials: dict[str, tuple[Trial, ...]] = {}
+
+
+def _static_fields(ev: Evidence) -> dict:
+    return {"therapy": ev.therapy, "direction": ev.direction, "evidence_type": ev.evidence_type,
+            "criterion": ev.criterion.describe(ev.gene), "scope": ev.scope,
+            "excluded": ev.exclude, "statement": ev.statement, "citations": ev.citations,
+            "trials": ev.trials, "source": ev.source, "approval_year": ev.approval_year}
 
 
 def _index(kb: KnowledgeBase) -> _Index:
@@ -259,10 +270,9 @@ def match(alterations: list[Alteration], kb: KnowledgeBase, tumor: TumorType | N
     matches: list[Match] = []
     for _, _, ev, alt, match_type in found:
         level, label_status = _level(idx, ev, tumor, kb.oncotree)
-        matches.append(_to_match(ev, alt, match_type, level, label_status,
-                                 idx.criterion_text[ev.id]))
+        matches.append(_to_match(idx, ev, alt, match_type, level, label_status))
 
-    options = _options(matches)
+    options = _options(matches, idx.rank)
     resistance = tuple(sorted((m for m in matches if m.direction == "resistance"),
                               key=lambda m: (m.level, m.evidence_id)))
     by_alt: dict[str, list[Match]] = {}
@@ -278,54 +288,67 @@ def match(alterations: list[Alteration], kb: KnowledgeBase, tumor: TumorType | N
         generated_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), **context)
 
 
-def _to_match(ev: Evidence, alt: Alteration, match_type: str, level: str,
-              label_status: str, criterion: str) -> Match:
-    return Match(
-        evidence_id=ev.id, alteration_id=alt.id, gene=ev.gene or alt.gene or "",
-        therapy=ev.therapy, direction=ev.direction, evidence_type=ev.evidence_type, level=level,
-        amp_tier=AMP_TIER[level], match_type=match_type, label_status=label_status,
-        criterion=criterion, scope=ev.scope, excluded=ev.exclude,
-        statement=ev.statement, citations=ev.citations, trials=ev.trials, source=ev.source,
-        approval_year=ev.approval_year)
+def _to_match(idx: _Index, ev: Evidence, alt: Alteration, match_type: str, level: str,
+              label_status: str) -> Match:
+    st = idx.static[ev.id]
+    return prebuilt(Match, {  # every field of Match, in declared order
+        "evidence_id": ev.id, "alteration_id": alt.id, "gene": ev.gene or alt.gene or "",
+        "therapy": st["therapy"], "direction": st["direction"],
+        "evidence_type": st["evidence_type"], "level": level, "amp_tier": AMP_TIER[level],
+        "match_type": match_type, "label_status": label_status, "criterion": st["criterion"],
+        "scope": st["scope"], "excluded": st["excluded"], "statement": st["statement"],
+        "citations": st["citations"], "trials": st["trials"], "source": st["source"],
+        "approval_year": st["approval_year"]})
 
 
 LABEL_RANK = {"on-label": 0, "tumor-agnostic": 1, "off-label": 2}
+_LEVEL_POS = {lv: i for i, lv in enumerate(LEVEL_ORDER)}
+_SPECIFICITY_POS = {t: i for i, t in enumerate(SPECIFICITY)}
 
 
-def _match_key(m: Match) -> tuple:
+def _match_key(m: Match, rank: dict[str, tuple[bool, int]] | None = None) -> tuple:
     # Within a level, curated statements first (reviewed, in our words), then the most
     # specific match, the strongest evidence type, on-label before tumor-agnostic.
-    return (LEVEL_ORDER.index(m.level), m.source != "curated", SPECIFICITY.index(m.match_type),
-            EVIDENCE_RANK[m.evidence_type], LABEL_RANK[m.label_status], m.evidence_id)
+    curated_last, ev_rank = (rank[m.evidence_id] if rank else
+                             (m.source != "curated", EVIDENCE_RANK[m.evidence_type]))
+    return (_LEVEL_POS[m.level], curated_last, _SPECIFICITY_POS[m.match_type], ev_rank,
+            LABEL_RANK[m.label_status], m.evidence_id)
 
 
-def _options(matches: list[Match]) -> tuple[TherapyOption, ...]:
+def _options(matches: list[Match], rank: dict[str, tuple[bool, int]] | None = None
+             ) -> tuple[TherapyOption, ...]:
     """Group sensitivity matches by therapy (a combination is one option), best level first."""
-    groups: dict[frozenset, list[Match]] = {}
+    groups: dict[tuple[str, ...], list[Match]] = {}
+    resistance_by_drug: dict[str, list[Match]] = {}
     for m in matches:
         if m.direction == "sensitivity":
-            groups.setdefault(frozenset(m.therapy), []).append(m)
-    resistance_by_drug: dict[str, list[Match]] = {}
-    for r in matches:
-        if r.direction == "resistance":
+            groups.setdefault(m.therapy, []).append(m)
+        else:
             # Indexed by its first drug (or "" for none): found once from any option holding it.
-            resistance_by_drug.setdefault(r.therapy[0] if r.therapy else "", []).append(r)
+            resistance_by_drug.setdefault(m.therapy[0] if m.therapy else "", []).append(m)
+    merged: dict[frozenset, list[Match]] = {}  # one option per drug set, whatever the order
+    for therapy, ms in groups.items():
+        merged.setdefault(frozenset(therapy), []).extend(ms)
+    keys = {id(m): _match_key(m, rank) for m in matches if m.direction == "sensitivity"}
     options = []
-    for drugs, ms in groups.items():
-        ms.sort(key=_match_key)
+    for drugs, ms in merged.items():
+        ms.sort(key=lambda m: keys[id(m)])
         best = ms[0]
-        alt_ids = tuple(dict.fromkeys(m.alteration_id for m in ms))
-        res = sorted((r for d in (*drugs, "") for r in resistance_by_drug.get(d, ())
-                      if drugs.issuperset(r.therapy)), key=lambda r: (r.level, r.evidence_id))
-        options.append(TherapyOption(
-            therapy=best.therapy, name=" + ".join(best.therapy), level=best.level,
-            amp_tier=best.amp_tier, alteration_ids=alt_ids, matches=tuple(ms),
-            resistance=tuple(r for r in res if r.label_status != "off-label"),
-            resistance_elsewhere=tuple(dict.fromkeys(
-                r.evidence_id for r in res if r.label_status == "off-label"))))
-    options.sort(key=lambda o: (_match_key(o.matches[0])[:4], bool(o.resistance),
-                                bool(o.resistance_elsewhere), o.name))
-    return tuple(options)
+        res = [r for d in (*drugs, "") for r in resistance_by_drug.get(d, ())
+               if drugs.issuperset(r.therapy)] if resistance_by_drug else []
+        if len(res) > 1:
+            res.sort(key=lambda r: (r.level, r.evidence_id))
+        options.append((keys[id(best)][:4], prebuilt(TherapyOption, {
+            "therapy": best.therapy, "name": " + ".join(best.therapy), "level": best.level,
+            "amp_tier": best.amp_tier,
+            "alteration_ids": tuple(dict.fromkeys(m.alteration_id for m in ms)),
+            "matches": tuple(ms),
+            "resistance": tuple(r for r in res if r.label_status != "off-label"),
+            "resistance_elsewhere": tuple(dict.fromkeys(
+                r.evidence_id for r in res if r.label_status == "off-label"))})))
+    options.sort(key=lambda x: (x[0], bool(x[1].resistance), bool(x[1].resistance_elsewhere),
+                                x[1].name))
+    return tuple(o for _, o in options)
 
 
 def _outcome(alt: Alteration, mine: list[Match], kb: KnowledgeBase,

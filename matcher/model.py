@@ -247,6 +247,20 @@ class Match:
     approval_year: int | None = None
 
 
+def prebuilt(cls: type, values: dict[str, Any]) -> Any:
+    """An instance of the frozen dataclass ``cls`` from ``values`` (every field, in declared
+    order), without running ``__init__``.
+
+    For the engine's hot path only: a frozen ``__init__`` sets each field through
+    ``object.__setattr__`` (about 2.4 µs for a Match, 0.3 µs this way; a 20-variant report with
+    the CIViC import builds about 400). The instance is the same as ``cls(**values)``: equal,
+    hashable, still frozen. ``cls`` must have no ``__post_init__``; tests compare both ways.
+    """
+    obj = object.__new__(cls)
+    obj.__dict__.update(values)
+    return obj
+
+
 @dataclass(frozen=True)
 class TherapyOption:
     """A therapy (one drug or a combination) ranked by its best level for this patient."""

@@ -400,3 +400,26 @@ def test_result_json_is_the_documented_dict_as_utf8(match_doc):
     braf = next(o for o in doc["alterations"] if o["alteration"]["gene"] == "BRAF")
     assert braf["alteration"]["variant"]["vaf"] == 0.125
     assert braf["alteration"]["fusion"] is None
+
+
+def test_prebuilt_instances_equal_normally_built_ones(full_kb):
+    """The engine builds Match and TherapyOption without __init__ (model.prebuilt): the
+    instances must be exactly what the constructor makes, and stay frozen."""
+    import dataclasses
+    import json
+
+    from matcher.model import Match, TherapyOption
+    from matcher.pipeline import run
+
+    doc = {"report_id": "T", "tumor_type": "MEL", "variants": PANEL}
+    r = run(json.dumps(doc).encode(), kb=full_kb)[0]
+    for o in r.therapy_options:
+        rebuilt = TherapyOption(**{f.name: getattr(o, f.name) for f in dataclasses.fields(o)})
+        assert rebuilt == o and hash(rebuilt) == hash(o)
+        assert list(vars(o)) == [f.name for f in dataclasses.fields(TherapyOption)]
+        for m in o.matches:
+            again = Match(**{f.name: getattr(m, f.name) for f in dataclasses.fields(m)})
+            assert again == m and hash(again) == hash(m) and vars(again) == vars(m)
+            assert list(vars(m)) == list(vars(again))  # field order: what JSON shows
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        r.therapy_options[0].matches[0].level = "1"
