@@ -72,6 +72,7 @@ class GeneIndex:
         self._approved: dict[str, str] = {}
         self._previous: dict[str, list[str]] = {}
         self._alias: dict[str, list[str]] = {}
+        self._resolved: dict[str, GeneLookup] = {}  # memo of resolve(), errors excluded
         for symbol, row in rows.items():
             self._approved[symbol.upper()] = symbol
             for field, index in ((row[3], self._previous), (row[2], self._alias)):
@@ -145,6 +146,16 @@ class GeneIndex:
 
     def resolve(self, symbol: str) -> GeneLookup:
         """Resolve a symbol to its approved symbol; raise AmbiguousGeneError rather than guess."""
+        if isinstance(symbol, str):
+            found = self._resolved.get(symbol)
+            if found is not None:
+                return found
+        found = self._resolve(symbol)
+        if isinstance(symbol, str) and len(self._resolved) < 65536:
+            self._resolved[symbol] = found  # a frozen value of the symbol alone
+        return found
+
+    def _resolve(self, symbol: str) -> GeneLookup:
         given = symbol.strip() if isinstance(symbol, str) else ""
         if not given:
             raise InputError(f"empty gene symbol {symbol!r}",

@@ -63,6 +63,7 @@ Also here: :func:`consequence_from_so` (VEP/snpEff Sequence Ontology terms, MAF
 
 from __future__ import annotations
 
+import functools
 import re
 
 from matcher.errors import InputError, Problem
@@ -175,6 +176,13 @@ def parse_protein_change(text: str) -> ProteinChange:
     """Parse a protein change in any accepted spelling; raise InvalidChange otherwise."""
     if not isinstance(text, str):
         raise InvalidChange(text, f"expected a string, got {type(text).__name__}")
+    return _parse_protein_change(text)
+
+
+@functools.lru_cache(maxsize=16384)
+def _parse_protein_change(text: str) -> ProteinChange:
+    # Memoised: the result is a frozen value of the text alone, and panels repeat the same
+    # changes (V600E, G12D …) in report after report. Errors are raised again, not cached.
     body = text.strip()
     if not body:
         raise InvalidChange(text, "empty")

@@ -210,3 +210,12 @@ def test_make_hgnc_output_is_byte_reproducible(tmp_path):
 def test_make_hgnc_refuses_a_source_without_its_columns():
     with pytest.raises(ValueError, match="lacks columns"):
         _make_hgnc().slim_rows(["hgnc_id\tsymbol\n", "HGNC:1\tA\n"])
+
+
+def test_resolve_is_memoised_but_errors_are_raised_every_time(genes):
+    first = genes.resolve("hras1")
+    assert genes.resolve("hras1") is first and first.symbol == "HRAS" and first.input == "hras1"
+    assert genes.resolve("HRAS").input == "HRAS"  # keyed by the exact text given
+    for _ in range(2):
+        with pytest.raises(AmbiguousGeneError):
+            genes.resolve("LAM")

@@ -228,3 +228,14 @@ def test_classify_cdna_refuses_what_is_not_cdna(text):
     with pytest.raises(InvalidChange) as info:
         classify_cdna(text)
     assert "cDNA" in info.value.message and repr(text) in info.value.message
+
+
+def test_parsing_is_memoised_but_errors_are_raised_every_time():
+    from matcher.protein import parse_protein_change
+
+    assert parse_protein_change("p.Val600Glu") is parse_protein_change("p.Val600Glu")
+    for _ in range(2):
+        with pytest.raises(InputError):
+            parse_protein_change("p.Val600Xyz")
+    with pytest.raises(InputError):
+        parse_protein_change(["V600E"])  # not hashable, not a string: a clear error
