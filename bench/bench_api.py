@@ -10,6 +10,12 @@ drives each with the same closed-loop load for a fixed time and prints throughpu
 Every request to Matcher is a new report (unique report_id), so each one is read, normalised,
 matched and committed (SQLite WAL, synchronous=FULL). Goal: >= half the bare endpoint's
 throughput, p99 < 50 ms.
+
+Besides throughput and latency, the server's own CPU time per request is read from /proc (all
+gunicorn processes, during the measured phase): it does not depend on how fast the clients are.
+``--vary`` makes every report different (20 variants drawn from the 22,000 hotspot changes of
+the shipped hotspot table, 10 tumor types), so the engine's memos cannot serve a repeated
+report; the default posts the same 20 variants under a new report id each time.
 """
 
 from __future__ import annotations
@@ -39,6 +45,7 @@ EXTRA_VARIANTS = [  # 17 more calls beside the sample's 3: 20 in all, a typical 
     ("ARID1A", "p.Gln1334Ter"), ("SMAD4", "p.Arg361His"), ("KIT", "p.Asp816Val"),
     ("BRCA2", "p.Glu1953Ter"), ("NF1", "p.Arg1947Ter"),
 ]
+TUMOR_TYPES = ("THAP", "MEL", "LUAD", "COADREAD", "BRCA", "GB", "BLCA", "PRAD", "UCEC", "AML")
 MAX_SECONDS = 120
 MAX_CLIENTS = 64
 
@@ -50,6 +57,25 @@ def report_template() -> dict:
                                 "depth": 400, "origin": "somatic"})
     assert len(doc["variants"]) == 20
     return doc
+
+
+def hotspot_pool() -> list[tuple[str, str]]:
+    """Every (gene, protein change) of the shipped hotspot table: the pool --vary draws from."""
+    import gzip
+
+    path = ROOT / "knowledgebase" / "reference" / "hotspots.tsv.gz"
+    with gzip.open(path, "rt", encoding="utf-8") as fh:
+        next(fh)
+        pool = {(r[5], r[6]) for r in (line.rstrip("\n").split("\t") for line in fh)
+                if r[0] == "GRCh38" and r[6]}
+    return sorted(pool)
+
+
+def varied(doc: dict, rng, pool: list[tuple[str, str]]) -> dict:
+    """``doc`` with 20 variants drawn from ``pool`` and a drawn tumor type."""
+    calls = [{"gene": g, "protein_change": p, "vaf": 0.2, "depth": 400, "origin": "somatic"}
+             for g, p in rng.sample(pool, 20)]
+    return {**doc, "variants": calls, "tumor_type": rng.choice(TUMOR_TYPES)}
 
 
 # ------------------------------------------------------------------------------ servers
@@ -153,12 +179,30 @@ def stop(proc: subprocess.Popen) -> None:
 
 
 # ------------------------------------------------------------------------------ load
-def client_loop(args: tuple[str, str | None, float, int]) -> tuple[list[float], int]:
+def server_cpu_seconds(proc: subprocess.Popen) -> float:
+    """User + system CPU time of every live process in the server's session (master, workers)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # gone meanwhile
+        if int(fields[3]) == proc.pid:  # field 6 of stat, the session id
+            total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / tick
+
+
+def client_loop(args: tuple) -> tuple[list[float], int]:
     """One closed-loop client: post until the end time; latencies (s) and error count."""
+    import random
+
     import requests
 
-    url, key, end, seed = args
-    doc = report_template()
+    url, key, end, seed, vary = args
+    template = report_template()
+    pool = hotspot_pool() if vary else None
+    rng = random.Random(seed)
     session = requests.Session()
     headers = {"Content-Type": "application/json"}
     if key:
@@ -167,6 +211,7 @@ def client_loop(args: tuple[str, str | None, float, int]) -> tuple[list[float], 
     for n in range(1_000_000):  # bounded; the clock ends it
         if time.time() >= end:
             break
+        doc = varied(template, rng, pool) if vary else template
         doc["report_id"] = f"BENCH-{seed}-{n}-{uuid.uuid4().hex[:8]}"
         body = json.dumps(doc)
         t0 = time.perf_counter()
@@ -183,10 +228,11 @@ def client_loop(args: tuple[str, str | None, float, int]) -> tuple[list[float], 
     return latencies, errors
 
 
-def load(url: str, key: str | None, clients: int, seconds: float) -> dict:
+def load(url: str, key: str | None, clients: int, seconds: float, vary: bool = False,
+         seed: int = 0) -> dict:
     end = time.time() + seconds
     with mp.get_context("fork").Pool(clients) as pool:
-        parts = pool.map(client_loop, [(url, key, end, i) for i in range(clients)])
+        parts = pool.map(client_loop, [(url, key, end, seed + i, vary) for i in range(clients)])
     lat = sorted(x for part, _ in parts for x in part)
     errors = sum(e for _, e in parts)
     if not lat:
@@ -205,6 +251,8 @@ def main() -> None:
     ap.add_argument("--json", action="store_true")
     ap.add_argument("--curated-only", action="store_true",
                     help="serve the curated KB alone (MATCHER_KB_IMPORTED=0), without CIViC")
+    ap.add_argument("--vary", action="store_true",
+                    help="a different report each request (20 hotspot changes, tumor type drawn)")
     ap.add_argument("--serve-bare", metavar="BIND", help=argparse.SUPPRESS)
     a = ap.parse_args()
     if a.serve_bare:
@@ -215,13 +263,18 @@ def main() -> None:
     if not (0 < a.seconds <= MAX_SECONDS and 0 < a.clients <= MAX_CLIENTS):
         raise SystemExit(f"--seconds up to {MAX_SECONDS}, --clients up to {MAX_CLIENTS}")
     results = {"clients": a.clients, "seconds": a.seconds, "workers": a.workers,
-               "cpus": os.cpu_count(), "kb": "curated" if a.curated_only else "curated+civic"}
+               "cpus": os.cpu_count(), "kb": "curated" if a.curated_only else "curated+civic",
+               "reports": "varied" if a.vary else "same 20 variants"}
     with tempfile.TemporaryDirectory() as tmp:
         for kind in ("bare", "matcher"):
             proc, url, key = start(kind, a.workers, Path(tmp), a.curated_only)
             try:
-                load(url, key, a.clients, min(2.0, a.seconds))  # warm-up, not counted
-                results[kind] = load(url, key, a.clients, a.seconds)
+                load(url, key, a.clients, min(2.0, a.seconds), a.vary, 1000)  # warm-up
+                cpu0 = server_cpu_seconds(proc)
+                results[kind] = r = load(url, key, a.clients, a.seconds, a.vary)
+                if r.get("requests"):
+                    r["server_cpu_ms"] = round(
+                        (server_cpu_seconds(proc) - cpu0) * 1000 / (r["requests"] + r["errors"]), 2)
             finally:
                 stop(proc)
     bare, m = results["bare"], results["matcher"]
@@ -233,12 +286,14 @@ def main() -> None:
         return
     print(f"{a.clients} clients x {a.seconds:g} s, gunicorn sync, {a.workers} workers, "
           f"{os.cpu_count()} CPUs; 20-variant lab JSON, new report each request; "
-          f"KB {results['kb']}")
-    print(f"{'target':<10}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}{'max ms':>10}{'errors':>8}")
+          f"KB {results['kb']}; reports: {results['reports']}")
+    print(f"{'target':<10}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}{'max ms':>10}{'errors':>8}"
+          f"{'server CPU ms/req':>19}")
     for kind in ("bare", "matcher"):
         r = results[kind]
         print(f"{kind:<10}{r.get('throughput_rps', 0):>10}{r.get('p50_ms', '-'):>10}"
-              f"{r.get('p99_ms', '-'):>10}{r.get('max_ms', '-'):>10}{r['errors']:>8}")
+              f"{r.get('p99_ms', '-'):>10}{r.get('max_ms', '-'):>10}{r['errors']:>8}"
+              f"{r.get('server_cpu_ms', '-'):>19}")
     if "ratio" in results:
         print(f"matcher/bare throughput {results['ratio']:.2f} (goal >= 0.5), "
               f"p99 {m['p99_ms']} ms (goal < 50): {'met' if results['goal_met'] else 'NOT met'}")
