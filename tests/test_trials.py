@@ -229,6 +229,26 @@ def test_with_trial_status_copies_the_kb(tmp_path):
     assert trials.with_trial_status(kb, {}) is kb
 
 
+def test_matching_after_a_status_overlay_shows_the_new_status(kb):
+    """The engine keeps per-KB lookups (trials by gene): a KB copy with refreshed statuses
+    must not reuse the original's, or results would show stale statuses."""
+    import json
+
+    from matcher.pipeline import run
+
+    doc = json.dumps({"report_id": "T", "tumor_type": "THAP",
+                      "variants": [{"gene": "BRAF", "protein_change": "V600E"}]}).encode()
+    before = run(doc, kb=kb)[0]  # builds the engine's lookups on `kb`
+    nct = "NCT02034110"
+    assert next(t for t in before.trials if t.nct_id == nct).status is None
+    kb2 = trials.with_trial_status(kb, {nct: TrialStatus(nct, "COMPLETED", None, None, None,
+                                                         "2026-11-27")})
+    after = run(doc, kb=kb2)[0]
+    got = next(t for t in after.trials if t.nct_id == nct)
+    assert (got.status, got.status_verified) == ("COMPLETED", "2026-11-27")
+    assert next(t for t in run(doc, kb=kb)[0].trials if t.nct_id == nct).status is None
+
+
 def test_cli_refresh_and_show(server, cache):
     from matcher.cli import cli
 
