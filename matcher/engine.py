@@ -212,7 +212,7 @@ def _features(a: Alteration) -> tuple:
     v, f, cn, sig = a.variant, a.fusion, a.copy_number, a.signature
     p = v.protein if v else None
     return (a.kind, a.gene,
-            (p.canonical, p.position, v.consequence, v.hotspot, v.exon) if v else None,
+            (v.consequence, v.hotspot, v.exon) if v else None,
             (p.canonical, p.position) if p else None,
             (f.five_prime, f.three_prime, f.order_known) if f else None,
             cn.state if cn else None,

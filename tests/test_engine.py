@@ -423,3 +423,23 @@ def test_prebuilt_instances_equal_normally_built_ones(full_kb):
             assert list(vars(m)) == list(vars(again))  # field order: what JSON shows
     with pytest.raises(dataclasses.FrozenInstanceError):
         r.therapy_options[0].matches[0].level = "1"
+
+
+def test_raw_calls_without_protein_change_reach_the_engine_safely(kb):
+    """A raw VCF call in a gene outside the KB has a variant but no protein change: the engine
+    must list it (no evidence), not fail on it (a 500 from the API before this test)."""
+    from pathlib import Path
+
+    from matcher.pipeline import run
+    from matcher.readers import ReadOptions
+
+    path = Path(__file__).resolve().parent.parent / "vcf_samples" / "atc_braf_v600e.grch37.vcf"
+    lines = path.read_text().splitlines()
+    first = next(n for n, line in enumerate(lines) if not line.startswith("#"))
+    lines.insert(first, "1\t1006347\t.\tA\tG\t.\tPASS\tDP=40\tGT:AD:AF:DP\t0/1:30,10:0.25:40")
+    for _ in range(2):  # the second run goes through the engine's memo
+        r = run(("\n".join(lines) + "\n").encode(), kb=kb, filename="x.vcf",
+                options=ReadOptions(tumor_type="THAP"))[0]
+        raw = next(o for o in r.alterations if o.alteration.gene == "RNF223")
+        assert raw.alteration.variant.protein is None and raw.status == "no_evidence"
+        assert r.therapy_options[0].name == "dabrafenib + trametinib"
