@@ -161,15 +161,20 @@ def _variant(ctx: _Ctx, call: VariantCall) -> None:
     if call.chrom and call.pos and call.ref and call.alt and call.build:
         hit = ctx.kb.hotspots.lookup(call.build, call.chrom, call.pos, call.ref, call.alt)
         if hit is not None:
+            what = hit.protein or "non-coding hotspot"
             if gene and gene != hit.gene:
                 ctx.warnings.append(f"{call.source}: coordinates are the {hit.gene} hotspot "
-                                    f"{hit.protein}, but the gene was given as {gene}")
+                                    f"{what}, but the gene was given as {gene}")
             if protein is None:
                 gene, known = hit.gene, True
-                protein = (_tert(hit.protein) if hit.gene == "TERT"
-                           else parse_protein_change(hit.protein))
-                consequence = protein.consequence
-                notes.append(f"identified from genomic coordinates ({call.build} hotspot)")
+                if hit.protein:
+                    protein = (_tert(hit.protein) if hit.gene == "TERT"
+                               else parse_protein_change(hit.protein))
+                    consequence = protein.consequence
+                    notes.append(f"identified from genomic coordinates ({call.build} hotspot)")
+                else:  # cancerhotspots' non-coding hotspots name a gene but no protein change
+                    notes.append(f"non-coding hotspot listed for {hit.gene} ({call.build}, "
+                                 "cancerhotspots.org): no protein change")
                 not_assessable = None
             hotspot = True
         elif gene is None:

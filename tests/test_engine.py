@@ -443,3 +443,16 @@ def test_raw_calls_without_protein_change_reach_the_engine_safely(kb):
         raw = next(o for o in r.alterations if o.alteration.gene == "RNF223")
         assert raw.alteration.variant.protein is None and raw.status == "no_evidence"
         assert r.therapy_options[0].name == "dabrafenib + trametinib"
+
+
+def test_non_coding_hotspot_without_protein_change_is_listed_not_rejected(match_doc):
+    """cancerhotspots.org lists PLEKHS1 non-coding hotspots with no protein change: a call
+    there is named from its coordinates and listed; the report is not refused."""
+    r = match_doc({"tumor_type": "BLCA", "genome_build": "GRCh38", "variants": [
+        {"chrom": "chr10", "pos": 113751831, "ref": "G", "alt": "C"},
+        variant("BRAF", "V600E")]})
+    nc = r.alterations[0]
+    assert nc.alteration.gene == "PLEKHS1" and nc.alteration.variant.protein is None
+    assert nc.alteration.variant.hotspot and nc.status == "no_evidence"
+    assert any("non-coding hotspot" in n for n in nc.alteration.notes)
+    assert r.alterations[1].status == "matched"
