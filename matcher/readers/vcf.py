@@ -306,7 +306,8 @@ class VcfReader:
         if self.header.contigs and chrom not in self.header.contigs:
             self.undeclared.add(chrom)
         filter_reason = None if filt in ("PASS", ".") else f"FILTER={filt}"
-        self._calls(chrom, int(pos), cols[2], ref, alts, info, fmt, filter_reason, source)
+        self._calls(chrom, int(pos), cols[2], ref, alts, info, fmt, filter_reason, source,
+                    info_text)
         return []
 
     def _info(self, text: str, n: int, n_alts: int, bad: list[Problem]) -> dict:
@@ -372,7 +373,8 @@ class VcfReader:
         return out
 
     def _calls(self, chrom: str, pos: int, ident: str, ref: str, alts: list[str], info: dict,
-               fmt: list[dict[str, str]], filter_reason: str | None, source: str) -> None:
+               fmt: list[dict[str, str]], filter_reason: str | None, source: str,
+               info_text: str = "") -> None:
         tumor = fmt[self.tumor] if self.tumor is not None and fmt else {}
         normal = fmt[self.normal] if self.normal is not None and fmt else None
         multi = len(alts) > 1
@@ -397,8 +399,7 @@ class VcfReader:
                 origin = "germline" if normal_carries(normal, ref, alt, k) else "somatic"
             elif info.get("SOMATIC") is True:
                 origin = "somatic"
-            a = self.ann.choose(info[self.ann.key], ref, alt, k, len(alts)) \
-                if self.ann and isinstance(info.get(self.ann.key), str) else None
+            a = self.ann.allele(info, info_text, ref, alts, k)
             self.variants.append(VariantCall(
                 source=src, gene=a.gene if a else None,
                 protein_change=a.protein_change if a else None,
