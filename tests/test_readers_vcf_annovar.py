@@ -374,32 +374,56 @@ def test_braf_v600e_in_thap_ranks_dabrafenib_trametinib_first(kb, text, transcri
     assert kras == ["KRAS G12V", "KRAS G12D"]
 
 
-# ----------------------------------------------------------------------------- known gaps
-# Lines both tools really write that the VCF header/INFO validation (vcf_header.py, vcf.py
-# ``_info``) refuses today. strict xfail: these start failing (XPASS) once the validation accepts
-# them, as a reminder to turn them into plain tests.
-@pytest.mark.xfail(strict=True, reason="'##Funcotator Version=…' (a space in the key) is refused "
-                                       "as a malformed meta line")
+# ----------------------------------------------------------------------------- header bends
+# Lines both tools really write that the VCF 4.3 grammar does not allow: read, with a warning.
 def test_funcotator_version_meta_line():
     text = FUNCOTATOR_HG38.replace("##source=Funcotator\n",
                                    FUNCOTATOR_VERSION + "##source=Funcotator\n")
-    assert read(text).variants[0].protein_change == "p.V600E"
+    report = read(text)
+    assert report.variants[0].protein_change == "p.V600E"
+    assert any("not a valid key" in w for w in report.warnings)
 
 
-@pytest.mark.xfail(strict=True, reason="ANNOVAR appends ';ANNOVAR_DATE=…' to an INFO of '.', "
-                                       "giving '.;ANNOVAR_DATE=…': INFO key '.' is refused")
 def test_annovar_on_a_record_whose_info_was_empty():
     text = annovar_header(HG19) + rows(f"7 140453136 . A T . PASS .;{BRAF_HG19} GT:AD:DP "
                                        "0/1:60,52:112")
-    assert read(text).variants[0].protein_change == "p.V600E"
+    report = read(text)
+    assert report.variants[0].protein_change == "p.V600E"
+    assert any("INFO holds '.'" in w for w in report.warnings)
 
 
-@pytest.mark.xfail(strict=True, reason="-protocol 1000g2015aug_all (or dbnsfp's GERP++_RS) gives "
-                                       "INFO IDs outside [A-Za-z_][0-9A-Za-z_.]*: header refused")
 def test_annovar_with_1000_genomes_frequency_column():
     text = annovar_header(HG19).replace(
         "##INFO=<ID=ALLELE_END", '##INFO=<ID=1000g2015aug_all,Number=1,Type=Float,Description='
         '"1000g2015aug_all annotation provided by ANNOVAR">\n##INFO=<ID=ALLELE_END') + rows(
         "7 140453136 . A T . PASS DP=112;" + BRAF_HG19.replace(
             ";ALLELE_END", ";1000g2015aug_all=.;ALLELE_END") + " GT:AD:DP 0/1:60,52:112")
-    assert read(text).variants[0].protein_change == "p.V600E"
+    report = read(text)
+    assert report.variants[0].protein_change == "p.V600E"
+    assert any("outside the VCF ID grammar" in w for w in report.warnings)
+
+
+def test_ids_that_would_break_a_record_are_still_refused():
+    from matcher.errors import InputError
+
+    text = annovar_header(HG19).replace(
+        "##INFO=<ID=ALLELE_END", '##INFO=<ID=bad;id,Number=1,Type=Float,Description="x">\n'
+        "##INFO=<ID=ALLELE_END") + rows(f"7 140453136 . A T . PASS DP=112;{BRAF_HG19} GT:AD:DP "
+                                        "0/1:60,52:112")
+    with pytest.raises(InputError, match="invalid ID"):
+        read(text)
+
+
+SITES_ONLY = ("##fileformat=VCFv4.2\n##reference=GRCh37\n##contig=<ID=7,length=159138663>\n"
+              '##INFO=<ID=AF,Number=A,Type=Float,Description="{desc}">\n'
+              "#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\n"
+              "7\t140453136\t.\tA\tT\t.\tPASS\tAF=0.0004\n")
+
+
+def test_a_population_frequency_in_info_af_is_not_taken_for_the_vaf():
+    """Sites-only files give their VAF in INFO AF, unless an annotator wrote a population
+    frequency there (ANNOVAR's gnomAD protocol: 'AF annotation provided by ANNOVAR')."""
+    annovar = read(SITES_ONLY.format(desc="AF annotation provided by ANNOVAR"))
+    assert annovar.variants[0].vaf is None
+    caller = read(SITES_ONLY.format(desc="Allele frequency of the variant in the tumor"))
+    assert caller.variants[0].vaf == 0.0004

@@ -28,6 +28,11 @@ _BASES = re.compile(r"^[ACGTNacgtn]+$")
 _ALT = re.compile(r"^([ACGTNacgtn]+|\.|\*|<[^<>]+>|\.[ACGTNacgtn]+|[ACGTNacgtn]+\.|"
                   r"[ACGTNacgtn]*[\[\]][^\[\]]+[\[\]][ACGTNacgtn]*)$")
 _GT = re.compile(r"^[/|]?(\.|\d+)([/|](\.|\d+))*[/|]?$")
+def _without_af(info: dict) -> dict:
+    """INFO without its AF key (a population frequency, not this sample's VAF)."""
+    return {k: v for k, v in info.items() if k != "AF"}
+
+
 _INFO_KEY = re.compile(r"^([A-Za-z_][0-9A-Za-z_.]*|1000G)$")
 _NUMERIC = {"Integer": re.compile(r"^[-+]?\d+$|^\.$"),
             "Float": re.compile(r"^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$|^\.$|^[-+]?(inf|nan)$",
@@ -210,6 +215,11 @@ class VcfReader:
         self.build = infer_build(header, options.genome_build, name)
         self.tumor, self.normal = choose_samples(header, options, name)
         self.ann = Annotations(header.info)
+        # INFO AF is a sites-only file's VAF, unless an annotator put a population frequency
+        # there (ANNOVAR's gnomAD/ExAC protocols write 'AF … provided by ANNOVAR').
+        af_text = header.info.get("AF", {}).get("Description", "")
+        self._info_af_is_vaf = not re.search(r"ANNOVAR|gnomAD|ExAC|1000 ?Genomes|population",
+                                             af_text, re.I)
         self.sv = SvCollector(self.build, gene_spans)  # default spans loaded only if needed
         self.variants: list[VariantCall] = []
         self.problems: list[Problem] = []
@@ -316,11 +326,15 @@ class VcfReader:
             return info
         for item in text.split(";"):
             key, eq, value = item.partition("=")
-            if not _INFO_KEY.match(key):
+            spec = self.header.info.get(key)
+            if key == "." and not eq:
+                # ANNOVAR appends its keys to an empty INFO: '.;ANNOVAR_DATE=…'
+                self.note("INFO holds '.' beside other keys", n)
+                continue
+            if not _INFO_KEY.match(key) and spec is None:
                 bad.append(Problem(f"INFO key {key!r} is invalid", line=n, field="INFO",
                                    expected="key=value pairs separated by ';'"))
                 continue
-            spec = self.header.info.get(key)
             if spec is None:
                 self.note(f"INFO {key} is not defined in the header", n)
             typ = (spec or {}).get("Type")
@@ -393,7 +407,8 @@ class VcfReader:
                     f"more than {self.options.max_variants} variants",
                     [Problem(f"over the limit of {self.options.max_variants} variants",
                              line=None, expected="a smaller file, or restrict to regions")])
-            vaf, depth = allele_support(tumor, ref, alt, k, info)
+            vaf, depth = allele_support(tumor, ref, alt, k,
+                                        info if self._info_af_is_vaf else _without_af(info))
             origin = "unknown"
             if normal is not None:
                 origin = "germline" if normal_carries(normal, ref, alt, k) else "somatic"

@@ -16,6 +16,7 @@ _VERSION = re.compile(r"^##fileformat=VCFv(4\.\d)\s*$")
 _TYPES = {"Integer", "Float", "Flag", "Character", "String"}
 _NUMBER = re.compile(r"^(\d+|[ARGP.]|M)$")
 _KEY = re.compile(r"^[A-Za-z_][0-9A-Za-z_.]*$|^1000G$")
+_LENIENT_KEY = re.compile(r"^[^\s;=,:<>\"]+$")  # usable as an INFO/FORMAT key all the same
 _META_KEY = re.compile(r"^[A-Za-z0-9_.\-]+$")
 _FIELD_KEY = re.compile(r"^[A-Za-z0-9_.\-]+$")
 # Reserved keys whose Number/Type the spec fixes (VCF 4.3 tables 1 and 2).
@@ -132,9 +133,15 @@ def _meta_line(line: str, n: int, header: VcfHeader, problems: list[Problem]) ->
                                 expected="##key=value meta line or the #CHROM line"))
         return
     key, eq, value = line[2:].partition("=")
-    if not eq or not key or not _META_KEY.match(key):
+    if not eq or not key.strip():
         problems.append(Problem(f"malformed meta line {line[:60]!r}", line=n,
                                 expected="##key=value"))
+        return
+    if not _META_KEY.match(key):
+        # Tools write such lines (Funcotator: '##Funcotator Version=4.1 | Gencode 34 …'); an
+        # unstructured line we do not use is no reason to refuse the file.
+        header.warnings.append(f"line {n}: meta line key {key[:40]!r} is not a valid key; "
+                               "line ignored")
         return
     if not value.startswith("<"):
         if not value.strip():
@@ -180,7 +187,14 @@ def _definition(key: str, fields: dict[str, str], n: int, header: VcfHeader,
     ident = fields["ID"]
     where = f"##{key} {ident!r}"
     if not _KEY.match(ident):
-        problems.append(Problem(f"{where}: invalid ID", line=n, expected="[A-Za-z_][0-9A-Za-z_.]*"))
+        if _LENIENT_KEY.match(ident):
+            # ANNOVAR writes '1000g2015aug_all', dbNSFP 'GERP++_RS': outside the VCF 4.3 ID
+            # grammar, yet unambiguous in the record (no ';', '=', ',' or whitespace).
+            header.warnings.append(f"line {n}: {where}: ID is outside the VCF ID grammar "
+                                   "[A-Za-z_][0-9A-Za-z_.]*")
+        else:
+            problems.append(Problem(f"{where}: invalid ID", line=n,
+                                    expected="[A-Za-z_][0-9A-Za-z_.]*"))
     number, typ = fields.get("Number"), fields.get("Type")
     if number is None or not _NUMBER.match(number):
         problems.append(Problem(f"{where}: Number {number!r} is invalid", line=n,
