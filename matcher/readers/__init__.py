@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-FORMATS = ("labjson", "vcf", "maf", "star-fusion", "arriba")
+FORMATS = ("labjson", "vcf", "maf", "star-fusion", "arriba", "fusioncatcher")
 
 
 @dataclass(frozen=True)
@@ -68,8 +68,9 @@ def read_file(data: bytes | None = None, *, path: str | None = None,
     if fmt == "maf":
         from matcher.readers.maf import read_maf
         return read_maf(data, options, name)
-    from matcher.readers.fusion_tables import read_arriba, read_star_fusion
-    reader = read_star_fusion if fmt == "star-fusion" else read_arriba
+    from matcher.readers.fusion_tables import read_arriba, read_fusioncatcher, read_star_fusion
+    reader = {"star-fusion": read_star_fusion, "arriba": read_arriba,
+              "fusioncatcher": read_fusioncatcher}[fmt]
     return reader(data, options, name)
 
 

@@ -1,8 +1,8 @@
 """Format detection from content, and gzip/bgzip decompression with a size limit.
 
 Lab files arrive as bytes with an untrustworthy name: the format is decided by what the bytes
-say (a ``##fileformat=VCF`` line, a MAF ``Hugo_Symbol`` header, a STAR-Fusion or Arriba
-header, JSON), the file name only breaks ties, and the caller may override both.
+say (a ``##fileformat=VCF`` line, a MAF ``Hugo_Symbol`` header, a STAR-Fusion, Arriba or
+FusionCatcher header, JSON), the file name only breaks ties, and the caller may override both.
 """
 
 from __future__ import annotations
@@ -113,6 +113,9 @@ def detect_format(data: bytes, filename: str | None = None) -> str:
             return "star-fusion"
         if cols[:2] == ["gene1", "gene2"] and "breakpoint1" in cols:
             return "arriba"
+        if cols[:2] == ["Gene_1_symbol(5end_fusion_partner)",
+                        "Gene_2_symbol(3end_fusion_partner)"] and "Fusion_description" in cols:
+            return "fusioncatcher"
         if "Hugo_Symbol" in cols and not line.startswith("#"):
             return "maf"
         if line.startswith("##"):
@@ -124,7 +127,8 @@ def detect_format(data: bytes, filename: str | None = None) -> str:
             return fmt
     raise _format_error(filename, "cannot tell the file format from its content", line=1,
                         expected="lab JSON, VCF (##fileformat=VCF…), MAF (Hugo_Symbol header), "
-                                 "STAR-Fusion (#FusionName header) or Arriba (#gene1 header)")
+                                 "STAR-Fusion (#FusionName header), Arriba (#gene1 header) or "
+                                 "FusionCatcher (Gene_1_symbol(5end_fusion_partner) header)")
 
 
 def _mostly_binary(text: str) -> bool:

@@ -1,5 +1,6 @@
-"""RNA fusion-caller output: STAR-Fusion ``fusion_candidates.final[.abridged]`` and Arriba
-``fusions.tsv`` -> one Report of FusionCalls (5' partner first, as both callers write them)."""
+"""RNA fusion-caller output: STAR-Fusion ``fusion_candidates.final[.abridged]``, Arriba
+``fusions.tsv`` and FusionCatcher ``final-list_candidate-fusion-genes[.hg19].txt`` -> one Report
+of FusionCalls (5' partner first, as all three callers write them)."""
 
 from __future__ import annotations
 
@@ -41,7 +42,8 @@ def _require(table: Table, name: str | None, what: str, *columns: str) -> list[i
 
 def read_star_fusion(data: bytes, options: ReadOptions = ReadOptions(),
                      name: str | None = None) -> list[Report]:
-    """STAR-Fusion table: one fusion per FusionName (breakpoint isoforms merged, reads summed)."""
+    """STAR-Fusion table: one fusion per FusionName (breakpoint isoforms merged; reads: the
+    highest count among its rows)."""
     what = "STAR-Fusion table"
     t = read_table(data, options.max_decompressed_bytes, name, what, header_starts_with_hash=True)
     i_name, i_junc, i_span, i_left, i_right = _require(
@@ -99,6 +101,85 @@ def read_arriba(data: bytes, options: ReadOptions = ReadOptions(),
         warnings.append(f"{intergenic} Arriba call(s) with an intergenic breakpoint were not "
                         "turned into gene fusions")
     return [_report(options, name, "arriba", fusions, warnings)]
+
+
+# FusionCatcher ``Fusion_description`` labels that its manual (Table 2) describes as marking a
+# (very) high probability of a false positive, or a fusion seen in healthy / matched-normal /
+# non-tumour samples (so not a tumour target). Such rows are listed as filtered, never dropped.
+# Descriptive labels are not used: ``adjacent``, ``short_distance``, ``distance10kbp``/
+# ``distance100kbp``, ``duplicates``, ``*_partially_overlapping``, ``fragments`` also fit real
+# deletion / tandem-duplication drivers (e.g. FGFR3::TACC3, GOPC::ROS1).
+FUSIONCATCHER_ARTEFACT_LABELS = frozenset({
+    # seen in healthy or normal samples
+    "banned", "healthy", "1000genomes", "bodymap2", "gtex", "hpa", "cortex", "cacg", "conjoing",
+    "non_cancer_tissues", "non_tumor_cells", "matched-normal",
+    # mapping / annotation artefacts
+    "readthrough", "paralogs", "similar_reads", "similar_symbols", "pair_pseudo_genes",
+    "distance1000bp", "ensembl_fully_overlapping", "ensembl_same_strand_overlapping",
+    "refseq_fully_overlapping", "refseq_same_strand_overlapping", "ucsc_fully_overlapping",
+    "ucsc_same_strand_overlapping", "mt", "rrna", "rp11", "rp", "cta", "ctb", "ctc", "ctd",
+})
+
+_FC_GENE1 = "Gene_1_symbol(5end_fusion_partner)"
+_FC_GENE2 = "Gene_2_symbol(3end_fusion_partner)"
+
+
+def read_fusioncatcher(data: bytes, options: ReadOptions = ReadOptions(),
+                       name: str | None = None) -> list[Report]:
+    """FusionCatcher final list: one FusionCall per gene pair, Gene_1 the 5' partner.
+
+    FusionCatcher writes alternative junctions of one fusion as separate rows: they are merged,
+    as STAR-Fusion's isoforms are (source ``lines 2, 5``, reads the highest of its rows), and the
+    fusion is filtered only when every one of its rows carries an artefact label.
+
+    Supporting reads = Spanning_pairs + Spanning_unique_reads (pairs bridging the two genes and
+    reads across the junction, as STAR-Fusion's spanning + junction counts);
+    Counts_of_common_mapping_reads measures homology, not support, and is not added. Rows with a
+    label of FUSIONCATCHER_ARTEFACT_LABELS get a filter_reason. Fusion points carry no build
+    (``12:12022903:+``): the report's genome_build is only what the caller states.
+    """
+    what = "FusionCatcher table"
+    t = read_table(data, options.max_decompressed_bytes, name, what)
+    i_g1, i_g2, i_desc, i_pairs, i_uniq = _require(
+        t, name, what, _FC_GENE1, _FC_GENE2, "Fusion_description", "Spanning_pairs",
+        "Spanning_unique_reads")
+    if len(t.rows) > options.max_variants:
+        from matcher.errors import PayloadTooLarge, Problem
+        raise PayloadTooLarge(f"more than {options.max_variants} fusions",
+                              [Problem(f"over the limit of {options.max_variants} calls")])
+    width = len(t.columns)
+    merged: dict[tuple[str, str], dict] = {}
+    warnings, no_symbol = [], 0
+    for n, row in t.rows:
+        if len(row) != width:
+            col = t.columns[len(row)] if len(row) < width else f"column {width + 1}"
+            raise table_error(name, what, f"{len(row)} tab-separated columns where the header "
+                              f"has {width} (at {col!r})", n, col, f"{width} columns")
+        reads = (int_cell(row, i_pairs, name, what, n, "Spanning_pairs") or 0) + (
+            int_cell(row, i_uniq, name, what, n, "Spanning_unique_reads") or 0)
+        g1, g2 = cell(row, i_g1), cell(row, i_g2)
+        five, three = _symbol(g1), _symbol(g2)
+        if not five or not three:
+            no_symbol += 1
+            continue
+        labels = [x.strip().lower() for x in (cell(row, i_desc) or "").split(",") if x.strip()]
+        flags = [x for x in labels if x in FUSIONCATCHER_ARTEFACT_LABELS]
+        entry = merged.setdefault((five, three), {"lines": [], "reads": 0, "flags": {},
+                                                  "clean": False, "text": f"{g1}--{g2}"})
+        entry["lines"].append(n)
+        entry["reads"] = max(entry["reads"], reads)
+        entry["flags"].update(dict.fromkeys(flags))
+        entry["clean"] = entry["clean"] or not flags
+    fusions = [FusionCall(
+        source=_lines(e["lines"]), five_prime_gene=five, three_prime_gene=three,
+        order_known=True, text=e["text"], supporting_reads=e["reads"],
+        filter_reason=None if e["clean"] else
+        f"FusionCatcher Fusion_description={','.join(e['flags'])}")
+        for (five, three), e in merged.items()]
+    if no_symbol:
+        warnings.append(f"{no_symbol} FusionCatcher call(s) without a gene symbol for both "
+                        "partners were not turned into gene fusions")
+    return [_report(options, name, "fusioncatcher", fusions, warnings)]
 
 
 def _lines(numbers: list[int]) -> str:
