@@ -214,3 +214,19 @@ def test_client_retries_with_backoff():
     finally:
         httpd.shutdown()
         httpd.server_close()
+
+
+def test_settle_heap_freezes_the_loaded_objects_and_raises_the_young_threshold():
+    import gc
+
+    from matcher.commands.service import GC_GEN0_THRESHOLD, settle_heap
+
+    before = gc.get_threshold()
+    try:
+        kept = [object() for _ in range(10)] + [[n] for n in range(1000)]
+        settle_heap()
+        assert gc.get_freeze_count() >= len(kept)
+        assert gc.get_threshold() == (GC_GEN0_THRESHOLD, *before[1:])
+    finally:
+        gc.unfreeze()
+        gc.set_threshold(*before)

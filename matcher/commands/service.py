@@ -135,6 +135,7 @@ def run_gunicorn(cfg: dict[str, Any]) -> None:
             if self.application is None:
                 self.application = create_app(cfg)
                 _warm_up(self.application)
+                settle_heap()
                 mlog.get_logger().info("service starting", extra={
                     "event": "start", "bind": cfg["BIND"], "workers": cfg["WORKERS"],
                     "kb_version": self.application.extensions["matcher"].kb.version})
@@ -142,6 +143,27 @@ def run_gunicorn(cfg: dict[str, Any]) -> None:
 
     sys.argv = sys.argv[:1]  # gunicorn parses argv in places; ours are already handled
     _Server().run()
+
+
+GC_GEN0_THRESHOLD = 5000
+
+
+def settle_heap() -> None:
+    """Call in the gunicorn master once the app (and its KB) is loaded, before workers fork.
+
+    ``gc.freeze()`` moves the loaded KB (about 190,000 tracked objects with the CIViC import) out
+    of the collector's reach: collections stop re-walking it, and children share its pages
+    instead of copying them when the collector would touch them (the Python documentation's
+    advice for pre-fork servers). A 20-variant submission allocates more than the default 700
+    young containers, so the young-generation threshold is raised to GC_GEN0_THRESHOLD: with both,
+    time in the collector fell from 1.1 ms to under 0.02 ms per submission (bench/README.md).
+    """
+    import gc
+
+    gc.collect()
+    gc.freeze()
+    _, gen1, gen2 = gc.get_threshold()
+    gc.set_threshold(GC_GEN0_THRESHOLD, gen1, gen2)
 
 
 def _gunicorn_logging(level: str) -> dict[str, Any]:
