@@ -1,0 +1,103 @@
+#!/usr/bin/env python3
+"""Where a submission's time goes: POST the 20-variant bench report through the Flask test client
+and time each stage (read, normalise, match, store, …) with wrappers around the pipeline and store.
+
+    .venv/bin/python bench/bench_stages.py [--curated-only] [-n 300]
+
+In process, on a fresh SQLite database in a temporary directory. Run by hand; figures go in
+bench/README.md and the closing notes, never in tests.
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import functools
+import json
+import os
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--curated-only", action="store_true", help="Leave out the CIViC import.")
+    ap.add_argument("-n", type=int, default=300, help="Timed submissions (default 300).")
+    a = ap.parse_args()
+    if not 0 < a.n <= 100_000:
+        raise SystemExit("-n from 1 to 100000")
+    tmp = tempfile.mkdtemp(prefix="matcher-stages-")
+    os.environ["MATCHER_DATABASE_URL"] = f"sqlite:///{tmp}/stages.sqlite3"
+    os.environ["MATCHER_LOG_LEVEL"] = "WARNING"
+    if a.curated_only:
+        os.environ["MATCHER_KB_IMPORTED"] = "0"
+
+    from bench_api import report_template
+
+    import matcher.api.reports as reports
+    import matcher.pipeline as pipeline
+    import matcher.store as store
+    from matcher.app import create_app
+    from matcher.auth import create_key
+
+    spent: collections.Counter = collections.Counter()
+
+    def timed(owner, name: str, label: str) -> None:
+        fn = getattr(owner, name)
+
+        @functools.wraps(fn)
+        def wrapper(*args, **kw):
+            t = time.perf_counter()
+            try:
+                return fn(*args, **kw)
+            finally:
+                spent[label] += time.perf_counter() - t
+
+        setattr(owner, name, wrapper)
+
+    timed(pipeline, "read_reports", "read + validate")
+    timed(pipeline, "normalize_report", "normalise")
+    timed(pipeline, "match", "match")
+    timed(store.Store, "submit", "store (encode, insert, commit)")
+    timed(store.Store, "get", "idempotency check")
+    timed(store.Store, "find_key", "key lookup")
+    timed(reports, "_record", "response body")
+
+    app = create_app()
+    st = store.Store(os.environ["MATCHER_DATABASE_URL"])
+    st.migrate()
+    client = app.test_client()
+    headers = {"Authorization": f"Bearer {create_key(st, 'bench').key}",
+               "Content-Type": "application/json"}
+    doc = report_template()
+
+    def submit() -> None:
+        doc["report_id"] = f"STAGES-{uuid.uuid4().hex}"
+        r = client.post("/v1/reports", data=json.dumps(doc), headers=headers)
+        if r.status_code != 201:
+            raise SystemExit(f"submission answered {r.status_code}: {r.data[:200]!r}")
+
+    for _ in range(30):  # warm-up: memos, caches, connection pool
+        submit()
+    spent.clear()
+    t = time.perf_counter()
+    for _ in range(a.n):
+        submit()
+    total = (time.perf_counter() - t) / a.n * 1000
+    kb = "curated" if a.curated_only else "curated + CIViC"
+    print(f"{kb}: {total:.2f} ms per submission (Flask test client, {a.n} submissions)")
+    for label, secs in spent.most_common():
+        print(f"  {label:<42}{secs / a.n * 1000:8.3f} ms")
+    rest = total - sum(spent.values()) / a.n * 1000
+    print(f"  {'rest (Flask, smorest, auth, test client)':<42}{rest:8.3f} ms")
+
+
+if __name__ == "__main__":
+    main()
