@@ -124,6 +124,12 @@ class KnowledgeBase:
         return TranscriptIndex.load(self.path / "reference")
 
     @cached_property
+    def protein_exons(self):
+        """Coding exons of MANE Select transcripts in protein coordinates (loaded on first use)."""
+        from matcher.exons import ProteinExons
+        return ProteinExons.load(self.path / "reference")
+
+    @cached_property
     def gene_spans(self):
         """Gene spans in both builds (loaded on first use, shared with the VCF reader)."""
         from matcher.readers.vcf import load_gene_spans

@@ -195,6 +195,9 @@ def _variant(ctx: _Ctx, call: VariantCall) -> None:
             hotspot = ctx.kb.hotspots.is_hotspot_residue(gene, protein.position)
     if gene is None and not_assessable is None:
         not_assessable = "no gene: the position is outside every known gene span"
+    exon = call.exon
+    if exon is None and protein is not None and gene and not_assessable is None:
+        exon = _exon_from_protein(ctx, gene, protein, call.transcript, notes)
     if protein is not None:
         label = f"{gene} {protein.canonical}"
         if gene == "TERT" and protein.canonical in ("C228T", "C250T"):
@@ -212,10 +215,32 @@ def _variant(ctx: _Ctx, call: VariantCall) -> None:
         original=original or label, source=call.source, origin=call.origin,
         variant=VariantDetail(
             protein=protein, consequence=consequence, cdna=call.cdna_change,
-            transcript=call.transcript, exon=call.exon, chrom=call.chrom, pos=call.pos,
+            transcript=call.transcript, exon=exon, chrom=call.chrom, pos=call.pos,
             ref=call.ref, alt=call.alt, build=call.build, vaf=call.vaf, depth=call.depth,
             hotspot=hotspot),
         filter_reason=call.filter_reason, not_assessable=not_assessable, notes=tuple(notes)))
+
+
+def _exon_from_protein(ctx: _Ctx, gene: str, protein, transcript: str | None,
+                       notes: list[str]) -> int | None:
+    """The exon of a protein change on the gene's MANE Select transcript, for a call whose
+    annotation gave none (lab reports, MAFs without Exon_Number, protein-only calls): only when
+    the change is written on no transcript or on the MANE Select, never for a splice-site change
+    (its bases lie in the intron). Adds a note saying so. See matcher/exons.py for the rule."""
+    from matcher.transcripts import accession
+
+    if not protein.position or protein.consequence == "splice":
+        return None
+    select = ctx.kb.transcripts.select(gene)
+    if transcript and (select is None or accession(transcript) not in
+                       {accession(a) for a in (select.refseq, select.ensembl) if a}):
+        return None  # written on another transcript: its exons may be numbered otherwise
+    exon = ctx.kb.protein_exons.exon_of(gene, protein.position, protein.end_position)
+    if exon is not None:
+        on = f" {select.refseq}" if select is not None and select.refseq else ""
+        notes.append(f"exon {exon} derived from the protein position on the MANE Select "
+                     f"transcript{on} (the call gave no exon)")
+    return exon
 
 
 def _tert(name: str):

@@ -14,6 +14,8 @@ running it twice gives identical bytes and a diff shows real data changes only:
 * ``hotspot_splice.tsv``   splice-site hotspots (cDNA positions), per build
 * ``gene_spans.tsv.gz``    one span per gene and build (GRCh38: MANE Select; GRCh37: Ensembl 75,
                            other genes lifted from GRCh38 through the UCSC chain)
+* ``protein_exons.tsv.gz`` the coding exons of each gene's MANE Select transcript in protein
+                           coordinates (Ensembl 75 exon structure; checked against CIViC variants)
 
 Only this script reads the source folder; the product reads the files it writes.
 """
@@ -371,13 +373,187 @@ def build_gene_spans(src: Path, chain: Path, out: Path, stats: dict[str, int]) -
                tsv(("gene", "build", "chrom", "start", "end", "strand", "source"), spans))
 
 
+# ----------------------------------------------------------------------------- protein exons
+PROTEIN_EXON_HEADER = ("gene", "transcript", "exon", "first_codon", "last_codon")
+CIVIC_VARIANTS = "01-Aug-2024-VariantSummaries.tsv"
+
+
+def ordered_exons(strand: str, starts: str, ends: str) -> list[tuple[int, int]]:
+    """genePred exonStarts/exonEnds ('1,5,') as (0-based start, end) pairs in transcript order:
+    5' to 3' on the transcript's own strand, so that exon n is item n - 1."""
+    pairs = zip((int(x) for x in starts.rstrip(",").split(",")),
+                (int(x) for x in ends.rstrip(",").split(",")))
+    return sorted(pairs, reverse=strand == "-")
+
+
+def coding_exons(exons: list[tuple[int, int]], cds_start: int,
+                 cds_end: int) -> list[tuple[int, int, int]]:
+    """(exon number, first codon, last codon) of each exon that holds part of the CDS.
+
+    ``exons`` in transcript order (:func:`ordered_exons`); ``cds_start``..``cds_end`` is the
+    genePred CDS (0-based, end exclusive; it includes the stop codon). Every exon is counted in
+    the numbering, UTR-only ones too, but only exons with CDS give a row. A codon split across a
+    junction is listed in both exons: one exon's last codon is then the next one's first.
+    """
+    rows, done = [], 0
+    for number, (start, end) in enumerate(exons, 1):
+        length = min(end, cds_end) - max(start, cds_start)
+        if length <= 0:
+            continue
+        rows.append((number, done // 3 + 1, (done + length - 1) // 3 + 1))
+        done += length
+    return rows
+
+
+def codon_at(exons: list[tuple[int, int]], cds_start: int, cds_end: int, strand: str,
+             pos: int) -> tuple[int, int] | None:
+    """(exon number, codon number) of the 1-based genomic position ``pos``; None outside the CDS."""
+    done = 0
+    for number, (start, end) in enumerate(exons, 1):
+        a, z = max(start, cds_start), min(end, cds_end)
+        if z <= a:
+            continue
+        if a < pos <= z:
+            offset = pos - 1 - a if strand == "+" else z - pos
+            return number, (done + offset) // 3 + 1
+        done += z - a
+    return None
+
+
+def read_genepred(path: Path) -> list[dict[str, str]]:
+    """The genePred rows as dicts keyed by the bare column name (``name``, ``exonStarts`` …)."""
+    with path.open(encoding="utf-8") as fh:
+        header = [name.rsplit(".", 1)[-1]
+                  for name in fh.readline().lstrip("#").rstrip("\n").split("\t")]
+        return [dict(zip(header, line.rstrip("\n").split("\t"))) for line in fh]
+
+
+def mane_select_ensembl(path: Path) -> dict[str, tuple[str, str]]:
+    """{unversioned Ensembl transcript id: (gene symbol, unversioned RefSeq protein)} of every
+    MANE Select transcript."""
+    select = {}
+    with gzip.open(path, "rt", encoding="utf-8") as fh:
+        header = fh.readline().lstrip("#").rstrip("\n").split("\t")
+        col = {name: i for i, name in enumerate(header)}
+        for line in fh:
+            f = line.rstrip("\n").split("\t")
+            if f[col["MANE_status"]] == "MANE Select":
+                select[f[col["Ensembl_nuc"]].split(".")[0]] = (
+                    f[col["symbol"]], f[col["RefSeq_prot"]].split(".")[0])
+    return select
+
+
+def protein_exon_transcripts(genepred: Path, select: dict[str, tuple[str, str]],
+                             stats: dict[str, int]) -> dict[str, dict[str, str]]:
+    """{MANE gene symbol: genePred row} of the transcripts protein_exons.tsv.gz is made from.
+
+    One per Ensembl 75 gene: the transcript whose unversioned id is the gene's MANE Select
+    Ensembl id, used only with a complete CDS (cdsStartStat and cdsEndStat 'cmpl') whose length
+    is a multiple of 3. The symbol is MANE's, as everywhere else in the matcher. Stats count the
+    Ensembl 75 genes mapped and skipped, by reason.
+    """
+    by_gene: dict[str, list[dict[str, str]]] = defaultdict(list)
+    for r in read_genepred(genepred):
+        if "_" not in r["chrom"]:  # alternate haplotype contigs (chr6_*_hap*)
+            by_gene[r["name2"].strip("*").split("_ENST")[0]].append(r)
+    chosen = {}
+    for e75_gene in sorted(by_gene):
+        hits = [r for r in by_gene[e75_gene] if r["name"].split(".")[0] in select]
+        if len(hits) != 1:
+            stats["protein exons: genes skipped, MANE Select transcript not in Ensembl 75"
+                  if not hits else "protein exons: genes skipped, several MANE transcripts"] += 1
+            continue
+        r = hits[0]
+        exons = ordered_exons(r["strand"], r["exonStarts"], r["exonEnds"])
+        cds_start, cds_end = int(r["cdsStart"]), int(r["cdsEnd"])
+        cds_length = sum(max(0, min(e, cds_end) - max(s, cds_start)) for s, e in exons)
+        if (r["cdsStartStat"], r["cdsEndStat"]) != ("cmpl", "cmpl"):
+            stats["protein exons: genes skipped, CDS incomplete in Ensembl 75 (cdsStartStat/"
+                  f"cdsEndStat), length {'not ' if cds_length % 3 else ''}a multiple of 3"] += 1
+            continue
+        if cds_length % 3:
+            stats["protein exons: genes skipped, CDS length not a multiple of 3"] += 1
+            continue
+        gene = select[r["name"].split(".")[0]][0]
+        if gene != e75_gene:
+            stats[f"protein exons: genes mapped under the MANE symbol ({e75_gene} -> {gene})"] += 1
+        stats["protein exons: genes mapped (Ensembl 75 CIViC genes)"] += 1
+        chosen[gene] = r
+    return chosen
+
+
+def check_protein_exons(civic_variants: Path, chosen: dict[str, dict[str, str]],
+                        select: dict[str, tuple[str, str]], rows: list[tuple],
+                        stats: dict[str, int]) -> None:
+    """Check the table against CIViC's variant list (GRCh37, Ensembl 75 transcripts); stop on
+    any disagreement.
+
+    * every missense SNV on one of our transcripts whose HGVS names the MANE Select RefSeq
+      protein: the residue its genomic position falls in is the residue CIViC names, and the
+      table lists that residue in the exon the position falls in;
+    * every 'Exon N …' variant with coordinates on one of our transcripts lies within exon N.
+    """
+    by_tx = {r["name"].split(".")[0]: (gene, r) for gene, r in chosen.items()}
+    spans = {(row[0], row[2]): (row[3], row[4]) for row in rows}
+    with civic_variants.open(encoding="utf-8") as fh:
+        header = fh.readline().rstrip("\n").split("\t")
+        for line in fh:
+            v = dict(zip(header, line.rstrip("\n").split("\t")))
+            tx = v["representative_transcript"].split(".")[0]
+            if tx not in by_tx or not v["start"].isdigit() or not v["stop"].isdigit():
+                continue
+            gene, r = by_tx[tx]
+            exons = ordered_exons(r["strand"], r["exonStarts"], r["exonEnds"])
+            cds = (int(r["cdsStart"]), int(r["cdsEnd"]), r["strand"])
+            start, stop = int(v["start"]), int(v["stop"])
+            named_exon = re.match(r"Exon (\d+) ", v["variant"])
+            if named_exon:
+                number = int(named_exon.group(1))
+                lo, hi = exons[number - 1] if 1 <= number <= len(exons) else (0, 0)
+                if not lo < start <= stop <= hi:
+                    raise SystemExit(f"protein exons: CIViC {gene} {v['variant']} "
+                                     f"{start}-{stop} is not in exon {named_exon.group(1)}")
+                stats["protein exons: CIViC 'Exon N' variants within exon N (check)"] += 1
+                continue
+            hgvsp = re.search(r"(NP_\d+)\.\d+:p\.[A-Z][a-z]{2}(\d+)[A-Z][a-z]{2}(,|$)",
+                              v["hgvs_descriptions"])
+            if (v["variant_types"] != "missense_variant" or start != stop or hgvsp is None
+                    or hgvsp.group(1) != select[tx][1]):
+                continue
+            at = codon_at(exons, *cds, start)
+            residue = int(hgvsp.group(2))
+            first, last = spans.get((gene, at[0]), (0, 0)) if at else (0, 0)
+            if at is None or at[1] != residue or not first <= residue <= last:
+                raise SystemExit(f"protein exons: CIViC {gene} {v['variant']} at {start} "
+                                 f"({hgvsp.group(0)}) falls on codon/exon {at}")
+            stats["protein exons: CIViC missense SNVs on the residue CIViC names (check)"] += 1
+
+
+def build_protein_exons(src: Path, out: Path, stats: dict[str, int]) -> None:
+    """protein_exons.tsv.gz: the coding exons of each gene's MANE Select transcript, in protein
+    coordinates, from the Ensembl 75 genePred and the MANE v1.0 summary (checked against CIViC).
+    """
+    select = mane_select_ensembl(src / "transcripts" / "MANE.GRCh38.v1.0.summary.txt.gz")
+    chosen = protein_exon_transcripts(src / "transcripts" / GENEPRED, select, stats)
+    rows = []
+    for gene, r in chosen.items():
+        exons = ordered_exons(r["strand"], r["exonStarts"], r["exonEnds"])
+        for number, first, last in coding_exons(exons, int(r["cdsStart"]), int(r["cdsEnd"])):
+            rows.append((gene, r["name"].removesuffix(".v75"), number, first, last))
+    rows.sort(key=lambda row: (row[0], row[2]))
+    stats["protein exons: rows (coding exons)"] = len(rows)
+    check_protein_exons(src / "civic" / CIVIC_VARIANTS, chosen, select, rows, stats)
+    write_text(out / "protein_exons.tsv.gz", tsv(PROTEIN_EXON_HEADER, rows))
+
+
 # ----------------------------------------------------------------------------- main
 def main(argv: list[str] | None = None) -> int:
     """Build every reference file; print a summary of row counts."""
     here = Path(__file__).resolve().parent.parent
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--source", type=Path, default=Path("/work/shared/data"),
-                        help="folder holding oncotree/, hotspots/, transcripts/")
+                        help="folder holding oncotree/, hotspots/, transcripts/, liftover/, "
+                             "civic/")
     parser.add_argument("--out", type=Path, default=here / "knowledgebase" / "reference")
     args = parser.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
@@ -391,6 +567,7 @@ def main(argv: list[str] | None = None) -> int:
                    args.source / "liftover" / "GRCh37_to_GRCh38.chain", args.out, stats)
     build_gene_spans(args.source / "transcripts",
                      args.source / "liftover" / "GRCh38_to_GRCh37.chain", args.out, stats)
+    build_protein_exons(args.source, args.out, stats)
     for key in sorted(stats):
         print(f"{stats[key]:>7}  {key}")
     return 0

@@ -1,0 +1,228 @@
+"""Exons from protein positions: protein_exons.tsv.gz, matcher.exons and the normaliser.
+
+A call without an exon from its annotation (lab JSON, MAF without Exon_Number, protein-only calls)
+gets the exon of its protein position on the MANE Select transcript, so exon-level evidence
+(EGFR exon 19 deletions, ERBB2 exon 20 insertions, KIT exon 11 …) can match it.
+"""
+
+from __future__ import annotations
+
+import gzip
+import importlib.util
+import json
+from collections import defaultdict
+from pathlib import Path
+
+import pytest
+
+from matcher.exons import ProteinExons
+from matcher.pipeline import run
+from matcher.readers import ReadOptions
+
+REPO = Path(__file__).resolve().parent.parent
+REFERENCE = REPO / "knowledgebase" / "reference"
+SHARED = Path("/work/shared/data")  # the build script's source; absent in CI
+EGFR_EX19_DEL_EVIDENCE = "CIVIC-EID273"  # CIViC "EGFR Exon 19 Deletion": exon 19, inframe_deletion
+DERIVED_NOTE = "derived from the protein position on the MANE Select transcript"
+
+
+@pytest.fixture(scope="module")
+def exons():
+    return ProteinExons.load(REFERENCE)
+
+
+def _script():
+    spec = importlib.util.spec_from_file_location("make_reference",
+                                                  REPO / "scripts" / "make_reference.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+# ----------------------------------------------------------------------------- the table
+@pytest.mark.parametrize("gene, first, last, exon", [
+    ("EGFR", 746, None, 19),
+    ("EGFR", 750, None, 19),
+    ("EGFR", 746, 750, 19),  # E746_A750del
+    ("EGFR", 858, None, 21),  # L858R
+    ("EGFR", 790, None, 20),  # T790M
+    pytest.param("BRAF", 600, None, 15, marks=pytest.mark.xfail(
+        strict=True, reason="BRAF's MANE Select transcript (ENST00000646891) is not in the "
+        "Ensembl 75 genePred, so the table has no BRAF rows: reported to the lead, not adjusted")),
+    ("KIT", 559, None, 11),
+    ("KIT", 816, None, 17),  # D816V
+    ("PDGFRA", 842, None, 18),  # D842V
+    ("ERBB2", 775, 776, 20),  # A775_G776insYVMA
+])
+def test_well_known_residues_on_the_canonical_transcript(exons, gene, first, last, exon):
+    assert exons.exon_of(gene, first, last) == exon
+
+
+def test_a_range_over_two_exons_is_none(exons):
+    table = dict((n, (a, z)) for n, a, z in exons.exons("EGFR"))
+    assert table[19][1] < table[20][0]  # no codon split at the exon 19/20 junction
+    assert exons.exon_of("EGFR", table[19][1] - 2, table[20][0] + 2) is None
+    assert exons.exon_of("EGFR", table[19][1] - 2, table[19][1]) == 19
+    assert exons.exon_of("EGFR", 760, 765) is None
+
+
+def test_split_codon_alone_is_ambiguous_but_a_range_is_pinned(exons):
+    # EGFR exons 1 and 2 share a codon (split across the junction)
+    table = dict((n, (a, z)) for n, a, z in exons.exons("EGFR"))
+    split = table[1][1]
+    assert table[2][0] == split
+    assert exons.exon_of("EGFR", split) is None
+    assert exons.exon_of("EGFR", split - 3, split) == 1
+    assert exons.exon_of("EGFR", split, split + 3) == 2
+
+
+def test_unknown_gene_and_out_of_range(exons):
+    assert exons.exon_of("NOTAGENE", 10) is None
+    assert exons.exon_of("EGFR", 0) is None
+    assert exons.exon_of("EGFR", 750, 746) is None
+    last_codon = exons.exons("EGFR")[-1][2]  # the stop codon closes the last coding exon
+    assert exons.exon_of("EGFR", last_codon + 1) is None
+
+
+def test_committed_file_parses_is_sorted_and_contiguous(exons):
+    with gzip.open(REFERENCE / "protein_exons.tsv.gz", "rt", encoding="utf-8") as fh:
+        lines = fh.read().splitlines()
+    assert lines[0].split("\t") == ["gene", "transcript", "exon", "first_codon", "last_codon"]
+    rows = [line.split("\t") for line in lines[1:]]
+    keys = [(r[0], int(r[2])) for r in rows]
+    assert keys == sorted(keys) and len(set(keys)) == len(keys)
+    assert len(exons) > 300
+    by_gene = defaultdict(list)
+    for gene, transcript, exon, first, last in rows:
+        by_gene[gene].append((int(exon), int(first), int(last), transcript))
+    for gene, items in by_gene.items():
+        assert items[0][1] == 1, gene  # the first coding exon starts at codon 1
+        assert len({t for *_, t in items}) == 1 and items[0][3].startswith("ENST"), gene
+        for (_, _, last, _), (_, first, _, _) in zip(items, items[1:]):
+            assert first in (last, last + 1), gene  # shared codon (split) or the next one
+    assert exons.transcript("EGFR").split(".")[0] == "ENST00000275493"  # MANE Select's id
+
+
+def test_coding_exon_numbering_counts_utr_exons_and_splits_codons():
+    script = _script()
+    # Minus strand, exons [0,10) [20,30) [40,50) [60,70) (0-based, genomic order), CDS [25,45):
+    # exon 1 is [60,70), UTR only but counted; exon 2 = [40,50) holds CDS bases 1-5 (codons 1-2,
+    # codon 2 split across the junction); exon 3 = [20,30) holds bases 6-10 (codons 2-4).
+    exons = script.ordered_exons("-", "0,20,40,60,", "10,30,50,70,")
+    assert exons == [(60, 70), (40, 50), (20, 30), (0, 10)]
+    assert script.coding_exons(exons, 25, 45) == [(2, 1, 2), (3, 2, 4)]
+    assert script.codon_at(exons, 25, 45, "-", 45) == (2, 1)  # first CDS base (minus strand)
+    assert script.codon_at(exons, 25, 45, "-", 26) == (3, 4)
+    assert script.codon_at(exons, 25, 45, "-", 55) is None
+    plus = script.ordered_exons("+", "0,20,", "10,30,")
+    assert script.coding_exons(plus, 5, 26) == [(1, 1, 2), (2, 2, 4)]  # bases 1-5, 6-11
+    assert script.coding_exons(plus, 4, 26) == [(1, 1, 2), (2, 3, 4)]  # bases 1-6, 7-12
+
+
+@pytest.mark.skipif(not (SHARED / "transcripts").is_dir(),
+                    reason="the build script's source data (/work/shared/data) is not here")
+def test_builder_is_byte_reproducible_and_matches_the_committed_file(tmp_path):
+    script = _script()
+    outputs = []
+    for name in ("a", "b"):
+        out = tmp_path / name
+        out.mkdir()
+        stats = defaultdict(int)
+        script.build_protein_exons(SHARED, out, stats)
+        outputs.append((out / "protein_exons.tsv.gz").read_bytes())
+    assert outputs[0] == outputs[1]
+    assert outputs[0] == (REFERENCE / "protein_exons.tsv.gz").read_bytes()
+    assert outputs[0][4:8] == b"\0\0\0\0"  # gzip mtime 0
+    assert stats["protein exons: genes mapped (Ensembl 75 CIViC genes)"] > 300
+
+
+# ----------------------------------------------------------------------------- the knowledge base
+def test_kb_loads_the_table_once(kb):
+    assert isinstance(kb.protein_exons, ProteinExons)
+    assert kb.protein_exons is kb.protein_exons
+    assert kb.protein_exons.exon_of("EGFR", 858) == 21
+
+
+# ----------------------------------------------------------------------------- end to end
+def _match_json(kb, variant: dict, tumor: str = "LUAD"):
+    doc = {"report_id": "EXON-1", "tumor_type": tumor, "variants": [variant]}
+    return run(json.dumps(doc).encode(), kb=kb)[0]
+
+
+def _evidence_ids(result, match_type: str | None = None) -> set[str]:
+    matches = [m for o in result.therapy_options for m in (*o.matches, *o.resistance)]
+    matches += list(result.resistance)
+    return {m.evidence_id for m in matches if match_type is None or m.match_type == match_type}
+
+
+def test_egfr_exon19_deletion_from_protein_only_call_matches_exon_evidence(full_kb):
+    result = _match_json(full_kb, {"gene": "EGFR", "protein_change": "p.E746_A750del"})
+    alteration = result.alterations[0].alteration
+    assert alteration.variant.exon == 19
+    assert any(DERIVED_NOTE in n and "exon 19" in n for n in alteration.notes)
+    assert EGFR_EX19_DEL_EVIDENCE in _evidence_ids(result, "exon")
+    assert EGFR_EX19_DEL_EVIDENCE in result.alterations[0].match_ids
+
+
+@pytest.mark.parametrize("transcript", ["NM_005228.5", "ENST00000275493", None])
+def test_exon_derived_on_mane_select_or_no_transcript(kb, transcript):
+    variant = {"gene": "EGFR", "protein_change": "E746_A750del"}
+    if transcript:
+        variant["transcript"] = transcript
+    alteration = _match_json(kb, variant).alterations[0].alteration
+    assert alteration.variant.exon == 19
+
+
+def test_no_exon_derived_on_another_transcript(kb):
+    # ENST00000455089: another EGFR transcript of Ensembl 75 (not MANE): its exons may differ
+    alteration = _match_json(kb, {"gene": "EGFR", "protein_change": "E746_A750del",
+                                  "transcript": "ENST00000455089.1"}).alterations[0].alteration
+    assert alteration.variant.exon is None
+    assert not any(DERIVED_NOTE in n for n in alteration.notes)
+
+
+def test_no_exon_for_a_range_over_two_exons_or_a_splice_site(kb):
+    alteration = _match_json(kb, {"gene": "EGFR", "protein_change": "p.V760_P765del"}
+                             ).alterations[0].alteration
+    assert alteration.variant.exon is None
+    assert not any(DERIVED_NOTE in n for n in alteration.notes)
+    splice = _match_json(kb, {"gene": "EGFR", "protein_change": "X750_splice"}
+                         ).alterations[0].alteration
+    assert splice.variant.exon is None
+
+
+def _vep_vcf(exon_field: str) -> bytes:
+    # EGFR E746_A750del as the GRCh37 hotspot allele (knowledgebase/reference/hotspots.tsv.gz)
+    with gzip.open(REFERENCE / "hotspots.tsv.gz", "rt", encoding="utf-8") as fh:
+        row = next(line.split("\t") for line in fh
+                   if line.startswith("GRCh37\t") and "\tEGFR\tE746_A750del\t" in line)
+    _, chrom, pos, ref, alt = row[:5]
+    assert alt == ref[0]
+    return (
+        "##fileformat=VCFv4.2\n##reference=GRCh37\n"
+        '##INFO=<ID=CSQ,Number=.,Type=String,Description="Consequence annotations from '
+        'Ensembl VEP. Format: Allele|Consequence|SYMBOL|Feature|EXON|HGVSp">\n'
+        "#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\n"
+        f"{chrom}\t{pos}\t.\t{ref}\t{alt}\t.\tPASS\tCSQ=-|inframe_deletion|EGFR|"
+        f"ENST00000275493|{exon_field}|ENSP00000275493.2:p.Glu746_Ala750del\n").encode()
+
+
+def test_annotated_exon_is_never_overridden(full_kb):
+    # The annotation's exon is kept as given, even one that is not the MANE Select exon (20 is
+    # deliberately not the exon of E746_A750del, so that an override would show).
+    result = run(_vep_vcf("20/28"), kb=full_kb, filename="tumor.vep.vcf",
+                 options=ReadOptions(tumor_type="LUAD"))[0]
+    alteration = result.alterations[0].alteration
+    assert alteration.gene == "EGFR" and alteration.variant.protein.canonical == "E746_A750del"
+    assert alteration.variant.exon == 20
+    assert not any(DERIVED_NOTE in n for n in alteration.notes)
+    assert EGFR_EX19_DEL_EVIDENCE not in _evidence_ids(result)
+
+
+def test_vcf_without_exon_gets_the_derived_exon(full_kb):
+    result = run(_vep_vcf(""), kb=full_kb, filename="tumor.vep.vcf",
+                 options=ReadOptions(tumor_type="LUAD"))[0]
+    alteration = result.alterations[0].alteration
+    assert alteration.variant.exon == 19
+    assert any(DERIVED_NOTE in n for n in alteration.notes)
+    assert EGFR_EX19_DEL_EVIDENCE in _evidence_ids(result, "exon")
