@@ -12,6 +12,7 @@ import datetime as dt
 import re
 import shutil
 from collections import Counter, defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -146,6 +147,53 @@ def disease_codes(row: dict | None, oncotree) -> list[str]:
     return [c for c in codes if c == "SOLID" or oncotree.exists(c)]
 
 
+# ----------------------------------------------------------------------------- OR profiles
+def profile_kind(name: str) -> str:
+    """'or' for ``A OR B [OR …]``, 'single' / 'and' for what :func:`civic.profile_criterion`
+    maps; raise :class:`Skip` for NOT and for AND mixed with OR (``A AND ( B OR C )``)."""
+    words = name.split()
+    if "NOT" in words:
+        raise Skip("NOT profile not supported", name)
+    if "OR" not in words:
+        return "and" if "AND" in words else "single"
+    if "AND" in words:
+        raise Skip("mixed AND/OR profile not supported", name)
+    return "or"
+
+
+def _part_position(name: str, v: Variant) -> tuple[int, str]:
+    """Where ``GENE VARIANT`` stands among the parts of an OR profile's name (unnamed last)."""
+    parts = [p.strip(" ()").casefold() for p in name.split(" OR ")]
+    label = f"{v.gene} {v.name}".casefold()
+    return (parts.index(label) if label in parts else len(parts)), v.id
+
+
+def or_profile_criterion(profile_name: str, variants: Sequence[Variant]) -> tuple[str, dict]:
+    """(gene file, criterion) for an ``A OR B [OR …]`` profile; raise :class:`Skip`.
+
+    Each part maps exactly as a single-variant profile's variant would
+    (:func:`civic.variant_criterion`); the profile becomes ``{type: any_of, items: [{gene,
+    alteration}, …]}`` in the given order, filed under the first part's gene. One part that
+    cannot be represented skips the whole profile (an OR profile minus a part would claim less
+    than CIViC says, and a report meeting only that part would miss the evidence silently): the
+    reason is that part's, the detail names it. A part listed twice counts once.
+    """
+    if not variants:
+        raise Skip("profile has no variants", profile_name)
+    items: list[dict] = []
+    for v in variants:
+        try:
+            crit = civic.variant_criterion(v)
+        except Skip as s:
+            raise Skip(s.reason, f"{v.gene} {v.name}") from None
+        item = {"gene": v.gene, "alteration": crit}
+        if item not in items:
+            items.append(item)
+    if len(items) == 1:
+        return items[0]["gene"], items[0]["alteration"]
+    return items[0]["gene"], {"type": "any_of", "items": items}
+
+
 # ----------------------------------------------------------------------------- import
 class Importer:
     """One import of one CIViC release against one KB folder."""
@@ -217,15 +265,25 @@ class Importer:
     def _criterion(self, profile: dict | None, variants: dict[str, Variant]) -> tuple[str, dict]:
         if profile is None:
             raise Skip("molecular profile not in MolecularProfileSummaries")
-        vs = []
+        name = profile["name"]
+        kind = profile_kind(name)
+        raw = []
         for vid in _ids(profile["variant_ids"]):
             v = variants.get(vid)
             if v is None:
                 raise Skip("variant not in VariantSummaries", vid)
-            vs.append(Variant(v.id, self._gene(v.gene), v.name, v.types))
-        gene, crit = civic.profile_criterion(profile["name"], vs)
-        if crit["type"] == "fusion" and crit.get("partner"):
-            crit["partner"] = self._gene(crit["partner"])
+            raw.append(v)
+        if kind == "or":  # parts in the profile's own order (CIViC lists variant ids unordered)
+            raw = sorted(raw, key=lambda v: _part_position(name, v))
+        vs = [Variant(v.id, self._gene(v.gene), v.name, v.types) for v in raw]
+        if kind == "or":
+            gene, crit = or_profile_criterion(name, vs)
+        else:
+            gene, crit = civic.profile_criterion(name, vs)
+        for part in crit["items"] if crit["type"] == "any_of" else [{"alteration": crit}]:
+            alt = part["alteration"]
+            if alt["type"] == "fusion" and alt.get("partner"):
+                alt["partner"] = self._gene(alt["partner"])
         return gene, crit
 
     def run(self) -> ImportResult:
@@ -306,7 +364,8 @@ class Importer:
         if nct in self.curated_trials:
             return
         t = trials.setdefault(nct, {"biomarkers": [], "tumor_types": set(), "eids": []})
-        parts = crit["items"] if crit["type"] == "all_of" else [{"gene": gene, "alteration": crit}]
+        parts = (crit["items"] if crit["type"] in ("all_of", "any_of")
+                 else [{"gene": gene, "alteration": crit}])
         for b in parts:
             if b not in t["biomarkers"]:
                 t["biomarkers"].append(b)

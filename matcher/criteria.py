@@ -23,7 +23,10 @@ FIELDS: dict[str, frozenset[str]] = {
     "copy_number": frozenset({"states"}),
     "signature": frozenset({"signature", "min", "above", "values"}),
     "all_of": frozenset({"items"}),
+    "any_of": frozenset({"items"}),
 }
+# Criteria made of {gene, alteration} parts: all_of (every part), any_of (at least one part).
+COMPOSITE = frozenset({"all_of", "any_of"})
 SIGNATURES = ("TMB", "MSI", "MMR", "PDL1_TPS", "PDL1_CPS")
 CLASS_NAMES = frozenset(CONSEQUENCES) | {"loss_of_function"}
 # Most specific first: used to rank matches of the same level.
@@ -48,7 +51,13 @@ class Criterion:
     min: float | None = None
     above: float | None = None
     values: frozenset[str] = frozenset()
-    items: tuple[tuple[str, Criterion], ...] = field(default=())  # all_of: (gene, criterion)
+    items: tuple[tuple[str, Criterion], ...] = field(default=())  # all_of/any_of: (gene, crit)
+
+    def genes(self, gene: str | None) -> tuple[str | None, ...]:
+        """The genes this criterion (filed under ``gene``) names: its parts' for all_of/any_of."""
+        if self.type in COMPOSITE:
+            return tuple(dict.fromkeys(g for g, _ in self.items))
+        return (gene,)
 
     def describe(self, gene: str | None = None) -> str:
         """The criterion in words, e.g. 'BRAF V600E' or 'TSC2 loss-of-function'."""
@@ -82,6 +91,8 @@ class Criterion:
             return f"{self.signature} {bound}"
         if t == "all_of":
             return " AND ".join(c.describe(gn) for gn, c in self.items)
+        if t == "any_of":
+            return " or ".join(c.describe(gn) for gn, c in self.items)
         return t
 
 
@@ -169,23 +180,47 @@ def parse_criterion(raw: object, path: str, problems: list[str],
         kw["states"] = strs("states", frozenset(CNV_STATES))
     if ctype == "signature":
         _parse_signature(raw, path, problems, kw, strs)
-    if ctype == "all_of":
-        items = raw.get("items")
-        if not isinstance(items, list) or len(items) < 2:
-            problems.append(f"{path}.items: expected a list of at least two {{gene, alteration}}")
-        else:
-            parsed = []
-            for i, item in enumerate(items):
-                ipath = f"{path}.items[{i}]"
-                if not isinstance(item, dict) or not isinstance(item.get("gene"), str):
-                    problems.append(f"{ipath}: expected {{gene: SYMBOL, alteration: {{...}}}}")
-                    continue
-                sub = parse_criterion(item.get("alteration"), ipath + ".alteration", problems,
-                                      canonical_change, item["gene"])
-                if sub is not None:
-                    parsed.append((item["gene"], sub))
-            kw["items"] = tuple(parsed)
+    if ctype in COMPOSITE:
+        kw["items"] = _parse_items(raw, ctype, path, problems, canonical_change)
     return Criterion(**kw)
+
+
+def _parse_items(raw: dict, ctype: str, path: str, problems: list[str],
+                 canonical_change) -> tuple[tuple[str, Criterion], ...]:
+    """The {gene, alteration} parts of an all_of / any_of criterion.
+
+    A part is a plain gene criterion: no all_of / any_of inside another (the engine indexes a
+    composite by its parts' genes, one level deep), and no signature in an any_of (a signature
+    names no gene, so no part gene would find it).
+    """
+    items = raw.get("items")
+    if not isinstance(items, list) or len(items) < 2:
+        problems.append(f"{path}.items: expected a list of at least two {{gene, alteration}}")
+        return ()
+    parsed = []
+    for i, item in enumerate(items):
+        ipath = f"{path}.items[{i}]"
+        if not isinstance(item, dict) or not isinstance(item.get("gene"), str) \
+                or not item["gene"]:
+            problems.append(f"{ipath}: expected {{gene: SYMBOL, alteration: {{...}}}}")
+            continue
+        extra = set(item) - {"gene", "alteration"}
+        if extra:
+            problems.append(f"{ipath}: unexpected key(s) {', '.join(sorted(extra))}")
+        sub = parse_criterion(item.get("alteration"), ipath + ".alteration", problems,
+                              canonical_change, item["gene"])
+        if sub is None:
+            continue
+        if sub.type in COMPOSITE:
+            problems.append(f"{ipath}.alteration.type: {sub.type} cannot be nested in "
+                            f"{ctype} (list its parts here instead)")
+            continue
+        if ctype == "any_of" and sub.type == "signature":
+            problems.append(f"{ipath}.alteration.type: signature criteria cannot be part of "
+                            "any_of")
+            continue
+        parsed.append((item["gene"], sub))
+    return tuple(parsed)
 
 
 def _parse_signature(raw: dict, path: str, problems: list[str], kw: dict, strs) -> None:

@@ -57,8 +57,14 @@ def derive_level(ev: Evidence, tumor: TumorType | None, oncotree) -> tuple[str, 
 
 # ----------------------------------------------------------------------------- criteria
 def criterion_match(crit: Criterion, gene: str | None, alt: Alteration) -> str | None:
-    """How ``alt`` meets ``crit`` for the KB gene ``gene`` (a match_type), or None."""
+    """How ``alt`` meets ``crit`` for the KB gene ``gene`` (a match_type), or None.
+
+    ``any_of``: the match_type of the part ``alt`` meets (the most specific one if it meets
+    several). ``all_of`` needs several alterations: see :func:`_evidence_matches`.
+    """
     t = crit.type
+    if t == "any_of":
+        return _any_of_match(crit, alt)[0]
     if t == "signature":
         return "signature" if _signature_match(crit, alt) else None
     if t == "fusion":
@@ -99,6 +105,16 @@ def criterion_match(crit: Criterion, gene: str | None, alt: Alteration) -> str |
     return None
 
 
+def _any_of_match(crit: Criterion, alt: Alteration) -> tuple[str | None, str | None]:
+    """(match_type, part gene) of the most specific part of an any_of that ``alt`` meets."""
+    best: tuple[str | None, str | None] = (None, None)
+    for gene, sub in crit.items:
+        m = criterion_match(sub, gene, alt)
+        if m and (best[0] is None or _SPECIFICITY_POS[m] < _SPECIFICITY_POS[best[0]]):
+            best = (m, gene)
+    return best
+
+
 def _fusion_match(crit: Criterion, gene: str | None, alt: Alteration) -> str | None:
     f = alt.fusion
     if alt.kind != "fusion" or f is None or gene not in (f.five_prime, f.three_prime):
@@ -130,7 +146,8 @@ def _signature_match(crit: Criterion, alt: Alteration) -> bool:
 
 
 def _evidence_matches(ev: Evidence, alts: list[Alteration]) -> list[tuple[Alteration, str]]:
-    """Alterations (with match_type) meeting one evidence item; all_of needs every part."""
+    """Alterations (with match_type) meeting one evidence item; all_of needs every part,
+    any_of one part per alteration (each such alteration is a match of its own)."""
     crit = ev.criterion
     if crit.type == "all_of":
         found: list[tuple[Alteration, str]] = []
@@ -162,11 +179,10 @@ class _Index:
         single: dict[str | None, list[Evidence]] = {}
         combos: dict[str | None, list[Evidence]] = {}
         for e in evidence:
-            if e.criterion.type == "all_of":
-                for g in dict.fromkeys(g for g, _ in e.criterion.items):
-                    combos.setdefault(g, []).append(e)
-            else:
-                single.setdefault(e.gene, []).append(e)
+            # all_of under each of its parts' genes; any_of too, in `single`: it is met by one
+            # alteration, of any of those genes (found once: see _single_hits).
+            for g in e.criterion.genes(e.gene):
+                (combos if e.criterion.type == "all_of" else single).setdefault(g, []).append(e)
         self.single = {g: tuple(v) for g, v in single.items()}
         self.combos = {g: tuple(v) for g, v in combos.items()}
         # What a Match copies from its evidence item, and the evidence's part of the rank.
@@ -176,16 +192,22 @@ class _Index:
         trials_by_gene: dict[str | None, dict[str, Trial]] = {}
         for t in kb.trials.values():
             for gene, crit in t.biomarkers:
-                key = None if crit.type == "signature" else gene
-                trials_by_gene.setdefault(key, {})[t.nct_id] = t
+                for key in _biomarker_keys(gene, crit):
+                    trials_by_gene.setdefault(key, {})[t.nct_id] = t
         self.trials_by_gene = trials_by_gene
         self.hits: dict[tuple, tuple[tuple[Evidence, str], ...]] = {}
         self.levels: dict[tuple[str, str | None], tuple[str, str]] = {}
         self.tumor_trials: dict[str, tuple[Trial, ...]] = {}
 
 
+def _biomarker_keys(gene: str | None, crit: Criterion) -> tuple[str | None, ...]:
+    """The ``by_gene`` keys whose alterations a trial biomarker could concern."""
+    return (None,) if crit.type == "signature" else crit.genes(gene)
+
+
 def _static_fields(ev: Evidence) -> dict:
-    return {"therapy": ev.therapy, "direction": ev.direction, "evidence_type": ev.evidence_type,
+    return {"any_of": ev.criterion.type == "any_of",
+            "therapy": ev.therapy, "direction": ev.direction, "evidence_type": ev.evidence_type,
             "criterion": ev.criterion.describe(ev.gene), "scope": ev.scope,
             "excluded": ev.exclude, "statement": ev.statement, "citations": ev.citations,
             "trials": ev.trials, "source": ev.source, "approval_year": ev.approval_year}
@@ -220,11 +242,16 @@ def _features(a: Alteration) -> tuple:
 
 
 def _single_hits(idx: _Index, a: Alteration) -> tuple[tuple[Evidence, str], ...]:
-    """(evidence, match_type) of every single-criterion evidence item ``a`` meets."""
+    """(evidence, match_type) of every evidence item ``a`` meets on its own (not all_of)."""
     key = _features(a)
     hits = idx.hits.get(key)
     if hits is None:
-        hits = tuple((ev, m) for g in _keys(a) for ev in idx.single.get(g, ())
+        keys = _keys(a)
+        if len(keys) == 1:
+            candidates = idx.single.get(keys[0], ())
+        else:  # a fusion: an any_of naming both partners is listed under each; ask it once
+            candidates = {ev.id: ev for g in keys for ev in idx.single.get(g, ())}.values()
+        hits = tuple((ev, m) for ev in candidates
                      if (m := criterion_match(ev.criterion, ev.gene, a)))
         if len(idx.hits) >= _MEMO_LIMIT:
             idx.hits.clear()
@@ -291,8 +318,11 @@ def match(alterations: list[Alteration], kb: KnowledgeBase, tumor: TumorType | N
 def _to_match(idx: _Index, ev: Evidence, alt: Alteration, match_type: str, level: str,
               label_status: str) -> Match:
     st = idx.static[ev.id]
+    gene = ev.gene or alt.gene or ""
+    if st["any_of"]:  # the gene of the part this alteration meets, not the file's
+        gene = _any_of_match(ev.criterion, alt)[1] or gene
     return prebuilt(Match, {  # every field of Match, in declared order
-        "evidence_id": ev.id, "alteration_id": alt.id, "gene": ev.gene or alt.gene or "",
+        "evidence_id": ev.id, "alteration_id": alt.id, "gene": gene,
         "therapy": st["therapy"], "direction": st["direction"],
         "evidence_type": st["evidence_type"], "level": level, "amp_tier": AMP_TIER[level],
         "match_type": match_type, "label_status": label_status, "criterion": st["criterion"],
@@ -431,7 +461,7 @@ def _trials(kb: KnowledgeBase, idx: _Index, tumor: TumorType | None,
         candidates.update(idx.trials_by_gene.get(g, {}))
     for trial in candidates.values():
         hits = [a.id for gene, crit in trial.biomarkers
-                for a in by_gene.get(None if crit.type == "signature" else gene, ())
+                for key in _biomarker_keys(gene, crit) for a in by_gene.get(key, ())
                 if criterion_match(crit, gene, a)]
         hits += cited.get(trial.nct_id, [])
         if hits and tumor_ok(trial):

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import yaml
 
-from matcher.criteria import Criterion, parse_criterion
+from matcher.criteria import COMPOSITE, Criterion, parse_criterion
 from matcher.errors import MatcherError
 from matcher.knowledge import (
     ANNOTATION_KINDS,
@@ -110,7 +110,7 @@ class Loader:
             excluded = {g for g, e in genes.items() if e.imported_evidence == "exclude"}
             if (civic_dir / "trials.yaml").exists():
                 for k, v in self._load_trials(civic_dir / "trials.yaml").items():
-                    genes_of = {g for g, _ in v.biomarkers}
+                    genes_of = {x for g, c in v.biomarkers for x in c.genes(g)}
                     if k not in trials and genes_of and genes_of <= excluded:
                         excluded_trials.add(k)  # cited only by evidence the curator excluded
                     trials.setdefault(k, v)
@@ -268,10 +268,19 @@ class Loader:
             self.problems.append(f"{where}.alteration: only signature criteria belong here")
         if gene is not None and crit.type == "signature":
             self.problems.append(f"{where}.alteration: signature criteria go in signatures.yaml")
+        self._gene_refs(crit, where)
+
+    def _gene_refs(self, crit: Criterion, where: str) -> None:
+        """Genes a criterion names besides its own (fusion partners, all_of/any_of parts)."""
         if crit.partner:
             self.gene_refs.append((where, crit.partner))
-        for g, _sub in crit.items:
+        for g, sub in crit.items:
             self.gene_refs.append((where, g))
+            if sub.partner and crit.type == "any_of":
+                # any_of parts are checked like single criteria (the importer resolves their
+                # partners); all_of parts' partners are not checked yet (CIVIC-EID10913 names
+                # SEPTIN14, which the shipped HGNC set knows as SEPT14).
+                self.gene_refs.append((where, sub.partner))
 
     def _annotation(self, a: object, where: str, gene: str) -> Annotation | None:
         if not isinstance(a, dict) or not a.get("id"):
@@ -281,6 +290,13 @@ class Loader:
         n = len(self.problems)
         crit = parse_criterion(a.get("alteration"), f"{where}.alteration", self.problems,
                                _canonical_change, gene)
+        if crit is not None and crit.type in COMPOSITE:
+            # Shown beside one alteration of this gene: a combination or alternative of genes
+            # would never be found from it.
+            self.problems.append(f"{where}.alteration.type: {crit.type} is for evidence; an "
+                                 "annotation takes one criterion of its gene")
+        elif crit is not None:
+            self._gene_refs(crit, where)
         self._enum(a, "kind", ANNOTATION_KINDS, where)
         scope = self._codes(a.get("scope") or [], f"{where}.scope")
         statement = str(a.get("statement") or "").strip()
@@ -364,6 +380,7 @@ class Loader:
                                        self.problems, _canonical_change, b["gene"])
                 self.gene_refs.append((where, b["gene"]))
                 if crit:
+                    self._gene_refs(crit, f"{where}.biomarkers[{j}]")
                     biomarkers.append((b["gene"], crit))
             tumor_types = self._codes(t.get("tumor_types") or [], f"{where}.tumor_types")
             verified = t.get("status_verified")

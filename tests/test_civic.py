@@ -15,7 +15,7 @@ from click.testing import CliRunner
 
 from matcher import civic
 from matcher.civic import Skip, Variant
-from matcher.civic_import import import_civic
+from matcher.civic_import import import_civic, or_profile_criterion, profile_kind
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE = Path(__file__).resolve().parent / "data" / "civic"
@@ -96,6 +96,52 @@ def test_and_profile_becomes_all_of():
                                  Variant("2", "BRAF", "Overexpression")])
 
 
+def test_or_profile_becomes_any_of():
+    name = "EGFR L858R OR EGFR Exon 19 Deletion"
+    assert profile_kind(name) == "or"
+    gene, c = or_profile_criterion(name, [Variant("33", "EGFR", "L858R"),
+                                          Variant("133", "EGFR", "Exon 19 Deletion")])
+    assert gene == "EGFR"
+    assert c == {"type": "any_of", "items": [
+        {"gene": "EGFR", "alteration": {"type": "variant", "changes": ["L858R"]}},
+        {"gene": "EGFR", "alteration": {"type": "exon", "exons": [19],
+                                        "consequences": ["inframe_deletion"]}}]}
+    # parts of several genes: filed under the first part's gene, each part as its own variant
+    gene, c = or_profile_criterion("BRCA1 Mutation OR BRCA2 Mutation", [
+        Variant("185", "BRCA1", "Mutation"), Variant("186", "BRCA2", "Mutation")])
+    assert gene == "BRCA1" and [i["gene"] for i in c["items"]] == ["BRCA1", "BRCA2"]
+    assert c["items"][1]["alteration"] == crit("BRCA2", "Mutation")
+    # a part listed twice counts once; one distinct part is a plain criterion
+    assert or_profile_criterion("BRAF V600E OR BRAF V600E", [
+        Variant("12", "BRAF", "V600E"), Variant("12", "BRAF", "V600E")]) == (
+        "BRAF", {"type": "variant", "changes": ["V600E"]})
+
+
+def test_or_profile_with_an_unrepresentable_part_is_skipped_naming_it():
+    with pytest.raises(Skip) as info:
+        or_profile_criterion("MSH2 Loss OR MLH1 Loss", [
+            Variant("808", "MSH2", "Loss", "loss_of_function_variant"),
+            Variant("4641", "MLH1", "Loss")])
+    assert info.value.reason == ("'Loss' without a variant type is ambiguous "
+                                 "(copy number or expression)")
+    assert info.value.detail == "MLH1 Loss"
+
+
+@pytest.mark.parametrize("name,kind", [
+    ("BRAF V600E", "single"), ("EGFR L858R AND EGFR T790M", "and"),
+    ("EGFR S768I OR EGFR G719A OR EGFR L861Q", "or"),
+    ("NOT KIT D816V", "NOT profile not supported"),
+    ("BRAF Amplification AND ( BRAF V600E OR BRAF V600K )", "mixed AND/OR profile not supported"),
+])
+def test_profile_kinds_not_and_mixed_stay_skipped(name, kind):
+    if " " in kind:
+        with pytest.raises(Skip) as info:
+            profile_kind(name)
+        assert (info.value.reason, info.value.detail) == (kind, name)
+    else:
+        assert profile_kind(name) == kind
+
+
 # ----------------------------------------------------------------------------- evidence fields
 def row(**kw):
     base = {"evidence_type": "Predictive", "evidence_direction": "Supports",
@@ -173,9 +219,8 @@ def test_fixture_import_counts_and_validates(imported):
     skipped = {r: len(ids) for r, ids in res.skipped.items()}
     assert skipped == {"evidence type Diagnostic (only Predictive)": 1,
                        "direction Does Not Support": 1, "level E (inferential) not imported": 1,
-                       "expression profile not representable": 1,
-                       "OR/NOT profile not supported": 1}
-    assert res.imported_rows == 17
+                       "expression profile not representable": 1}
+    assert res.imported_rows == 18  # EID2156, an OR profile, included
     assert kb.counts()["evidence_by_source"]["civic"] > 0
 
 
@@ -232,6 +277,16 @@ def test_substitutes_combination_sequential_and_and_profiles(imported):
                                                                 "partner": "EML4"}
 
 
+def test_or_profile_imported_as_any_of(imported):
+    _res, kb_dir, kb = imported
+    e = items(kb_dir, "EGFR")["CIVIC-EID2156"]
+    assert e["alteration"]["type"] == "any_of"
+    assert [i["alteration"]["type"] for i in e["alteration"]["items"]] == ["variant", "exon"]
+    assert (e["therapy"], e["citations"][0]) == (["gefitinib"], {"civic": "EID2156"})
+    loaded = next(x for x in kb.genes["EGFR"].evidence if x.id == "CIVIC-EID2156")
+    assert loaded.criterion.describe("EGFR") == "EGFR L858R or EGFR exon 19 (inframe_deletion)"
+
+
 def test_unmapped_disease_kept_by_name(imported):
     _res, kb_dir, kb = imported
     e = items(kb_dir, "KIT")["CIVIC-EID1466"]
@@ -259,7 +314,7 @@ def test_skipped_tsv_lists_each_skip_with_reason(imported):
         rows = {r["evidence_id"]: r for r in csv.DictReader(fh, delimiter="\t")}
     assert rows["EID264"]["reason"] == "expression profile not representable"
     assert rows["EID264"]["detail"] == "EXPRESSION"
-    assert rows["EID2156"]["reason"] == "OR/NOT profile not supported"
+    assert "EID2156" not in rows  # OR profile: imported as any_of
     assert rows["EID92"]["reason"] == "level E (inferential) not imported"
 
 
@@ -326,13 +381,35 @@ def test_shipped_entries_pinned():
     assert rows["EID264"]["reason"] == "expression profile not representable"
 
 
+def test_shipped_or_profiles():
+    egfr = items(ROOT / "knowledgebase", "EGFR")
+    osi = egfr["CIVIC-EID11219"]  # EGFR L858R OR EGFR Exon 19 Deletion, level A
+    assert (osi["therapy"], osi["scope"], osi["direction"]) == (
+        ["osimertinib"], ["NSCLC"], "sensitivity")
+    assert osi["alteration"] == {"type": "any_of", "items": [
+        {"gene": "EGFR", "alteration": {"type": "variant", "changes": ["L858R"]}},
+        {"gene": "EGFR", "alteration": {"type": "exon", "exons": [19],
+                                        "consequences": ["inframe_deletion"]}}]}
+    # parts follow the profile's name (CIViC lists the variant ids 3910, 799, 311)
+    pik3ca = items(ROOT / "knowledgebase", "PIK3CA")["CIVIC-EID12045"]
+    assert [i["gene"] for i in pik3ca["alteration"]["items"]] == ["PIK3CA", "RB1", "ESR1"]
+    with (SHIPPED / "SKIPPED.tsv").open() as fh:
+        rows = {r["evidence_id"]: r for r in csv.DictReader(fh, delimiter="\t")}
+    assert "EID11219" not in rows
+    assert rows["EID11158"]["reason"] == "NOT profile not supported"
+    assert rows["EID6262"]["reason"] == "mixed AND/OR profile not supported"
+    assert (rows["EID11677"]["molecular_profile"], rows["EID11677"]["detail"]) == (
+        "MSH2 Loss OR MLH1 Loss", "MLH1 Loss")
+    assert not any(r["reason"] == "OR/NOT profile not supported" for r in rows.values())
+
+
 def test_cli_import_and_stats(imported, tmp_path):
     from matcher.cli import cli
 
     _res, kb_dir, _kb = imported
     r = CliRunner().invoke(cli, ["kb", "import-civic", str(FIXTURE), "--kb", str(kb_dir)])
     assert r.exit_code == 0, r.output
-    assert "22 evidence rows, 17 imported" in r.output and "validated" in r.output
+    assert "22 evidence rows, 18 imported" in r.output and "validated" in r.output
     runner = CliRunner(env={"MATCHER_KB_IMPORTED": "1"})
     r = runner.invoke(cli, ["kb", "stats", "--kb", str(kb_dir)])
     assert r.exit_code == 0, r.output
@@ -342,7 +419,7 @@ def test_cli_import_and_stats(imported, tmp_path):
     import json
 
     doc = json.loads(r.output)
-    assert doc["civic_import"]["imported_rows"] == 17 and doc["by_gene"]["EGFR"] > 0
+    assert doc["civic_import"]["imported_rows"] == 18 and doc["by_gene"]["EGFR"] > 0
 
 
 def test_cli_check_reports_drift(imported):
