@@ -63,8 +63,10 @@ def test_kb_current_shows_a_relevelled_option_without_touching_the_stored_result
     head, rest = text.split("id: BRAF-V600E-VEMURAFENIB-THAP", 1)
     braf.write_text(head + "id: BRAF-V600E-VEMURAFENIB-THAP"
                     + rest.replace("evidence_type: clinical", "evidence_type: preclinical", 1))
+    shipped = load_kb(ROOT / "knowledgebase", imported=False).version
+    following = shipped.rsplit(".", 1)[0] + f".{int(shipped.rsplit('.', 1)[1]) + 1}"
     (kb_copy / "kb.yaml").write_text((kb_copy / "kb.yaml").read_text()
-                                     .replace("2026.11.0", "2026.11.1"))
+                                     .replace(shipped, following))
     new_kb = load_kb(kb_copy, imported=False)
     new_app = make_app()
     new_app.extensions["matcher"].kb = new_kb
@@ -73,7 +75,7 @@ def test_kb_current_shows_a_relevelled_option_without_touching_the_stored_result
     doc = resp.get_json()
     assert resp.status_code == 200
     assert doc["result"] == stored["result"], "the stored result is served unchanged"
-    assert doc["current"]["kb_version"] == "2026.11.1"
+    assert doc["current"]["kb_version"] == following != stored["result"]["kb_version"]
     vem = next(o for o in doc["current"]["result"]["therapy_options"]
                if o["name"] == "vemurafenib")
     assert vem["level"] != "3A"

@@ -124,7 +124,7 @@ def test_yaml_parses_to_a_mapping(path):
 
 def test_kb_version_and_release():
     doc = _load(KB / "kb.yaml")
-    assert doc["version"] == "2026.11.0"
+    assert doc["version"] == "2026.11.1"
     assert doc["released"] == REVIEWED
     assert doc["title"]
 
