@@ -118,3 +118,37 @@ def test_many_set_aside_calls_are_grouped_by_reason():
     section = text.split("FILTERED OR NOT ASSESSABLE")[1]
     assert "40 calls in TSC2 (not assessable)" in section
     assert section.count("16:21000") == 3  # three examples, not forty lines
+
+
+def _many_no_evidence(n: int, gene: str = "RNF223"):
+    from matcher.model import Alteration, AlterationOutcome
+
+    why = f"No targeted-therapy evidence for {gene} in the knowledge base."
+    return tuple(AlterationOutcome(
+        Alteration(id=f"N{i}", kind="variant", gene=gene, label=f"{gene} 1:{1006000 + i} A>G",
+                   original=f"1:{1006000 + i} A>G", source=f"line {i}"),
+        "no_evidence", why) for i in range(n))
+
+
+def test_many_calls_without_therapy_share_a_row_per_reason_and_notes_stand_alone():
+    """A raw exome VCF lists thousands of calls in genes the KB has no evidence for: the text
+    and HTML summaries group them (the JSON keeps every call); a reason only one call has, such
+    as TP53's note, keeps its own row, first."""
+    from dataclasses import replace
+
+    from matcher.render.html import render_html
+    from matcher.render.text import render_text
+    from tests.render_fixtures import ATC_BRAF
+
+    many = replace(ATC_BRAF, alterations=ATC_BRAF.alterations + _many_no_evidence(1200))
+    text = render_text(many)
+    section = text.split("ALTERATIONS WITHOUT TARGETED THERAPY")[1].split("FILTERED OR")[0]
+    assert "1,200 calls in RNF223: No targeted-therapy evidence for RNF223" in section
+    assert section.count("1:1006") == 3
+    singles = [o for o in ATC_BRAF.alterations if o.status == "no_evidence"]
+    assert singles and all(o.alteration.label in section for o in singles)
+    assert section.index(singles[0].alteration.label) < section.index("1,200 calls")
+    page = render_html(many)
+    assert "1,200 calls in RNF223" in page and page.count("1:1006") == 3
+    few = replace(ATC_BRAF, alterations=ATC_BRAF.alterations + _many_no_evidence(5))
+    assert render_text(few).count("No targeted-therapy evidence for RNF223") == 5

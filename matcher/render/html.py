@@ -149,9 +149,12 @@ def _more(matches) -> dict[str, Any] | None:
 
 
 def _no_therapy_rows(items) -> list[dict[str, str]]:
-    """One row per alteration; signatures that met no criterion share one row."""
+    """One row per alteration (past c.GROUP_NO_THERAPY_OVER, like calls share a row);
+    signatures that met no criterion share one row."""
     sigs = [o for o in items if o.alteration.kind == "signature"]
-    rows = [_outcome(o) for o in items if o.alteration.kind != "signature"]
+    rows = [_outcome(r.outcome) if r.outcome else
+            {"label": r.label, "original": r.original, "detail": "", "reason": r.reason}
+            for r in c.no_therapy_rows([o for o in items if o.alteration.kind != "signature"])]
     if len(sigs) == 1:
         rows.append(_outcome(sigs[0]))
     elif sigs:

@@ -136,8 +136,9 @@ def render_text(result: MatchResult, *, color: bool = False, width: int = 80) ->
     w.heading("Alterations without targeted therapy")
     if not groups.no_therapy:
         w.para("None.", indent=2)
-    for o in groups.no_therapy:
-        w.para(f"{o.alteration.label}: {c.outcome_reason(o)}", indent=2, hang=4)
+    for row in c.no_therapy_rows(groups.no_therapy):
+        examples = f" [{row.original}]" if row.count > 1 else ""
+        w.para(f"{row.label}: {row.reason}{examples}", indent=2, hang=4)
 
     w.heading("Filtered or not assessable")
     if not groups.set_aside:
