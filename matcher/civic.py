@@ -20,6 +20,7 @@ SKIPPED_ORIGINS = frozenset({"Common Germline"})  # pharmacogenomic, not a tumor
 
 _FUSION = re.compile(r"^([A-Z0-9][A-Za-z0-9-]*)::([A-Z0-9][A-Za-z0-9-]*)$")
 _EXON = re.compile(r"^exon (\d+)(?:\s*-\s*(\d+))? (deletion|insertion|mutation|frameshift)$", re.I)
+_EXON_SKIPPING = re.compile(r"^exon (\d+) skipping(?: mutation)?$", re.I)
 _CODON_PAIR = re.compile(r"^([A-Z])(\d+)/([A-Z])?(\d+)$")
 _ALT_PAIR = re.compile(r"^([A-Z])(\d+)([A-Z])/([A-Z])$")  # S310F/Y: two changes at one residue
 _WITH_CDNA = re.compile(r"^(\S+) \((c\.[^)]+)\)$")  # R200W (c.598C>T): keep the protein part
@@ -106,6 +107,11 @@ def variant_criterion(v: Variant) -> dict:
         return {"type": "consequence", "classes": ["loss_of_function"]}
     if low in ("frameshift", "frameshift truncation"):
         return {"type": "consequence", "classes": ["frameshift"]}
+    m = _EXON_SKIPPING.match(name)
+    if m:
+        # "MET Exon 14 Skipping Mutation": the changes that make exon N skipped, by the rule of
+        # matcher/exons.py (the importer checks that the reference exon table has exon N).
+        return {"type": "exon_skipping", "exons": [int(m.group(1))]}
     m = _EXON.match(name)
     if m:
         first, last, kind = int(m.group(1)), int(m.group(2) or m.group(1)), m.group(3).lower()
@@ -142,8 +148,11 @@ def profile_criterion(profile_name: str, variants: Sequence[Variant]) -> tuple[s
     """(gene file, criterion) for a CIViC molecular profile; raise :class:`Skip`.
 
     A single-variant profile maps to that variant's criterion. ``A AND B`` maps to
-    ``{type: all_of, items: [{gene, alteration}, ...]}`` filed under the first variant's gene;
-    ``OR`` and ``NOT`` profiles are skipped.
+    ``{type: all_of, items: [{gene, alteration}, ...]}`` filed under the first variant's gene.
+    ``OR`` profiles do not come here: the importer maps them to ``any_of`` first
+    (:func:`matcher.civic_import.or_profile_criterion`), and skips ``NOT`` profiles and profiles
+    mixing ``AND`` with ``OR`` (:func:`matcher.civic_import.profile_kind`). A name with ``OR`` or
+    ``NOT`` given here anyway raises :class:`Skip` ("OR/NOT profile not supported").
     """
     words = profile_name.split()
     if "OR" in words or "NOT" in words:

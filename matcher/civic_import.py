@@ -20,6 +20,7 @@ import yaml
 
 from matcher import civic
 from matcher.civic import Skip, Variant
+from matcher.exons import SitesResolver
 
 SOURCE_FILES = ("ClinicalEvidenceSummaries", "MolecularProfileSummaries", "VariantSummaries",
                 "AssertionSummaries")
@@ -210,6 +211,7 @@ class Importer:
         self.hgnc = GeneIndex.load(ref / "hgnc_genes.tsv.gz")
         self.known_drugs, self.curated_trials = self._curated()
         self.combo_order = self._curated_combinations()
+        self.exon_sites = SitesResolver(ref)  # exon_skipping: the loader's check, at import
         self.result = ImportResult(self.release)
 
     def _curated(self) -> tuple[dict[str, str], set[str]]:
@@ -280,10 +282,21 @@ class Importer:
             gene, crit = or_profile_criterion(name, vs)
         else:
             gene, crit = civic.profile_criterion(name, vs)
-        for part in crit["items"] if crit["type"] == "any_of" else [{"alteration": crit}]:
+        parts = (crit["items"] if crit["type"] in ("all_of", "any_of")
+                 else [{"gene": gene, "alteration": crit}])
+        for part in parts:
             alt = part["alteration"]
-            if alt["type"] == "fusion" and alt.get("partner"):
+            if alt["type"] == "fusion" and alt.get("partner") and crit["type"] != "all_of":
                 alt["partner"] = self._gene(alt["partner"])
+            if alt["type"] == "exon_skipping":
+                # written only when the KB loader will resolve it: exon N must be a coding exon
+                # of the gene's MANE Select transcript in reference/protein_exons.tsv.gz
+                for exon in alt["exons"]:
+                    try:
+                        self.exon_sites(part["gene"], exon)
+                    except ValueError as exc:
+                        raise Skip("exon skipping: exon not in the reference exon table",
+                                   f"{part['gene']} exon {exon}: {exc}") from None
         return gene, crit
 
     def run(self) -> ImportResult:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from matcher.exons import SkipSites
 from matcher.model import CNV_STATES, CONSEQUENCES, LOSS_OF_FUNCTION, MMR_STATES, MSI_STATES
 
 # Allowed keys per criterion type (besides `type`).
@@ -15,6 +16,7 @@ FIELDS: dict[str, frozenset[str]] = {
     "variant": frozenset({"changes"}),
     "codon": frozenset({"codons", "consequences"}),
     "exon": frozenset({"exons", "consequences"}),
+    "exon_skipping": frozenset({"exons"}),
     "region": frozenset({"start", "end", "consequences"}),
     "consequence": frozenset({"classes"}),
     "hotspot": frozenset({"changes"}),
@@ -30,7 +32,8 @@ COMPOSITE = frozenset({"all_of", "any_of"})
 SIGNATURES = ("TMB", "MSI", "MMR", "PDL1_TPS", "PDL1_CPS")
 CLASS_NAMES = frozenset(CONSEQUENCES) | {"loss_of_function"}
 # Most specific first: used to rank matches of the same level.
-SPECIFICITY = ("exact", "codon", "exon", "region", "hotspot", "consequence", "gene",
+SPECIFICITY = ("exact", "codon", "exon", "exon_skipping", "region", "hotspot", "consequence",
+               "gene",
                "fusion_partner", "fusion_any", "copy_number", "signature", "combination")
 
 
@@ -52,6 +55,9 @@ class Criterion:
     above: float | None = None
     values: frozenset[str] = frozenset()
     items: tuple[tuple[str, Criterion], ...] = field(default=())  # all_of/any_of: (gene, crit)
+    # exon_skipping: each exon's splice sites and spans from the reference exon table, resolved
+    # when the KB loader parses the criterion (empty without the table: then nothing meets it)
+    sites: tuple[SkipSites, ...] = field(default=())
 
     def genes(self, gene: str | None) -> tuple[str | None, ...]:
         """The genes this criterion (filed under ``gene``) names: its parts' for all_of/any_of."""
@@ -72,6 +78,8 @@ class Criterion:
             return g + "codon " + "/".join(str(c) for c in sorted(self.codons)) + _cons(self)
         if t == "exon":
             return g + "exon " + "/".join(str(e) for e in sorted(self.exons)) + _cons(self)
+        if t == "exon_skipping":
+            return g + "exon " + "/".join(str(e) for e in sorted(self.exons)) + " skipping"
         if t == "region":
             return f"{g}residues {self.start}-{self.end}{_cons(self)}"
         if t == "consequence":
@@ -101,11 +109,15 @@ def _cons(c: Criterion) -> str:
 
 
 def parse_criterion(raw: object, path: str, problems: list[str],
-                    canonical_change=None, gene: str | None = None) -> Criterion | None:
+                    canonical_change=None, gene: str | None = None,
+                    exon_sites=None) -> Criterion | None:
     """Parse a YAML criterion mapping; append 'path: message' strings to problems on error.
 
     ``canonical_change`` maps a written protein change to its canonical form (or raises
     ValueError); changes are stored canonical so that the engine compares like with like.
+    ``exon_sites(gene, exon)`` gives the :class:`~matcher.exons.SkipSites` of an exon_skipping
+    criterion's exon (or raises ValueError saying why the reference cannot): the KB loader
+    passes it; without it an exon_skipping criterion parses with no sites and meets nothing.
     """
     if not isinstance(raw, dict) or "type" not in raw:
         problems.append(f"{path}: expected a mapping with a 'type'")
@@ -157,6 +169,18 @@ def parse_criterion(raw: object, path: str, problems: list[str],
         kw["exons"] = ints("exons")
         if not kw["exons"]:
             problems.append(f"{path}.exons: at least one exon is required")
+    if ctype == "exon_skipping":
+        kw["exons"] = ints("exons")
+        if not kw["exons"]:
+            problems.append(f"{path}.exons: at least one exon is required")
+        if exon_sites is not None and gene:
+            sites = []
+            for exon in sorted(kw["exons"]):
+                try:
+                    sites.append(exon_sites(gene, exon))
+                except ValueError as exc:
+                    problems.append(f"{path}.exons: {gene} exon {exon}: {exc}")
+            kw["sites"] = tuple(sites)
     if ctype == "region":
         start, end = raw.get("start"), raw.get("end")
         if not (isinstance(start, int) and isinstance(end, int) and 0 < start <= end):
@@ -181,12 +205,12 @@ def parse_criterion(raw: object, path: str, problems: list[str],
     if ctype == "signature":
         _parse_signature(raw, path, problems, kw, strs)
     if ctype in COMPOSITE:
-        kw["items"] = _parse_items(raw, ctype, path, problems, canonical_change)
+        kw["items"] = _parse_items(raw, ctype, path, problems, canonical_change, exon_sites)
     return Criterion(**kw)
 
 
 def _parse_items(raw: dict, ctype: str, path: str, problems: list[str],
-                 canonical_change) -> tuple[tuple[str, Criterion], ...]:
+                 canonical_change, exon_sites=None) -> tuple[tuple[str, Criterion], ...]:
     """The {gene, alteration} parts of an all_of / any_of criterion.
 
     A part is a plain gene criterion: no all_of / any_of inside another (the engine indexes a
@@ -208,7 +232,7 @@ def _parse_items(raw: dict, ctype: str, path: str, problems: list[str],
         if extra:
             problems.append(f"{ipath}: unexpected key(s) {', '.join(sorted(extra))}")
         sub = parse_criterion(item.get("alteration"), ipath + ".alteration", problems,
-                              canonical_change, item["gene"])
+                              canonical_change, item["gene"], exon_sites)
         if sub is None:
             continue
         if sub.type in COMPOSITE:

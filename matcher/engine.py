@@ -10,6 +10,7 @@ import datetime as dt
 
 from matcher import __version__
 from matcher.criteria import SPECIFICITY, Criterion
+from matcher.exons import skipping_rule
 from matcher.fusion_names import FIVE_PRIME_KINASES
 from matcher.knowledge import Evidence, KnowledgeBase, Trial
 from matcher.model import (
@@ -27,7 +28,9 @@ LEVEL_ORDER = ("1", "2", "3A", "3B", "4")
 AMP_TIER = {"1": "Tier I, level A", "2": "Tier I, level A", "3A": "Tier I, level B",
             "3B": "Tier II, level C", "4": "Tier II, level D", "R1": "Tier I", "R2": "Tier II"}
 EVIDENCE_RANK = {"fda": 0, "guideline": 1, "clinical": 2, "case": 3, "preclinical": 4}
-SMALL_VARIANT_EXCLUDED = frozenset({"synonymous", "other"})
+# exon_loss (SO exon_loss_variant) was 'other' before exon_skipping criteria read it: kept out
+# of `any` as before (exon_skipping evidence is what reads it).
+SMALL_VARIANT_EXCLUDED = frozenset({"synonymous", "other", "exon_loss"})
 # Scopes that name no tumor type: all solid tumors, or OncoTree's root (CIViC's "Cancer").
 PAN_CANCER = frozenset({"SOLID", "TISSUE"})
 
@@ -94,6 +97,12 @@ def criterion_match(crit: Criterion, gene: str | None, alt: Alteration) -> str |
     if t == "exon":
         ok = v.exon in crit.exons and (not crit.consequences or cons in crit.consequences)
         return "exon" if ok else None
+    if t == "exon_skipping":
+        # The rule (annotation, canonical splice site in cDNA or protein, splice-class call at
+        # an exon boundary ±2 bp) is matcher.exons.skipping_rule's; reads consequence, exon,
+        # protein, cdna, transcript and chrom/pos/ref/build (all in _features).
+        ok = any(skipping_rule(sites, v) for sites in crit.sites)
+        return "exon_skipping" if ok else None
     if t == "region":
         ok = (p is not None and p.position is not None and crit.start <= p.position <= crit.end
               and (not crit.consequences or cons in crit.consequences))
@@ -230,12 +239,18 @@ def _keys(a: Alteration) -> tuple[str | None, ...]:
 
 
 def _features(a: Alteration) -> tuple:
-    """Everything :func:`criterion_match` reads of an alteration (its memo key)."""
+    """Everything :func:`criterion_match` reads of an alteration (its memo key).
+
+    exon_skipping (:func:`matcher.exons.skipping_rule`) also reads the cDNA change, the
+    transcript, the genomic allele and build, and the protein change's consequence (a splice
+    name); two calls that differ only there must not share an entry.
+    """
     v, f, cn, sig = a.variant, a.fusion, a.copy_number, a.signature
     p = v.protein if v else None
     return (a.kind, a.gene,
-            (v.consequence, v.hotspot, v.exon) if v else None,
-            (p.canonical, p.position) if p else None,
+            (v.consequence, v.hotspot, v.exon, v.cdna, v.transcript, v.chrom, v.pos, v.ref,
+             v.alt, v.build) if v else None,
+            (p.canonical, p.position, p.consequence) if p else None,
             (f.five_prime, f.three_prime, f.order_known) if f else None,
             cn.state if cn else None,
             (sig.name, sig.value) if sig else None)

@@ -10,6 +10,7 @@ import yaml
 
 from matcher.criteria import COMPOSITE, Criterion, parse_criterion
 from matcher.errors import MatcherError
+from matcher.exons import SitesResolver
 from matcher.knowledge import (
     ANNOTATION_KINDS,
     DIRECTIONS,
@@ -56,6 +57,8 @@ class Loader:
         self.trial_refs: list[tuple[str, str]] = []
         self.code_refs: list[tuple[str, str]] = []
         self.gene_refs: list[tuple[str, str]] = []
+        # exon_skipping criteria: SkipSites from reference/ (tables read on the first one)
+        self._exon_sites = SitesResolver(kb_dir / "reference")
 
     # ------------------------------------------------------------------ plumbing
     def _yaml(self, path: Path) -> object:
@@ -121,13 +124,17 @@ class Loader:
         raise_problems(self.problems, self.dir)
         trials = {k: v for k, v in trials.items() if k not in excluded_trials}
         released = meta.get("released") if isinstance(meta, dict) else None
-        return KnowledgeBase(
+        kb = KnowledgeBase(
             path=self.dir, version=version, released=str(released or ""),
             title=str(meta.get("title", "")) if isinstance(meta, dict) else "",
             hash=content_hash(self.dir, () if self.imported else ("civic",)), genes=genes,
             signatures=tuple(signatures),
             therapies=therapies, trials=trials, hgnc=hgnc, oncotree=oncotree,
             dropped_civic=tuple(dropped))
+        if self._exon_sites.tables is not None:
+            # read for exon_skipping criteria: the KB's lazy properties need not read them again
+            kb.__dict__["protein_exons"], kb.__dict__["transcripts"] = self._exon_sites.tables
+        return kb
 
     # ------------------------------------------------------------------ genes
     def _load_genes(self, folder: Path, source: str) -> dict[str, GeneEntry]:
@@ -217,7 +224,7 @@ class Loader:
             self.problems.append(f"{where}: unexpected key(s) {', '.join(sorted(extra))}")
         n = len(self.problems)
         crit = parse_criterion(item.get("alteration"), f"{where}.alteration", self.problems,
-                               _canonical_change, gene)
+                               _canonical_change, gene, self._exon_sites)
         if crit is not None:
             self._check_criterion_placement(crit, gene, where)
         therapy = item.get("therapy")
@@ -289,7 +296,7 @@ class Loader:
         where = where.split(":")[0] + f": {a['id']}"
         n = len(self.problems)
         crit = parse_criterion(a.get("alteration"), f"{where}.alteration", self.problems,
-                               _canonical_change, gene)
+                               _canonical_change, gene, self._exon_sites)
         if crit is not None and crit.type in COMPOSITE:
             # Shown beside one alteration of this gene: a combination or alternative of genes
             # would never be found from it.
@@ -377,7 +384,8 @@ class Loader:
                     self.problems.append(f"{where}.biomarkers[{j}]: expected {{gene, alteration}}")
                     continue
                 crit = parse_criterion(b.get("alteration"), f"{where}.biomarkers[{j}].alteration",
-                                       self.problems, _canonical_change, b["gene"])
+                                       self.problems, _canonical_change, b["gene"],
+                                       self._exon_sites)
                 self.gene_refs.append((where, b["gene"]))
                 if crit:
                     self._gene_refs(crit, f"{where}.biomarkers[{j}]")

@@ -23,10 +23,12 @@ CNV_STATES = ("amplification", "gain", "loss", "deep_deletion")
 MSI_STATES = ("MSI-H", "MSI-L", "MSS")
 MMR_STATES = ("deficient", "proficient")
 
-# Consequence classes of a small variant (protein level).
+# Consequence classes of a small variant (protein level). exon_loss: the annotation says a
+# whole exon is lost (SO exon_loss_variant); read by exon_skipping criteria (docs/kb-schema.md).
 CONSEQUENCES = (
     "missense", "nonsense", "frameshift", "inframe_deletion", "inframe_insertion",
-    "inframe_delins", "splice", "start_lost", "stop_lost", "synonymous", "codon", "other",
+    "inframe_delins", "splice", "start_lost", "stop_lost", "synonymous", "exon_loss", "codon",
+    "other",
 )
 # Classes that truncate or abolish the protein: loss-of-function for a tumour suppressor.
 LOSS_OF_FUNCTION = frozenset({"nonsense", "frameshift", "splice", "start_lost"})

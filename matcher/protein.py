@@ -58,19 +58,22 @@ Decisions worth knowing:
 * Splice changes have no HGVS protein description other than ``p.?``; that is their ``hgvs``.
 
 Also here: :func:`consequence_from_so` (VEP/snpEff Sequence Ontology terms, MAF
-``Variant_Classification``) and :func:`classify_cdna` (canonical splice-site cDNA changes).
+``Variant_Classification``), :func:`classify_cdna` (canonical splice-site cDNA changes) and
+:func:`parse_cdna` (the positions a coding cDNA change covers, for exon-skipping evidence).
 """
 
 from __future__ import annotations
 
 import functools
 import re
+from dataclasses import dataclass
 
 from matcher.errors import InputError, Problem
 from matcher.model import CONSEQUENCES, ProteinChange
 
 __all__ = [
-    "InvalidChange", "classify_cdna", "consequence_from_so", "parse_protein_change",
+    "CdnaChange", "InvalidChange", "classify_cdna", "consequence_from_so", "parse_cdna",
+    "parse_protein_change",
 ]
 
 # Longest human protein (titin) has ~36,000 residues; anything far beyond is a typo.
@@ -310,8 +313,11 @@ def _substitution(ref: str, pos: int, alt: str) -> ProteinChange:
 
 # ----------------------------------------------------------------------------- SO terms
 # Our classes from most to least severe; among several terms the most severe class wins.
+# exon_loss (SO exon_loss_variant, read by exon-skipping evidence) ranks just above 'other', the
+# class the term had before: with any other known term the call keeps the class it had then.
 _SEVERITY = ("splice", "nonsense", "frameshift", "stop_lost", "start_lost", "inframe_delins",
-             "inframe_insertion", "inframe_deletion", "missense", "synonymous", "other")
+             "inframe_insertion", "inframe_deletion", "missense", "synonymous", "exon_loss",
+             "other")
 assert set(_SEVERITY) <= set(CONSEQUENCES) and "codon" not in _SEVERITY
 
 _TERMS: dict[str, str] = {}
@@ -332,6 +338,8 @@ for _class, _terms in {
     "missense": "missense_variant rare_amino_acid_variant",
     "synonymous": "synonymous_variant stop_retained_variant start_retained_variant "
                   "start_retained",
+    # A whole exon deleted (or skipped): read by exon_skipping criteria (docs/kb-schema.md).
+    "exon_loss": "exon_loss_variant",
     # Non-coding and region terms (VEP and snpEff). splice_region alone is not a splice site.
     "other": "splice_region_variant splice_donor_5th_base_variant splice_donor_region_variant "
              "splice_polypyrimidine_tract_variant incomplete_terminal_codon_variant "
@@ -345,7 +353,7 @@ for _class, _terms in {
              "regulatory_region_variant regulatory_region_ablation "
              "regulatory_region_amplification TF_binding_site_variant TFBS_ablation "
              "TFBS_amplification transcript_amplification feature_elongation "
-             "feature_truncation exon_loss_variant exon_variant gene_variant "
+             "feature_truncation exon_variant gene_variant "
              "non_canonical_start_codon sequence_feature structural_interaction_variant "
              "protein_protein_contact gene_fusion bidirectional_gene_fusion feature_fusion "
              "transcript_variant miRNA",
@@ -446,3 +454,49 @@ def _cdna_position(anchor: str, offset: str | None) -> tuple[int, int] | None:
     if anchor.startswith(("-", "*")):
         return None
     return int(anchor), int(offset) if offset else 0
+
+
+@dataclass(frozen=True)
+class CdnaChange:
+    """The positions a coding cDNA change covers: ``(anchor, offset)`` pairs, ``c.3028+1`` =
+    ``(3028, 1)``, ``c.2888-2`` = ``(2888, -2)``, an exonic ``c.3028`` = ``(3028, 0)``. Pairs
+    compare in transcript order (``(3028, 2) < (3029, -2)``, as HGVS splits an intron between
+    its two exons). ``kind``: substitution, deletion, delins, insertion (between ``start`` and
+    ``end``), duplication, inversion or other (conversions, repeats, ``=``)."""
+
+    transcript: str | None  # the accession written before 'c.', if any ('NM_000245.4')
+    start: tuple[int, int]
+    end: tuple[int, int]
+    kind: str
+
+
+def parse_cdna(text: object) -> CdnaChange | None:
+    """The positions of a coding cDNA change, or None: not ``c.`` HGVS, not understood, uncertain
+    positions, or a position anchored in a UTR (``c.-15+1``, ``c.*12-2``). Never raises."""
+    if not isinstance(text, str):
+        return None
+    return _parse_cdna(text.strip())
+
+
+@functools.lru_cache(maxsize=4096)
+def _parse_cdna(text: str) -> CdnaChange | None:
+    match = _CDNA.match(text)
+    if not match:
+        return None
+    change = _CDNA_CHANGE.match(match["body"].strip())
+    if not change:
+        return None
+    start = _cdna_position(change["a1"], change["o1"])
+    end = _cdna_position(change["a2"], change["o2"]) if change["a2"] else start
+    if start is None or end is None or end < start:
+        return None
+    op = change["change"].lower()
+    if ">" in op:
+        kind = "substitution"
+    elif op.startswith("delins"):
+        kind = "delins"
+    else:
+        kind = {"del": "deletion", "ins": "insertion", "dup": "duplication",
+                "inv": "inversion"}.get(op[:3], "other")
+    tx = match["tx"].split("(")[0] if match["tx"] else None
+    return CdnaChange(tx, start, end, kind)

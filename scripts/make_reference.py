@@ -14,8 +14,9 @@ running it twice gives identical bytes and a diff shows real data changes only:
 * ``hotspot_splice.tsv``   splice-site hotspots (cDNA positions), per build
 * ``gene_spans.tsv.gz``    one span per gene and build (GRCh38: MANE Select; GRCh37: Ensembl 75,
                            other genes lifted from GRCh38 through the UCSC chain)
-* ``protein_exons.tsv.gz`` the coding exons of each gene's MANE Select transcript in protein
-                           coordinates (Ensembl 75 exon structure; checked against CIViC variants)
+* ``protein_exons.tsv.gz`` the coding exons of each gene's MANE Select transcript: protein and
+                           coding cDNA (c.) positions, GRCh37 span (Ensembl 75 exon structure),
+                           GRCh38 span (lifted; round trip checked); checked against CIViC variants
 
 Only this script reads the source folder; the product reads the files it writes.
 """
@@ -374,8 +375,13 @@ def build_gene_spans(src: Path, chain: Path, out: Path, stats: dict[str, int]) -
 
 
 # ----------------------------------------------------------------------------- protein exons
-PROTEIN_EXON_HEADER = ("gene", "transcript", "exon", "first_codon", "last_codon")
+PROTEIN_EXON_HEADER = ("gene", "transcript", "exon", "first_codon", "last_codon", "first_c",
+                       "last_c", "chrom", "strand", "grch37_start", "grch37_end", "grch38_start",
+                       "grch38_end")
 CIVIC_VARIANTS = "01-Aug-2024-VariantSummaries.tsv"
+# The canonical splice sites: 2 intron bases beside each exon end. An exon's GRCh38 span is given
+# only when the exon with these flanks lifts as one block (matcher/exons.py reads them).
+SPLICE_FLANK = 2
 
 
 def ordered_exons(strand: str, starts: str, ends: str) -> list[tuple[int, int]]:
@@ -405,6 +411,39 @@ def coding_exons(exons: list[tuple[int, int]], cds_start: int,
     return rows
 
 
+def coding_positions(exons: list[tuple[int, int]], cds_start: int,
+                     cds_end: int) -> list[tuple[int, int, int]]:
+    """(exon number, first c. position, last c. position) of each exon that holds part of the
+    CDS: the coding cDNA positions (c.1 = A of the start codon) of the exon's coding bases, the
+    rows of :func:`coding_exons` in cDNA instead of protein coordinates."""
+    rows, done = [], 0
+    for number, (start, end) in enumerate(exons, 1):
+        length = min(end, cds_end) - max(start, cds_start)
+        if length <= 0:
+            continue
+        rows.append((number, done + 1, done + length))
+        done += length
+    return rows
+
+
+def lift_exon(to38: dict[str, list[tuple]], to37: dict[str, list[tuple]], chrom: str,
+              start: int, end: int) -> tuple[int, int] | None:
+    """GRCh38 (start, end) of the GRCh37 exon ``chrom:start-end`` (1-based), or None.
+
+    Only when the exon and its canonical splice sites (``SPLICE_FLANK`` bases each side) lie in
+    one forward-strand aligned block of one GRCh37->GRCh38 chain (so every base keeps its
+    offset), on the same chromosome, and the GRCh38->GRCh37 chain takes that block back to the
+    same place (round trip)."""
+    lo, length = start - SPLICE_FLANK, end - start + 1 + 2 * SPLICE_FLANK
+    there = lift_point(to38, chrom, lo, length)
+    if there is None or there[0] != chrom:
+        return None
+    if lift_point(to37, there[0], there[1], length) != (chrom, lo):
+        return None
+    start38 = there[1] + SPLICE_FLANK
+    return start38, start38 + (end - start)
+
+
 def codon_at(exons: list[tuple[int, int]], cds_start: int, cds_end: int, strand: str,
              pos: int) -> tuple[int, int] | None:
     """(exon number, codon number) of the 1-based genomic position ``pos``; None outside the CDS."""
@@ -428,9 +467,9 @@ def read_genepred(path: Path) -> list[dict[str, str]]:
         return [dict(zip(header, line.rstrip("\n").split("\t"))) for line in fh]
 
 
-def mane_select_ensembl(path: Path) -> dict[str, tuple[str, str]]:
-    """{unversioned Ensembl transcript id: (gene symbol, unversioned RefSeq protein)} of every
-    MANE Select transcript."""
+def mane_select_ensembl(path: Path) -> dict[str, tuple[str, str, str]]:
+    """{unversioned Ensembl transcript id: (gene symbol, unversioned RefSeq protein, unversioned
+    RefSeq transcript)} of every MANE Select transcript."""
     select = {}
     with gzip.open(path, "rt", encoding="utf-8") as fh:
         header = fh.readline().lstrip("#").rstrip("\n").split("\t")
@@ -439,7 +478,8 @@ def mane_select_ensembl(path: Path) -> dict[str, tuple[str, str]]:
             f = line.rstrip("\n").split("\t")
             if f[col["MANE_status"]] == "MANE Select":
                 select[f[col["Ensembl_nuc"]].split(".")[0]] = (
-                    f[col["symbol"]], f[col["RefSeq_prot"]].split(".")[0])
+                    f[col["symbol"]], f[col["RefSeq_prot"]].split(".")[0],
+                    f[col["RefSeq_nuc"]].split(".")[0])
     return select
 
 
@@ -529,21 +569,160 @@ def check_protein_exons(civic_variants: Path, chosen: dict[str, dict[str, str]],
             stats["protein exons: CIViC missense SNVs on the residue CIViC names (check)"] += 1
 
 
+_SKIPPING = re.compile(r"^Exon (\d+) Skipping", re.I)
+_HGVS_C_SNV = re.compile(r"^(?P<acc>(?:NM_|ENST)\d+)\.\d+:c\.(?P<anchor>\d+)(?P<offset>[+-]\d+)?"
+                         r"(?P<ref>[ACGT])>(?P<alt>[ACGT])$")
+_HGVS_G_SNV = re.compile(r"^NC_0*(?P<chrom>\d+)\.(?P<version>\d+):g\.(?P<pos>\d+)"
+                         r"(?P<ref>[ACGT])>(?P<alt>[ACGT])$")
+# The gene whose exon boundaries the build must check against CIViC (docs/kb-schema.md,
+# exon_skipping): CIViC's "MET Exon 14 Skipping Mutation" (variant 324) gives MET exon 14 as
+# GRCh37 7:116411903-116412043.
+REQUIRED_SKIPPING = (("MET", 14),)
+
+
+def c_to_grch37(row: tuple, anchor: int, offset: int) -> int | None:
+    """GRCh37 position of ``c.<anchor><offset>`` from a table row whose exon holds c.<anchor>,
+    measured from an exon end that is coding (not the start codon's or stop codon's exon end,
+    which may lie in UTR); None for a gene with a single coding exon."""
+    first_c, last_c, _chrom, strand, start, end = row[5:11]
+    last_coding = row[-1]
+    if first_c > 1:  # not the first coding exon: the exon's 5' end is its first coding base
+        from_5 = anchor - first_c
+    elif not last_coding:  # the first coding exon: measure from its (coding) 3' end
+        from_5 = None
+    else:
+        return None
+    if strand == "+":
+        base = start + from_5 if from_5 is not None else end - (last_c - anchor)
+        return base + offset
+    base = end - from_5 if from_5 is not None else start + (last_c - anchor)
+    return base - offset
+
+
+def check_exon_boundaries(civic_variants: Path, select: dict[str, tuple[str, str, str]],
+                          rows: list[tuple], stats: dict[str, int]) -> None:
+    """Check the c. and genomic columns against CIViC's variant list; stop on any disagreement.
+
+    * every CIViC "Exon N Skipping …" variant with coordinates spans exactly exon N's GRCh37
+      exon (``REQUIRED_SKIPPING`` must be among them: MET exon 14 = 7:116411903-116412043);
+    * every single-base substitution CIViC gives in HGVS on a MANE Select transcript (RefSeq or
+      Ensembl, any version) with the bases of its GRCh37 coordinates (a CIViC variant may list
+      the HGVS of several alleles): its c. position, counted from the table's exon ends, is
+      that GRCh37 position;
+    * every such substitution with a GRCh37 and a GRCh38 genomic HGVS (NC_ accession, two
+      versions, the same bases) inside an exon (with its splice sites) whose GRCh38 span is
+      given: it lies at the same offset from the exon start in both builds.
+    ``rows`` are the table rows plus a last item: is this the gene's last coding exon.
+    """
+    by_gene_exon = {(r[0], r[2]): r for r in rows}
+    by_acc: dict[str, str] = {}
+    for ens, (gene, _prot, refseq) in select.items():
+        by_acc[ens] = by_acc[refseq] = gene
+    by_gene: dict[str, list[tuple]] = {}
+    by_chrom: dict[str, list[tuple]] = defaultdict(list)
+    for r in rows:
+        by_gene.setdefault(r[0], []).append(r)
+        by_chrom[r[7]].append(r)
+    checked_skipping = set()
+    with civic_variants.open(encoding="utf-8") as fh:
+        header = fh.readline().rstrip("\n").split("\t")
+        for line in fh:
+            v = dict(zip(header, line.rstrip("\n").split("\t")))
+            if not (v["start"].isdigit() and v["stop"].isdigit()):
+                continue
+            start, stop = int(v["start"]), int(v["stop"])
+            skipping = _SKIPPING.match(v["variant"])
+            if skipping:
+                key = (v["gene"], int(skipping.group(1)))
+                r = by_gene_exon.get(key)
+                if r is None or (r[7], r[9], r[10]) != (v["chromosome"], start, stop):
+                    raise SystemExit(f"exon boundaries: CIViC {v['gene']} {v['variant']} "
+                                     f"{v['chromosome']}:{start}-{stop} is not exon "
+                                     f"{key[1]} of the table ({r})")
+                checked_skipping.add(key)
+                stats["exon boundaries: CIViC 'Exon N Skipping' variants = exon N (check)"] += 1
+            descriptions = [d.strip() for d in v["hgvs_descriptions"].split(",") if d.strip()]
+            bases = (v["reference_bases"], v["variant_bases"])
+            if start == stop and len(bases[0]) == len(bases[1]) == 1:
+                for d in descriptions:
+                    m = _HGVS_C_SNV.match(d)
+                    gene_rows = by_gene.get(by_acc.get(m["acc"], "")) if m else None
+                    if not gene_rows:  # not on a MANE Select transcript of the table
+                        continue
+                    strand = gene_rows[0][8]
+                    c_bases = (m["ref"], m["alt"])
+                    if strand == "-":
+                        c_bases = tuple(b.translate(COMPLEMENT) for b in c_bases)
+                    if c_bases != bases:
+                        continue  # the HGVS of another allele of the same protein change
+                    anchor = int(m["anchor"])
+                    r = next((x for x in gene_rows if x[5] <= anchor <= x[6]), None)
+                    if r is None or r[7] != v["chromosome"]:
+                        continue
+                    at = c_to_grch37(r, anchor, int(m["offset"] or 0))
+                    if at is None:
+                        continue
+                    if at != start:
+                        raise SystemExit(f"exon boundaries: CIViC {v['gene']} {v['variant']} "
+                                         f"{d} is at GRCh37 {start}, the table puts it at {at}")
+                    stats["exon boundaries: CIViC c. substitutions on MANE Select at their "
+                          "GRCh37 position (check)"] += 1
+            genomic: dict[str, dict[int, set[int]]] = defaultdict(lambda: defaultdict(set))
+            for d in descriptions:
+                m = _HGVS_G_SNV.match(d)
+                if m and start == stop and (m["ref"], m["alt"]) == bases:
+                    genomic[m["chrom"]][int(m["version"])].add(int(m["pos"]))
+            for number, by_version in genomic.items():
+                if len(by_version) != 2 or any(len(p) != 1 for p in by_version.values()):
+                    continue
+                p37, p38 = (next(iter(by_version[k])) for k in sorted(by_version))
+                chrom = {"23": "X", "24": "Y"}.get(number, number)
+                if p37 != start or chrom != v["chromosome"]:
+                    continue
+                for r in by_chrom.get(chrom, ()):
+                    if r[11] is not None and r[9] - SPLICE_FLANK <= p37 <= r[10] + SPLICE_FLANK:
+                        if p38 - r[11] != p37 - r[9]:
+                            raise SystemExit(f"exon boundaries: CIViC {v['gene']} "
+                                             f"{v['variant']} GRCh38 {p38} is not at the "
+                                             f"lifted offset in {r[:3]}")
+                        stats["exon boundaries: CIViC GRCh38 positions at the lifted exon "
+                              "offset (check)"] += 1
+    for key in REQUIRED_SKIPPING:
+        if key not in checked_skipping:
+            raise SystemExit(f"exon boundaries: CIViC gives no coordinates for {key[0]} exon "
+                             f"{key[1]} skipping to check the table against")
+
+
 def build_protein_exons(src: Path, out: Path, stats: dict[str, int]) -> None:
     """protein_exons.tsv.gz: the coding exons of each gene's MANE Select transcript, in protein
-    coordinates, from the Ensembl 75 genePred and the MANE v1.0 summary (checked against CIViC).
+    and coding cDNA coordinates with their GRCh37 and GRCh38 spans, from the Ensembl 75
+    genePred, the MANE v1.0 summary and the UCSC chains (checked against CIViC).
     """
     select = mane_select_ensembl(src / "transcripts" / "MANE.GRCh38.v1.0.summary.txt.gz")
     chosen = protein_exon_transcripts(src / "transcripts" / GENEPRED, select, stats)
+    to38 = read_chain(src / "liftover" / "GRCh37_to_GRCh38.chain")
+    to37 = read_chain(src / "liftover" / "GRCh38_to_GRCh37.chain")
     rows = []
     for gene, r in chosen.items():
         exons = ordered_exons(r["strand"], r["exonStarts"], r["exonEnds"])
-        for number, first, last in coding_exons(exons, int(r["cdsStart"]), int(r["cdsEnd"])):
-            rows.append((gene, r["name"].removesuffix(".v75"), number, first, last))
+        cds = int(r["cdsStart"]), int(r["cdsEnd"])
+        chrom = bare_chrom(r["chrom"])
+        coding = coding_exons(exons, *cds)
+        positions = coding_positions(exons, *cds)
+        for (number, first, last), (_n, first_c, last_c) in zip(coding, positions, strict=True):
+            start0, end = exons[number - 1]
+            lifted = lift_exon(to38, to37, chrom, start0 + 1, end)
+            stats["exon boundaries: exons with a GRCh38 span (lifted, round trip checked)"
+                  if lifted else "exon boundaries: exons without a GRCh38 span (no one-block "
+                  "lift with the splice sites)"] += 1
+            rows.append((gene, r["name"].removesuffix(".v75"), number, first, last, first_c,
+                         last_c, chrom, r["strand"], start0 + 1, end,
+                         *(lifted or (None, None)), number == coding[-1][0]))
     rows.sort(key=lambda row: (row[0], row[2]))
     stats["protein exons: rows (coding exons)"] = len(rows)
     check_protein_exons(src / "civic" / CIVIC_VARIANTS, chosen, select, rows, stats)
-    write_text(out / "protein_exons.tsv.gz", tsv(PROTEIN_EXON_HEADER, rows))
+    check_exon_boundaries(src / "civic" / CIVIC_VARIANTS, select, rows, stats)
+    write_text(out / "protein_exons.tsv.gz", tsv(PROTEIN_EXON_HEADER, [r[:-1] for r in rows]))
 
 
 # ----------------------------------------------------------------------------- main

@@ -87,20 +87,55 @@ def test_unknown_gene_and_out_of_range(exons):
 def test_committed_file_parses_is_sorted_and_contiguous(exons):
     with gzip.open(REFERENCE / "protein_exons.tsv.gz", "rt", encoding="utf-8") as fh:
         lines = fh.read().splitlines()
-    assert lines[0].split("\t") == ["gene", "transcript", "exon", "first_codon", "last_codon"]
+    assert lines[0].split("\t") == [
+        "gene", "transcript", "exon", "first_codon", "last_codon", "first_c", "last_c", "chrom",
+        "strand", "grch37_start", "grch37_end", "grch38_start", "grch38_end"]
     rows = [line.split("\t") for line in lines[1:]]
     keys = [(r[0], int(r[2])) for r in rows]
     assert keys == sorted(keys) and len(set(keys)) == len(keys)
     assert len(exons) > 300
     by_gene = defaultdict(list)
-    for gene, transcript, exon, first, last in rows:
-        by_gene[gene].append((int(exon), int(first), int(last), transcript))
+    for gene, transcript, exon, first, last, first_c, last_c, *_ in rows:
+        by_gene[gene].append((int(exon), int(first), int(last), transcript, int(first_c),
+                              int(last_c)))
     for gene, items in by_gene.items():
-        assert items[0][1] == 1, gene  # the first coding exon starts at codon 1
-        assert len({t for *_, t in items}) == 1 and items[0][3].startswith("ENST"), gene
-        for (_, _, last, _), (_, first, _, _) in zip(items, items[1:]):
+        assert items[0][1] == 1 and items[0][4] == 1, gene  # codon 1, c.1: first coding exon
+        assert len({t for _, _, _, t, _, _ in items}) == 1 and items[0][3].startswith("ENST")
+        for (_, _, last, _, _, last_c), (_, first, _, _, first_c, _) in zip(items, items[1:]):
             assert first in (last, last + 1), gene  # shared codon (split) or the next one
+            assert first_c == last_c + 1, gene  # coding bases are contiguous across exons
+        for _, first, last, _, first_c, last_c in items:  # codons follow from c. positions
+            assert (first, last) == ((first_c - 1) // 3 + 1, (last_c - 1) // 3 + 1), gene
     assert exons.transcript("EGFR").split(".")[0] == "ENST00000275493"  # MANE Select's id
+    for r in rows:  # genomic spans: inner coding exons are coding from end to end
+        s37, e37 = int(r[9]), int(r[10])
+        assert r[8] in "+-" and 1 <= s37 <= e37, r
+        assert r[11] and int(r[12]) - int(r[11]) == e37 - s37, r  # every exon lifted (as built)
+
+
+def test_exon_boundaries_of_met_exon_14(exons):
+    # CIViC variant 324 "MET Exon 14 Skipping Mutation": GRCh37 7:116411903-116412043; CIViC
+    # variant 4386 "Splice Site (c.3028G>A)" = NM_000245.4:c.3028G>A = GRCh37 7:116412043 =
+    # GRCh38 NC_000007.14:g.116771989 (knowledgebase/civic/source/…VariantSummaries.tsv)
+    row = exons.row("MET", 14)
+    assert (row.first_codon, row.last_codon, row.first_c, row.last_c) == (963, 1010, 2888, 3028)
+    assert (row.chrom, row.strand) == ("7", "+")
+    assert row.spans == (("GRCh37", 116411903, 116412043), ("GRCh38", 116771849, 116771989))
+    assert exons.row("MET", 13).last_c == 2887 and exons.row("MET", 15).first_c == 3029
+    assert exons.row("MET", 1) is None  # UTR-only exon: no row
+
+
+def test_exon_skip_sites_of_met_exon_14(exons):
+    sites = exons.skip_sites("MET", 14, frozenset({"NM_000245", "ENST00000397752"}))
+    assert sites.c_sites() == ((2888, -2), (2888, -1), (3028, 1), (3028, 2))
+    assert sites.windows("GRCh37") == ((116411901, 116411904), (116412042, 116412045))
+    assert sites.windows("GRCh38") == ((116771847, 116771850), (116771988, 116771991))
+    # both boundary codons are split with the neighbouring exons: no splice name is exon 14's
+    assert (sites.first_codon, sites.last_codon) == (None, None)
+    with pytest.raises(ValueError, match="not a coding exon"):
+        exons.skip_sites("MET", 30, frozenset({"NM_000245"}))
+    with pytest.raises(ValueError, match="not in"):
+        exons.skip_sites("NOTAGENE", 2, frozenset({"NM_1"}))
 
 
 def test_coding_exon_numbering_counts_utr_exons_and_splits_codons():
@@ -134,6 +169,38 @@ def test_builder_is_byte_reproducible_and_matches_the_committed_file(tmp_path):
     assert outputs[0] == (REFERENCE / "protein_exons.tsv.gz").read_bytes()
     assert outputs[0][4:8] == b"\0\0\0\0"  # gzip mtime 0
     assert stats["protein exons: genes mapped (Ensembl 75 CIViC genes)"] > 300
+    assert stats["exon boundaries: CIViC 'Exon N Skipping' variants = exon N (check)"] == 1
+    assert stats["exon boundaries: CIViC c. substitutions on MANE Select at their GRCh37 "
+                 "position (check)"] > 900  # RefSeq and Ensembl
+    assert stats["exon boundaries: CIViC GRCh38 positions at the lifted exon offset (check)"] > 0
+
+
+@pytest.mark.skipif(not (SHARED / "civic").is_dir(),
+                    reason="the build script's source data (/work/shared/data) is not here")
+def test_builder_stops_when_met_exon_14_disagrees_with_civic(tmp_path):
+    script = _script()
+    select = script.mane_select_ensembl(SHARED / "transcripts" /
+                                        "MANE.GRCh38.v1.0.summary.txt.gz")
+    exons = ProteinExons.load(REFERENCE)
+    rows = []
+    for gene in ("MET",):
+        numbers = [n for n, _, _ in exons.exons(gene)]
+        for n in numbers:
+            r = exons.row(gene, n)
+            (_, s37, e37), (_, s38, e38) = r.spans
+            rows.append((gene, r.transcript, n, r.first_codon, r.last_codon, r.first_c,
+                         r.last_c, r.chrom, r.strand, s37, e37, s38, e38, n == numbers[-1]))
+    variants = SHARED / "civic" / "01-Aug-2024-VariantSummaries.tsv"
+    script.check_exon_boundaries(variants, select, rows, defaultdict(int))  # agrees: no stop
+    shifted = [r[:9] + (r[9] + 1,) + r[10:] if r[2] == 14 else r for r in rows]
+    with pytest.raises(SystemExit, match="MET Exon 14 Skipping"):
+        script.check_exon_boundaries(variants, select, shifted, defaultdict(int))
+    without = [r for r in rows if r[2] != 14]
+    with pytest.raises(SystemExit, match="MET Exon 14 Skipping"):
+        script.check_exon_boundaries(variants, select, without, defaultdict(int))
+    wrong_c = [r[:5] + (r[5] + 3, r[6] + 3) + r[7:] if r[2] == 14 else r for r in rows]
+    with pytest.raises(SystemExit, match="the table puts it at"):
+        script.check_exon_boundaries(variants, select, wrong_c, defaultdict(int))
 
 
 # ----------------------------------------------------------------------------- the knowledge base
