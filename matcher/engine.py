@@ -314,14 +314,16 @@ def match(alterations: list[Alteration], kb: KnowledgeBase, tumor: TumorType | N
         level, label_status = _level(idx, ev, tumor, kb.oncotree)
         matches.append(_to_match(idx, ev, alt, match_type, level, label_status))
 
-    options = _options(matches, idx.rank)
+    live, outweighed = _supersede(matches)
+    options = _options(live, idx.rank)
     resistance = tuple(sorted((m for m in matches if m.direction == "resistance"),
                               key=lambda m: (m.level, m.evidence_id)))
     by_alt: dict[str, list[Match]] = {}
     for m in matches:
         by_alt.setdefault(m.alteration_id, []).append(m)
-    outcomes = tuple(_outcome(a, by_alt.get(a.id, []), kb, tumor) for a in alterations)
-    trials = _trials(kb, idx, tumor, by_gene, matches)
+    outcomes = tuple(_outcome(a, by_alt.get(a.id, []), kb, tumor, outweighed.get(a.id, ()))
+                     for a in alterations)
+    trials = _trials(kb, idx, tumor, by_gene, live)
     return MatchResult(
         report_id=report_id, tumor_type=tumor, alterations=outcomes,
         therapy_options=options, resistance=resistance, trials=trials,
@@ -396,9 +398,62 @@ def _options(matches: list[Match], rank: dict[str, tuple[bool, int]] | None = No
     return tuple(o for _, o in options)
 
 
+# A variant-specific resistance match in the patient's tumor type outweighs sensitivity evidence
+# for the same therapy that meets the same alteration only by a broader criterion ("EGFR
+# mutation", "KIT exon 17", a consequence class): EGFR T790M is not listed as sensitive to
+# erlotinib because CIViC has erlotinib evidence for EGFR mutations in general.
+_SPECIFIC = frozenset({"exact", "codon"})
+_BROADER = frozenset({"exon", "region", "hotspot", "consequence", "gene"})
+
+
+def _supersede(matches: list[Match]) -> tuple[list[Match], dict[str, list[tuple[Match, Match]]]]:
+    """(matches that stand, {alteration id: [(outweighed sensitivity, resistance)]}).
+
+    A sensitivity match is outweighed when it meets its alteration only through a broader
+    criterion (_BROADER) and a resistance match to the same drug set meets the same alteration
+    through its exact change or codon (_SPECIFIC), with clinical (not preclinical) evidence
+    scoped to this tumor type (on-label; pan-cancer only when FDA/guideline, R1). Outweighed
+    matches leave the therapy options and trials; each alteration's outcome names them.
+    """
+    specific: dict[tuple[str, frozenset], Match] = {}
+    for r in matches:
+        if r.direction == "resistance" and r.match_type in _SPECIFIC \
+                and r.evidence_type != "preclinical" \
+                and (r.label_status == "on-label" or r.level == "R1"):
+            specific.setdefault((r.alteration_id, frozenset(r.therapy)), r)
+    if not specific:
+        return matches, {}
+    live: list[Match] = []
+    outweighed: dict[str, list[tuple[Match, Match]]] = {}
+    for m in matches:
+        r = (specific.get((m.alteration_id, frozenset(m.therapy)))
+             if m.direction == "sensitivity" and m.match_type in _BROADER else None)
+        if r is None:
+            live.append(m)
+        else:
+            outweighed.setdefault(m.alteration_id, []).append((m, r))
+    return live, outweighed
+
+
+def _outweighed_note(alt: Alteration, pairs) -> str | None:
+    """Which broader sensitivity evidence was set aside for this alteration, and why."""
+    by_therapy: dict[tuple[str, ...], list[tuple[Match, Match]]] = {}
+    for m, r in pairs:
+        by_therapy.setdefault(m.therapy, []).append((m, r))
+    parts = []
+    for therapy, group in by_therapy.items():
+        sens = ", ".join(dict.fromkeys(m.evidence_id for m, _ in group))
+        res = ", ".join(dict.fromkeys(r.evidence_id for _, r in group))
+        parts.append(f"Broader sensitivity evidence for {' + '.join(therapy)} ({sens}) is set "
+                     f"aside: {alt.label} itself is reported to confer resistance to it in this "
+                     f"tumor type ({res}).")
+    return " ".join(parts) or None
+
+
 def _outcome(alt: Alteration, mine: list[Match], kb: KnowledgeBase,
-             tumor: TumorType | None) -> AlterationOutcome:
-    """Status and reason of one alteration, given the matches it has."""
+             tumor: TumorType | None, outweighed=()) -> AlterationOutcome:
+    """Status and reason of one alteration, given the matches it has (``outweighed``: its
+    sensitivity matches set aside by :func:`_supersede`, with the resistance that did it)."""
     if alt.filter_reason:
         return AlterationOutcome(alt, "filtered", alt.filter_reason)
     if alt.not_assessable:
@@ -406,10 +461,12 @@ def _outcome(alt: Alteration, mine: list[Match], kb: KnowledgeBase,
     notes = _annotations(alt, kb, tumor)
     if mine:
         ids = tuple(dict.fromkeys(m.evidence_id for m in mine))
+        set_aside = {id(m) for m, _ in outweighed}
         reason = None
-        if all(m.direction == "resistance" for m in mine):
+        if all(m.direction == "resistance" for m in mine if id(m) not in set_aside):
             reason = "resistance marker: see resistance evidence"
-        return AlterationOutcome(alt, "matched", _join(reason, notes), ids)
+        return AlterationOutcome(alt, "matched",
+                                 _join(reason, _outweighed_note(alt, outweighed), notes), ids)
     return AlterationOutcome(alt, "no_evidence", _join(_why_not(alt, kb), notes))
 
 

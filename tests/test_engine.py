@@ -456,3 +456,45 @@ def test_non_coding_hotspot_without_protein_change_is_listed_not_rejected(match_
     assert nc.alteration.variant.hotspot and nc.status == "no_evidence"
     assert any("non-coding hotspot" in n for n in nc.alteration.notes)
     assert r.alterations[1].status == "matched"
+
+
+def _options_by_name(r):
+    return {o.name: o for o in r.therapy_options}
+
+
+def test_specific_resistance_outweighs_gene_level_sensitivity_in_the_tumor_type(full_kb):
+    """CIViC has erlotinib/gefitinib/afatinib evidence for 'EGFR mutation' in NSCLC, and
+    T790M-specific resistance to them: T790M in lung adenocarcinoma must not be offered
+    erlotinib at 3A on the general evidence; the outcome says what was set aside and why."""
+    import json
+
+    from matcher.pipeline import run
+
+    def result(tumor, *variants):
+        doc = {"report_id": "T", "tumor_type": tumor, "variants": list(variants)}
+        return run(json.dumps(doc).encode(), kb=full_kb)[0]
+
+    r = result("LUAD", variant("EGFR", "T790M"))
+    opts = _options_by_name(r)
+    assert "osimertinib" in opts
+    for drug in ("erlotinib", "gefitinib"):
+        assert drug not in opts, drug
+        assert any(m.therapy == (drug,) and m.match_type == "exact" for m in r.resistance)
+    for o in r.therapy_options:  # what remains for T790M is specific, or for other drugs
+        for m in o.matches:
+            assert m.match_type not in ("gene", "exon", "consequence") or not any(
+                res.alteration_id == m.alteration_id and set(res.therapy) == set(m.therapy)
+                and res.match_type == "exact" and res.label_status != "off-label"
+                for res in r.resistance), (o.name, m.evidence_id)
+    reason = r.alterations[0].reason
+    assert "Broader sensitivity evidence for erlotinib" in reason and "CIVIC-EID" in reason
+    outweighed_ids = [e for e in reason.split("(")[1].split(")")[0].split(", ")]
+    assert set(outweighed_ids) <= set(r.alterations[0].match_ids)  # listed, not dropped
+
+    # With an activating mutation beside it, erlotinib stands (L858R evidence), resistance shown.
+    both = _options_by_name(result("LUAD", variant("EGFR", "L858R"), variant("EGFR", "T790M")))
+    assert "erlotinib" in both and both["erlotinib"].resistance
+
+    # Outside the resistance evidence's tumor types nothing is set aside.
+    elsewhere = result("BRCA", variant("EGFR", "T790M"))
+    assert "Broader sensitivity" not in (elsewhere.alterations[0].reason or "")
