@@ -152,3 +152,24 @@ def test_many_calls_without_therapy_share_a_row_per_reason_and_notes_stand_alone
     assert "1,200 calls in RNF223" in page and page.count("1:1006") == 3
     few = replace(ATC_BRAF, alterations=ATC_BRAF.alterations + _many_no_evidence(5))
     assert render_text(few).count("No targeted-therapy evidence for RNF223") == 5
+
+
+def test_notes_on_matched_alterations_are_shown_in_text_and_html():
+    """A matched alteration's outcome can say more (evidence set aside by specific resistance,
+    a resistance-only marker): both summaries show it, escaped in HTML."""
+    from dataclasses import replace
+
+    from matcher.render.html import render_html
+    from matcher.render.text import render_text
+    from tests.render_fixtures import ATC_BRAF
+
+    i, first = next((i, o) for i, o in enumerate(ATC_BRAF.alterations) if o.status == "matched")
+    noted = replace(first, reason="Broader sensitivity evidence for <x> is set aside.")
+    alts = ATC_BRAF.alterations[:i] + (noted,) + ATC_BRAF.alterations[i + 1:]
+    result = replace(ATC_BRAF, alterations=alts)
+    text = render_text(result)
+    assert "NOTES ON MATCHED ALTERATIONS" in text
+    assert f"{first.alteration.label}: Broader sensitivity evidence for <x>" in text
+    page = render_html(result)
+    assert "Notes on matched alterations" in page and "for &lt;x&gt; is set aside" in page
+    assert "NOTES ON MATCHED" not in render_text(ATC_BRAF)

@@ -302,6 +302,13 @@ def no_therapy_rows(items: list[AlterationOutcome],
     return alone + shared
 
 
+def matched_notes(result: MatchResult) -> list[tuple[str, str]]:
+    """(label, note) of matched alterations whose outcome says more: evidence set aside by more
+    specific resistance, a resistance-only marker, prognostic or diagnostic notes."""
+    return [(clean(o.alteration.label), clean(o.reason)) for o in result.alterations
+            if o.status == "matched" and o.reason]
+
+
 def outcome_reason(o: AlterationOutcome) -> str:
     """Why an alteration has no therapy, or was set aside."""
     a = o.alteration

@@ -85,6 +85,7 @@ def _context(result: MatchResult) -> dict[str, Any]:
         "resistance": [_match(m, index) for m in resistance_here],
         "other_resistance": other_res[:c.COMPACT_ROWS],
         "other_resistance_more": max(0, len(other_res) - c.COMPACT_ROWS),
+        "matched_notes": c.matched_notes(result),
         "trial_groups": trial_groups,
         "no_therapy": _no_therapy_rows(groups.no_therapy),
         "set_aside": c.set_aside_rows(groups.set_aside),

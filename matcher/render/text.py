@@ -120,6 +120,12 @@ def render_text(result: MatchResult, *, color: bool = False, width: int = 80) ->
             w.para(f"[{ms[0].level}] {' + '.join(therapy)} ({alts}): {c.evidence_summary(ms)}",
                    indent=2, hang=4)
 
+    notes = c.matched_notes(result)
+    if notes:
+        w.heading("Notes on matched alterations")
+        for label, note in notes:
+            w.para(f"{label}: {note}", indent=2, hang=4)
+
     biomarker, by_tumor = c.trials_in_order(result)
     w.heading(f"Clinical trials ({len(result.trials)})")
     if not result.trials:
