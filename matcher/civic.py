@@ -64,6 +64,10 @@ class Variant:
     gene: str
     name: str
     types: str = ""  # CIViC variant_types (Sequence Ontology names), comma-separated
+    chrom: str = ""  # CIViC's coordinates of the variant (VariantSummaries), "" / 0 if none
+    start: int = 0
+    stop: int = 0
+    build: str = ""  # reference_build, e.g. GRCh37
 
 
 # ----------------------------------------------------------------------------- criteria
@@ -77,10 +81,54 @@ def _canonical(text: str):
         return None
 
 
-def variant_criterion(v: Variant) -> dict:
-    """The KB criterion for one CIViC variant of gene ``v.gene``; raise :class:`Skip`."""
+def itd_criterion(v: Variant, exons=None) -> dict:
+    """The criterion of a CIViC "ITD" variant: CIViC defines it as an in-frame insertion within
+    the variant's coordinates. When those coordinates are exactly one coding exon of the gene's
+    MANE Select transcript in ``exons`` (:class:`matcher.exons.ProteinExons`, on CIViC's build),
+    the criterion is ``{type: exon, exons: [N], consequences: [inframe_insertion]}``; for a gene
+    whose calls may be written just "ITD" (:data:`matcher.protein.ITD_GENES`: FLT3) it is an
+    ``any_of`` of that and ``{type: variant, changes: [ITD]}``. Else raise :class:`Skip` naming
+    what the coordinates cover."""
+    if exons is None or not (v.chrom and v.start and v.stop and v.build):
+        raise Skip("variant kind not representable",
+                   f"{v.name.strip()}: no coordinates or reference exon table to place it")
+    where = f"{v.gene} {v.name.strip()} {v.build} {v.chrom}:{v.start}-{v.stop}"
+    if v.gene not in exons:
+        raise Skip("ITD: gene not in the reference exon table", where)
+    hits, touched = [], []
+    for exon, _first, _last in exons.exons(v.gene):
+        row = exons.row(v.gene, exon)
+        span = next(((s, e) for b, s, e in row.spans if b == v.build), None)
+        if span is None or row.chrom != v.chrom:
+            continue
+        if span == (v.start, v.stop):
+            hits.append(exon)
+        elif span[0] <= v.stop and v.start <= span[1]:
+            touched.append(exon)
+    if len(hits) != 1:
+        what = (f"overlaps exon(s) {', '.join(map(str, touched))} of "
+                f"{exons.transcript(v.gene)}" if touched else "overlaps no coding exon")
+        raise Skip("ITD: coordinates are not exactly one exon", f"{where} {what}")
+    from matcher.protein import ITD_GENES
+
+    crit = {"type": "exon", "exons": hits, "consequences": ["inframe_insertion"]}
+    if v.gene not in ITD_GENES:  # a call named just "ITD" is read for these genes only
+        return crit
+    return {"type": "any_of", "items": [
+        {"gene": v.gene, "alteration": crit},
+        {"gene": v.gene, "alteration": {"type": "variant", "changes": ["ITD"]}}]}
+
+
+def variant_criterion(v: Variant, exons=None) -> dict:
+    """The KB criterion for one CIViC variant of gene ``v.gene``; raise :class:`Skip`.
+
+    ``exons``: the reference exon table (:class:`matcher.exons.ProteinExons`), for variants
+    defined by CIViC's coordinates ("ITD", :func:`itd_criterion`); without it they are skipped.
+    """
     name = v.name.strip()
     low = name.lower()
+    if " ".join(low.split()) in ("itd", "internal tandem duplication"):
+        return itd_criterion(v, exons)
     m = _FUSION.match(name)
     if m:
         five, three = m.groups()
@@ -144,7 +192,8 @@ def variant_criterion(v: Variant) -> dict:
     raise Skip("variant kind not representable", name)
 
 
-def profile_criterion(profile_name: str, variants: Sequence[Variant]) -> tuple[str, dict]:
+def profile_criterion(profile_name: str, variants: Sequence[Variant],
+                      exons=None) -> tuple[str, dict]:
     """(gene file, criterion) for a CIViC molecular profile; raise :class:`Skip`.
 
     A single-variant profile maps to that variant's criterion. ``A AND B`` maps to
@@ -161,14 +210,17 @@ def profile_criterion(profile_name: str, variants: Sequence[Variant]) -> tuple[s
         raise Skip("profile has no variants", profile_name)
     if len(variants) == 1:
         v = variants[0]
-        return v.gene, variant_criterion(v)
+        return v.gene, variant_criterion(v, exons)
     if "AND" not in words:
         raise Skip("multi-variant profile without AND", profile_name)
     items = []
     for v in variants:
-        crit = variant_criterion(v)
+        crit = variant_criterion(v, exons)
         if crit["type"] == "all_of":  # pragma: no cover - CIViC profiles do not nest
             raise Skip("nested combination profile not supported", profile_name)
+        if crit["type"] == "any_of":  # an ITD part: all_of parts cannot be composite
+            raise Skip("combination profile with an any_of part (ITD) not supported",
+                       f"{v.gene} {v.name}")
         items.append({"gene": v.gene, "alteration": crit})
     if len({(i["gene"], repr(i["alteration"])) for i in items}) < len(items):
         raise Skip("combination profile repeats a variant", profile_name)

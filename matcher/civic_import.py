@@ -8,6 +8,7 @@ live in :mod:`matcher.civic`; this module does the reading and writing.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import datetime as dt
 import re
 import shutil
@@ -20,7 +21,8 @@ import yaml
 
 from matcher import civic
 from matcher.civic import Skip, Variant
-from matcher.exons import SitesResolver
+from matcher.errors import KnowledgeBaseError
+from matcher.exons import ProteinExons, SitesResolver
 
 SOURCE_FILES = ("ClinicalEvidenceSummaries", "MolecularProfileSummaries", "VariantSummaries",
                 "AssertionSummaries")
@@ -169,7 +171,8 @@ def _part_position(name: str, v: Variant) -> tuple[int, str]:
     return (parts.index(label) if label in parts else len(parts)), v.id
 
 
-def or_profile_criterion(profile_name: str, variants: Sequence[Variant]) -> tuple[str, dict]:
+def or_profile_criterion(profile_name: str, variants: Sequence[Variant],
+                         exons=None) -> tuple[str, dict]:
     """(gene file, criterion) for an ``A OR B [OR …]`` profile; raise :class:`Skip`.
 
     Each part maps exactly as a single-variant profile's variant would
@@ -177,19 +180,23 @@ def or_profile_criterion(profile_name: str, variants: Sequence[Variant]) -> tupl
     alteration}, …]}`` in the given order, filed under the first part's gene. One part that
     cannot be represented skips the whole profile (an OR profile minus a part would claim less
     than CIViC says, and a report meeting only that part would miss the evidence silently): the
-    reason is that part's, the detail names it. A part listed twice counts once.
+    reason is that part's, the detail names it. A part listed twice counts once. A part that is
+    itself an ``any_of`` (an ITD, :func:`civic.itd_criterion`) adds its parts. ``exons``: the
+    reference exon table, passed to :func:`civic.variant_criterion`.
     """
     if not variants:
         raise Skip("profile has no variants", profile_name)
     items: list[dict] = []
     for v in variants:
         try:
-            crit = civic.variant_criterion(v)
+            crit = civic.variant_criterion(v, exons)
         except Skip as s:
             raise Skip(s.reason, f"{v.gene} {v.name}") from None
-        item = {"gene": v.gene, "alteration": crit}
-        if item not in items:
-            items.append(item)
+        parts = crit["items"] if crit["type"] == "any_of" else [{"gene": v.gene,
+                                                                  "alteration": crit}]
+        for item in parts:
+            if item not in items:
+                items.append(item)
     if len(items) == 1:
         return items[0]["gene"], items[0]["alteration"]
     return items[0]["gene"], {"type": "any_of", "items": items}
@@ -212,6 +219,10 @@ class Importer:
         self.known_drugs, self.curated_trials = self._curated()
         self.combo_order = self._curated_combinations()
         self.exon_sites = SitesResolver(ref)  # exon_skipping: the loader's check, at import
+        try:  # ITD variants: the exon CIViC's coordinates cover (civic.itd_criterion)
+            self.protein_exons: ProteinExons | None = ProteinExons.load(ref)
+        except KnowledgeBaseError:
+            self.protein_exons = None
         self.result = ImportResult(self.release)
 
     def _curated(self) -> tuple[dict[str, str], set[str]]:
@@ -249,8 +260,11 @@ class Importer:
     def _variants(self) -> dict[str, Variant]:
         out = {}
         for r in read_tsv(self.files["VariantSummaries"]):
-            out[r["variant_id"]] = Variant(r["variant_id"], r["gene"], r["variant"],
-                                           r.get("variant_types", ""))
+            start, stop = r.get("start", ""), r.get("stop", "")
+            out[r["variant_id"]] = Variant(
+                r["variant_id"], r["gene"], r["variant"], r.get("variant_types", ""),
+                chrom=r.get("chromosome", ""), start=int(start) if start.isdigit() else 0,
+                stop=int(stop) if stop.isdigit() else 0, build=r.get("reference_build", ""))
         return out
 
     def _assertions(self) -> dict[str, dict]:
@@ -277,11 +291,11 @@ class Importer:
             raw.append(v)
         if kind == "or":  # parts in the profile's own order (CIViC lists variant ids unordered)
             raw = sorted(raw, key=lambda v: _part_position(name, v))
-        vs = [Variant(v.id, self._gene(v.gene), v.name, v.types) for v in raw]
+        vs = [dataclasses.replace(v, gene=self._gene(v.gene)) for v in raw]
         if kind == "or":
-            gene, crit = or_profile_criterion(name, vs)
+            gene, crit = or_profile_criterion(name, vs, self.protein_exons)
         else:
-            gene, crit = civic.profile_criterion(name, vs)
+            gene, crit = civic.profile_criterion(name, vs, self.protein_exons)
         parts = (crit["items"] if crit["type"] in ("all_of", "any_of")
                  else [{"gene": gene, "alteration": crit}])
         for part in parts:

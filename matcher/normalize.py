@@ -108,7 +108,13 @@ def normalize_report(report: Report, kb) -> Normalized:
 
 # ----------------------------------------------------------------------------- small variants
 def _variant(ctx: _Ctx, call: VariantCall) -> None:
-    from matcher.protein import classify_cdna, consequence_from_so, parse_protein_change
+    from matcher.protein import (
+        ITD_GENES,
+        InvalidChange,
+        classify_cdna,
+        consequence_from_so,
+        parse_protein_change,
+    )
 
     gene, known = ctx.gene(call.gene, f"{call.source}.gene")
     protein = None
@@ -127,7 +133,11 @@ def _variant(ctx: _Ctx, call: VariantCall) -> None:
         else:
             try:
                 protein = parse_protein_change(pc)
+                if protein.canonical == "ITD" and gene not in ITD_GENES:
+                    raise InvalidChange(pc, "'ITD' without HGVS is read for "
+                                            f"{', '.join(sorted(ITD_GENES))} only")
             except InputError as exc:
+                protein = None
                 # (older VEP writes a c. change in HGVSp for synonymous calls: the SO term
                 # then says enough)
                 if ctx.strict or not call.consequence:

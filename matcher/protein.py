@@ -37,6 +37,8 @@ deletion-insertion        E746_S752delinsV,      E746_S752delinsV        inframe
 splice (cBioPortal, MAF)  X963_splice,           X963_splice             splice
                           963_splice, splice
 no protein                p.0, p.0?              0                       start_lost
+internal tandem dup.      ITD, itd, Internal     ITD                     inframe_insertion
+                          Tandem Duplication
 whole protein unchanged   p.=                    =                       synonymous
 ========================  =====================  ======================  ===================
 
@@ -56,6 +58,10 @@ Decisions worth knowing:
 * Frameshifts are canonicalised to ``<ref><pos>fs`` (the new residue and the distance to the new
   stop depend on the transcript and add nothing to matching); stop losses to ``*<pos><aa>ext*?``.
 * Splice changes have no HGVS protein description other than ``p.?``; that is their ``hgvs``.
+* ``ITD`` (internal tandem duplication, case-insensitive; also spelled out) is how labs report
+  FLT3-ITD, whose length and position vary: an in-frame insertion (a tandem duplication, as
+  ``dup``) with no position; its ``hgvs`` is ``p.?``. The syntax is gene-blind: the reader of a
+  call (:mod:`matcher.normalize`) accepts it only for :data:`ITD_GENES`.
 
 Also here: :func:`consequence_from_so` (VEP/snpEff Sequence Ontology terms, MAF
 ``Variant_Classification``), :func:`classify_cdna` (canonical splice-site cDNA changes) and
@@ -72,9 +78,14 @@ from matcher.errors import InputError, Problem
 from matcher.model import CONSEQUENCES, ProteinChange
 
 __all__ = [
-    "CdnaChange", "InvalidChange", "classify_cdna", "consequence_from_so", "parse_cdna",
-    "parse_protein_change",
+    "ITD_GENES", "CdnaChange", "InvalidChange", "classify_cdna", "consequence_from_so",
+    "parse_cdna", "parse_protein_change",
 ]
+
+# Genes whose calls may be written just "ITD" (no HGVS): FLT3-ITD, matched by CIViC's FLT3 ITD
+# criterion (matcher.civic.itd_criterion). For other genes "ITD" stays unreadable.
+ITD_GENES = frozenset({"FLT3"})
+ITD_NAMES = frozenset({"itd", "internal tandem duplication"})
 
 # Longest human protein (titin) has ~36,000 residues; anything far beyond is a typo.
 MAX_POSITION = 100_000
@@ -206,6 +217,8 @@ def _parse_protein_change(text: str) -> ProteinChange:
         return ProteinChange("=", "p.=", "synonymous")
     if body.lower() == "splice":
         return ProteinChange("splice", "p.?", "splice")
+    if " ".join(body.split()).lower() in ITD_NAMES:
+        return ProteinChange("ITD", "p.?", "inframe_insertion")
     for style, patterns in GRAMMARS:
         for kind, pattern in patterns:
             match = pattern.fullmatch(body)
