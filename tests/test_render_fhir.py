@@ -189,3 +189,27 @@ def test_fusion_and_copy_number() -> None:
         == ["EML4", "ALK"]
     assert component(cnv, "82155-3")[0]["valueQuantity"] == {"value": 12.0}
     assert component(cnv, "48018-6")[0]["valueCodeableConcept"]["text"] == "MET"
+
+
+def test_many_calls_sharing_a_reason_are_counted_not_listed_one_by_one() -> None:
+    """A raw exome VCF: thousands of calls without therapy in one gene would be thousands of
+    Observations (151 MB for a 30,000-call file); past the grouping limit they are counted in
+    the conclusion, calls with a reason of their own keep their Observation, and the bundle
+    still validates."""
+    def many(n: int):
+        why = "No targeted-therapy evidence for RNF223 in the knowledge base."
+        return tuple(AlterationOutcome(
+            Alteration(id=f"N{i}", kind="variant", gene="RNF223",
+                       label=f"RNF223 1:{1006000 + i} A>G", original=f"1:{1006000 + i} A>G",
+                       source=f"line {i}"), "no_evidence", why) for i in range(n))
+
+    base = to_fhir(fx.ATC_BRAF)
+    result = dataclasses.replace(fx.ATC_BRAF, alterations=fx.ATC_BRAF.alterations + many(500))
+    bundle = to_fhir(result)
+    validate(bundle)
+    assert len(resources(bundle, "Observation")) == len(resources(base, "Observation"))
+    (report,) = resources(bundle, "DiagnosticReport")
+    assert "500 calls in RNF223" in report["conclusion"]
+    assert "the JSON result lists every call" in report["conclusion"]
+    few = dataclasses.replace(fx.ATC_BRAF, alterations=fx.ATC_BRAF.alterations + many(3))
+    assert len(resources(to_fhir(few), "Observation")) == len(resources(base, "Observation")) + 3

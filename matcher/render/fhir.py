@@ -64,7 +64,10 @@ def to_fhir(result: MatchResult) -> dict[str, Any]:
     ids = _Ids(result)
     entries: list[dict[str, Any]] = []
     variant_refs: dict[str, str] = {}
+    shared = _shared_outcomes(result)
     for n, outcome in enumerate(result.alterations):
+        if id(outcome) in shared:
+            continue  # one of many calls sharing a reason: counted in the conclusion instead
         key = f"alteration/{n}/{outcome.alteration.id}"
         ref = ids.ref(key)
         variant_refs.setdefault(outcome.alteration.id, ref)
@@ -89,6 +92,20 @@ def to_fhir(result: MatchResult) -> dict[str, Any]:
     if _text(result.report_id):
         bundle["identifier"] = {"value": _text(result.report_id)}
     return bundle
+
+
+def _shared_outcomes(result: MatchResult) -> set[int]:
+    """ids of the outcomes that get no Observation of their own: past the summaries' grouping
+    limits (a raw exome VCF), calls without therapy or set aside that share their reason with
+    others. The conclusion counts them per reason; the JSON result lists every call."""
+    groups = c.outcomes(result)
+    shared: set[int] = set()
+    for rows, items in ((c.no_therapy_rows(groups.no_therapy), groups.no_therapy),
+                        (c.set_aside_rows(groups.set_aside), groups.set_aside)):
+        if any(r.count > 1 for r in rows):
+            alone = {id(r.outcome) for r in rows if r.outcome is not None}
+            shared.update(id(o) for o in items if id(o) not in alone)
+    return shared
 
 
 class _Ids:
@@ -193,12 +210,13 @@ def _conclusion(result: MatchResult) -> str:
             lines.append(f"{label}: " + "; ".join(
                 f"{_text(t.nct_id)}: {c.trial_status(t)}" for t in trials) + ".")
     groups = c.outcomes(result)
-    for o in groups.no_therapy:
-        lines.append(f"No targeted therapy for {_text(o.alteration.label)}: "
-                     f"{c.outcome_reason(o)}.")
-    for o in groups.set_aside:
-        what = c.STATUS_HEADINGS.get(o.status, o.status)
-        lines.append(f"{_text(o.alteration.label)} {what}: {c.outcome_reason(o)}.")
+    not_listed = " (not listed one by one as Observations; the JSON result lists every call)"
+    for row in c.no_therapy_rows(groups.no_therapy):
+        more = f" [{row.original}]{not_listed}" if row.count > 1 else ""
+        lines.append(f"No targeted therapy for {row.label}: {row.reason}{more}.")
+    for row in c.set_aside_rows(groups.set_aside):
+        more = f" [{row.original}]{not_listed}" if row.count > 1 else ""
+        lines.append(f"{row.label} {row.status}: {row.reason}{more}.")
     lines.extend(f"Warning: {_text(w)}" for w in result.warnings)
     lines.append(f"Knowledge base {_text(result.kb_version)} ({_text(result.kb_hash)}), "
                  f"Matcher {_text(result.matcher_version)}.")
