@@ -194,10 +194,7 @@ class _Index:
                 (combos if e.criterion.type == "all_of" else single).setdefault(g, []).append(e)
         self.single = {g: tuple(v) for g, v in single.items()}
         self.combos = {g: tuple(v) for g, v in combos.items()}
-        # What a Match copies from its evidence item, and the evidence's part of the rank.
-        self.static = {e.id: _static_fields(e) for e in evidence}
-        self.rank = {e.id: (e.source != "curated", EVIDENCE_RANK[e.evidence_type])
-                     for e in evidence}
+        self.static = {e.id: _static_fields(e) for e in evidence}  # what a Match copies
         trials_by_gene: dict[str | None, dict[str, Trial]] = {}
         for t in kb.trials.values():
             for gene, crit in t.biomarkers:
@@ -315,7 +312,7 @@ def match(alterations: list[Alteration], kb: KnowledgeBase, tumor: TumorType | N
         matches.append(_to_match(idx, ev, alt, match_type, level, label_status))
 
     live, outweighed = _supersede(matches)
-    options = _options(live, idx.rank)
+    options = _options(live)
     resistance = tuple(sorted((m for m in matches if m.direction == "resistance"),
                               key=lambda m: (m.level, m.evidence_id)))
     by_alt: dict[str, list[Match]] = {}
@@ -353,17 +350,14 @@ _LEVEL_POS = {lv: i for i, lv in enumerate(LEVEL_ORDER)}
 _SPECIFICITY_POS = {t: i for i, t in enumerate(SPECIFICITY)}
 
 
-def _match_key(m: Match, rank: dict[str, tuple[bool, int]] | None = None) -> tuple:
+def _match_key(m: Match) -> tuple:
     # Within a level, curated statements first (reviewed, in our words), then the most
     # specific match, the strongest evidence type, on-label before tumor-agnostic.
-    curated_last, ev_rank = (rank[m.evidence_id] if rank else
-                             (m.source != "curated", EVIDENCE_RANK[m.evidence_type]))
-    return (_LEVEL_POS[m.level], curated_last, _SPECIFICITY_POS[m.match_type], ev_rank,
-            LABEL_RANK[m.label_status], m.evidence_id)
+    return (_LEVEL_POS[m.level], m.source != "curated", _SPECIFICITY_POS[m.match_type],
+            EVIDENCE_RANK[m.evidence_type], LABEL_RANK[m.label_status], m.evidence_id)
 
 
-def _options(matches: list[Match], rank: dict[str, tuple[bool, int]] | None = None
-             ) -> tuple[TherapyOption, ...]:
+def _options(matches: list[Match]) -> tuple[TherapyOption, ...]:
     """Group sensitivity matches by therapy (a combination is one option), best level first."""
     groups: dict[tuple[str, ...], list[Match]] = {}
     resistance_by_drug: dict[str, list[Match]] = {}
@@ -376,7 +370,7 @@ def _options(matches: list[Match], rank: dict[str, tuple[bool, int]] | None = No
     merged: dict[frozenset, list[Match]] = {}  # one option per drug set, whatever the order
     for therapy, ms in groups.items():
         merged.setdefault(frozenset(therapy), []).extend(ms)
-    keys = {id(m): _match_key(m, rank) for m in matches if m.direction == "sensitivity"}
+    keys = {id(m): _match_key(m) for m in matches if m.direction == "sensitivity"}
     options = []
     for drugs, ms in merged.items():
         ms.sort(key=lambda m: keys[id(m)])
