@@ -112,7 +112,7 @@ def _variant(ctx: _Ctx, call: VariantCall) -> None:
         ITD_GENES,
         InvalidChange,
         classify_cdna,
-        consequence_from_so,
+        consequence_class,
         parse_protein_change,
     )
 
@@ -165,7 +165,7 @@ def _variant(ctx: _Ctx, call: VariantCall) -> None:
     if protein is not None:
         consequence = protein.consequence
     elif call.consequence:
-        consequence = consequence_from_so(call.consequence) or consequence
+        consequence = consequence_class(call.consequence) or consequence
 
     hotspot = False
     if call.chrom and call.pos and call.ref and call.alt and call.build:
@@ -214,6 +214,9 @@ def _variant(ctx: _Ctx, call: VariantCall) -> None:
             label = f"TERT promoter {protein.canonical}"
     elif call.cdna_change:
         label = f"{gene} {call.cdna_change}"
+    elif call.exon and not call.chrom:  # an exon-level result: "EGFR exon 19 inframe deletion"
+        what = (consequence or "alteration").replace("_", " ")
+        label = f"{gene} exon {call.exon} {what}"
     elif call.chrom:
         label = f"{gene or 'intergenic'} {call.chrom}:{call.pos} {call.ref}>{call.alt}"
     else:

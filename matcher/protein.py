@@ -394,6 +394,14 @@ _TERMS.update({k.lower(): v for k, v in {
 _SEPARATORS = re.compile(r"[&,]")
 
 
+def consequence_class(text: str | None) -> str | None:
+    """Our consequence class for a class name ('inframe_deletion', 'missense') or SO term(s)."""
+    if not text:
+        return None
+    name = text.strip().lower()
+    return name if name in CONSEQUENCES else consequence_from_so(name)
+
+
 def consequence_from_so(terms: str | None) -> str | None:
     """Our consequence class for SO term(s) ('&'- or ','-joined); None if no term is known."""
     if not terms:

@@ -129,3 +129,34 @@ def test_deeply_nested_json_is_an_input_error():
     with pytest.raises(ReportValidationError) as info:
         read_labjson(b"[" * 100_000, ReadOptions())
     assert "nested too deeply" in str(info.value)
+
+
+def test_exon_level_result_without_hgvs_is_read_and_matched(full_kb):
+    """PCR assays report 'EGFR exon 19 deletion' with no HGVS: gene + exon (+ consequence) is a
+    call; it meets exon-level evidence and nothing more specific."""
+    from matcher.pipeline import run
+
+    doc = {**BASE, "tumor_type": "LUAD", "variants": [
+        {"gene": "EGFR", "exon": 19, "consequence": "inframe_deletion"},
+        {"gene": "KIT", "exon": 11, "consequence": "splice_donor_variant"}]}
+    call = read(doc).variants[0]
+    assert (call.exon, call.consequence, call.protein_change) == (19, "inframe_deletion", None)
+    r = run(json.dumps(doc).encode(), kb=full_kb)[0]
+    egfr, kit = r.alterations
+    assert egfr.alteration.label == "EGFR exon 19 inframe deletion" and egfr.status == "matched"
+    assert kit.alteration.variant.consequence == "splice"  # SO term read as our class
+    osimertinib = next(o for o in r.therapy_options if o.name == "osimertinib")
+    assert {m.match_type for m in osimertinib.matches
+            if m.alteration_id == egfr.alteration.id} == {"exon"}
+    assert all(m.match_type in ("exon", "consequence", "gene")
+               for o in r.therapy_options for m in o.matches)
+
+
+@pytest.mark.parametrize("bad, field", [
+    ({"gene": "EGFR", "exon": 19, "consequence": "weird"}, "variants[0].consequence"),
+    ({"gene": "EGFR", "exon": 0}, "variants[0].exon"),
+    ({"gene": "EGFR", "exon": "19"}, "variants[0].exon"),
+    ({"gene": "EGFR", "consequence": "inframe_deletion"}, "variants[0].gene"),
+])
+def test_exon_and_consequence_are_validated(bad, field):
+    assert field in problems({**BASE, "variants": [bad]})

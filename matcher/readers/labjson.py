@@ -32,6 +32,7 @@ from matcher.model import (
     Specimen,
     VariantCall,
 )
+from matcher.protein import consequence_class
 from matcher.readers import ReadOptions
 
 ALLELE = re.compile(r"^[ACGTNacgtn]+$|^-$")
@@ -75,6 +76,10 @@ class VariantSchema(_Strict):
                        allow_nan=False)
     depth = fields.Integer(strict=True, validate=validate.Range(min=0))
     origin = fields.String(validate=validate.OneOf(("somatic", "germline")))
+    # Exon-level results (PCR assays report "EGFR exon 19 deletion" without HGVS), or the exon
+    # and consequence an annotation gave beside an HGVS change.
+    exon = fields.Integer(strict=True, validate=validate.Range(min=1, max=500))
+    consequence = _text()
 
     @validates_schema
     def _gene_or_coordinates(self, data: dict, **_kw) -> None:
@@ -83,10 +88,16 @@ class VariantSchema(_Strict):
             missing = sorted({"chrom", "pos", "ref", "alt"} - set(coords))
             raise ValidationError(f"genomic coordinates need chrom, pos, ref and alt "
                                   f"(missing {', '.join(missing)})", "chrom")
-        has_change = "protein_change" in data or "cdna_change" in data
+        has_change = "protein_change" in data or "cdna_change" in data or "exon" in data
         if not coords and not (data.get("gene") and has_change):
-            raise ValidationError("expected a gene with protein_change or cdna_change, "
+            raise ValidationError("expected a gene with protein_change, cdna_change or exon, "
                                   "or genomic coordinates (chrom, pos, ref, alt)", "gene")
+        if "consequence" in data and consequence_class(data["consequence"]) is None:
+            raise ValidationError(
+                f"unknown consequence {data['consequence'][:40]!r}: expected a consequence "
+                "class (missense, nonsense, frameshift, inframe_deletion, inframe_insertion, "
+                "splice …) or a Sequence Ontology term such as splice_donor_variant",
+                "consequence")
 
 
 class FusionSchema(_Strict):
@@ -201,7 +212,8 @@ def report_from_dict(doc: object, options: ReadOptions = ReadOptions()) -> Repor
     variants = tuple(
         VariantCall(source=f"variants[{i}]", gene=v.get("gene"),
                     protein_change=v.get("protein_change"), cdna_change=v.get("cdna_change"),
-                    transcript=v.get("transcript"), chrom=v.get("chrom"), pos=v.get("pos"),
+                    transcript=v.get("transcript"), consequence=v.get("consequence"),
+                    exon=v.get("exon"), chrom=v.get("chrom"), pos=v.get("pos"),
                     ref=v.get("ref"), alt=v.get("alt"), build=build if "chrom" in v else None,
                     vaf=v.get("vaf"), depth=v.get("depth"), origin=v.get("origin", "unknown"),
                     filter_reason=_threshold_reason(v, options))
