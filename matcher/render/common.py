@@ -225,8 +225,9 @@ def outcomes(result: MatchResult) -> Outcomes:
     )
 
 
-# Beyond this many filtered or unassessable calls (a whole-genome VCF), show them grouped.
-GROUP_SET_ASIDE_OVER = 30
+# Beyond this many calls in a section (a raw exome or genome VCF lists every call, most of them
+# in genes the KB has no evidence for), calls sharing a reason share a row, counted with examples.
+GROUP_OVER = 30
 
 
 @dataclass(frozen=True)
@@ -241,65 +242,32 @@ class SetAsideRow:
     outcome: AlterationOutcome | None = None  # the call itself, on a row of one
 
 
-def set_aside_rows(items: list[AlterationOutcome],
-                   limit: int = GROUP_SET_ASIDE_OVER) -> list[SetAsideRow]:
-    """One row per call, or, past ``limit`` calls, one row per (status, reason) with a count
-    (a reason only one call has keeps that call's own row, first)."""
-    if len(items) <= limit:
-        return [SetAsideRow(clean(o.alteration.label), clean(o.alteration.original),
-                            STATUS_HEADINGS.get(o.status, clean(o.status)), outcome_reason(o))
-                for o in items]
-    groups: dict[tuple[str, str], list[AlterationOutcome]] = {}
-    for o in items:
-        groups.setdefault((o.status, outcome_reason(o)), []).append(o)
-    rows = [SetAsideRow(clean(g[0].alteration.label), clean(g[0].alteration.original),
-                        STATUS_HEADINGS.get(g[0].status, clean(g[0].status)), reason,
-                        outcome=g[0])
-            for (_status, reason), g in groups.items() if len(g) == 1]
-    for (status, reason), group in sorted(groups.items(), key=lambda kv: -len(kv[1])):
-        if len(group) == 1:
-            continue  # listed on its own above
-        genes = sorted({o.alteration.gene for o in group if o.alteration.gene})
-        what = f"{len(group):,} calls"
-        if len(genes) == 1:
-            what += f" in {genes[0]}"
-        examples = ", ".join(clean(o.alteration.original) for o in group[:3])
-        rows.append(SetAsideRow(what, f"e.g. {examples}",
-                                STATUS_HEADINGS.get(status, clean(status)), reason, len(group)))
-    return rows
-
-
-# Beyond this many alterations without therapy (a raw exome or genome VCF lists every call in a
-# gene the KB has no evidence for), like calls share a row: same reason, counted, with examples.
-GROUP_NO_THERAPY_OVER = 30
-
-
-def no_therapy_rows(items: list[AlterationOutcome],
-                    limit: int = GROUP_NO_THERAPY_OVER) -> list[SetAsideRow]:
-    """One row per alteration; past ``limit``, calls sharing a reason share a row.
+def grouped_rows(items: list[AlterationOutcome], limit: int = GROUP_OVER) -> list[SetAsideRow]:
+    """One row per call; past ``limit`` calls, calls sharing (status, reason) share a row.
 
     Rows that stand alone (a reason only one call has, such as a KB gene's own note) come first,
     in report order; then the shared rows, largest first. The JSON result lists every call.
     """
     def single(o: AlterationOutcome) -> SetAsideRow:
         return SetAsideRow(clean(o.alteration.label), clean(o.alteration.original),
-                           STATUS_HEADINGS["no_evidence"], outcome_reason(o), outcome=o)
+                           STATUS_HEADINGS.get(o.status, clean(o.status)), outcome_reason(o),
+                           outcome=o)
 
     if len(items) <= limit:
         return [single(o) for o in items]
-    groups: dict[str, list[AlterationOutcome]] = {}
+    groups: dict[tuple[str, str], list[AlterationOutcome]] = {}
     for o in items:
-        groups.setdefault(outcome_reason(o), []).append(o)
-    alone = [single(g[0]) for g in groups.values() if len(g) == 1]
-    shared = []
-    for reason, group in sorted(((r, g) for r, g in groups.items() if len(g) > 1),
-                                key=lambda kv: -len(kv[1])):
-        genes = sorted({o.alteration.gene for o in group if o.alteration.gene})
-        label = f"{len(group):,} calls" + (f" in {genes[0]}" if len(genes) == 1 else "")
-        examples = ", ".join(clean(o.alteration.original) for o in group[:3])
-        shared.append(SetAsideRow(label, f"e.g. {examples}", STATUS_HEADINGS["no_evidence"],
-                                  reason, len(group)))
-    return alone + shared
+        groups.setdefault((o.status, outcome_reason(o)), []).append(o)
+    rows = [single(g[0]) for g in groups.values() if len(g) == 1]
+    for (status, reason), group in sorted(groups.items(), key=lambda kv: -len(kv[1])):
+        if len(group) > 1:
+            genes = sorted({o.alteration.gene for o in group if o.alteration.gene})
+            label = f"{len(group):,} calls" + (f" in {genes[0]}" if len(genes) == 1 else "")
+            examples = ", ".join(clean(o.alteration.original) for o in group[:3])
+            rows.append(SetAsideRow(label, f"e.g. {examples}",
+                                    STATUS_HEADINGS.get(status, clean(status)), reason,
+                                    len(group)))
+    return rows
 
 
 def matched_notes(result: MatchResult) -> list[tuple[str, str]]:

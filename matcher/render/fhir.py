@@ -100,8 +100,8 @@ def _shared_outcomes(result: MatchResult) -> set[int]:
     others. The conclusion counts them per reason; the JSON result lists every call."""
     groups = c.outcomes(result)
     shared: set[int] = set()
-    for rows, items in ((c.no_therapy_rows(groups.no_therapy), groups.no_therapy),
-                        (c.set_aside_rows(groups.set_aside), groups.set_aside)):
+    for rows, items in ((c.grouped_rows(groups.no_therapy), groups.no_therapy),
+                        (c.grouped_rows(groups.set_aside), groups.set_aside)):
         if any(r.count > 1 for r in rows):
             alone = {id(r.outcome) for r in rows if r.outcome is not None}
             shared.update(id(o) for o in items if id(o) not in alone)
@@ -211,10 +211,10 @@ def _conclusion(result: MatchResult) -> str:
                 f"{_text(t.nct_id)}: {c.trial_status(t)}" for t in trials) + ".")
     groups = c.outcomes(result)
     not_listed = " (not listed one by one as Observations; the JSON result lists every call)"
-    for row in c.no_therapy_rows(groups.no_therapy):
+    for row in c.grouped_rows(groups.no_therapy):
         more = f" [{row.original}]{not_listed}" if row.count > 1 else ""
         lines.append(f"No targeted therapy for {row.label}: {row.reason}{more}.")
-    for row in c.set_aside_rows(groups.set_aside):
+    for row in c.grouped_rows(groups.set_aside):
         more = f" [{row.original}]{not_listed}" if row.count > 1 else ""
         lines.append(f"{row.label} {row.status}: {row.reason}{more}.")
     lines.extend(f"Warning: {_text(w)}" for w in result.warnings)

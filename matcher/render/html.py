@@ -88,7 +88,7 @@ def _context(result: MatchResult) -> dict[str, Any]:
         "matched_notes": c.matched_notes(result),
         "trial_groups": trial_groups,
         "no_therapy": _no_therapy_rows(groups.no_therapy),
-        "set_aside": c.set_aside_rows(groups.set_aside),
+        "set_aside": c.grouped_rows(groups.set_aside),
         "disclaimer": c.DISCLAIMER,
         "levels": [(lv, c.LEVEL_MEANING[lv]) for lv in c.LEVEL_ORDER],
     }
@@ -150,12 +150,12 @@ def _more(matches) -> dict[str, Any] | None:
 
 
 def _no_therapy_rows(items) -> list[dict[str, str]]:
-    """One row per alteration (past c.GROUP_NO_THERAPY_OVER, like calls share a row);
+    """One row per alteration (past c.GROUP_OVER, like calls share a row);
     signatures that met no criterion share one row."""
     sigs = [o for o in items if o.alteration.kind == "signature"]
     rows = [_outcome(r.outcome) if r.outcome else
             {"label": r.label, "original": r.original, "detail": "", "reason": r.reason}
-            for r in c.no_therapy_rows([o for o in items if o.alteration.kind != "signature"])]
+            for r in c.grouped_rows([o for o in items if o.alteration.kind != "signature"])]
     if len(sigs) == 1:
         rows.append(_outcome(sigs[0]))
     elif sigs:

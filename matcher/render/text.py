@@ -142,14 +142,14 @@ def render_text(result: MatchResult, *, color: bool = False, width: int = 80) ->
     w.heading("Alterations without targeted therapy")
     if not groups.no_therapy:
         w.para("None.", indent=2)
-    for row in c.no_therapy_rows(groups.no_therapy):
+    for row in c.grouped_rows(groups.no_therapy):
         examples = f" [{row.original}]" if row.count > 1 else ""
         w.para(f"{row.label}: {row.reason}{examples}", indent=2, hang=4)
 
     w.heading("Filtered or not assessable")
     if not groups.set_aside:
         w.para("None.", indent=2)
-    for row in c.set_aside_rows(groups.set_aside):
+    for row in c.grouped_rows(groups.set_aside):
         examples = f" [{row.original}]" if row.count > 1 else ""
         w.para(f"{row.label} ({row.status}): {row.reason}{examples}", indent=2, hang=4)
 
