@@ -2,7 +2,11 @@
 """Where a submission's time goes: POST the 20-variant bench report through the Flask test client
 and time each stage (read, normalise, match, store, …) with wrappers around the pipeline and store.
 
-    .venv/bin/python bench/bench_stages.py [--curated-only] [-n 300]
+    .venv/bin/python bench/bench_stages.py [--curated-only] [--settle-heap] [-n 300]
+
+Also reports the time spent in the garbage collector per submission; ``--settle-heap`` first
+does what ``matcher serve`` does in its master before forking (freeze the loaded KB, raise the
+young-generation threshold: ``matcher.commands.service.settle_heap``).
 
 In process, on a fresh SQLite database in a temporary directory. Run by hand; figures go in
 bench/README.md and the closing notes, never in tests.
@@ -13,6 +17,7 @@ from __future__ import annotations
 import argparse
 import collections
 import functools
+import gc
 import json
 import os
 import sys
@@ -29,6 +34,8 @@ sys.path.insert(0, str(ROOT / "bench"))
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--curated-only", action="store_true", help="Leave out the CIViC import.")
+    ap.add_argument("--settle-heap", action="store_true",
+                    help="Freeze the loaded KB out of the collector, as `matcher serve` does.")
     ap.add_argument("-n", type=int, default=300, help="Timed submissions (default 300).")
     a = ap.parse_args()
     if not 0 < a.n <= 100_000:
@@ -71,6 +78,9 @@ def main() -> None:
     timed(reports, "_record", "response body")
 
     app = create_app()
+    if a.settle_heap:
+        from matcher.commands.service import settle_heap
+        settle_heap()
     st = store.Store(os.environ["MATCHER_DATABASE_URL"])
     st.migrate()
     client = app.test_client()
@@ -86,17 +96,29 @@ def main() -> None:
 
     for _ in range(30):  # warm-up: memos, caches, connection pool
         submit()
+    collector = [0.0, 0.0]  # seconds spent, start of the current collection
+
+    def on_gc(phase: str, _info: dict) -> None:
+        if phase == "start":
+            collector[1] = time.perf_counter()
+        else:
+            collector[0] += time.perf_counter() - collector[1]
+
+    gc.callbacks.append(on_gc)
     spent.clear()
     t = time.perf_counter()
     for _ in range(a.n):
         submit()
     total = (time.perf_counter() - t) / a.n * 1000
+    gc.callbacks.remove(on_gc)
     kb = "curated" if a.curated_only else "curated + CIViC"
     print(f"{kb}: {total:.2f} ms per submission (Flask test client, {a.n} submissions)")
     for label, secs in spent.most_common():
         print(f"  {label:<42}{secs / a.n * 1000:8.3f} ms")
     rest = total - sum(spent.values()) / a.n * 1000
     print(f"  {'rest (Flask, smorest, auth, test client)':<42}{rest:8.3f} ms")
+    print(f"  {'of all that, in the garbage collector':<42}{collector[0] / a.n * 1000:8.3f} ms"
+          + (" (heap settled as in matcher serve)" if a.settle_heap else ""))
 
 
 if __name__ == "__main__":
