@@ -9,6 +9,7 @@ blueprints, and turns every error into ``application/problem+json`` (RFC 9457)::
 
 from __future__ import annotations
 
+import io
 import json
 import re
 import time
@@ -18,7 +19,7 @@ from typing import Any
 
 from flask import Flask, Response, g, request
 from flask_smorest import Api
-from werkzeug.exceptions import HTTPException, RequestTimeout
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge, RequestTimeout
 
 from matcher import __version__
 from matcher import logging as mlog
@@ -96,20 +97,64 @@ class _DeadlineInput:
 
 
 class _UploadDeadline:
-    """WSGI middleware bounding the time a client may take to send its request body."""
+    """WSGI middleware bounding the time a client may take to send its request body, and reading
+    a body of unknown length (``Transfer-Encoding: chunked``) whole before the app sees it.
 
-    def __init__(self, wsgi_app: Any, seconds: float):
+    Werkzeug caps a chunked body at ``MAX_CONTENT_LENGTH`` by reading *up to* the limit and
+    stopping there, without an error: a larger upload would reach the app cut at the limit and
+    be stored as if the lab had sent it. So a body without ``Content-Length`` is read here, at
+    most one byte past the limit. Over the limit, the request is marked and answered 413 before
+    any view runs; within it, the app gets the whole body with its true ``Content-Length``, so
+    every content type (raw, JSON, multipart, gzip) is read whole or refused, never cut.
+    """
+
+    def __init__(self, wsgi_app: Any, seconds: float, max_length: int):
         self.wsgi_app = wsgi_app
         self.seconds = seconds
+        self.max_length = max_length
 
     def __call__(self, environ: dict, start_response: Any) -> Any:
         sock = environ.get("gunicorn.socket")
         if sock is not None:
             # Each recv may wait at most this long; the deadline bounds the sum.
             sock.settimeout(self.seconds)
-        environ["wsgi.input"] = _DeadlineInput(environ["wsgi.input"],
-                                               time.monotonic() + self.seconds)
+        stream = _DeadlineInput(environ["wsgi.input"], time.monotonic() + self.seconds)
+        environ["wsgi.input"] = stream
+        if not environ.get("CONTENT_LENGTH") and _has_unsized_body(environ):
+            try:
+                body = _read_at_most(stream, self.max_length + 1)
+            except RequestTimeout:
+                environ[BODY_TIMEOUT] = True
+                body = b""
+            if len(body) > self.max_length:
+                environ[BODY_TOO_LARGE] = True
+                body = b""
+            environ["wsgi.input"] = io.BytesIO(body)
+            environ["CONTENT_LENGTH"] = str(len(body))
         return self.wsgi_app(environ, start_response)
+
+
+BODY_TOO_LARGE = "matcher.body_too_large"
+BODY_TIMEOUT = "matcher.body_timeout"
+
+
+def _has_unsized_body(environ: dict) -> bool:
+    """A body whose length is only known once read: chunked, or one the server terminates."""
+    chunked = "chunked" in environ.get("HTTP_TRANSFER_ENCODING", "").lower()
+    return chunked or bool(environ.get("wsgi.input_terminated"))
+
+
+def _read_at_most(stream: Any, limit: int) -> bytes:
+    """Read until the end of the body or until ``limit`` bytes, whichever comes first."""
+    parts: list[bytes] = []
+    size = 0
+    while size < limit:
+        chunk = stream.read(min(1 << 16, limit - size))
+        if not chunk:
+            break
+        parts.append(chunk)
+        size += len(chunk)
+    return b"".join(parts)
 
 
 class _Api(Api):
@@ -163,7 +208,8 @@ def create_app(config: dict[str, Any] | None = None, *, kb: Any = None) -> Flask
     register(api, app, docs=cfg["DOCS"])
     _install_handlers(app)
     _install_hooks(app)
-    app.wsgi_app = _UploadDeadline(app.wsgi_app, cfg["UPLOAD_TIMEOUT"])  # type: ignore[method-assign]
+    app.wsgi_app = _UploadDeadline(  # type: ignore[method-assign]
+        app.wsgi_app, cfg["UPLOAD_TIMEOUT"], cfg["MAX_CONTENT_LENGTH"])
     return app
 
 
@@ -216,6 +262,11 @@ def _install_hooks(app: Flask) -> None:
         g.request_id = rid if _REQUEST_ID_RE.fullmatch(rid) else uuid.uuid4().hex
         g.started = time.perf_counter()
         mlog.bind(request_id=g.request_id)
+        # A chunked body that went past the limit or the deadline (see _UploadDeadline).
+        if request.environ.get(BODY_TOO_LARGE):
+            raise RequestEntityTooLarge()
+        if request.environ.get(BODY_TIMEOUT):
+            raise RequestTimeout("the request body took too long to arrive")
 
     @app.after_request
     def _finish(resp: Response) -> Response:

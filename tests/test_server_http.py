@@ -230,3 +230,59 @@ def test_settle_heap_freezes_the_loaded_objects_and_raises_the_young_threshold()
     finally:
         gc.unfreeze()
         gc.set_threshold(*before)
+
+
+def _chunks(body: bytes, size: int = 8192):
+    """A generator body: requests sends it with Transfer-Encoding: chunked, no Content-Length."""
+    for i in range(0, len(body), size):
+        yield body[i:i + size]
+
+
+def _padded_report(report_id: str, total: int) -> bytes:
+    """A lab JSON report of ``total`` bytes whose BRAF V600E call comes last, after padding."""
+    head = (f'{{"report_id":"{report_id}","tumor_type":"THAP","genome_build":"GRCh38",'
+            '"variants":[{"gene":"TP53","protein_change":"p.R248Q"},').encode()
+    tail = b'{"gene":"BRAF","protein_change":"p.V600E"}]}'
+    return head + b" " * (total - len(head) - len(tail)) + tail
+
+
+@pytest.mark.parametrize("over", [1, 100_000])
+def test_chunked_upload_over_the_limit_is_refused_not_truncated(server, over):
+    limit = 300_000  # MATCHER_MAX_CONTENT_LENGTH of the fixture
+    rid = f"CHUNKED-OVER-{over}"
+    body = _padded_report(rid, limit + over)
+    r = requests.post(server.url + "/v1/reports", data=_chunks(body), timeout=20, headers={
+        "Authorization": f"Bearer {server.key}", "Content-Type": "application/json"})
+    assert r.status_code == 413, r.text[:300]
+    assert r.headers["Content-Type"] == "application/problem+json"
+    assert "MATCHER_MAX_CONTENT_LENGTH" in r.json()["detail"]
+    fetched = requests.get(f"{server.url}/v1/reports/{rid}", timeout=5,
+                           headers={"Authorization": f"Bearer {server.key}"})
+    assert fetched.status_code == 404  # nothing of it was stored
+
+
+def test_chunked_multipart_upload_over_the_limit_is_refused(server):
+    body = _padded_report("CHUNKED-MULTIPART", 350_000)
+    boundary = "matcherboundary"
+    form = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; "
+            f"filename=\"r.json\"\r\nContent-Type: application/json\r\n\r\n").encode() + body + \
+        f"\r\n--{boundary}--\r\n".encode()
+    r = requests.post(server.url + "/v1/reports", data=_chunks(form), timeout=20, headers={
+        "Authorization": f"Bearer {server.key}",
+        "Content-Type": f"multipart/form-data; boundary={boundary}"})
+    assert r.status_code == 413, r.text[:300]
+    fetched = requests.get(f"{server.url}/v1/reports/CHUNKED-MULTIPART", timeout=5,
+                           headers={"Authorization": f"Bearer {server.key}"})
+    assert fetched.status_code == 404
+
+
+def test_chunked_upload_within_the_limit_is_read_whole(server):
+    rid = "CHUNKED-WITHIN"
+    body = _padded_report(rid, 299_000)
+    r = requests.post(server.url + "/v1/reports", data=_chunks(body, 7000), timeout=20, headers={
+        "Authorization": f"Bearer {server.key}", "Content-Type": "application/json"})
+    assert r.status_code == 201, r.text[:300]
+    record = r.json()
+    assert record["content_size"] == len(body)
+    labels = {a["alteration"]["label"] for a in record["result"]["alterations"]}
+    assert "BRAF V600E" in labels  # the call after the padding reached the engine
