@@ -10,7 +10,7 @@ SAMPLE ?= vcf_samples/atc_braf_v600e.json
 $(STAMP): setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e '.[test,postgres,dev]'
+	$(BIN)/pip install -q -e '.[server,test,postgres,dev]'
 	touch $(STAMP)
 
 install: $(STAMP)

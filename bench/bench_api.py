@@ -146,8 +146,8 @@ def start(kind: str, workers: int, workdir: Path,
         env["MATCHER_KB_IMPORTED"] = "0"
     key = None
     if kind == "matcher":
-        from matcher.auth import create_key
-        from matcher.store import Store
+        from matcher.service.auth import create_key
+        from matcher.service.store import Store
 
         db = f"sqlite:///{workdir / 'bench.sqlite3'}"
         store = Store(db)

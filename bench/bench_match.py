@@ -13,7 +13,7 @@ import json
 import time
 from pathlib import Path
 
-from matcher.knowledge import load_kb
+from matcher.kb.loader import load_kb
 from matcher.pipeline import run
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -9,8 +9,8 @@ from __future__ import annotations
 import random
 import time
 
-from matcher.hotspots import GeneSpans, HotspotIndex
-from matcher.tumors import OncoTree
+from matcher.reference.hotspots import GeneSpans, HotspotIndex
+from matcher.reference.tumors import OncoTree
 
 GOAL_LOAD_S = 0.5
 

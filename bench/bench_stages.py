@@ -48,11 +48,11 @@ def main() -> None:
 
     from bench_api import report_template
 
-    import matcher.api.reports as reports
     import matcher.pipeline as pipeline
-    import matcher.store as store
-    from matcher.app import create_app
-    from matcher.auth import create_key
+    import matcher.service.api.reports as reports
+    import matcher.service.store as store
+    from matcher.service.app import create_app
+    from matcher.service.auth import create_key
 
     spent: collections.Counter = collections.Counter()
 

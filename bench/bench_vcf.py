@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "bench" / "out"
 CHILD = r"""
 import json, resource, sys, time
-from matcher.hotspots import GeneSpans
+from matcher.reference.hotspots import GeneSpans
 import matcher.readers.vcf_stream as stream
 from matcher.readers.vcf import read_vcf
 path, genes, mode = sys.argv[1], sys.argv[2].split(","), sys.argv[3]

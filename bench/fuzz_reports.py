@@ -110,7 +110,7 @@ def main() -> None:
     from bench_api import TUMOR_TYPES, hotspot_pool
 
     from matcher.errors import MatcherError
-    from matcher.knowledge import load_kb
+    from matcher.kb.loader import load_kb
     from matcher.pipeline import run
     from matcher.readers import ReadOptions
 

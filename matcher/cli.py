@@ -25,8 +25,10 @@ def cli() -> None:
 for _name in MODULES:
     try:
         _module = importlib.import_module(f"matcher.commands.{_name}")
-    except ModuleNotFoundError as exc:  # an area not built yet
-        if exc.name != f"matcher.commands.{_name}":
+    except ModuleNotFoundError as exc:
+        # An area not built yet, or one whose dependencies are not installed (the plain client
+        # install has `submit` but not `match` or `serve`: pip install 'matcher[server]').
+        if exc.name != f"matcher.commands.{_name}" and (exc.name or "").startswith("matcher"):
             raise
         continue
     for _command in getattr(_module, "COMMANDS", ()):

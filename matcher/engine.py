@@ -9,10 +9,8 @@ from __future__ import annotations
 import datetime as dt
 
 from matcher import __version__
-from matcher.criteria import SPECIFICITY, Criterion
-from matcher.exons import skipping_rule
-from matcher.fusion_names import FIVE_PRIME_KINASES
-from matcher.knowledge import Evidence, KnowledgeBase, Trial
+from matcher.kb.criteria import SPECIFICITY, Criterion
+from matcher.kb.knowledge import Evidence, KnowledgeBase, Trial
 from matcher.model import (
     Alteration,
     AlterationOutcome,
@@ -23,6 +21,8 @@ from matcher.model import (
     TumorType,
     prebuilt,
 )
+from matcher.reference.exons import skipping_rule
+from matcher.reference.fusion_names import FIVE_PRIME_KINASES
 
 LEVEL_ORDER = ("1", "2", "3A", "3B", "4")
 AMP_TIER = {"1": "Tier I, level A", "2": "Tier I, level A", "3A": "Tier I, level B",
@@ -99,7 +99,7 @@ def criterion_match(crit: Criterion, gene: str | None, alt: Alteration) -> str |
         return "exon" if ok else None
     if t == "exon_skipping":
         # The rule (annotation, canonical splice site in cDNA or protein, splice-class call at
-        # an exon boundary ±2 bp) is matcher.exons.skipping_rule's; reads consequence, exon,
+        # an exon boundary ±2 bp) is reference.exons.skipping_rule's; reads consequence, exon,
         # protein, cdna, transcript and chrom/pos/ref/build (all in _features).
         ok = any(skipping_rule(sites, v) for sites in crit.sites)
         return "exon_skipping" if ok else None
@@ -238,7 +238,7 @@ def _keys(a: Alteration) -> tuple[str | None, ...]:
 def _features(a: Alteration) -> tuple:
     """Everything :func:`criterion_match` reads of an alteration (its memo key).
 
-    exon_skipping (:func:`matcher.exons.skipping_rule`) also reads the cDNA change, the
+    exon_skipping (:func:`matcher.reference.exons.skipping_rule`) also reads the cDNA change, the
     transcript, the genomic allele and build, and the protein change's consequence (a splice
     name); two calls that differ only there must not share an entry.
     """

@@ -22,11 +22,6 @@ from matcher.model import (
     VariantDetail,
 )
 
-# TERT promoter hotspots are named after their GRCh37 positions (chr5:1,295,228 and 1,295,250,
-# C>T on the TERT strand); on the TERT transcript they are c.-124C>T and c.-146C>T.
-TERT_PROMOTER = {"C228T": "C228T", "C250T": "C250T", "-124C>T": "C228T", "-146C>T": "C250T",
-                 "C.-124C>T": "C228T", "C.-146C>T": "C250T", "124C>T": "C228T",
-                 "146C>T": "C250T"}
 PROMOTER_NOTE = "TERT promoter"
 
 
@@ -108,7 +103,8 @@ def normalize_report(report: Report, kb) -> Normalized:
 
 # ----------------------------------------------------------------------------- small variants
 def _variant(ctx: _Ctx, call: VariantCall) -> None:
-    from matcher.protein import (
+    from matcher.reference.hotspots import TERT_PROMOTER
+    from matcher.reference.protein import (
         ITD_GENES,
         InvalidChange,
         classify_cdna,
@@ -239,8 +235,9 @@ def _exon_from_protein(ctx: _Ctx, gene: str, protein, transcript: str | None,
     """The exon of a protein change on the gene's MANE Select transcript, for a call whose
     annotation gave none (lab reports, MAFs without Exon_Number, protein-only calls): only when
     the change is written on no transcript or on the MANE Select, never for a splice-site change
-    (its bases lie in the intron). Adds a note saying so. See matcher/exons.py for the rule."""
-    from matcher.transcripts import accession
+    (its bases lie in the intron). Adds a note saying so.
+    See matcher/reference/exons.py for the rule."""
+    from matcher.reference.transcripts import accession
 
     if not protein.position or protein.consequence == "splice":
         return None
@@ -264,7 +261,7 @@ def _tert(name: str):
 
 # ----------------------------------------------------------------------------- fusions
 def _fusion(ctx: _Ctx, call) -> None:
-    from matcher.fusion_names import ParsedFusion, kinase_partner, orient, parse_fusion
+    from matcher.reference.fusion_names import ParsedFusion, kinase_partner, orient, parse_fusion
 
     five, three, order_known = call.five_prime_gene, call.three_prime_gene, call.order_known
     exon5, exon3 = call.five_prime_exon, call.three_prime_exon

@@ -12,10 +12,10 @@ from dataclasses import replace
 
 from matcher.engine import match
 from matcher.errors import PayloadTooLarge, Problem, UnknownTumorTypeError
-from matcher.knowledge import KnowledgeBase
+from matcher.kb.knowledge import KnowledgeBase
 from matcher.model import MatchResult, Report, TumorType
 from matcher.normalize import normalize_report
-from matcher.readers import ReadOptions
+from matcher.readers.options import ReadOptions
 
 
 def read_reports(data: bytes | None = None, *, path: str | None = None,

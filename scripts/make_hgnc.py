@@ -3,7 +3,7 @@
 
 Source: the HGNC complete set (HUGO Gene Nomenclature Committee, www.genenames.org; freely
 reusable), January 2019 release, as copied to ``../shared/data/hgnc/``. Only approved rows are
-kept, and only the columns ``matcher.genes`` reads:
+kept, and only the columns ``matcher.reference.genes`` reads:
 
     hgnc_id  symbol  alias_symbol  prev_symbol  locus_group  entrez_id  ensembl_gene_id
 

@@ -380,7 +380,7 @@ PROTEIN_EXON_HEADER = ("gene", "transcript", "exon", "first_codon", "last_codon"
                        "grch38_end")
 CIVIC_VARIANTS = "01-Aug-2024-VariantSummaries.tsv"
 # The canonical splice sites: 2 intron bases beside each exon end. An exon's GRCh38 span is given
-# only when the exon with these flanks lifts as one block (matcher/exons.py reads them).
+# only when the exon with these flanks lifts as one block (matcher/reference/exons.py reads them).
 SPLICE_FLANK = 2
 
 

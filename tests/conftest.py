@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from matcher.knowledge import load_kb
+from matcher.kb.loader import load_kb
 from matcher.pipeline import run
 from matcher.readers import ReadOptions
 

@@ -12,8 +12,8 @@ import os
 
 import pytest
 
-from matcher.auth import create_key
-from matcher.store import Store
+from matcher.service.auth import create_key
+from matcher.service.store import Store
 from tests.service_helpers import Server
 
 PG_ENV = "MATCHER_TEST_POSTGRES_URL"
@@ -63,7 +63,7 @@ def store(db_url):
 @pytest.fixture
 def make_app(kb, db_url):
     """Build an app on the test database (migrated) with config overrides."""
-    from matcher.app import create_app
+    from matcher.service.app import create_app
 
     apps = []
 

@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from matcher.criteria import parse_criterion
 from matcher.errors import KnowledgeBaseError
-from matcher.kb_loader import _canonical_change
-from matcher.knowledge import Trial, load_kb
+from matcher.kb.criteria import parse_criterion
+from matcher.kb.knowledge import Trial
+from matcher.kb.loader import _canonical_change, load_kb
 from matcher.pipeline import run
 from matcher.readers import ReadOptions
 

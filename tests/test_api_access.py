@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from matcher.auth import create_key, revoke
+from matcher.service.auth import create_key, revoke
 from tests.service_helpers import sample_bytes
 
 pytest_plugins = ("tests.conftest_service",)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from fhir.resources.R4B.bundle import Bundle
 
-from matcher.knowledge import load_kb
+from matcher.kb.loader import load_kb
 from tests.service_helpers import sample_bytes
 
 pytest_plugins = ("tests.conftest_service",)

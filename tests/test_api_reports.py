@@ -8,8 +8,8 @@ import json
 
 from sqlalchemy import func, select
 
-from matcher.auth import create_key
-from matcher.store_models import reports
+from matcher.service.auth import create_key
+from matcher.service.store_models import reports
 from tests.service_helpers import SAMPLES, sample_bytes
 
 pytest_plugins = ("tests.conftest_service",)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from matcher import logging as mlog
+from matcher.service import logging as mlog
 from tests.service_helpers import sample_bytes
 
 pytest_plugins = ("tests.conftest_service",)
@@ -52,7 +52,7 @@ def test_health_and_readiness(client, make_app):
 
 
 def test_readiness_fails_cleanly_without_a_migrated_database(kb, tmp_path):
-    from matcher.app import create_app
+    from matcher.service.app import create_app
 
     app = create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'empty.sqlite3'}"}, kb=kb)
     r = app.test_client().get("/readyz")
@@ -66,7 +66,7 @@ def test_committed_openapi_document_matches_the_app(client):
     committed = json.loads(OPENAPI.read_text())
     assert served == committed, (
         "docs/openapi.json is stale: regenerate with "
-        "`python -m matcher.api.openapi > docs/openapi.json`")
+        "`python -m matcher.service.openapi > docs/openapi.json`")
     assert {"/v1/reports", "/v1/reports/{report_id}", "/v1/reports/{report_id}/summary",
             "/v1/knowledgebase", "/v1/knowledgebase/genes/{symbol}", "/v1/tumor-types",
             "/healthz", "/readyz"} <= set(served["paths"])
@@ -106,7 +106,7 @@ def test_unexpected_errors_are_500_problem_without_traceback(client, auth, monke
 
 def test_body_over_max_content_length_is_413(make_app, new_key):
     app = make_app(MAX_CONTENT_LENGTH=2000)
-    from matcher.auth import create_key
+    from matcher.service.auth import create_key
 
     headers = {"Authorization": "Bearer " + create_key(app.extensions["matcher"].store,
                                                        "lab-a").key}
@@ -121,7 +121,7 @@ def test_body_over_max_content_length_is_413(make_app, new_key):
 
 def test_gzip_bomb_is_refused_not_expanded(make_app):
     app = make_app(MAX_DECOMPRESSED_BYTES=1_000_000)
-    from matcher.auth import create_key
+    from matcher.service.auth import create_key
 
     headers = {"Authorization": "Bearer " + create_key(app.extensions["matcher"].store,
                                                        "lab-a").key}
@@ -135,7 +135,7 @@ def test_gzip_bomb_is_refused_not_expanded(make_app):
 
 def test_too_many_variants_is_413(make_app):
     app = make_app(MAX_VARIANTS=10)
-    from matcher.auth import create_key
+    from matcher.service.auth import create_key
 
     headers = {"Authorization": "Bearer " + create_key(app.extensions["matcher"].store,
                                                        "lab-a").key}
@@ -177,8 +177,8 @@ def test_logs_carry_request_lab_and_report_ids_but_no_patient_data(client, auth,
 
 @pytest.mark.parametrize("bad_env", [{"MATCHER_MAX_VARIANTS": "many"}])
 def test_bad_settings_are_named(bad_env):
-    from matcher.config import load_config
     from matcher.errors import InputError
+    from matcher.service.config import load_config
 
     with pytest.raises(InputError) as err:
         load_config(environ=bad_env)
@@ -187,7 +187,7 @@ def test_bad_settings_are_named(bad_env):
 
 @pytest.mark.parametrize("doc", ["README.md", "docs/api.md"])
 def test_every_setting_is_documented(doc):
-    from matcher.config import SETTINGS
+    from matcher.service.config import SETTINGS
 
     text = (Path(__file__).resolve().parents[1] / doc).read_text()
     missing = [s.env for s in SETTINGS if f"`{s.env}`" not in text]

@@ -6,8 +6,8 @@ import hashlib
 
 import pytest
 
-from matcher.auth import authenticate, check_lab, create_key, digest, key_prefix, revoke
 from matcher.errors import InputError, Unauthorized
+from matcher.service.auth import authenticate, check_lab, create_key, digest, key_prefix, revoke
 
 pytest_plugins = ("tests.conftest_service",)
 
@@ -25,7 +25,7 @@ def test_key_format_and_storage(store):
 def test_key_prefixes_are_safe_command_line_arguments():
     """A prefix starting with '-' reads as an option (`matcher keys revoke -x…`); with 1 draw in
     64 starting with '-', 2,000 draws would hit one for certain without the redraw."""
-    from matcher.auth import key_prefix, new_key
+    from matcher.service.auth import key_prefix, new_key
 
     prefixes = [key_prefix(new_key()) for _ in range(2000)]
     assert all(p[0].isalnum() and len(p) == 8 for p in prefixes)

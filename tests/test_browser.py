@@ -188,7 +188,7 @@ def browser():
 
 # ----------------------------------------------------------------------------- the pages
 def _engine_result(name: str):
-    from matcher.knowledge import load_kb
+    from matcher.kb.loader import load_kb
     from matcher.pipeline import run
 
     data = (SAMPLES / f"{name}.json").read_bytes()

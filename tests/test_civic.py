@@ -13,9 +13,9 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from matcher import civic
-from matcher.civic import Skip, Variant
-from matcher.civic_import import import_civic, or_profile_criterion, profile_kind
+from matcher.kb import civic
+from matcher.kb.civic import Skip, Variant
+from matcher.kb.civic_import import import_civic, or_profile_criterion, profile_kind
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE = Path(__file__).resolve().parent / "data" / "civic"
@@ -198,7 +198,7 @@ def test_therapy_interaction_types():
 @pytest.fixture(scope="module")
 def imported(tmp_path_factory):
     """A curated-only copy of the KB with the fixture subset imported into its civic/."""
-    from matcher.knowledge import load_kb
+    from matcher.kb.loader import load_kb
 
     kb_dir = tmp_path_factory.mktemp("kb") / "knowledgebase"
     shutil.copytree(ROOT / "knowledgebase", kb_dir, ignore=shutil.ignore_patterns("civic"))

@@ -136,7 +136,7 @@ def test_multi_sample_maf_html_is_one_page_per_report(tmp_path, capsys):
 
 
 def test_match_shows_refreshed_trial_status(tmp_path, monkeypatch, capsys):
-    from matcher.trials import TrialStatus, save_status_cache
+    from matcher.kb.trials import TrialStatus, save_status_cache
 
     cache = tmp_path / "trials.json"
     save_status_cache({"NCT02034110": TrialStatus("NCT02034110", "COMPLETED", "2", "ROAR",

@@ -15,9 +15,9 @@ import pytest
 import requests
 from sqlalchemy import func, select
 
-from matcher.auth import create_key
-from matcher.store import Store
-from matcher.store_models import reports
+from matcher.service.auth import create_key
+from matcher.service.store import Store
+from matcher.service.store_models import reports
 from tests.service_helpers import sample_bytes, start_server
 
 pytest_plugins = ("tests.conftest_service",)

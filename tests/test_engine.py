@@ -350,7 +350,7 @@ def test_results_do_not_depend_on_what_the_engine_matched_before(full_kb):
     many other reports equals the result on a freshly loaded KB, in every field and order."""
     import json
 
-    from matcher.knowledge import load_kb
+    from matcher.kb.loader import load_kb
     from matcher.pipeline import run
 
     def result(kb, tumor, variants):

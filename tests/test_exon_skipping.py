@@ -1,5 +1,6 @@
 """`exon_skipping` criteria (CIViC "MET Exon 14 Skipping Mutation"): parsing and KB validation,
-the matching rule of matcher/exons.py, the CIViC mapping, and end to end with the shipped KB.
+the matching rule of matcher/reference/exons.py,
+the CIViC mapping, and end to end with the shipped KB.
 
 MET exon 14 on the MANE Select transcript (NM_000245.4 / ENST00000397752): codons 963-1010,
 c.2888-c.3028, GRCh37 7:116411903-116412043 (CIViC variant 324), GRCh38 7:116771849-116771989.
@@ -18,18 +19,17 @@ from pathlib import Path
 import pytest
 import yaml
 
-from matcher import civic
-from matcher.civic import Skip, Variant
-from matcher.criteria import parse_criterion
 from matcher.engine import _features, criterion_match
 from matcher.errors import KnowledgeBaseError
-from matcher.exons import ProteinExons, SitesResolver, skipping_rule
-from matcher.kb_loader import _canonical_change
-from matcher.knowledge import load_kb
+from matcher.kb import civic
+from matcher.kb.civic import Skip, Variant
+from matcher.kb.criteria import parse_criterion
+from matcher.kb.loader import _canonical_change, load_kb
 from matcher.model import Alteration, VariantDetail
 from matcher.pipeline import run
-from matcher.protein import consequence_from_so, parse_protein_change
 from matcher.readers import ReadOptions
+from matcher.reference.exons import ProteinExons, SitesResolver, skipping_rule
+from matcher.reference.protein import consequence_from_so, parse_protein_change
 
 ROOT = Path(__file__).resolve().parent.parent
 REFERENCE = ROOT / "knowledgebase" / "reference"
@@ -283,7 +283,7 @@ def test_civic_exon_skipping_variant_maps_to_the_criterion():
 
 
 def test_importer_skips_an_exon_the_table_lacks():
-    from matcher.civic_import import Importer
+    from matcher.kb.civic_import import Importer
 
     imp = Importer(ROOT / "knowledgebase" / "civic" / "source", ROOT / "knowledgebase")
     gene, crit = imp._criterion({"name": "MET Exon 14 Skipping Mutation", "variant_ids": "324"},

@@ -1,4 +1,4 @@
-"""Exons from protein positions: protein_exons.tsv.gz, matcher.exons and the normaliser.
+"""Exons from protein positions: protein_exons.tsv.gz, matcher.reference.exons and the normaliser.
 
 A call without an exon from its annotation (lab JSON, MAF without Exon_Number, protein-only calls)
 gets the exon of its protein position on the MANE Select transcript, so exon-level evidence
@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from matcher.exons import ProteinExons
 from matcher.pipeline import run
 from matcher.readers import ReadOptions
+from matcher.reference.exons import ProteinExons
 
 REPO = Path(__file__).resolve().parent.parent
 REFERENCE = REPO / "knowledgebase" / "reference"

@@ -9,15 +9,15 @@ import json
 import pytest
 import yaml
 
-from matcher import civic
-from matcher.civic import Skip, Variant
-from matcher.civic_import import or_profile_criterion
 from matcher.errors import ReportValidationError
-from matcher.exons import ProteinExons
+from matcher.kb import civic
+from matcher.kb.civic import Skip, Variant
+from matcher.kb.civic_import import or_profile_criterion
 from matcher.model import Report, VariantCall
 from matcher.normalize import normalize_report
 from matcher.pipeline import run
-from matcher.protein import InvalidChange, parse_protein_change
+from matcher.reference.exons import ProteinExons
+from matcher.reference.protein import InvalidChange, parse_protein_change
 
 from .test_civic import SHIPPED
 

@@ -1,11 +1,11 @@
-"""matcher.fusion_names: fusion spellings, orientation and the kinase partner."""
+"""matcher.reference.fusion_names: fusion spellings, orientation and the kinase partner."""
 
 from __future__ import annotations
 
 import pytest
 
 from matcher.errors import InputError
-from matcher.fusion_names import (
+from matcher.reference.fusion_names import (
     FIVE_PRIME_KINASES,
     KINASE_GENES,
     InvalidFusion,
@@ -14,7 +14,7 @@ from matcher.fusion_names import (
     orient,
     parse_fusion,
 )
-from matcher.genes import GeneIndex
+from matcher.reference.genes import GeneIndex
 
 
 @pytest.fixture(scope="module")

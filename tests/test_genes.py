@@ -1,4 +1,4 @@
-"""matcher.genes: HGNC symbol resolution, the shipped table, and scripts/make_hgnc.py."""
+"""matcher.reference.genes: HGNC symbol resolution, the shipped table, and scripts/make_hgnc.py."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from matcher.errors import AmbiguousGeneError, InputError, KnowledgeBaseError
-from matcher.genes import GENE_TABLE, GeneIndex, GeneLookup, default_reference_dir
+from matcher.reference.genes import GENE_TABLE, GeneIndex, GeneLookup, default_reference_dir
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from matcher.errors import InputError, KnowledgeBaseError
-from matcher.hotspots import (
+from matcher.reference.hotspots import (
     GeneSpans,
     HotspotIndex,
     canonical_build,
@@ -18,7 +18,7 @@ from matcher.hotspots import (
     contig_name,
     merge_regions,
 )
-from matcher.tumors import default_reference_dir
+from matcher.reference.tumors import default_reference_dir
 
 REPO = Path(__file__).resolve().parent.parent
 

@@ -1,4 +1,5 @@
-"""matcher.protein: the protein-change grammar (table-driven), SO terms and cDNA splice sites."""
+"""matcher.reference.protein: the protein-change grammar (table-driven), SO terms and cDNA
+splice sites."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import pytest
 
 from matcher.errors import InputError
 from matcher.model import CONSEQUENCES, ProteinChange
-from matcher.protein import (
+from matcher.reference.protein import (
     InvalidChange,
     classify_cdna,
     consequence_from_so,
@@ -177,7 +178,7 @@ def test_consequence_from_so(terms, expected):
 
 
 def test_every_so_class_is_a_model_consequence():
-    from matcher.protein import _TERMS
+    from matcher.reference.protein import _TERMS
     assert set(_TERMS.values()) <= set(CONSEQUENCES)
 
 
@@ -231,7 +232,7 @@ def test_classify_cdna_refuses_what_is_not_cdna(text):
 
 
 def test_parsing_is_memoised_but_errors_are_raised_every_time():
-    from matcher.protein import parse_protein_change
+    from matcher.reference.protein import parse_protein_change
 
     assert parse_protein_change("p.Val600Glu") is parse_protein_change("p.Val600Glu")
     for _ in range(2):

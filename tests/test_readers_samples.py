@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from matcher.knowledge import load_kb
+from matcher.kb.loader import load_kb
 from matcher.pipeline import run
 from matcher.readers import ReadOptions, read_file
 
@@ -53,7 +53,7 @@ def test_grch37_and_grch38_files_give_identical_options(kb):
 
 
 def test_indexed_grch38_sample_read_by_region(kb):
-    from matcher.hotspots import GeneSpans
+    from matcher.reference.hotspots import GeneSpans
     regions = GeneSpans.load().regions("GRCh38", ["BRAF"])
     (report,) = read_file(path=str(SAMPLES / "atc_braf_v600e.grch38.vcf.gz"), regions=regions)
     assert [(v.chrom, v.pos, v.source) for v in report.variants] == [

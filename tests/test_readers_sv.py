@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from matcher.hotspots import GeneSpans
 from matcher.readers import ReadOptions
 from matcher.readers.vcf import read_vcf
+from matcher.reference.hotspots import GeneSpans
 
 META = ("##contig=<ID=2,length=243199373>\n##contig=<ID=7,length=159138663>\n"
         "##contig=<ID=10,length=135534747>\n"
@@ -82,7 +82,7 @@ def test_inversion_without_side_flags_has_unknown_order():
 
 
 def test_without_gene_spans_sv_records_are_warned_not_dropped(monkeypatch):
-    import matcher.readers.vcf as vcf
-    monkeypatch.setattr(vcf, "_default_spans", lambda: None)
+    import matcher.readers.vcf_records as records
+    monkeypatch.setattr(records, "_default_spans", lambda: None)
     fusions, warnings = read("2 29446800 m0 N N]2:42522600] . PASS SVTYPE=BND")
     assert fusions == () and "not assessed: gene spans are not available" in warnings[-1]

@@ -314,7 +314,7 @@ def test_gzip_bomb_by_path_is_refused_in_every_mode(tmp_path, monkeypatch):
 def test_region_filter_agrees_with_the_definition_at_every_boundary():
     import random
 
-    from matcher.readers.vcf import RegionFilter
+    from matcher.readers.vcf_records import RegionFilter
 
     rng = random.Random(7)
     regions = [("chr1", s, s + rng.randint(1, 50)) for s in

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from matcher.rematch import (
+from matcher.service.rematch import (
     OptionChange,
     compare_stored,
     diff_results,
@@ -69,7 +69,7 @@ def test_diff_name_from_therapy_when_no_name():
 @pytest.fixture(scope="module")
 def kb_versions(tmp_path_factory):
     """KB N (a curated-only copy of the shipped KB) and N+1 (one entry's level edited)."""
-    from matcher.knowledge import load_kb
+    from matcher.kb.loader import load_kb
 
     base = tmp_path_factory.mktemp("kb")
     kb_n = base / "n"
@@ -107,7 +107,7 @@ def test_kb_edit_shows_as_relevelled(kb_versions):
 # ----------------------------------------------------------------------------- store
 @pytest.fixture
 def store(tmp_path):
-    from matcher.store import Store
+    from matcher.service.store import Store
 
     st = Store(f"sqlite:///{tmp_path / 'rm.sqlite3'}")
     st.migrate()
@@ -118,7 +118,7 @@ def store(tmp_path):
 def _submit(store, kb, report=REPORT, lab="lab-a", content=True):
     import hashlib
 
-    from matcher.store import Submission
+    from matcher.service.store import Submission
 
     data = json.dumps(report).encode()
     res = _match_data(data, kb)
@@ -159,7 +159,7 @@ def test_stored_vcf_is_read_again_with_its_parameters(store, kb_versions):
 
     from matcher.pipeline import run
     from matcher.readers import ReadOptions
-    from matcher.store import Submission
+    from matcher.service.store import Submission
 
     kb_n, kb_n1 = kb_versions
     data = (ROOT / "vcf_samples" / "atc_braf_v600e.grch37.vcf").read_bytes()

@@ -23,7 +23,7 @@ ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 @pytest.fixture(scope="module")
 def kb():
-    from matcher.knowledge import load_kb
+    from matcher.kb.loader import load_kb
 
     return load_kb()
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from matcher.knowledge import load_kb
+from matcher.kb.loader import load_kb
 from matcher.pipeline import run
 
 SAMPLES = Path(__file__).resolve().parent.parent / "vcf_samples"

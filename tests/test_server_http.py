@@ -140,7 +140,7 @@ def test_keys_commands_against_the_running_server(server):
 
 
 def test_config_command_lists_every_setting():
-    from matcher.config import SETTINGS
+    from matcher.service.config import SETTINGS
 
     r = cli("config", env={"MATCHER_WORKERS": "5",
                            "MATCHER_DATABASE_URL": "postgresql://u:secret@h/db"})

@@ -10,8 +10,8 @@ from sqlalchemy import insert
 from sqlalchemy.exc import IntegrityError
 
 from matcher.errors import Conflict
-from matcher.store import Store, Submission, normalise_url, utcnow
-from matcher.store_models import reports
+from matcher.service.store import Store, Submission, normalise_url, utcnow
+from matcher.service.store_models import reports
 
 pytest_plugins = ("tests.conftest_service",)
 

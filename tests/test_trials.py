@@ -15,8 +15,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from click.testing import CliRunner
 
-from matcher import trials
-from matcher.trials import TrialStatus, load_status_cache, overlay, refresh
+from matcher.kb import trials
+from matcher.kb.trials import TrialStatus, load_status_cache, overlay, refresh
 
 
 def study(nct: str, status: str = "RECRUITING", phases=("PHASE2",), title="Synthetic study",
@@ -199,7 +199,7 @@ def test_phase_text():
 
 
 def test_overlay_moves_status_only():
-    from matcher.knowledge import Trial
+    from matcher.kb.knowledge import Trial
 
     kb_trials = {"NCT99999914": Trial("NCT99999914", "Our title", "2", (), ("SOLID",), None, None)}
     st = {"NCT99999914": TrialStatus("NCT99999914", "COMPLETED", "3", "Their title", None,
@@ -215,7 +215,7 @@ def test_with_trial_status_copies_the_kb(tmp_path):
     import shutil
     from pathlib import Path
 
-    from matcher.knowledge import load_kb
+    from matcher.kb.loader import load_kb
 
     root = Path(__file__).resolve().parent.parent / "knowledgebase"
     kb_dir = tmp_path / "kb"
@@ -269,7 +269,7 @@ def test_cli_refresh_defaults_to_every_kb_trial(server, cache, tmp_path):
     from pathlib import Path
 
     from matcher.cli import cli
-    from matcher.knowledge import load_kb
+    from matcher.kb.loader import load_kb
 
     kb_dir = tmp_path / "kb"
     shutil.copytree(Path(__file__).resolve().parent.parent / "knowledgebase", kb_dir,

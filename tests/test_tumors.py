@@ -6,7 +6,7 @@ import pytest
 
 from matcher.errors import InputError, KnowledgeBaseError, UnknownTumorTypeError
 from matcher.model import TumorType
-from matcher.tumors import OncoTree, default_reference_dir
+from matcher.reference.tumors import OncoTree, default_reference_dir
 
 
 @pytest.fixture(scope="module")

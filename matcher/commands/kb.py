@@ -18,7 +18,7 @@ def kb_group() -> None:
 def validate_cmd(kb_dir) -> None:
     """Load the KB with every check; exit 2 listing each problem (file, entry, field)."""
     from matcher.errors import InputError, KnowledgeBaseError
-    from matcher.knowledge import load_kb
+    from matcher.kb.loader import load_kb
 
     try:
         kb = load_kb(kb_dir)
@@ -38,7 +38,7 @@ def validate_cmd(kb_dir) -> None:
 def show_cmd(gene, kb_dir, as_json) -> None:
     """Show what the KB holds for GENE (aliases resolved through HGNC)."""
     from matcher.errors import NotFound
-    from matcher.knowledge import load_kb
+    from matcher.kb.loader import load_kb
 
     kb = load_kb(kb_dir)
     entry = kb.gene_entry(gene)

@@ -30,10 +30,10 @@ def import_civic(source, kb_dir, out_dir, copy_source, no_validate, check) -> No
     Re-runnable and deterministic: the same release and disease map give the same files. Hand
     overrides in civic/disease_map.tsv (how = curated) are kept.
     """
-    from matcher.civic_import import copy_sources
-    from matcher.civic_import import import_civic as run
     from matcher.errors import InputError, KnowledgeBaseError
-    from matcher.knowledge import load_kb
+    from matcher.kb.civic_import import copy_sources
+    from matcher.kb.civic_import import import_civic as run
+    from matcher.kb.loader import load_kb
     from matcher.paths import default_kb_dir
 
     kb = (Path(kb_dir) if kb_dir else default_kb_dir()).resolve()
@@ -69,7 +69,7 @@ def check_import(source, kb: Path, out: Path) -> list[str]:
     import shutil
     import tempfile
 
-    from matcher.civic_import import import_civic as run
+    from matcher.kb.civic_import import import_civic as run
 
     def files(folder: Path) -> dict[str, bytes]:
         return {p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*")
@@ -114,7 +114,7 @@ def collect_stats(kb) -> dict:
 @click.option("--top", default=20, show_default=True, help="Genes to list (0 = all).")
 def stats(kb_dir, as_json, top) -> None:
     """Entries by gene, evidence type and source; CIViC rows skipped, by reason with examples."""
-    from matcher.knowledge import load_kb
+    from matcher.kb.loader import load_kb
 
     s = collect_stats(load_kb(kb_dir))
     if as_json:

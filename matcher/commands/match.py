@@ -62,10 +62,10 @@ def render(results: list, fmt: str, color: bool) -> str:
 def match_cmd(file, tumor_type, out_format, input_format, sample, normal_sample, genome_build,
               report_id, min_vaf, min_depth, clinical, kb_dir, progress, output) -> None:
     """Match a lab report (JSON, VCF, MAF or fusion table) and print the summary."""
-    from matcher.knowledge import load_kb
+    from matcher.kb.loader import load_kb
+    from matcher.kb.trials import with_trial_status
     from matcher.pipeline import match_report, read_reports
     from matcher.progress import Progress
-    from matcher.trials import with_trial_status
 
     kb = with_trial_status(load_kb(kb_dir))  # trial statuses last refreshed, if any
     options = ReadOptions(report_id=report_id, tumor_type=tumor_type, sample=sample,

@@ -19,13 +19,13 @@ _db_option = click.option(
 
 
 def _config(**overrides: Any) -> dict[str, Any]:
-    from matcher.config import load_config
+    from matcher.service.config import load_config
 
     return load_config({k: v for k, v in overrides.items() if v is not None})
 
 
 def _store(database_url: str | None, migrate: bool = True):
-    from matcher.store import Store
+    from matcher.service.store import Store
 
     cfg = _config(DATABASE_URL=database_url)
     store = Store(cfg["DATABASE_URL"], store_content=cfg["STORE_CONTENT"])
@@ -90,7 +90,7 @@ def _demo_banner(key: str, bind: str) -> str:
               help="On first start with no API keys, create a 'demo' lab key (default on).")
 def serve(bind, workers, timeout, database_url, kb_dir, demo_key) -> None:
     """Run the HTTP service under gunicorn (migrates the database first)."""
-    from matcher.auth import create_key
+    from matcher.service.auth import create_key
 
     cfg = _config(BIND=bind, WORKERS=workers, TIMEOUT=timeout, DATABASE_URL=database_url,
                   KB_DIR=kb_dir, DEMO_KEY=demo_key)
@@ -106,8 +106,8 @@ def run_gunicorn(cfg: dict[str, Any]) -> None:
     """Serve ``create_app(cfg)`` with gunicorn (app preloaded: the KB is loaded once)."""
     from gunicorn.app.base import BaseApplication
 
-    from matcher import logging as mlog
-    from matcher.app import create_app
+    from matcher.service import logging as mlog
+    from matcher.service.app import create_app
 
     class _Server(BaseApplication):
         def __init__(self) -> None:
@@ -171,7 +171,7 @@ def _gunicorn_logging(level: str) -> dict[str, Any]:
     return {
         "version": 1,
         "disable_existing_loggers": False,
-        "formatters": {"json": {"()": "matcher.logging.JsonFormatter"}},
+        "formatters": {"json": {"()": "matcher.service.logging.JsonFormatter"}},
         "handlers": {"json": {"class": "logging.StreamHandler", "formatter": "json",
                               "stream": "ext://sys.stderr"}},
         "root": {"level": "WARNING", "handlers": ["json"]},
@@ -210,7 +210,7 @@ def keys() -> None:
 @_db_option
 def keys_create(lab, note, database_url) -> None:
     """Create a key for LAB and print it (the only time it is shown)."""
-    from matcher.auth import create_key
+    from matcher.service.auth import create_key
 
     new = create_key(_store(database_url), lab, note)
     click.echo(new.key)
@@ -237,7 +237,7 @@ def keys_list(lab, database_url) -> None:
 @_db_option
 def keys_revoke(prefix, database_url) -> None:
     """Revoke the key with PREFIX (as listed) or the full key; it stops working at once."""
-    from matcher.auth import revoke
+    from matcher.service.auth import revoke
 
     if not revoke(_store(database_url), prefix):
         raise click.UsageError(f"no active key with prefix {prefix!r}")
@@ -302,7 +302,7 @@ def db() -> None:
               help="Alembic revision to migrate to.")
 def db_upgrade(database_url, revision) -> None:
     """Apply the Alembic migrations (safe to run while servers run, and twice)."""
-    from matcher.config import mask_url
+    from matcher.service.config import mask_url
 
     store = _store(database_url, migrate=False)
     store.migrate(revision)
@@ -321,7 +321,7 @@ def db_current(database_url) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
 def config_cmd(as_json) -> None:
     """List every service setting: env var, current value, default and meaning."""
-    from matcher.config import describe
+    from matcher.service.config import describe
 
     rows = describe()
     if as_json:

@@ -37,11 +37,11 @@ def refresh_cmd(nct_ids, kb_dir, cache, base_url, timeout, retries, rate) -> Non
 
     A trial that cannot be refreshed (offline, 404, malformed answer) keeps its previous status.
     """
-    from matcher.trials import refresh
+    from matcher.kb.trials import refresh
 
     ids = list(nct_ids)
     if not ids:
-        from matcher.knowledge import load_kb
+        from matcher.kb.loader import load_kb
 
         ids = sorted(load_kb(kb_dir).trials)
     rep = refresh(ids, base_url=base_url, timeout=timeout, retries=retries, rate=rate,
@@ -63,7 +63,7 @@ def show_cmd(nct_ids, cache, as_json) -> None:
     """Show cached trial statuses (all, or NCT_IDS) with the date each was verified."""
     from dataclasses import asdict
 
-    from matcher.trials import load_status_cache
+    from matcher.kb.trials import load_status_cache
 
     statuses = load_status_cache(cache)
     keys = [k for k in nct_ids] if nct_ids else sorted(statuses)
@@ -106,11 +106,11 @@ def rematch(since, lab, database_url, kb_dir, show_all, as_json) -> None:
 
     New, removed and re-levelled therapies are listed; stored results are never overwritten.
     """
-    from matcher.config import load_config, mask_url
     from matcher.errors import InputError
-    from matcher.knowledge import load_kb
-    from matcher.rematch import rematch_store
-    from matcher.store import Store
+    from matcher.kb.loader import load_kb
+    from matcher.service.config import load_config, mask_url
+    from matcher.service.rematch import rematch_store
+    from matcher.service.store import Store
 
     cfg = load_config({"DATABASE_URL": database_url} if database_url else None)
     store = Store(cfg["DATABASE_URL"])

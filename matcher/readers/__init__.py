@@ -4,33 +4,20 @@ Every reader takes the raw bytes (or a path, for large indexed VCFs) and a :clas
 and returns one ``Report`` per sample. Input problems raise :class:`matcher.errors.InputError`
 subclasses naming the line or field; recoverable quirks go into ``Report.warnings``; calls that are
 read but must not be matched (failed FILTER, under thresholds) carry a ``filter_reason``.
+
+Shared pieces have their own modules so the readers never import each other in a circle:
+:mod:`.options` (``ReadOptions``, ``FORMATS``), :mod:`.vcf_records` (what every VCF reader uses),
+:mod:`.tables` and :mod:`.detect`.
+
+May import: the base modules and ``reference``. Imported by: ``pipeline``, ``service`` and
+``commands``. Never imports ``kb``, ``service``, Flask or SQLAlchemy (tests/test_layout.py).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from matcher.readers.options import FORMATS, ReadOptions
 
-FORMATS = ("labjson", "vcf", "maf", "star-fusion", "arriba", "fusioncatcher")
-
-
-@dataclass(frozen=True)
-class ReadOptions:
-    """What the caller tells a reader beyond the file itself (CLI flags, API form fields)."""
-
-    report_id: str | None = None  # default: derived from the sample / file name
-    tumor_type: str | None = None  # overrides the file's own
-    sample: str | None = None  # which sample of a multi-sample file is the tumor
-    normal_sample: str | None = None
-    genome_build: str | None = None  # stated build; must agree with the file's contigs
-    min_vaf: float = 0.0  # calls below are listed as filtered
-    min_depth: int = 0
-    max_variants: int = 100_000  # more records than this in a report: PayloadTooLarge
-    max_decompressed_bytes: int = 2 * 1024**3  # gzip-bomb guard
-    lab: str | None = None
-    clinical_sidecar: bytes | None = None  # MAF: SAMPLE_ID -> ONCOTREE_CODE table
-    # A VCF larger than this (bytes as given, compressed or not) is read only in the KB genes'
-    # regions, with a warning saying so; smaller files are read whole.
-    region_threshold_bytes: int = 20 * 1024**2
+__all__ = ["FORMATS", "ReadOptions", "read_file"]
 
 
 def read_file(data: bytes | None = None, *, path: str | None = None,

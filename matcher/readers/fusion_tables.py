@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 
 from matcher.model import FusionCall, Report
-from matcher.readers import ReadOptions
+from matcher.readers.options import ReadOptions
 from matcher.readers.tables import Table, cell, int_cell, read_table, table_error
 
 _GENE = re.compile(r"^([^^(,]+)")

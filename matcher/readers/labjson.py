@@ -32,8 +32,8 @@ from matcher.model import (
     Specimen,
     VariantCall,
 )
-from matcher.protein import consequence_class
-from matcher.readers import ReadOptions
+from matcher.readers.options import ReadOptions
+from matcher.reference.protein import consequence_class
 
 ALLELE = re.compile(r"^[ACGTNacgtn]+$|^-$")
 SYMBOL = validate.Regexp(r"^[A-Za-z0-9][A-Za-z0-9\-\.@_/]{0,39}$",

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from matcher.errors import PayloadTooLarge, Problem
 from matcher.model import Report, VariantCall
-from matcher.readers import ReadOptions
+from matcher.readers.options import ReadOptions
 from matcher.readers.tables import cell, int_cell, read_table, table_error
 
 WHAT = "MAF"

@@ -23,8 +23,8 @@ def gene_regions(genes: Iterable[str], *, pad: int = 2000, reference_dir: Path |
             return None
         spans = gene_spans
         if spans is None:
-            from matcher.readers.vcf import load_gene_spans
-            from matcher.tumors import default_reference_dir
+            from matcher.reference.hotspots import load_gene_spans
+            from matcher.reference.tumors import default_reference_dir
             spans = load_gene_spans(str(reference_dir or default_reference_dir()))
         return spans.regions(build, wanted, pad=pad)
 

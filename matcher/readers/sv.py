@@ -28,7 +28,7 @@ _DELLY_CT = {"3to5": (("self", 1), ("mate", 1)), "5to3": (("mate", 1), ("self", 
 
 
 class GeneLookup(Protocol):
-    """What this module needs from :class:`matcher.hotspots.GeneSpans`."""
+    """What this module needs from :class:`matcher.reference.hotspots.GeneSpans`."""
 
     def genes_at(self, build: str, chrom: str, pos: int) -> list[str]: ...
 

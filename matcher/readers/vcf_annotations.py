@@ -10,7 +10,7 @@ When a record has neither, GATK Funcotator ``FUNCOTATION`` (:class:`Funcotator`)
 are read. Their transcript lists carry no MANE flag: the MANE Select transcript is found in the
 project's MANE table (``mane_transcripts.tsv.gz``), else the first one listed is used.
 Consequences are translated to the Sequence Ontology terms VEP writes, so that
-:func:`matcher.protein.consequence_from_so` classifies them like VEP's.
+:func:`matcher.reference.protein.consequence_from_so` classifies them like VEP's.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from urllib.parse import unquote
 
-from matcher.transcripts import SELECT, TranscriptIndex, accession
+from matcher.reference.transcripts import SELECT, TranscriptIndex, accession
 
 _FORMAT = re.compile(r"(?:Format|annotations):\s*'?([^'\"]+)'?", re.I)
 _HGVS_PREFIX = re.compile(r"^[^:]+:(?=[cgmnpr]\.)")

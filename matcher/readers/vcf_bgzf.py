@@ -21,9 +21,9 @@ from pathlib import Path
 
 from matcher.errors import Problem
 from matcher.model import Report
-from matcher.readers import ReadOptions
-from matcher.readers.vcf import Region, RegionFilter, VcfReader, _fail, bare_chrom
+from matcher.readers.options import ReadOptions
 from matcher.readers.vcf_header import parse_header
+from matcher.readers.vcf_records import Region, RegionFilter, VcfReader, _fail, bare_chrom
 
 _PEEK = 1024  # bytes inflated per block to find its first complete record
 _MAX_BLOCK = 65536

@@ -19,10 +19,10 @@ from pathlib import Path
 
 from matcher.errors import FileFormatError, PayloadTooLarge, Problem
 from matcher.model import Report
-from matcher.readers import ReadOptions
 from matcher.readers.detect import GZIP_MAGIC, refuse_binary
-from matcher.readers.vcf import Region, RegionFilter, VcfReader, _fail, bare_chrom
+from matcher.readers.options import ReadOptions
 from matcher.readers.vcf_header import VcfHeader, parse_header
+from matcher.readers.vcf_records import Region, RegionFilter, VcfReader, _fail, bare_chrom
 
 BLOCK_SKIP = True  # sorted BGZF without an index: skip blocks (vcf_bgzf); False: stream scan
 _PIECE = 1 << 20

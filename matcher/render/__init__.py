@@ -6,4 +6,7 @@
 * :func:`matcher.render.json.render_json` — the documented JSON result.
 
 Import the module you need; this package imports nothing heavy itself.
+
+May import: the base modules (``matcher.model``). Imported by: ``pipeline`` callers, ``service``
+and ``commands``. Never imports ``service``, Flask or SQLAlchemy (tests/test_layout.py).
 """

@@ -83,7 +83,7 @@ __all__ = [
 ]
 
 # Genes whose calls may be written just "ITD" (no HGVS): FLT3-ITD, matched by CIViC's FLT3 ITD
-# criterion (matcher.civic.itd_criterion). For other genes "ITD" stays unreadable.
+# criterion (matcher.kb.civic.itd_criterion). For other genes "ITD" stays unreadable.
 ITD_GENES = frozenset({"FLT3"})
 ITD_NAMES = frozenset({"itd", "internal tandem duplication"})
 

@@ -1,6 +1,7 @@
 """The Flask app factory of the Matcher service.
 
-``create_app(config)`` loads the settings (:mod:`matcher.config`), the knowledge base (once, into
+``create_app(config)`` loads the settings (:mod:`matcher.service.config`), the knowledge base
+(once, into
 ``app.extensions["matcher"]``), the report store and the flask-smorest ``Api`` with its
 blueprints, and turns every error into ``application/problem+json`` (RFC 9457)::
 
@@ -10,11 +11,9 @@ blueprints, and turns every error into ``application/problem+json`` (RFC 9457)::
 from __future__ import annotations
 
 import io
-import json
 import re
 import time
 import uuid
-from dataclasses import dataclass
 from typing import Any
 
 from flask import Flask, Response, g, request
@@ -22,49 +21,14 @@ from flask_smorest import Api
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge, RequestTimeout
 
 from matcher import __version__
-from matcher import logging as mlog
-from matcher.api.schemas import ProblemSchema
-from matcher.config import load_config
-from matcher.errors import MatcherError, problems_from_messages
-from matcher.store import Store
+from matcher.errors import MatcherError
+from matcher.service import logging as mlog
+from matcher.service.api.schemas import ProblemSchema
+from matcher.service.config import load_config
+from matcher.service.state import ServiceState, flatten_messages, problem_response
+from matcher.service.store import Store
 
-PROBLEM_JSON = "application/problem+json"
 _REQUEST_ID_RE = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
-
-
-@dataclass
-class ServiceState:
-    """What the views need, held on the app (never in a module global)."""
-
-    kb: Any
-    store: Store
-    config: dict[str, Any]
-
-
-def state(app: Flask | None = None) -> ServiceState:
-    """The running app's :class:`ServiceState`."""
-    from flask import current_app
-
-    return (app or current_app).extensions["matcher"]
-
-
-def problem_response(doc: dict[str, Any], status: int | None = None,
-                     headers: dict[str, str] | None = None) -> Response:
-    """A problem+json response; adds the request id so a lab can quote it."""
-    status = status or doc.get("status", 500)
-    doc = dict(doc)
-    doc.setdefault("type", "about:blank")
-    doc["status"] = status
-    rid = getattr(g, "request_id", None)
-    if rid:
-        doc.setdefault("request_id", rid)
-    resp = Response(json.dumps(doc, default=str), status=status, mimetype=PROBLEM_JSON)
-    for k, v in (headers or {}).items():
-        resp.headers[k] = v
-    return resp
-
-
-flatten_messages = problems_from_messages  # the name the API modules use
 
 
 class _DeadlineInput:
@@ -194,8 +158,8 @@ def create_app(config: dict[str, Any] | None = None, *, kb: Any = None) -> Flask
     mlog.configure(cfg["LOG_LEVEL"])
 
     if kb is None:
-        from matcher.knowledge import load_kb
-        from matcher.trials import with_trial_status
+        from matcher.kb.loader import load_kb
+        from matcher.kb.trials import with_trial_status
 
         # Trial statuses from the last `matcher trials refresh`, when there was one.
         kb = with_trial_status(load_kb(cfg["KB_DIR"], imported=cfg["KB_IMPORTED"]))
@@ -203,7 +167,7 @@ def create_app(config: dict[str, Any] | None = None, *, kb: Any = None) -> Flask
     app.extensions["matcher"] = ServiceState(kb=kb, store=store, config=cfg)
 
     api = _Api(app)
-    from matcher.api import register
+    from matcher.service.api import register
 
     register(api, app, docs=cfg["DOCS"])
     _install_handlers(app)

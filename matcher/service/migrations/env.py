@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from alembic import context
 
-from matcher.store_models import metadata
+from matcher.service.store_models import metadata
 
 MIGRATION_LOCK = 7_243_001  # PostgreSQL advisory lock id: one migrating process at a time
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from flask import g, request
 
-from matcher import logging as mlog
-from matcher.app import state
-from matcher.auth import authenticate
+from matcher.service import logging as mlog
+from matcher.service.auth import authenticate
+from matcher.service.state import state
 
 BEARER = [{"bearerAuth": []}]
 

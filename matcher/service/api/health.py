@@ -5,9 +5,9 @@ from __future__ import annotations
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from matcher.api.schemas import HealthSchema, ReadySchema
-from matcher.app import problem_response, state
 from matcher.errors import Problem
+from matcher.service.api.schemas import HealthSchema, ReadySchema
+from matcher.service.state import problem_response, state
 
 blp = Blueprint("health", __name__, description="Liveness and readiness (no API key needed).")
 

@@ -89,7 +89,7 @@ class NotRematchable(Exception):
 
 
 def rematch_stored(rep, kb) -> dict:
-    """Re-run one stored report (``matcher.store.StoredReport`` with content) against ``kb``."""
+    """Re-run one stored report (``service.store.StoredReport`` with content) against ``kb``."""
     from matcher import pipeline
     from matcher.errors import MatcherError
     from matcher.readers import FORMATS, ReadOptions
@@ -146,7 +146,7 @@ def stored_report_keys(store, *, since: datetime | None = None,
     """(lab, report id) of every current stored report (optionally since a date, one lab)."""
     from sqlalchemy import select
 
-    from matcher.store_models import reports
+    from matcher.service.store_models import reports
 
     q = select(reports.c.lab, reports.c.report_id).where(reports.c.is_current)
     if since is not None:

@@ -9,16 +9,14 @@ start. The content hash covers every data file, so any result can be traced to t
 from __future__ import annotations
 
 import hashlib
-import os
 import re
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
-from matcher.criteria import Criterion
 from matcher.errors import KnowledgeBaseError, Problem
+from matcher.kb.criteria import Criterion
 from matcher.model import Citation
-from matcher.paths import default_kb_dir
 
 EVIDENCE_TYPES = ("fda", "guideline", "clinical", "case", "preclinical")
 DIRECTIONS = ("sensitivity", "resistance")
@@ -107,32 +105,32 @@ class KnowledgeBase:
     signatures: tuple[Evidence, ...]
     therapies: dict[str, dict]
     trials: dict[str, Trial]
-    hgnc: object  # matcher.genes.GeneIndex
-    oncotree: object  # matcher.tumors.OncoTree
+    hgnc: object  # matcher.reference.genes.GeneIndex
+    oncotree: object  # matcher.reference.tumors.OncoTree
     dropped_civic: tuple[str, ...] = field(default=())
 
     @cached_property
     def hotspots(self):
         """Cancer hotspots in both builds (loaded on first use)."""
-        from matcher.hotspots import HotspotIndex
+        from matcher.reference.hotspots import HotspotIndex
         return HotspotIndex.load(self.path / "reference")
 
     @cached_property
     def transcripts(self):
         """MANE transcripts (loaded on first use)."""
-        from matcher.transcripts import TranscriptIndex
+        from matcher.reference.transcripts import TranscriptIndex
         return TranscriptIndex.load(self.path / "reference")
 
     @cached_property
     def protein_exons(self):
         """Coding exons of MANE Select transcripts in protein coordinates (loaded on first use)."""
-        from matcher.exons import ProteinExons
+        from matcher.reference.exons import ProteinExons
         return ProteinExons.load(self.path / "reference")
 
     @cached_property
     def gene_spans(self):
         """Gene spans in both builds (loaded on first use, shared with the VCF reader)."""
-        from matcher.readers.vcf import load_gene_spans
+        from matcher.reference.hotspots import load_gene_spans
         return load_gene_spans(str(self.path / "reference"))
 
     @cached_property
@@ -240,19 +238,6 @@ def content_hash(kb_dir: Path, skip: tuple[str, ...] = ()) -> str:
             h.update(p.read_bytes())
             h.update(b"\0")
     return h.hexdigest()
-
-
-def load_kb(path: str | Path | None = None, *, imported: bool | None = None) -> KnowledgeBase:
-    """Load, validate and index the KB at ``path`` (default: :func:`default_kb_dir`).
-
-    ``imported`` (default: $MATCHER_KB_IMPORTED, on unless set to 0) adds the evidence imported
-    from CIViC under ``civic/``; curated entries win where both speak.
-    """
-    from matcher.kb_loader import Loader
-
-    if imported is None:
-        imported = os.environ.get("MATCHER_KB_IMPORTED", "1").lower() not in ("0", "false", "no")
-    return Loader(Path(path) if path else default_kb_dir(), imported=imported).load()
 
 
 def raise_problems(problems: list[str], kb_dir: Path) -> None:

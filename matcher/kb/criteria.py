@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from matcher.exons import SkipSites
 from matcher.model import CNV_STATES, CONSEQUENCES, LOSS_OF_FUNCTION, MMR_STATES, MSI_STATES
+from matcher.reference.exons import SkipSites
 
 # Allowed keys per criterion type (besides `type`).
 FIELDS: dict[str, frozenset[str]] = {
@@ -115,7 +115,8 @@ def parse_criterion(raw: object, path: str, problems: list[str],
 
     ``canonical_change`` maps a written protein change to its canonical form (or raises
     ValueError); changes are stored canonical so that the engine compares like with like.
-    ``exon_sites(gene, exon)`` gives the :class:`~matcher.exons.SkipSites` of an exon_skipping
+    ``exon_sites(gene, exon)`` gives the
+    :class:`~matcher.reference.exons.SkipSites` of an exon_skipping
     criterion's exon (or raises ValueError saying why the reference cannot): the KB loader
     passes it; without it an exon_skipping criterion parses with no sites and meets nothing.
     """

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from sqlalchemy.exc import IntegrityError
 
 from matcher.errors import InputError, Problem, Unauthorized
-from matcher.store import ApiKeyRow, Store
+from matcher.service.store import ApiKeyRow, Store
 
 KEY_PREFIX = "mk_"
 PREFIX_LEN = 8

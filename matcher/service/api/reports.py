@@ -14,10 +14,11 @@ from flask_smorest import Blueprint
 from marshmallow import ValidationError
 
 from matcher import __version__
-from matcher import logging as mlog
-from matcher.api.common import require_lab, secured
-from matcher.api.results import summary_html
-from matcher.api.schemas import (
+from matcher.errors import InputError, NotFound, Problem, ReportValidationError
+from matcher.service import logging as mlog
+from matcher.service.api.common import require_lab, secured
+from matcher.service.api.results import summary_html
+from matcher.service.api.schemas import (
     ListParamsSchema,
     ReportGetParamsSchema,
     ReportListSchema,
@@ -25,9 +26,8 @@ from matcher.api.schemas import (
     SubmitParamsSchema,
     VersionParamsSchema,
 )
-from matcher.app import flatten_messages, state
-from matcher.errors import InputError, NotFound, Problem, ReportValidationError
-from matcher.store import StoredReport, Submission
+from matcher.service.state import flatten_messages, state
+from matcher.service.store import StoredReport, Submission
 
 blp = Blueprint("reports", __name__, url_prefix="/v1",
                 description="Submit a lab report or file, fetch and list your lab's results.")
@@ -276,14 +276,14 @@ class Report(MethodView):
         if rep is None:
             raise NotFound(f"no report {report_id!r} for your lab", report_id=report_id)
         if args["format"] == "fhir" or _wants_fhir():
-            from matcher.api.results import result_from_dict
             from matcher.render.fhir import MEDIA_TYPE, to_fhir
+            from matcher.service.api.results import result_from_dict
 
             bundle = to_fhir(result_from_dict(rep.result))
             return Response(json.dumps(bundle), mimetype=MEDIA_TYPE)
         extra = None
         if current:
-            from matcher.rematch import compare_stored
+            from matcher.service.rematch import compare_stored
 
             cmp = compare_stored(rep, st.kb)
             extra = {"kb_version": st.kb.version, "kb_hash": st.kb.hash,

@@ -1,17 +1,17 @@
-"""Reads ``knowledgebase/`` YAML into a :class:`~matcher.knowledge.KnowledgeBase`, collecting
+"""Reads ``knowledgebase/`` YAML into a :class:`~matcher.kb.knowledge.KnowledgeBase`, collecting
 every problem (file, entry, field) before refusing to load."""
 
 from __future__ import annotations
 
 import datetime as dt
+import os
 from pathlib import Path
 
 import yaml
 
-from matcher.criteria import COMPOSITE, Criterion, parse_criterion
 from matcher.errors import MatcherError
-from matcher.exons import SitesResolver
-from matcher.knowledge import (
+from matcher.kb.criteria import COMPOSITE, Criterion, parse_criterion
+from matcher.kb.knowledge import (
     ANNOTATION_KINDS,
     DIRECTIONS,
     EVIDENCE_KEYS,
@@ -27,7 +27,9 @@ from matcher.knowledge import (
     content_hash,
     raise_problems,
 )
-from matcher.normalize import TERT_PROMOTER
+from matcher.paths import default_kb_dir
+from matcher.reference.exons import SitesResolver
+from matcher.reference.hotspots import TERT_PROMOTER
 
 TERT_PROMOTER_NAMES = frozenset(TERT_PROMOTER.values())
 # libyaml's loader when PyYAML was built with it (PyPI wheels are): ~10x faster, same result.
@@ -38,7 +40,7 @@ def _canonical_change(text: str) -> str:
     """Canonical protein change for a KB criterion (TERT promoter names kept as written)."""
     if text in TERT_PROMOTER_NAMES:
         return text
-    from matcher.protein import parse_protein_change
+    from matcher.reference.protein import parse_protein_change
 
     try:
         return parse_protein_change(text).canonical
@@ -80,8 +82,8 @@ class Loader:
 
     def load(self) -> KnowledgeBase:
         """Load everything, validate, raise KnowledgeBaseError listing every problem."""
-        from matcher.genes import GeneIndex
-        from matcher.tumors import OncoTree
+        from matcher.reference.genes import GeneIndex
+        from matcher.reference.tumors import OncoTree
 
         if not self.dir.is_dir():
             raise_problems([f"{self.dir}: no knowledge base folder"], self.dir)
@@ -429,7 +431,7 @@ class Loader:
 def _merge_civic(curated: dict[str, GeneEntry], civic: dict[str, GeneEntry]):
     """Add imported evidence to the curated genes; curated wins where both speak."""
     try:
-        from matcher.civic import dedupe_against_curated
+        from matcher.kb.civic import dedupe_against_curated
     except ImportError:  # importer not installed: keep curated only
         return curated, [e.id for g in civic.values() for e in g.evidence]
     merged = dict(curated)
@@ -450,3 +452,14 @@ def _merge_civic(curated: dict[str, GeneEntry], civic: dict[str, GeneEntry]):
                                        base.no_therapy_reason, base.evidence + tuple(kept),
                                        base.annotations, base.file, base.imported_evidence)
     return merged, dropped
+
+
+def load_kb(path: str | Path | None = None, *, imported: bool | None = None) -> KnowledgeBase:
+    """Load, validate and index the KB at ``path`` (default: :func:`default_kb_dir`).
+
+    ``imported`` (default: $MATCHER_KB_IMPORTED, on unless set to 0) adds the evidence imported
+    from CIViC under ``civic/``; curated entries win where both speak.
+    """
+    if imported is None:
+        imported = os.environ.get("MATCHER_KB_IMPORTED", "1").lower() not in ("0", "false", "no")
+    return Loader(Path(path) if path else default_kb_dir(), imported=imported).load()

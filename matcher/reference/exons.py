@@ -90,7 +90,7 @@ class ExonRow:
 @dataclass(frozen=True)
 class SkipSites:
     """Where a change makes exon ``exon`` of ``gene`` skipped (module doc; hashable, carried by
-    an exon_skipping :class:`~matcher.criteria.Criterion`)."""
+    an exon_skipping :class:`~matcher.kb.criteria.Criterion`)."""
 
     gene: str
     exon: int
@@ -271,7 +271,7 @@ class SitesResolver:
         self._error: str | None = None
 
     def __call__(self, gene: str, exon: int) -> SkipSites:
-        from matcher.transcripts import TranscriptIndex, accession
+        from matcher.reference.transcripts import TranscriptIndex, accession
 
         if self.tables is None and self._error is None:
             try:
@@ -290,7 +290,7 @@ class SitesResolver:
 
 def _on_mane(sites: SkipSites, *transcripts: str | None) -> bool:
     """True when every transcript given is the MANE Select one (none given: True)."""
-    from matcher.transcripts import accession
+    from matcher.reference.transcripts import accession
 
     return all(accession(t) in sites.transcripts for t in transcripts if t)
 
@@ -299,7 +299,7 @@ def skipping_rule(sites: SkipSites, v) -> str | None:
     """Which rule of the module doc makes the small variant ``v`` (a
     :class:`~matcher.model.VariantDetail` of the sites' gene) skip the exon: 'annotation',
     'splice_site' (cDNA), 'splice_name' (protein) or 'genomic'; None when none applies."""
-    from matcher.protein import parse_cdna
+    from matcher.reference.protein import parse_cdna
 
     cdna = parse_cdna(v.cdna) if v.cdna else None
     cdna_ok = cdna is not None and _on_mane(sites, cdna.transcript, v.transcript)
@@ -345,7 +345,7 @@ def _genomic_span(v) -> tuple[str, str, int, int] | None:
     if not (v.chrom and v.pos and v.build):
         return None
     from matcher.errors import InputError
-    from matcher.hotspots import canonical_build, canonical_chrom
+    from matcher.reference.hotspots import canonical_build, canonical_chrom
 
     try:
         build = canonical_build(v.build)

@@ -1,6 +1,6 @@
 """CIViC evidence -> knowledge-base entries: the mapping rules, as pure functions.
 
-The importer (:mod:`matcher.civic_import`) reads a CIViC release and calls these functions; the
+The importer (:mod:`matcher.kb.civic_import`) reads a CIViC release and calls these functions; the
 KB loader calls :func:`dedupe_against_curated` so that curated entries win where both speak.
 Every rule is described in ``docs/civic-import.md``; a row that cannot be represented is never
 dropped silently: :class:`Skip` carries the reason, which the importer writes to ``SKIPPED.tsv``.
@@ -73,7 +73,7 @@ class Variant:
 # ----------------------------------------------------------------------------- criteria
 def _canonical(text: str):
     """Parse a protein change with the project's parser (None when it is not one)."""
-    from matcher.protein import parse_protein_change
+    from matcher.reference.protein import parse_protein_change
 
     try:
         return parse_protein_change(text)
@@ -84,9 +84,11 @@ def _canonical(text: str):
 def itd_criterion(v: Variant, exons=None) -> dict:
     """The criterion of a CIViC "ITD" variant: CIViC defines it as an in-frame insertion within
     the variant's coordinates. When those coordinates are exactly one coding exon of the gene's
-    MANE Select transcript in ``exons`` (:class:`matcher.exons.ProteinExons`, on CIViC's build),
+    MANE Select transcript in ``exons``
+    (:class:`~matcher.reference.exons.ProteinExons`, on CIViC's build),
     the criterion is ``{type: exon, exons: [N], consequences: [inframe_insertion]}``; for a gene
-    whose calls may be written just "ITD" (:data:`matcher.protein.ITD_GENES`: FLT3) it is an
+    whose calls may be written just "ITD"
+    (:data:`matcher.reference.protein.ITD_GENES`: FLT3) it is an
     ``any_of`` of that and ``{type: variant, changes: [ITD]}``. Else raise :class:`Skip` naming
     what the coordinates cover."""
     if exons is None or not (v.chrom and v.start and v.stop and v.build):
@@ -109,7 +111,7 @@ def itd_criterion(v: Variant, exons=None) -> dict:
         what = (f"overlaps exon(s) {', '.join(map(str, touched))} of "
                 f"{exons.transcript(v.gene)}" if touched else "overlaps no coding exon")
         raise Skip("ITD: coordinates are not exactly one exon", f"{where} {what}")
-    from matcher.protein import ITD_GENES
+    from matcher.reference.protein import ITD_GENES
 
     crit = {"type": "exon", "exons": hits, "consequences": ["inframe_insertion"]}
     if v.gene not in ITD_GENES:  # a call named just "ITD" is read for these genes only
@@ -122,7 +124,8 @@ def itd_criterion(v: Variant, exons=None) -> dict:
 def variant_criterion(v: Variant, exons=None) -> dict:
     """The KB criterion for one CIViC variant of gene ``v.gene``; raise :class:`Skip`.
 
-    ``exons``: the reference exon table (:class:`matcher.exons.ProteinExons`), for variants
+    ``exons``: the reference exon table
+    (:class:`matcher.reference.exons.ProteinExons`), for variants
     defined by CIViC's coordinates ("ITD", :func:`itd_criterion`); without it they are skipped.
     """
     name = v.name.strip()
@@ -158,7 +161,7 @@ def variant_criterion(v: Variant, exons=None) -> dict:
     m = _EXON_SKIPPING.match(name)
     if m:
         # "MET Exon 14 Skipping Mutation": the changes that make exon N skipped, by the rule of
-        # matcher/exons.py (the importer checks that the reference exon table has exon N).
+        # matcher/reference/exons.py (the importer checks that the reference exon table has exon N).
         return {"type": "exon_skipping", "exons": [int(m.group(1))]}
     m = _EXON.match(name)
     if m:
@@ -199,8 +202,8 @@ def profile_criterion(profile_name: str, variants: Sequence[Variant],
     A single-variant profile maps to that variant's criterion. ``A AND B`` maps to
     ``{type: all_of, items: [{gene, alteration}, ...]}`` filed under the first variant's gene.
     ``OR`` profiles do not come here: the importer maps them to ``any_of`` first
-    (:func:`matcher.civic_import.or_profile_criterion`), and skips ``NOT`` profiles and profiles
-    mixing ``AND`` with ``OR`` (:func:`matcher.civic_import.profile_kind`). A name with ``OR`` or
+    (:func:`matcher.kb.civic_import.or_profile_criterion`), and skips ``NOT`` profiles and profiles
+    mixing ``AND`` with ``OR`` (:func:`matcher.kb.civic_import.profile_kind`). A name with ``OR`` or
     ``NOT`` given here anyway raises :class:`Skip` ("OR/NOT profile not supported").
     """
     words = profile_name.split()
@@ -319,7 +322,7 @@ def nct_ids(text: str) -> list[str]:
 @lru_cache(maxsize=1)
 def _default_oncotree():
     from matcher.paths import default_reference_dir
-    from matcher.tumors import OncoTree
+    from matcher.reference.tumors import OncoTree
 
     try:
         return OncoTree.load(default_reference_dir())

@@ -7,15 +7,15 @@ import dataclasses
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from matcher.api.common import require_lab, secured
-from matcher.api.schemas import (
+from matcher.errors import NotFound
+from matcher.service.api.common import require_lab, secured
+from matcher.service.api.schemas import (
     GeneEntrySchema,
     KnowledgeBaseSchema,
     TumorTypeListSchema,
     TumorTypeQuerySchema,
 )
-from matcher.app import state
-from matcher.errors import NotFound
+from matcher.service.state import state
 
 blp = Blueprint("knowledgebase", __name__, url_prefix="/v1",
                 description="The knowledge base in use, its genes, and OncoTree tumor types.")

@@ -1,4 +1,7 @@
-"""Print the service's OpenAPI document: ``python -m matcher.api.openapi > docs/openapi.json``."""
+"""Print the service's OpenAPI document.
+
+    python -m matcher.service.openapi > docs/openapi.json
+"""
 
 from __future__ import annotations
 
@@ -9,7 +12,7 @@ import tempfile
 
 def document() -> dict:
     """The OpenAPI document of an app built with default settings."""
-    from matcher.app import create_app
+    from matcher.service.app import create_app
 
     with tempfile.TemporaryDirectory() as tmp:
         app = create_app({"DATABASE_URL": f"sqlite:///{tmp}/spec.sqlite3", "LOG_LEVEL": "ERROR"})

@@ -102,7 +102,7 @@ def save_status_cache(statuses: dict[str, TrialStatus], path: str | Path | None 
 
 
 def overlay(trials: dict, statuses: dict[str, TrialStatus]) -> dict:
-    """KB trials (``matcher.knowledge.Trial``) with cached status and verification date applied.
+    """KB trials (``matcher.kb.knowledge.Trial``) with cached status and verification date applied.
 
     The title and phase of the KB are kept (the KB's are reviewed); only status moves.
     """

@@ -2,7 +2,7 @@
 
 One code path for both databases. SQLite runs in WAL mode with ``synchronous=FULL`` and write
 transactions opened with ``BEGIN IMMEDIATE`` (no lock-upgrade deadlocks between processes).
-Idempotency is the database's job: see :mod:`matcher.store_models` for the constraints, and
+Idempotency is the database's job: see :mod:`matcher.service.store_models` for the constraints, and
 :meth:`Store.submit` for how a lost race is turned into the right answer (200 or 409).
 """
 
@@ -32,7 +32,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from matcher.errors import Conflict
-from matcher.store_models import api_keys, reports
+from matcher.service.store_models import api_keys, reports
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 _MAX_ATTEMPTS = 8  # lost races retried before giving up (each loser re-reads the winner)

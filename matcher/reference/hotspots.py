@@ -18,6 +18,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from matcher.errors import InputError, KnowledgeBaseError, Problem
@@ -174,7 +175,7 @@ class HotspotIndex:
     def load(cls, reference_dir: Path | None = None) -> HotspotIndex:
         """Read hotspots.tsv.gz, hotspot_indels.tsv and hotspot_splice.tsv."""
         if reference_dir is None:
-            from matcher.tumors import default_reference_dir
+            from matcher.reference.tumors import default_reference_dir
             reference_dir = default_reference_dir()
         ref_dir = Path(reference_dir)
         rows = []
@@ -294,7 +295,7 @@ class GeneSpans:
     def load(cls, reference_dir: Path | None = None) -> GeneSpans:
         """Read gene_spans.tsv.gz."""
         if reference_dir is None:
-            from matcher.tumors import default_reference_dir
+            from matcher.reference.tumors import default_reference_dir
             reference_dir = default_reference_dir()
         path = Path(reference_dir) / SPANS_FILE
         spans = []
@@ -343,3 +344,16 @@ class GeneSpans:
         found = (self._span.get((g, b)) for g in genes)
         return merge_regions((c, max(0, s - 1 - pad), e + pad) for c, s, e in
                              (x for x in found if x is not None))
+
+
+@lru_cache(maxsize=2)
+def load_gene_spans(reference_dir: str):
+    """Gene spans of one reference folder, loaded once per process (immutable data)."""
+    return GeneSpans.load(Path(reference_dir))
+
+
+# TERT promoter hotspots are named after their GRCh37 positions (chr5:1,295,228 and 1,295,250,
+# C>T on the TERT strand); on the TERT transcript they are c.-124C>T and c.-146C>T.
+TERT_PROMOTER = {"C228T": "C228T", "C250T": "C250T", "-124C>T": "C228T", "-146C>T": "C250T",
+                 "C.-124C>T": "C228T", "C.-146C>T": "C250T", "124C>T": "C228T",
+                 "146C>T": "C250T"}
