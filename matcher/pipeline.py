@@ -8,14 +8,40 @@
 from __future__ import annotations
 
 import os
-from dataclasses import replace
+import time
+from collections import Counter
+from dataclasses import dataclass, replace
 
 from matcher.engine import match
-from matcher.errors import PayloadTooLarge, Problem, UnknownTumorTypeError
+from matcher.errors import (
+    MAX_LISTED,
+    PayloadTooLarge,
+    Problem,
+    ReportValidationError,
+    UnknownTumorTypeError,
+)
 from matcher.kb.knowledge import KnowledgeBase
 from matcher.model import MatchResult, Report, TumorType
 from matcher.normalize import normalize_report
 from matcher.readers.options import ReadOptions
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Work one report may cause beyond its size (the service's ``MATCHER_MAX_*`` settings).
+
+    ``None`` means unbounded (the CLI's default: a file on one's own machine).
+    ``max_identical``: the same alteration (kind and label, e.g. 'EML4::ALK fusion') more often
+    than this is refused (422): a real report repeats a call at most a few times.
+    ``max_matches``: evidence matches in the result (each ~1 KB of JSON; the sample reports have
+    under 100); more is refused (413) before the result is rendered.
+    ``deadline``: a ``time.monotonic()`` by which matching must be done (413 when passed),
+    checked between the stages (normalise, match, count).
+    """
+
+    max_identical: int | None = None
+    max_matches: int | None = None
+    deadline: float | None = None
 
 
 def read_reports(data: bytes | None = None, *, path: str | None = None,
@@ -42,6 +68,7 @@ def read_reports(data: bytes | None = None, *, path: str | None = None,
             raise
         regions = kb_regions
         reports = read_file(data, regions=regions, **kw)
+    reports = [replace(r, warnings=bounded(r.warnings)) for r in reports]
     if regions is None:
         return reports
     note = ("Whole-genome-scale file: only records within the knowledge base's genes (±2 kb) "
@@ -63,19 +90,72 @@ def resolve_tumor(kb: KnowledgeBase, text: str | None) -> TumorType | None:
         raise
 
 
-def match_report(report: Report, kb: KnowledgeBase) -> MatchResult:
-    """Normalise one report and match it against the KB for its tumor type."""
+def match_report(report: Report, kb: KnowledgeBase, limits: Limits = Limits()) -> MatchResult:
+    """Normalise one report and match it against the KB for its tumor type, within ``limits``."""
     tumor = resolve_tumor(kb, report.tumor_type)
     norm = normalize_report(report, kb)
-    return match(norm.alterations, kb, tumor, report_id=report.report_id,
-                 warnings=norm.warnings, source_format=report.source_format,
-                 sample=report.sample, genome_build=report.genome_build, lab=report.lab,
-                 specimen=report.specimen)
+    if limits.max_identical is not None:
+        _check_identical(norm.alterations, limits.max_identical)
+    _check_deadline(limits, "normalising the calls")
+    result = match(norm.alterations, kb, tumor, report_id=report.report_id,
+                   warnings=bounded(norm.warnings), source_format=report.source_format,
+                   sample=report.sample, genome_build=report.genome_build, lab=report.lab,
+                   specimen=report.specimen)
+    _check_deadline(limits, "matching")
+    if limits.max_matches is not None:
+        n = count_matches(result)
+        if n > limits.max_matches:
+            raise PayloadTooLarge(
+                f"the result would hold {n} evidence matches; the limit is {limits.max_matches} "
+                "(MATCHER_MAX_MATCHES)", [Problem(
+                    f"{n} evidence matches", field="body",
+                    expected=f"at most {limits.max_matches} (MATCHER_MAX_MATCHES): submit "
+                             "fewer calls per report")], limit="MATCHER_MAX_MATCHES")
+    return result
+
+
+def count_matches(result: MatchResult) -> int:
+    """Evidence matches a result carries (what its size grows with)."""
+    return sum(len(o.matches) + len(o.resistance) for o in result.therapy_options) + len(
+        result.resistance)
+
+
+def _check_identical(alterations, limit: int) -> None:
+    counts = Counter((a.kind, a.label) for a in alterations)
+    over = [(key, n) for key, n in counts.items() if n > limit]
+    if not over:
+        return
+    first = {}
+    for a in alterations:
+        first.setdefault((a.kind, a.label), a.source)
+    raise ReportValidationError(
+        f"the report repeats a call more than {limit} times (MATCHER_MAX_IDENTICAL_CALLS)",
+        [Problem(f"{label!r} appears {n} times", field=first[(kind, label)],
+                 expected=f"at most {limit} identical calls (MATCHER_MAX_IDENTICAL_CALLS)")
+         for (kind, label), n in over[:MAX_LISTED]], limit="MATCHER_MAX_IDENTICAL_CALLS")
+
+
+def _check_deadline(limits: Limits, stage: str) -> None:
+    if limits.deadline is not None and time.monotonic() > limits.deadline:
+        raise PayloadTooLarge(
+            f"the report took too long to assess ({stage} passed the time budget, "
+            "MATCHER_MATCH_TIMEOUT)", [Problem(
+                "over the time budget", field="body",
+                expected="a smaller report (MATCHER_MATCH_TIMEOUT)")],
+            limit="MATCHER_MATCH_TIMEOUT")
+
+
+def bounded(warnings) -> tuple[str, ...]:  # noqa: ANN001
+    """At most MAX_LISTED warnings, the rest counted in one last warning."""
+    if len(warnings) <= MAX_LISTED:
+        return tuple(warnings)
+    more = f"... and {len(warnings) - MAX_LISTED} more warning(s) not listed"
+    return (*warnings[:MAX_LISTED], more)
 
 
 def run(data: bytes | None = None, *, kb: KnowledgeBase, path: str | None = None,
         filename: str | None = None, fmt: str | None = None,
-        options: ReadOptions = ReadOptions()) -> list[MatchResult]:
+        options: ReadOptions = ReadOptions(), limits: Limits = Limits()) -> list[MatchResult]:
     """Read any lab file and match every report in it."""
-    return [match_report(r, kb) for r in read_reports(data, path=path, filename=filename,
-                                                      fmt=fmt, options=options, kb=kb)]
+    return [match_report(r, kb, limits) for r in read_reports(
+        data, path=path, filename=filename, fmt=fmt, options=options, kb=kb)]

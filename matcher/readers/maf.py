@@ -10,6 +10,7 @@ from matcher.errors import PayloadTooLarge, Problem
 from matcher.model import Report, VariantCall
 from matcher.readers.options import ReadOptions
 from matcher.readers.tables import cell, int_cell, read_table, table_error
+from matcher.untrusted import ascii_int
 
 WHAT = "MAF"
 # MAF Variant_Classification -> Sequence Ontology term (as vcf2maf maps them, reversed).
@@ -79,6 +80,12 @@ def read_maf(data: bytes, options: ReadOptions = ReadOptions(), name: str | None
         if options.sample and sample != options.sample:
             continue
         call, build = _call(row, col, n, name, options)
+        if sample not in by_sample and options.max_samples is not None \
+                and len(by_sample) >= options.max_samples:
+            raise PayloadTooLarge(f"more than {options.max_samples} samples", [Problem(
+                f"more than {options.max_samples} tumor samples", line=n,
+                field="Tumor_Sample_Barcode",
+                expected=f"at most {options.max_samples} (MATCHER_MAX_SAMPLES)")])
         by_sample.setdefault(sample, []).append(call)
         builds.setdefault(sample, build)
     if options.sample and not by_sample:
@@ -131,8 +138,7 @@ def _call(row: list[str], col: dict, n: int, name: str | None, options: ReadOpti
     if reason is None and depth is not None and depth < options.min_depth:
         reason = f"depth {depth} below the minimum {options.min_depth}"
     exon_text = cell(row, col["exon"])
-    exon = int(exon_text.split("/")[0]) if exon_text and exon_text.split("/")[0].isdigit() \
-        else None
+    exon = ascii_int(exon_text.split("/")[0], max_value=500) if exon_text else None
     protein = cell(row, col["protein"])
     return VariantCall(
         source=f"line {n}", gene=cell(row, col["gene"]),

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from matcher.errors import FileFormatError, Problem
 from matcher.readers.detect import maybe_gunzip, refuse_binary
+from matcher.untrusted import MAX_INT32, ascii_int
+
+_DECIMAL = re.compile(r"[-+]?[0-9]{1,10}\.[0-9]{0,20}", re.ASCII)
 
 
 @dataclass
@@ -83,8 +87,10 @@ def int_cell(row: list[str], index: int | None, name: str | None, what: str, lin
     value = cell(row, index)
     if value is None:
         return None
-    try:
-        return int(float(value)) if "." in value else int(value)
-    except ValueError:
-        raise table_error(name, what, f"{column} {value!r} is not a number", line, column,
-                          "an integer") from None
+    number = ascii_int(value, signed=True, max_value=MAX_INT32)
+    if number is None and _DECIMAL.fullmatch(value):
+        number = int(float(value))  # '12.0' as some tools write counts
+    if number is None:
+        raise table_error(name, what, f"{column} {value[:40]!r} is not a number", line, column,
+                          f"an integer in ASCII digits, at most {MAX_INT32}")
+    return number

@@ -24,6 +24,7 @@ from matcher.model import Report
 from matcher.readers.options import ReadOptions
 from matcher.readers.vcf_header import parse_header
 from matcher.readers.vcf_records import Region, RegionFilter, VcfReader, _fail, bare_chrom
+from matcher.untrusted import ascii_int
 
 _PEEK = 1024  # bytes inflated per block to find its first complete record
 _MAX_BLOCK = 65536
@@ -145,8 +146,8 @@ def _read(f: _File, options: ReadOptions, regions: Sequence[Region], gene_spans,
                 continue
             line = raw.decode("utf-8", "replace")
             parts = line.split("\t", 2)
-            if len(parts) > 2 and parts[1].isdigit() and not wanted.contains(parts[0],
-                                                                              int(parts[1])):
+            pos = ascii_int(parts[1]) if len(parts) > 2 else None
+            if pos is not None and not wanted.contains(parts[0], pos):
                 continue
             where = f"{parts[0]}:{parts[1]}" if len(parts) > 1 else parts[0]
             reader.add_line(line, 0, source=f"record {where}")

@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass, field
 
 from matcher.errors import FileFormatError, Problem
+from matcher.untrusted import is_ascii_int
 
 FIXED_COLUMNS = ("CHROM", "POS", "ID", "REF", "ALT", "QUAL", "FILTER", "INFO")
 _VERSION = re.compile(r"^##fileformat=VCFv(4\.\d)\s*$")
@@ -173,7 +174,7 @@ def _meta_line(line: str, n: int, header: VcfHeader, problems: list[Problem]) ->
         _definition(key, fields, n, header, problems)
     elif key == "contig":
         length = fields.get("length")
-        if length is not None and not length.isdigit():
+        if length is not None and not is_ascii_int(length):
             problems.append(Problem(f"contig {fields['ID']!r}: length {length!r} is not a "
                                     "number", line=n, expected="a positive integer"))
             return
