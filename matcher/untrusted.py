@@ -9,6 +9,8 @@ lone surrogate (``"\\ud800"``) through as text that cannot be encoded again. Her
   value: :func:`ascii_int`, :func:`is_ascii_int`; anything else is *not a number*;
 * :data:`MAX_INT` (2**63 - 1) is the largest integer any input may carry (the store and JSON
   encoders are 64-bit); readers bound positions and counts tighter (:data:`MAX_INT32`);
+* a report id has one grammar wherever it comes from (lab JSON, query, form, a VCF sample
+  name): :func:`report_id_problem`;
 * :func:`loads_json` decodes JSON without ever raising on a long integer, and
   :func:`decoded_problems` names, by field path (``variants[2].pos``), every integer out of range
   and every string or key holding a lone surrogate, so a report gets a 4xx naming the field.
@@ -27,6 +29,26 @@ MAX_INT32 = 2**31 - 1
 _DIGITS = re.compile(r"[0-9]+", re.ASCII)
 _SIGNED = re.compile(r"[-+]?[0-9]+", re.ASCII)
 _SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+# A report id travels in URL paths ('/v1/reports/RPT 2026/11/1'), so it may hold '/' but no part
+# that a URL normaliser (curl, browsers, requests) would resolve or drop: no '.', '..' or empty
+# part, no leading '/'. ASCII only, so lookalikes (full-width letters, other scripts' digits)
+# are refused everywhere rather than stored beside the id they imitate. Case is kept and matters:
+# 'ACC-7' and 'acc-7' are two reports, the same on every path.
+REPORT_ID_MAX = 128
+_ID_PART = r"[A-Za-z0-9](?:[A-Za-z0-9_.:\- ]*[A-Za-z0-9_.:\-])?"
+REPORT_ID = re.compile(rf"(?:{_ID_PART})(?:/{_ID_PART})*\Z", re.ASCII)  # anchored: .match
+REPORT_ID_RULE = (f"1-{REPORT_ID_MAX} ASCII letters, digits, spaces and _.:- in '/'-separated "
+                  "parts, each starting with a letter or digit and not ending in a space")
+
+
+def report_id_problem(value: Any, field: str = "report_id") -> Problem | None:
+    """None if ``value`` is a valid report id, else the Problem naming ``field``."""
+    if isinstance(value, str) and len(value) <= REPORT_ID_MAX and REPORT_ID.fullmatch(value):
+        return None
+    shown = _printable(value[:40]) if isinstance(value, str) else type(value).__name__
+    return Problem(f"report id {shown!r} is not valid", field=field, expected=REPORT_ID_RULE)
 
 
 def is_ascii_int(text: Any, *, signed: bool = False, max_value: int = MAX_INT) -> bool:

@@ -34,7 +34,14 @@ from matcher.model import (
 )
 from matcher.readers.options import ReadOptions
 from matcher.reference.protein import consequence_class
-from matcher.untrusted import MAX_INT32, decoded_problems, loads_json
+from matcher.untrusted import (
+    MAX_INT32,
+    REPORT_ID,
+    REPORT_ID_MAX,
+    REPORT_ID_RULE,
+    decoded_problems,
+    loads_json,
+)
 
 ALLELE = re.compile(r"^[ACGTNacgtn]+$|^-$")
 SYMBOL = validate.Regexp(r"^[A-Za-z0-9][A-Za-z0-9\-\.@_/]{0,39}$",
@@ -136,9 +143,9 @@ class BiomarkerSchema(_Strict):
 class LabReportSchema(_Strict):
     """Lab JSON report v1."""
 
-    report_id = fields.String(required=True, validate=validate.Regexp(
-        r"^[A-Za-z0-9][A-Za-z0-9_.:\-/ ]{0,127}$",
-        error="expected 1-128 letters, digits, spaces or _.:-/"))
+    report_id = fields.String(required=True, validate=[
+        validate.Length(max=REPORT_ID_MAX, error=f"expected {REPORT_ID_RULE}"),
+        validate.Regexp(REPORT_ID, error=f"expected {REPORT_ID_RULE}")])
     tumor_type = _text()
     genome_build = fields.String(validate=validate.OneOf(GENOME_BUILDS))
     lab = _text()
