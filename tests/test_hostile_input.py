@@ -137,3 +137,26 @@ def test_a_long_problem_list_is_cut_and_counted():
     assert len(json.dumps(long.to_problem())) < 2000 and len(str(long)) < 2000
 
 
+
+
+@pytest.mark.parametrize("field,value", [
+    ("protein_change", "p.V٦٠٠E"), ("protein_change", "p.V６００E"),
+    ("protein_change", "p.V" + "6" * 5000 + "E"), ("cdna_change", "c.１799T>A"),
+    ("cdna_change", "c.1799+" + "1" * 5000 + "T>A")])
+def test_unicode_or_endless_digits_in_hgvs_are_refused_naming_the_field(kb, field, value):
+    from matcher import pipeline
+
+    doc = {"report_id": "U1", "tumor_type": "THAP",
+           "variants": [{"gene": "BRAF", field: value}]}
+    with pytest.raises(InputError) as err:
+        pipeline.run(json.dumps(doc).encode(), kb=kb)
+    assert [p.field for p in err.value.problems] == [f"variants[0].{field}"]
+    assert len(str(err.value)) < 2000
+
+
+def test_unicode_digits_in_a_fusion_exon_are_no_exon():
+    from matcher.reference.fusion_names import parse_fusion
+
+    assert parse_fusion("EML4(13)::ALK(20)").five_prime_exon == 13
+    with pytest.raises(InputError):
+        parse_fusion("EML4(١٣)::ALK(20)")

@@ -99,7 +99,7 @@ _SIDE = re.compile(
     (?:\^\S+?)?                                        # STAR-Fusion '^ENSG…' suffix
     (?:\s*\(\s*(?:exon|ex|e)?\s*(?P<e1>\d{1,3})\s*\)   # (13), (e13), (exon 13)
       |\s+(?:exon|ex|e)\s*(?P<e2>\d{1,3}))?$            # ' exon 13', ' e13'
-    """, re.IGNORECASE | re.VERBOSE)
+    """, re.IGNORECASE | re.VERBOSE | re.ASCII)  # ASCII: other scripts' digits are no exon
 _UNNAMED = frozenset({"?", "unknown", "intergenic"})
 
 

@@ -190,7 +190,21 @@ def parse_protein_change(text: str) -> ProteinChange:
     """Parse a protein change in any accepted spelling; raise InvalidChange otherwise."""
     if not isinstance(text, str):
         raise InvalidChange(text, f"expected a string, got {type(text).__name__}")
+    _check_text(text, "protein change", EXPECTED)
     return _parse_protein_change(text)
+
+
+_LONG_NUMBER = re.compile(r"[0-9]{19}")  # a position of 19+ digits: past 64-bit
+
+
+def _check_text(text: str, what: str, expected: str) -> None:
+    """HGVS is ASCII with positions of a few digits: other scripts' digits ('p.V٦٠٠E') are not
+    positions, and a 5,000-digit one is no position either (nor convertible by int())."""
+    if not text.isascii():
+        raise InvalidChange(text[:40], "holds non-ASCII characters (only 0-9 are digits)",
+                            expected, what)
+    if _LONG_NUMBER.search(text):
+        raise InvalidChange(text[:40], "a number of 19 or more digits", expected, what)
 
 
 @functools.lru_cache(maxsize=16384)
@@ -437,6 +451,7 @@ def classify_cdna(text: str) -> str | None:
     if not isinstance(text, str):
         raise InvalidChange(text, f"expected a string, got {type(text).__name__}",
                             _CDNA_EXPECTED, "cDNA change")
+    _check_text(text, "cDNA change", _CDNA_EXPECTED)
     stripped = text.strip()
     if _NONCODING.match(stripped):  # a non-coding transcript: no protein, no coding splice site
         return None
