@@ -478,8 +478,8 @@ def _set_aside_by_resistance(matches: list[Match]
     option's sensitivity aside, whichever alteration of the report it came from (ABL1 T315I next
     to BCR::ABL1, KRAS in colorectal cancer for cetuximab), except
 
-    * a level 1/2 match of a tumor-type-independent approval set against a limitation of another
-      alteration (a tumor-type indication's limitation does not reach MSI-H pembrolizumab);
+    * a level 1/2 match of a tumor-agnostic approval set against a tumor-type limitation of
+      another alteration (the NSCLC indication's limitation does not reach MSI-H pembrolizumab);
     * on the same alteration, a level 1/2 match at least as specific as the resistance (KRAS
       G12C for adagrasib + cetuximab stands against "RAS-mutant: not cetuximab"), and a
       lower-level match for another drug set that is as specific (BRAF V600E in colorectal
@@ -516,7 +516,10 @@ def _resistance_sets_aside(r: Match, m: Match) -> bool:
     if r.level != "R1":
         return r.alteration_id != m.alteration_id and not labelled
     if r.alteration_id != m.alteration_id:
-        return not (labelled and m.label_status == "tumor-agnostic")
+        # a tumor type's limitation does not reach a tumor-agnostic approval; a tumor-agnostic
+        # limitation (NTRK resistance mutations) does
+        return not (labelled and m.label_status == "tumor-agnostic"
+                    and r.label_status == "on-label")
     more_specific = _SPECIFICITY_POS[r.match_type] < _SPECIFICITY_POS[m.match_type]
     if labelled:
         return more_specific

@@ -37,6 +37,8 @@ CLASS_ALLELES = {
     ("EGFR", "activating"): ["L858R"],
     ("EGFR", "resistant"): ["T790M", "D770_N771insSVD"],
     ("EGFR", "other than exon 19"): ["T790M"],
+    ("NTRK1", "acquired resistance"): ["G595R"],
+    ("NTRK3", "acquired resistance"): ["G623R"],
     ("ERBB2", "activating"): ["S310F", "A775_G776insYVMA"],
     ("ESR1", "activating"): ["Y537S", "D538G"],
     ("FLT3", "internal tandem"): ["ITD"],

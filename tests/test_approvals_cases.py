@@ -186,3 +186,14 @@ def test_level_1_options_show_approval_date_and_label_link(match, fmt):
     if fmt == "text":  # 80 columns: a long URL wraps
         out = re.sub(r"\s+", "", out)
     assert newest in out and url in out
+
+
+def test_ntrk_fusion_with_acquired_resistance_mutation(match):
+    # The tumor-agnostic larotrectinib/entrectinib labels exclude fusions with a known acquired
+    # resistance mutation: a tumor-agnostic limitation reaches the tumor-agnostic approval.
+    r = match("LUAD", [v("NTRK1", "G595R")], [{"fusion": "TPM3::NTRK1"}])
+    got = levels(r)
+    assert "larotrectinib" not in got and "entrectinib" not in got
+    assert {"larotrectinib", "entrectinib"} <= r1(r)
+    assert got["repotrectinib"] == "1"
+    assert levels(match("LUAD", fusions=[{"fusion": "TPM3::NTRK1"}]))["larotrectinib"] == "1"

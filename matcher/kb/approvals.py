@@ -31,6 +31,12 @@ EGFR_SENSITIZING_PARTS = [EXON19_DELETION, L858R,
 # (T790M, exon 20 insertions). C797S is left out on purpose: without T790M it does not make
 # first-generation TKIs ineffective.
 EGFR_TKI_RESISTANT_PARTS = [{"type": "variant", "changes": ["T790M"]}, EXON20_INSERTION]
+# "NTRK fusion with a known acquired resistance mutation" (larotrectinib, entrectinib labels):
+# the label names none; these are the NTRK kinase-domain changes CIViC (01-Aug-2024) records as
+# acquired resistance to larotrectinib or entrectinib (EID9593, EID11350-EID11359, EID9592,
+# EID1874, EID10093, EID11515). NTRK2: none in our sources.
+NTRK_RESISTANCE = {"NTRK1": ["G595R", "F589L", "G667S", "G667C"],
+                   "NTRK3": ["G623R", "F617L"]}
 FUSION_PARTNER = re.compile(r"^([A-Z0-9-]+)::([A-Z0-9-]+)")
 
 
@@ -197,7 +203,13 @@ def _mutation_class(gene: str, text: str) -> Mapped:
     if "wild-type" in low:
         raise Skip("wild-type: the absence of a mutation is not a criterion", text)
     if "acquired resistance mutation" in low:
-        raise Skip("names no mutation", f"{text}: the label lists no specific mutation")
+        if gene in NTRK_RESISTANCE:
+            changes = NTRK_RESISTANCE[gene]
+            return Mapped({"type": "variant", "changes": changes}, gene,
+                          "the kinase-domain mutations CIViC records as acquired resistance to "
+                          f"TRK inhibitors ({', '.join(changes)}); the label names none")
+        raise Skip("names no mutation", f"{text}: the label lists no specific mutation and "
+                   f"our sources record none for {gene}")
     m = re.search(r"e\.g\. ([A-Z]\d+[A-Z])", text)
     if "activating" in low or "oncogenic" in low or "any" in low:
         if m:
