@@ -7,6 +7,7 @@ never stored (docs/kb-schema.md, DESIGN.md "Evidence levels").
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 
 from matcher import __version__
 from matcher.kb.criteria import SPECIFICITY, Criterion
@@ -55,6 +56,10 @@ def derive_level(ev: Evidence, tumor: TumorType | None, oncotree) -> tuple[str, 
         return "4", label_status
     if not in_scope:
         return "3B", label_status
+    if strong and ev.source == "civic":
+        # Level 1 follows the label, level 2 the guideline rows: CIViC never creates either
+        # (its agreeing items become supporting citations, see _fold_supporting).
+        return "3A", label_status
     return {"fda": "1", "guideline": "2"}.get(ev.evidence_type, "3A"), label_status
 
 
@@ -66,6 +71,8 @@ def criterion_match(crit: Criterion, gene: str | None, alt: Alteration) -> str |
     several). ``all_of`` needs several alterations: see :func:`_evidence_matches`.
     """
     t = crit.type
+    if crit.origin and alt.origin not in ("unknown", crit.origin):
+        return None
     if t == "any_of":
         return _any_of_match(crit, alt)[0]
     if t == "signature":
@@ -216,7 +223,8 @@ def _static_fields(ev: Evidence) -> dict:
             "therapy": ev.therapy, "direction": ev.direction, "evidence_type": ev.evidence_type,
             "criterion": ev.criterion.describe(ev.gene), "scope": ev.scope,
             "excluded": ev.exclude, "statement": ev.statement, "citations": ev.citations,
-            "trials": ev.trials, "source": ev.source, "approval_year": ev.approval_year}
+            "trials": ev.trials, "source": ev.source, "approval_year": ev.approval_year,
+            "approval_date": ev.approval_date}
 
 
 def _index(kb: KnowledgeBase) -> _Index:
@@ -244,7 +252,7 @@ def _features(a: Alteration) -> tuple:
     """
     v, f, cn, sig = a.variant, a.fusion, a.copy_number, a.signature
     p = v.protein if v else None
-    return (a.kind, a.gene,
+    return (a.kind, a.gene, a.origin,  # origin: criteria may require a germline call
             (v.consequence, v.hotspot, v.exon, v.cdna, v.transcript, v.chrom, v.pos, v.ref,
              v.alt, v.build) if v else None,
             (p.canonical, p.position, p.consequence) if p else None,
@@ -310,9 +318,11 @@ def match(alterations: list[Alteration], kb: KnowledgeBase, tumor: TumorType | N
     for _, _, ev, alt, match_type in found:
         level, label_status = _level(idx, ev, tumor, kb.oncotree)
         matches.append(_to_match(idx, ev, alt, match_type, level, label_status))
+    matches = _within_label_resistance(matches)
 
     live, outweighed = _supersede(matches)
-    options = _options(live)
+    live, set_aside = _set_aside_by_resistance(live)
+    options = _fold_supporting(_options(live))
     resistance = tuple(sorted((m for m in matches if m.direction == "resistance"),
                               key=lambda m: (m.level, m.evidence_id)))
     by_alt: dict[str, list[Match]] = {}
@@ -320,6 +330,8 @@ def match(alterations: list[Alteration], kb: KnowledgeBase, tumor: TumorType | N
         by_alt.setdefault(m.alteration_id, []).append(m)
     outcomes = tuple(_outcome(a, by_alt.get(a.id, []), kb, tumor, outweighed.get(a.id, ()))
                      for a in alterations)
+    if set_aside:
+        outcomes = _with_set_aside_notes(outcomes, set_aside)
     trials = _trials(kb, idx, tumor, by_gene, live)
     return MatchResult(
         report_id=report_id, tumor_type=tumor, alterations=outcomes,
@@ -342,7 +354,7 @@ def _to_match(idx: _Index, ev: Evidence, alt: Alteration, match_type: str, level
         "match_type": match_type, "label_status": label_status, "criterion": st["criterion"],
         "scope": st["scope"], "excluded": st["excluded"], "statement": st["statement"],
         "citations": st["citations"], "trials": st["trials"], "source": st["source"],
-        "approval_year": st["approval_year"]})
+        "approval_year": st["approval_year"], "approval_date": st["approval_date"]})
 
 
 LABEL_RANK = {"on-label": 0, "tumor-agnostic": 1, "off-label": 2}
@@ -350,11 +362,30 @@ _LEVEL_POS = {lv: i for i, lv in enumerate(LEVEL_ORDER)}
 _SPECIFICITY_POS = {t: i for i, t in enumerate(SPECIFICITY)}
 
 
+SOURCE_APPROVALS = "approvals"  # the label/guideline layer (knowledgebase/approvals/)
+SOURCE_RANK = {SOURCE_APPROVALS: 0, "curated": 1}  # others (civic) after
+
+
 def _match_key(m: Match) -> tuple:
-    # Within a level, curated statements first (reviewed, in our words), then the most
-    # specific match, the strongest evidence type, on-label before tumor-agnostic.
-    return (_LEVEL_POS[m.level], m.source != "curated", _SPECIFICITY_POS[m.match_type],
-            EVIDENCE_RANK[m.evidence_type], LABEL_RANK[m.label_status], m.evidence_id)
+    # Within a level: label and guideline evidence before trial evidence, the approval layer
+    # (label link and date) before curated and imported statements, the newest approval first,
+    # then the most specific match, on-label before tumor-agnostic.
+    return (_LEVEL_POS[m.level], EVIDENCE_RANK[m.evidence_type], LABEL_RANK[m.label_status],
+            SOURCE_RANK.get(m.source, 2), _date_key(m.approval_date),
+            _SPECIFICITY_POS[m.match_type], m.evidence_id)
+
+
+def _date_key(date: str | None) -> int:
+    """Newest first; no date last."""
+    return -int(date.replace("-", "")) if date else 0
+
+
+def _option_key(ms: list[Match], keys: dict) -> tuple:
+    """Rank of an option by its best match; among approvals, the newest label of that level."""
+    best = keys[id(ms[0])]
+    newest = min((_date_key(m.approval_date) for m in ms if m.level == ms[0].level
+                  and m.approval_date), default=0)
+    return (best[0], best[1], best[2], newest, best[3], best[5])
 
 
 def _options(matches: list[Match]) -> tuple[TherapyOption, ...]:
@@ -379,7 +410,7 @@ def _options(matches: list[Match]) -> tuple[TherapyOption, ...]:
                if drugs.issuperset(r.therapy)] if resistance_by_drug else []
         if len(res) > 1:
             res.sort(key=lambda r: (r.level, r.evidence_id))
-        options.append((keys[id(best)][:4], prebuilt(TherapyOption, {
+        options.append((_option_key(ms, keys), prebuilt(TherapyOption, {
             "therapy": best.therapy, "name": " + ".join(best.therapy), "level": best.level,
             "amp_tier": best.amp_tier,
             "alteration_ids": tuple(dict.fromkeys(m.alteration_id for m in ms)),
@@ -427,6 +458,130 @@ def _supersede(matches: list[Match]) -> tuple[list[Match], dict[str, list[tuple[
         else:
             outweighed.setdefault(m.alteration_id, []).append((m, r))
     return live, outweighed
+
+
+# ----------------------------------------------------------------------------- label layer
+def _within_label_resistance(matches: list[Match]) -> list[Match]:
+    """Label limitations and guideline resistance rows speak for their own tumor types (the
+    cetuximab limitation is about colorectal cancer, the lenalidomide row about MDS): outside
+    them they are not listed as resistance elsewhere."""
+    return [m for m in matches if not (m.source == SOURCE_APPROVALS and m.direction == "resistance"
+                                       and m.label_status == "off-label")]
+
+
+def _set_aside_by_resistance(matches: list[Match]
+                             ) -> tuple[list[Match], dict[str, list[tuple[Match, Match]]]]:
+    """(matches that stand, {alteration id: [(set-aside sensitivity, resistance)]}).
+
+    Resistance across the alterations of one report (docs/levels.md): a resistance match at R1
+    (FDA label limitation or guideline, in this tumor type) to drugs of an option sets that
+    option's sensitivity aside, whichever alteration of the report it came from (ABL1 T315I next
+    to BCR::ABL1, KRAS in colorectal cancer for cetuximab), except
+
+    * a level 1/2 match of a tumor-agnostic approval set against a tumor-type limitation of
+      another alteration (the NSCLC indication's limitation does not reach MSI-H pembrolizumab);
+    * on the same alteration, a level 1/2 match at least as specific as the resistance (KRAS
+      G12C for adagrasib + cetuximab stands against "RAS-mutant: not cetuximab"), and a
+      lower-level match for another drug set that is as specific (BRAF V600E in colorectal
+      cancer: cetuximab alone is R1, a cetuximab combination trial is not set aside).
+
+    Clinical resistance (R2) of an exact allele or codon in this tumor type sets aside the
+    sensitivity of *other* alterations below level 2 (EGFR C797S for osimertinib trial evidence);
+    on the same alteration :func:`_supersede` already decided.
+    """
+    strong = [r for r in matches if r.direction == "resistance"
+              and (r.level == "R1" or (r.label_status == "on-label"
+                                       and r.evidence_type == "clinical"
+                                       and r.match_type in _SPECIFIC))]
+    if not strong:
+        return matches, {}
+    live: list[Match] = []
+    aside: dict[str, list[tuple[Match, Match]]] = {}
+    for m in matches:
+        r = None
+        if m.direction == "sensitivity":
+            r = next((r for r in strong if _resistance_sets_aside(r, m)), None)
+        if r is None:
+            live.append(m)
+        else:
+            aside.setdefault(m.alteration_id, []).append((m, r))
+    return live, aside
+
+
+def _resistance_sets_aside(r: Match, m: Match) -> bool:
+    drugs = frozenset(r.therapy)
+    if not drugs or not drugs <= frozenset(m.therapy):
+        return False
+    labelled = m.level in ("1", "2")
+    if r.level != "R1":
+        return r.alteration_id != m.alteration_id and not labelled
+    if r.alteration_id != m.alteration_id:
+        # a tumor type's limitation does not reach a tumor-agnostic approval; a tumor-agnostic
+        # limitation (NTRK resistance mutations) does
+        return not (labelled and m.label_status == "tumor-agnostic"
+                    and r.label_status == "on-label")
+    more_specific = _SPECIFICITY_POS[r.match_type] < _SPECIFICITY_POS[m.match_type]
+    if labelled:
+        return more_specific
+    return more_specific or drugs == frozenset(m.therapy)
+
+
+def _with_set_aside_notes(outcomes: tuple[AlterationOutcome, ...],
+                          set_aside: dict[str, list[tuple[Match, Match]]]
+                          ) -> tuple[AlterationOutcome, ...]:
+    """Each alteration whose sensitivity was set aside says for which drug, by which
+    alteration and which evidence."""
+    labels = {o.alteration.id: o.alteration.label for o in outcomes}
+    out = []
+    for o in outcomes:
+        pairs = set_aside.get(o.alteration.id)
+        if pairs:
+            by_therapy: dict[tuple[str, ...], list[tuple[Match, Match]]] = {}
+            for m, r in pairs:
+                by_therapy.setdefault(m.therapy, []).append((m, r))
+            notes = []
+            for therapy, group in by_therapy.items():
+                sens = ", ".join(dict.fromkeys(m.evidence_id for m, _ in group))
+                res = ", ".join(dict.fromkeys(f"{r.evidence_id}, level {r.level}"
+                                              for _, r in group))
+                who = dict.fromkeys(labels.get(r.alteration_id, r.alteration_id)
+                                    for _, r in group)
+                notes.append(f"Sensitivity to {' + '.join(therapy)} ({sens}) is set aside: "
+                             f"{', '.join(who)} in this report confers resistance to it "
+                             f"({res}).")
+            o = replace(o, reason=_join(o.reason, notes))
+        out.append(o)
+    return tuple(out)
+
+
+def _fold_supporting(options: tuple[TherapyOption, ...]) -> tuple[TherapyOption, ...]:
+    """Options whose drugs are part of a level-1 regimen for the same alterations, with no
+    label evidence of their own (a CIViC trial of alpelisib beside the approved alpelisib +
+    fulvestrant), become supporting evidence of that level-1 option, not a line of their own."""
+    top = [o for o in options if o.level == "1"]
+    if not top:
+        return options
+    folded: dict[int, list[Match]] = {}
+    kept = []
+    for o in options:
+        target = None
+        if o.level != "1" and not any(m.source == SOURCE_APPROVALS for m in o.matches):
+            drugs = frozenset(o.therapy)
+            target = next((i for i, t in enumerate(top) if drugs < frozenset(t.therapy)
+                           and set(o.alteration_ids) <= set(t.alteration_ids)), None)
+        if target is None:
+            kept.append(o)
+        else:
+            folded.setdefault(target, []).extend(o.matches)
+    if not folded:
+        return options
+    out = []
+    for o in kept:
+        i = next((i for i, t in enumerate(top) if t is o), None)
+        if i is not None and i in folded:
+            o = replace(o, matches=o.matches + tuple(folded[i]))
+        out.append(o)
+    return tuple(out)
 
 
 def _outweighed_note(alt: Alteration, pairs) -> str | None:

@@ -245,8 +245,9 @@ class Match:
     statement: str
     citations: tuple[Citation, ...]
     trials: tuple[str, ...]
-    source: str  # 'curated' | 'civic'
+    source: str  # 'curated' | 'civic' | 'approvals'
     approval_year: int | None = None
+    approval_date: str | None = None  # fda: ISO date the indication was first approved
 
 
 def prebuilt(cls: type, values: dict[str, Any]) -> Any:

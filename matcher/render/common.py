@@ -113,6 +113,24 @@ def citation_label(c: Citation) -> str:
     return clean(base)
 
 
+def approval(option) -> tuple[str, str | None] | None:
+    """(text, label URL) of a level-1 option's FDA approval: the date its indication was first
+    approved and the label, from its newest approval-layer match; None below level 1."""
+    if option.level != "1":
+        return None
+    fda = [m for m in option.matches if m.level == "1" and m.evidence_type == "fda"]
+    if not fda:
+        return None
+    dated = sorted((m for m in fda if m.approval_date), key=lambda m: m.approval_date,
+                   reverse=True)
+    m = dated[0] if dated else fda[0]
+    url = next((citation_url(x) for x in m.citations if x.kind == "label" and citation_url(x)),
+               None)
+    when = (f"first approved {m.approval_date}" if m.approval_date
+            else "approval date not in our sources")
+    return f"FDA approval ({m.evidence_id}): {when}", url
+
+
 def trial_url(t: TrialMatch) -> str | None:
     """ClinicalTrials.gov page of a trial (from its NCT id), else its own safe URL."""
     if _NCT.fullmatch(t.nct_id or ""):

@@ -363,9 +363,15 @@ def _signature(a: Alteration, oid: str) -> dict[str, Any]:
 # ----------------------------------------------------------------------------- implications
 def _option(option: TherapyOption, oid: str, result: MatchResult,
             variant_refs: dict[str, str]) -> dict[str, Any]:
-    return _implication(oid, result, list(option.matches), option.therapy, option.level,
-                        option.amp_tier, list(option.alteration_ids), variant_refs, RESPONSIVE,
-                        name=option.name, resistance=list(option.resistance))
+    obs = _implication(oid, result, list(option.matches), option.therapy, option.level,
+                       option.amp_tier, list(option.alteration_ids), variant_refs, RESPONSIVE,
+                       name=option.name, resistance=list(option.resistance))
+    approved = c.approval(option)
+    if approved:  # level 1: the approval date and label link lead the notes
+        text, url = approved
+        note = _text(f"{text}; label {url}" if url else text)
+        obs["note"] = [{"text": note}, *obs.get("note", [])]
+    return obs
 
 
 def _implication(oid: str, result: MatchResult, matches: list[Match], therapy: tuple[str, ...],

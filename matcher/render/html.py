@@ -137,7 +137,13 @@ def _option(o, index: dict[str, Alteration]) -> dict[str, Any]:
         "more": _more(o.matches[c.MATCHES_SHOWN:]),
         "resistance": [_match(m, index) for m in o.resistance],
         "resistance_elsewhere": len(o.resistance_elsewhere),
+        "approval": _approval(o),
     }
+
+
+def _approval(o) -> dict[str, str | None] | None:
+    found = c.approval(o)
+    return {"text": c.clean(found[0]), "url": found[1]} if found else None
 
 
 def _more(matches) -> dict[str, Any] | None:

@@ -180,6 +180,10 @@ def _option(w: _Writer, option: TherapyOption, index: dict) -> None:
         w.para(meaning, indent=8, style="dim")
     w.field("Because of", ", ".join(c.labels_for(option.alteration_ids, index)), indent=8,
             pad=12)
+    approved = c.approval(option)
+    if approved:
+        text, url = approved
+        w.field("Approved", f"{text}; label <{url}>" if url else text, indent=8, pad=12)
     for m in option.matches[:c.MATCHES_SHOWN]:
         w.field("Evidence", f"{m.evidence_type}, {m.label_status}: {m.statement}", indent=8,
                 pad=12)
