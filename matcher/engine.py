@@ -291,9 +291,21 @@ def _level(idx: _Index, ev: Evidence, tumor: TumorType | None, oncotree) -> tupl
 
 
 # ----------------------------------------------------------------------------- engine
+class TooManyMatches(Exception):
+    """More single-alteration evidence matches than ``match(max_matches=)`` allows."""
+
+    def __init__(self, found: int):
+        super().__init__(f"{found} evidence matches")
+        self.found = found
+
+
 def match(alterations: list[Alteration], kb: KnowledgeBase, tumor: TumorType | None, *,
-          report_id: str, warnings: list[str] | None = None, **context) -> MatchResult:
-    """Match normalised alterations against the KB for one patient's tumor type."""
+          report_id: str, warnings: list[str] | None = None, max_matches: int | None = None,
+          **context) -> MatchResult:
+    """Match normalised alterations against the KB for one patient's tumor type.
+
+    ``max_matches``: raise :class:`TooManyMatches` as soon as the single-alteration matches
+    exceed it, before the costlier steps (a bound on the work of one report)."""
     warnings = list(warnings or [])
     if tumor is None:
         warnings.append("No tumor type given: evidence is shown as off-label, no level above 3B.")
@@ -308,6 +320,8 @@ def match(alterations: list[Alteration], kb: KnowledgeBase, tumor: TumorType | N
     for pos, a in enumerate(usable):
         for ev, match_type in _single_hits(idx, a):
             found.append((idx.order[ev.id], pos, ev, a, match_type))
+    if max_matches is not None and len(found) > max_matches:
+        raise TooManyMatches(len(found))
     combos = {ev.id: ev for g in by_gene for ev in idx.combos.get(g, ())}
     for ev in combos.values():
         if all(g in by_gene for g, _ in ev.criterion.items):

@@ -12,7 +12,7 @@ import time
 from collections import Counter
 from dataclasses import dataclass, replace
 
-from matcher.engine import match
+from matcher.engine import TooManyMatches, match
 from matcher.errors import (
     MAX_LISTED,
     PayloadTooLarge,
@@ -97,21 +97,28 @@ def match_report(report: Report, kb: KnowledgeBase, limits: Limits = Limits()) -
     if limits.max_identical is not None:
         _check_identical(norm.alterations, limits.max_identical)
     _check_deadline(limits, "normalising the calls")
-    result = match(norm.alterations, kb, tumor, report_id=report.report_id,
-                   warnings=bounded(norm.warnings), source_format=report.source_format,
-                   sample=report.sample, genome_build=report.genome_build, lab=report.lab,
-                   specimen=report.specimen)
+    try:
+        result = match(norm.alterations, kb, tumor, report_id=report.report_id,
+                       warnings=bounded(norm.warnings), source_format=report.source_format,
+                       sample=report.sample, genome_build=report.genome_build, lab=report.lab,
+                       specimen=report.specimen, max_matches=limits.max_matches)
+    except TooManyMatches as exc:
+        raise _too_many_matches(f"at least {exc.found}", limits.max_matches) from None
     _check_deadline(limits, "matching")
     if limits.max_matches is not None:
         n = count_matches(result)
         if n > limits.max_matches:
-            raise PayloadTooLarge(
-                f"the result would hold {n} evidence matches; the limit is {limits.max_matches} "
-                "(MATCHER_MAX_MATCHES)", [Problem(
-                    f"{n} evidence matches", field="body",
-                    expected=f"at most {limits.max_matches} (MATCHER_MAX_MATCHES): submit "
-                             "fewer calls per report")], limit="MATCHER_MAX_MATCHES")
+            raise _too_many_matches(str(n), limits.max_matches)
     return result
+
+
+def _too_many_matches(n: str, limit: int) -> PayloadTooLarge:
+    return PayloadTooLarge(
+        f"the result would hold {n} evidence matches; the limit is {limit} "
+        "(MATCHER_MAX_MATCHES)", [Problem(
+            f"{n} evidence matches", field="body",
+            expected=f"at most {limit} (MATCHER_MAX_MATCHES): submit fewer calls per report")],
+        limit="MATCHER_MAX_MATCHES")
 
 
 def count_matches(result: MatchResult) -> int:

@@ -40,12 +40,14 @@ REPORT_ID_MAX = 128
 _ID_PART = r"[A-Za-z0-9](?:[A-Za-z0-9_.:\- ]*[A-Za-z0-9_.:\-])?"
 REPORT_ID = re.compile(rf"(?:{_ID_PART})(?:/{_ID_PART})*\Z", re.ASCII)  # anchored: .match
 REPORT_ID_RULE = (f"1-{REPORT_ID_MAX} ASCII letters, digits, spaces and _.:- in '/'-separated "
-                  "parts, each starting with a letter or digit and not ending in a space")
+                  "parts, each starting with a letter or digit and not ending in a space; the "
+                  "last part not 'summary'")
 
 
 def report_id_problem(value: Any, field: str = "report_id") -> Problem | None:
     """None if ``value`` is a valid report id, else the Problem naming ``field``."""
-    if isinstance(value, str) and len(value) <= REPORT_ID_MAX and REPORT_ID.fullmatch(value):
+    if isinstance(value, str) and len(value) <= REPORT_ID_MAX and REPORT_ID.fullmatch(value) \
+            and value.rpartition("/")[2] != "summary":  # '/v1/reports/x/summary' is x's page
         return None
     shown = _printable(value[:40]) if isinstance(value, str) else type(value).__name__
     return Problem(f"report id {shown!r} is not valid", field=field, expected=REPORT_ID_RULE)

@@ -99,3 +99,18 @@ def test_more_maf_samples_than_the_limit_are_refused():
     assert len(read_file(data, fmt="maf", options=ReadOptions(max_samples=n))) == n
     with pytest.raises(PayloadTooLarge):
         read_file(data, fmt="maf", options=ReadOptions(max_samples=n - 1))
+
+
+def test_the_engine_stops_at_the_match_limit_before_building_the_result(kb):
+    from matcher.engine import TooManyMatches, match
+    from matcher.normalize import normalize_report
+
+    (report,) = pipeline.read_reports(sample_bytes())
+    norm = normalize_report(report, kb)
+    tumor = pipeline.resolve_tumor(kb, report.tumor_type)
+    full = match(norm.alterations, kb, tumor, report_id="x")
+    assert count_matches(full) > 0
+    with pytest.raises(TooManyMatches):
+        match(norm.alterations, kb, tumor, report_id="x", max_matches=0)
+    again = match(norm.alterations, kb, tumor, report_id="x", max_matches=count_matches(full))
+    assert count_matches(again) == count_matches(full)

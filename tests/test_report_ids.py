@@ -23,6 +23,7 @@ INVALID = [
     "//x", "/x", "x/", "a//b",  # empty segments: stored, but never fetchable
     "ACC-٧", "ＡＣＣ-7", "ACC-7²",  # lookalikes: other scripts' digits, full-width letters
     "a" * (REPORT_ID_MAX + 1), "", " ACC-7", "ACC-7 ", "ACC 7 /x",
+    "ACC-7/summary", "summary",  # '/v1/reports/ACC-7/summary' is ACC-7's page
     "R1\x1b]0;pwned\x07", "ACC\t7", "ACC\n7", "ACC?7", "ACC#7", "ACC%2F7", "ACC\\7",
 ]
 

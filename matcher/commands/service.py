@@ -108,6 +108,9 @@ def run_gunicorn(cfg: dict[str, Any]) -> None:
 
     from matcher.service import logging as mlog
     from matcher.service.app import create_app
+    from matcher.service.worker import MatcherWorker
+
+    MatcherWorker.header_timeout = cfg["HEADER_TIMEOUT"]  # inherited by the forked workers
 
     class _Server(BaseApplication):
         def __init__(self) -> None:
@@ -117,7 +120,8 @@ def run_gunicorn(cfg: dict[str, Any]) -> None:
         def load_config(self) -> None:
             options = {
                 "bind": cfg["BIND"], "workers": cfg["WORKERS"], "timeout": cfg["TIMEOUT"],
-                "graceful_timeout": 10, "worker_class": "sync", "preload_app": True,
+                "graceful_timeout": 10, "worker_class": "matcher.service.worker.MatcherWorker",
+                "threads": cfg["THREADS"], "preload_app": True,
                 "accesslog": None, "errorlog": "-", "loglevel": cfg["LOG_LEVEL"].lower(),
                 "proc_name": "matcher", "post_fork": self._post_fork,
                 "limit_request_line": 8190, "control_socket_disable": True,

@@ -36,11 +36,10 @@ from matcher.readers.options import ReadOptions
 from matcher.reference.protein import consequence_class
 from matcher.untrusted import (
     MAX_INT32,
-    REPORT_ID,
-    REPORT_ID_MAX,
     REPORT_ID_RULE,
     decoded_problems,
     loads_json,
+    report_id_problem,
 )
 
 ALLELE = re.compile(r"^[ACGTNacgtn]+$|^-$")
@@ -143,9 +142,7 @@ class BiomarkerSchema(_Strict):
 class LabReportSchema(_Strict):
     """Lab JSON report v1."""
 
-    report_id = fields.String(required=True, validate=[
-        validate.Length(max=REPORT_ID_MAX, error=f"expected {REPORT_ID_RULE}"),
-        validate.Regexp(REPORT_ID, error=f"expected {REPORT_ID_RULE}")])
+    report_id = fields.String(required=True, validate=lambda v: _report_id(v))
     tumor_type = _text()
     genome_build = fields.String(validate=validate.OneOf(GENOME_BUILDS))
     lab = _text()
@@ -168,6 +165,11 @@ class LabReportSchema(_Strict):
     @post_load
     def _build(self, data: dict, **_kw) -> dict:
         return data
+
+
+def _report_id(value: str) -> None:
+    if report_id_problem(value) is not None:
+        raise ValidationError(f"expected {REPORT_ID_RULE}")
 
 
 # One instance for every report: building a schema deep-copies its fields and nested
