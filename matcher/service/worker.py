@@ -20,7 +20,9 @@ class MatcherWorker(ThreadWorker):
     header_timeout: float = 10.0  # set from MATCHER_HEADER_TIMEOUT by matcher serve
 
     def handle(self, conn):  # noqa: ANN001, ANN201 - gunicorn's signature
-        if not conn.initialized and "init" not in vars(conn):
+        # gunicorn 27 initialises a connection in this thread; older releases did it before
+        # (then the per-read bound is MATCHER_UPLOAD_TIMEOUT's, set by the app on the socket).
+        if not getattr(conn, "initialized", True) and "init" not in vars(conn):
             init = conn.init
 
             def init_with_timeout() -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time
 
-from marshmallow import Schema, ValidationError, fields, validate
+from marshmallow import INCLUDE, Schema, ValidationError, fields, validate
 
 from matcher.model import GENOME_BUILDS
 from matcher.readers import FORMATS
@@ -196,7 +196,12 @@ class ProblemDetailSchema(_Base):
 
 
 class ProblemSchema(_Base):
-    """An RFC 9457 problem document (served as application/problem+json)."""
+    """An RFC 9457 problem document (served as application/problem+json). Extension members
+    beyond those listed may appear (RFC 9457, section 3.2)."""
+
+    class Meta:
+        ordered = True
+        unknown = INCLUDE
 
     type = fields.String(required=True)
     title = fields.String(required=True)
@@ -209,4 +214,7 @@ class ProblemSchema(_Base):
     limit = fields.String(metadata={
         "description": "The setting whose limit the request went past (e.g. "
                        "MATCHER_MAX_IDENTICAL_CALLS)."})
+    report_id = fields.String(metadata={"description": "404/409: the report id concerned."})
+    version = fields.Integer(metadata={"description": "409: the current version."})
+    gene = fields.String(metadata={"description": "404 of a gene: the symbol asked for."})
     request_id = fields.String(metadata={"description": "Quote it when reporting a problem."})
