@@ -122,7 +122,8 @@ def main(argv: list[str] | None = None) -> int:
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_bytes(data)
     print(f"{args.output}: {len(rows)} approved genes ({changed} renamed "
-          f"by {args.changes.name if changed else 'no change list'}), {len(data)} bytes", file=sys.stderr)
+          f"by {args.changes.name if changed else 'no change list'}), {len(data)} bytes",
+          file=sys.stderr)
     return 0
 
 
