@@ -261,7 +261,13 @@ def _tert(name: str):
 
 # ----------------------------------------------------------------------------- fusions
 def _fusion(ctx: _Ctx, call) -> None:
-    from matcher.reference.fusion_names import ParsedFusion, kinase_partner, orient, parse_fusion
+    from matcher.reference.fusion_names import (
+        ParsedFusion,
+        driver_gene,
+        kinase_partner,
+        orient,
+        parse_fusion,
+    )
 
     five, three, order_known = call.five_prime_gene, call.three_prime_gene, call.order_known
     exon5, exon3 = call.five_prime_exon, call.three_prime_exon
@@ -295,9 +301,13 @@ def _fusion(ctx: _Ctx, call) -> None:
     else:
         label = f"{g3 or g5} rearrangement"
     kinase = kinase_partner(g5, g3, order_known=order_known) if (g5 or g3) else None
+    # the gene the fusion is known by, which every reason names: its kinase, else the driver
+    # CIViC files it under (PML of PML::RARA, KMT2A of KMT2A::MLLT3), else the 3' partner
+    driver = driver_gene(g5, g3, order_known=order_known,
+                         drivers=getattr(ctx.kb, "fusion_drivers", None))
     original = original_text(call)
     ctx.out.append(Alteration(
-        id=ctx.next_id(), kind="fusion", gene=kinase or g3 or g5, gene_known=k5 and k3,
+        id=ctx.next_id(), kind="fusion", gene=driver, gene_known=k5 and k3,
         label=label, original=original, source=call.source,
         fusion=FusionDetail(five_prime=g5, three_prime=g3, order_known=order_known,
                             kinase_gene=kinase, five_prime_exon=exon5, three_prime_exon=exon3,
