@@ -123,6 +123,7 @@ class Report:
     source_format: str = "labjson"
     sample: str | None = None
     warnings: tuple[str, ...] = ()
+    tumor_type_source: str | None = None  # where the file gave it ('clinical sidecar line 4')
 
 
 # ----------------------------------------------------------------------------- normalised layer

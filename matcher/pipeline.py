@@ -77,8 +77,10 @@ def read_reports(data: bytes | None = None, *, path: str | None = None,
             and r.genome_build else r for r in reports]
 
 
-def resolve_tumor(kb: KnowledgeBase, text: str | None) -> TumorType | None:
-    """OncoTree lookup of the report's tumor type; unknown -> error listing the closest codes."""
+def resolve_tumor(kb: KnowledgeBase, text: str | None,
+                  report: Report | None = None) -> TumorType | None:
+    """OncoTree lookup of the report's tumor type; unknown -> error listing the closest codes
+    (and, for a report of a multi-sample file, the sample and the line that gave the type)."""
     if text is None or not str(text).strip():
         return None
     try:
@@ -87,13 +89,35 @@ def resolve_tumor(kb: KnowledgeBase, text: str | None) -> TumorType | None:
         if not any(p.field for p in exc.problems):
             exc.problems = [Problem(p.message, field="tumor_type", expected=p.expected)
                             for p in exc.problems] or [Problem(exc.message, field="tumor_type")]
+        if report is not None and report.sample:
+            where = report.tumor_type_source or "tumor_type"
+            exc.problems = [Problem(f"sample {report.sample}: {p.message}", field=p.field,
+                                    line=p.line, expected=p.expected, source=where)
+                            for p in exc.problems]
+            exc.message = f"sample {report.sample} ({where}): {exc.message}"
+            exc.context.setdefault("sample", report.sample)
         raise
+
+
+def retired_code_note(kb: KnowledgeBase, text: str | None, tumor: TumorType | None) -> str | None:
+    """The warning for a tumor type given by a code OncoTree has retired, else None."""
+    replaced = kb.oncotree.retired(str(text or "")) if tumor is not None else ()
+    if not replaced or kb.oncotree.exists(str(text).strip()):
+        return None
+    code, kind = replaced[0]
+    how = {"revoked": "revoked", "previous": "renamed", "precursor": "merged or split"}[kind]
+    return (f"OncoTree code {str(text).strip()!r} is retired ({how}); read as {code} "
+            f"({tumor.name}) as OncoTree's history says: check this is the patient's tumor type.")
 
 
 def match_report(report: Report, kb: KnowledgeBase, limits: Limits = Limits()) -> MatchResult:
     """Normalise one report and match it against the KB for its tumor type, within ``limits``."""
-    tumor = resolve_tumor(kb, report.tumor_type)
+    tumor = resolve_tumor(kb, report.tumor_type, report)
     norm = normalize_report(report, kb)
+    note = retired_code_note(kb, report.tumor_type, tumor)
+    if note:
+        where = f"{report.tumor_type_source}: " if report.tumor_type_source else ""
+        norm.warnings.insert(0, where + note)
     if limits.max_identical is not None:
         _check_identical(norm.alterations, limits.max_identical)
     _check_deadline(limits, "normalising the calls")

@@ -16,6 +16,9 @@ from pathlib import Path
 import pytest
 
 from matcher.engine import criterion_match
+from matcher.model import FusionCall, Report
+from matcher.normalize import normalize_report
+from matcher.pipeline import run
 from matcher.reference.fusion_names import (
     FUSION_DRIVERS_FILE,
     KINASE_GENES,
@@ -24,9 +27,6 @@ from matcher.reference.fusion_names import (
     driver_gene,
 )
 from matcher.reference.genes import default_reference_dir
-from matcher.model import FusionCall, Report
-from matcher.normalize import normalize_report
-from matcher.pipeline import run
 
 ROOT = Path(__file__).resolve().parent.parent
 CIVIC_VARIANTS = next((ROOT / "knowledgebase" / "civic" / "source").glob("*VariantSummaries.tsv"))

@@ -39,11 +39,15 @@ def read_clinical(data: bytes, limit: int) -> dict[str, dict[str, str]]:
         raise table_error("clinical sidecar", what, "column 'SAMPLE_ID' is missing",
                           t.header_line, "SAMPLE_ID", "SAMPLE_ID and ONCOTREE_CODE columns")
     out = {}
-    for _, row in t.rows:
+    for n, row in t.rows:
         sample = cell(row, i_sample)
         if sample:
             out[sample] = {c.upper(): (cell(row, i) or "") for i, c in enumerate(t.columns)}
+            out[sample][_LINE] = str(n)
     return out
+
+
+_LINE = "\x00line"  # the sidecar line of a sample (not a column name: no NUL in a header)
 
 
 def read_maf(data: bytes, options: ReadOptions = ReadOptions(), name: str | None = None
@@ -99,7 +103,10 @@ def read_maf(data: bytes, options: ReadOptions = ReadOptions(), name: str | None
             warnings.append(f"sample {sample} is not in the clinical sidecar; tumor type unknown")
         report_id = sample if not options.report_id else (
             options.report_id if len(by_sample) == 1 else f"{options.report_id}-{sample}")
+        from_sidecar = not options.tumor_type and info.get("ONCOTREE_CODE")
         reports.append(Report(
+            tumor_type_source=f"clinical sidecar line {info[_LINE]}, ONCOTREE_CODE"
+            if from_sidecar else None,
             report_id=report_id, tumor_type=options.tumor_type or info.get("ONCOTREE_CODE") or None,
             genome_build=builds.get(sample) or options.genome_build, lab=options.lab,
             patient_id=info.get("PATIENT_ID") or None, variants=tuple(calls),
