@@ -10,7 +10,7 @@ running it twice gives identical bytes and a diff shows real data changes only:
 
 * ``oncotree.tsv``         the flat OncoTree table, copied as is; ``ONCOTREE_LICENSE.md`` beside it
 * ``oncotree_history.tsv`` retired OncoTree codes and the current code each was replaced by
-                           (the ``history``, ``precursors`` and ``revocations`` of the OncoTree JSON)
+                           (``history``, ``precursors``, ``revocations`` of the OncoTree JSON)
 * ``contig_lengths.tsv``   the length of each primary chromosome in GRCh37 and GRCh38 (UCSC chain
                            headers), for telling a file's build from its ``##contig`` lines
 * ``hotspots.tsv.gz``      one row per hotspot allele, both builds (GRCh38 completed by liftover)
