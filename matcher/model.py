@@ -58,6 +58,7 @@ class VariantCall:
     depth: int | None = None
     origin: str = "unknown"
     filter_reason: str | None = None  # set: not matched, listed as filtered with this reason
+    protein_field: str | None = None  # where the file wrote protein_change ('HGVSp_Short')
 
 
 @dataclass(frozen=True)

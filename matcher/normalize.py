@@ -134,10 +134,16 @@ def _variant(ctx: _Ctx, call: VariantCall) -> None:
                                             f"{', '.join(sorted(ITD_GENES))} only")
             except InputError as exc:
                 protein = None
-                # (older VEP writes a c. change in HGVSp for synonymous calls: the SO term
-                # then says enough)
-                if ctx.strict or not call.consequence:
+                # Older VEP writes a c. change in HGVSp for synonymous calls: the SO term then
+                # says enough. Any other unreadable change (a typo such as 'p.L858RR') makes
+                # the call not assessable in every reader, never matched at gene level by its
+                # consequence.
+                cdna_in_hgvsp = "nucleotide change" in str(getattr(exc, "reason", ""))
+                if ctx.strict or not (call.consequence and cdna_in_hgvsp):
+                    where = ", ".join(x for x in (call.source, call.protein_field) if x)
                     not_assessable = ctx.unreadable(
+                        f"{where}: cannot read protein change {pc!r}: "
+                        f"{getattr(exc, 'reason', exc.message)}" if not ctx.strict else
                         f"cannot read protein change {pc!r}: "
                         f"{getattr(exc, 'reason', exc.message)}",
                         f"{call.source}.protein_change",
@@ -172,6 +178,10 @@ def _variant(ctx: _Ctx, call: VariantCall) -> None:
                 ctx.warnings.append(f"{call.source}: coordinates are the {hit.gene} hotspot "
                                     f"{what}, but the gene was given as {gene}")
             if protein is None:
+                if not_assessable and call.protein_change:  # the written change is unreadable
+                    ctx.warnings.append(f"{not_assessable}; the call was identified from its "
+                                        f"genomic coordinates instead ({hit.gene} {what}, "
+                                        f"{call.build} hotspot)")
                 gene, known = hit.gene, True
                 if hit.protein:
                     protein = (_tert(hit.protein) if hit.gene == "TERT"
@@ -208,6 +218,8 @@ def _variant(ctx: _Ctx, call: VariantCall) -> None:
         label = f"{gene} {protein.canonical}"
         if gene == "TERT" and protein.canonical in ("C228T", "C250T"):
             label = f"TERT promoter {protein.canonical}"
+    elif call.protein_change:  # written but unreadable: shown as written
+        label = f"{gene} {call.protein_change.strip()}"
     elif call.cdna_change:
         label = f"{gene} {call.cdna_change}"
     elif call.exon and not call.chrom:  # an exon-level result: "EGFR exon 19 inframe deletion"

@@ -83,7 +83,7 @@ def read_maf(data: bytes, options: ReadOptions = ReadOptions(), name: str | None
                               "Tumor_Sample_Barcode")
         if options.sample and sample != options.sample:
             continue
-        call, build = _call(row, col, n, name, options)
+        call, build = _call(row, col, n, name, options, t.columns)
         if sample not in by_sample and options.max_samples is not None \
                 and len(by_sample) >= options.max_samples:
             raise PayloadTooLarge(f"more than {options.max_samples} samples", [Problem(
@@ -114,8 +114,8 @@ def read_maf(data: bytes, options: ReadOptions = ReadOptions(), name: str | None
     return reports
 
 
-def _call(row: list[str], col: dict, n: int, name: str | None, options: ReadOptions
-          ) -> tuple[VariantCall, str | None]:
+def _call(row: list[str], col: dict, n: int, name: str | None, options: ReadOptions,
+          col_names: list[str]) -> tuple[VariantCall, str | None]:
     build_text = cell(row, col["build"])
     build = _BUILDS.get(build_text.lower()) if build_text else None
     if build_text and build is None:
@@ -150,6 +150,8 @@ def _call(row: list[str], col: dict, n: int, name: str | None, options: ReadOpti
     return VariantCall(
         source=f"line {n}", gene=cell(row, col["gene"]),
         protein_change=protein if protein not in (None, "p.") else None,
+        protein_field=f"column {col['protein'] + 1} ({col_names[col['protein']]})"
+        if col["protein"] is not None else None,
         cdna_change=cell(row, col["cdna"]), transcript=cell(row, col["transcript"]),
         consequence=consequence, exon=exon, chrom=cell(row, col["chrom"]),
         pos=int_cell(row, col["start"], name, WHAT, n, "Start_Position"),
