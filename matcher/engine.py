@@ -23,7 +23,7 @@ from matcher.model import (
     prebuilt,
 )
 from matcher.reference.exons import skipping_rule
-from matcher.reference.fusion_names import FIVE_PRIME_KINASES
+from matcher.reference.fusion_names import ORIENTED_GENES
 
 LEVEL_ORDER = ("1", "2", "3A", "3B", "4")
 AMP_TIER = {"1": "Tier I, level A", "2": "Tier I, level A", "3A": "Tier I, level B",
@@ -144,10 +144,11 @@ def _fusion_match(crit: Criterion, gene: str | None, alt: Alteration) -> str | N
 
 
 def _kinase_upstream(f, gene: str | None) -> bool:
-    """The gene is the stated 5' partner, and not a kinase that acts from there (FGFR, EGFR):
-    its kinase domain is not expected in the fusion product."""
+    """The gene is the stated 5' partner and acts only as a 3' one (a kinase but FGFR/EGFR, or
+    NRG1: ``ORIENTED_GENES``): its kinase (or EGF-like) domain is not expected in the product.
+    Other drivers (PML::RARA, KMT2A, NUTM1 …) are matched whichever side they are named on."""
     return bool(f.order_known and gene and f.five_prime == gene and f.three_prime
-                and gene not in FIVE_PRIME_KINASES)
+                and gene in ORIENTED_GENES)
 
 
 def _signature_match(crit: Criterion, alt: Alteration) -> bool:
@@ -656,7 +657,8 @@ def _why_not(alt: Alteration, kb: KnowledgeBase) -> str:
     entry = kb.genes.get(alt.gene or "")
     if alt.kind == "fusion" and alt.fusion and alt.fusion.five_prime in kb.genes \
             and _kinase_upstream(alt.fusion, alt.fusion.five_prime):
-        return (f"{alt.fusion.five_prime} is the 5′ partner: the kinase domain is not expected "
+        what = "EGF-like" if alt.fusion.five_prime == "NRG1" else "kinase"
+        return (f"{alt.fusion.five_prime} is the 5′ partner: the {what} domain is not expected "
                 "in this fusion product; no matched therapy.")
     if alt.kind == "signature" and alt.signature:
         needed = sorted({e.criterion.describe() for e in kb.signatures

@@ -58,6 +58,7 @@ class VariantCall:
     depth: int | None = None
     origin: str = "unknown"
     filter_reason: str | None = None  # set: not matched, listed as filtered with this reason
+    protein_field: str | None = None  # where the file wrote protein_change ('HGVSp_Short')
 
 
 @dataclass(frozen=True)
@@ -123,6 +124,7 @@ class Report:
     source_format: str = "labjson"
     sample: str | None = None
     warnings: tuple[str, ...] = ()
+    tumor_type_source: str | None = None  # where the file gave it ('clinical sidecar line 4')
 
 
 # ----------------------------------------------------------------------------- normalised layer

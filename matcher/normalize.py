@@ -134,10 +134,16 @@ def _variant(ctx: _Ctx, call: VariantCall) -> None:
                                             f"{', '.join(sorted(ITD_GENES))} only")
             except InputError as exc:
                 protein = None
-                # (older VEP writes a c. change in HGVSp for synonymous calls: the SO term
-                # then says enough)
-                if ctx.strict or not call.consequence:
+                # Older VEP writes a c. change in HGVSp for synonymous calls: the SO term then
+                # says enough. Any other unreadable change (a typo such as 'p.L858RR') makes
+                # the call not assessable in every reader, never matched at gene level by its
+                # consequence.
+                cdna_in_hgvsp = "nucleotide change" in str(getattr(exc, "reason", ""))
+                if ctx.strict or not (call.consequence and cdna_in_hgvsp):
+                    where = ", ".join(x for x in (call.source, call.protein_field) if x)
                     not_assessable = ctx.unreadable(
+                        f"{where}: cannot read protein change {pc!r}: "
+                        f"{getattr(exc, 'reason', exc.message)}" if not ctx.strict else
                         f"cannot read protein change {pc!r}: "
                         f"{getattr(exc, 'reason', exc.message)}",
                         f"{call.source}.protein_change",
@@ -172,6 +178,10 @@ def _variant(ctx: _Ctx, call: VariantCall) -> None:
                 ctx.warnings.append(f"{call.source}: coordinates are the {hit.gene} hotspot "
                                     f"{what}, but the gene was given as {gene}")
             if protein is None:
+                if not_assessable and call.protein_change:  # the written change is unreadable
+                    ctx.warnings.append(f"{not_assessable}; the call was identified from its "
+                                        f"genomic coordinates instead ({hit.gene} {what}, "
+                                        f"{call.build} hotspot)")
                 gene, known = hit.gene, True
                 if hit.protein:
                     protein = (_tert(hit.protein) if hit.gene == "TERT"
@@ -208,6 +218,8 @@ def _variant(ctx: _Ctx, call: VariantCall) -> None:
         label = f"{gene} {protein.canonical}"
         if gene == "TERT" and protein.canonical in ("C228T", "C250T"):
             label = f"TERT promoter {protein.canonical}"
+    elif call.protein_change:  # written but unreadable: shown as written
+        label = f"{gene} {call.protein_change.strip()}"
     elif call.cdna_change:
         label = f"{gene} {call.cdna_change}"
     elif call.exon and not call.chrom:  # an exon-level result: "EGFR exon 19 inframe deletion"
@@ -261,7 +273,13 @@ def _tert(name: str):
 
 # ----------------------------------------------------------------------------- fusions
 def _fusion(ctx: _Ctx, call) -> None:
-    from matcher.reference.fusion_names import ParsedFusion, kinase_partner, orient, parse_fusion
+    from matcher.reference.fusion_names import (
+        ParsedFusion,
+        driver_gene,
+        kinase_partner,
+        orient,
+        parse_fusion,
+    )
 
     five, three, order_known = call.five_prime_gene, call.three_prime_gene, call.order_known
     exon5, exon3 = call.five_prime_exon, call.three_prime_exon
@@ -295,9 +313,13 @@ def _fusion(ctx: _Ctx, call) -> None:
     else:
         label = f"{g3 or g5} rearrangement"
     kinase = kinase_partner(g5, g3, order_known=order_known) if (g5 or g3) else None
+    # the gene the fusion is known by, which every reason names: its kinase, else the driver
+    # CIViC files it under (PML of PML::RARA, KMT2A of KMT2A::MLLT3), else the 3' partner
+    driver = driver_gene(g5, g3, order_known=order_known,
+                         drivers=getattr(ctx.kb, "fusion_drivers", None))
     original = original_text(call)
     ctx.out.append(Alteration(
-        id=ctx.next_id(), kind="fusion", gene=kinase or g3 or g5, gene_known=k5 and k3,
+        id=ctx.next_id(), kind="fusion", gene=driver, gene_known=k5 and k3,
         label=label, original=original, source=call.source,
         fusion=FusionDetail(five_prime=g5, three_prime=g3, order_known=order_known,
                             kinase_gene=kinase, five_prime_exon=exon5, three_prime_exon=exon3,

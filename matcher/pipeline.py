@@ -77,8 +77,10 @@ def read_reports(data: bytes | None = None, *, path: str | None = None,
             and r.genome_build else r for r in reports]
 
 
-def resolve_tumor(kb: KnowledgeBase, text: str | None) -> TumorType | None:
-    """OncoTree lookup of the report's tumor type; unknown -> error listing the closest codes."""
+def resolve_tumor(kb: KnowledgeBase, text: str | None,
+                  report: Report | None = None) -> TumorType | None:
+    """OncoTree lookup of the report's tumor type; unknown -> error listing the closest codes
+    (and, for a report of a multi-sample file, the sample and the line that gave the type)."""
     if text is None or not str(text).strip():
         return None
     try:
@@ -87,13 +89,82 @@ def resolve_tumor(kb: KnowledgeBase, text: str | None) -> TumorType | None:
         if not any(p.field for p in exc.problems):
             exc.problems = [Problem(p.message, field="tumor_type", expected=p.expected)
                             for p in exc.problems] or [Problem(exc.message, field="tumor_type")]
+        if report is not None and report.sample:
+            where = report.tumor_type_source or "tumor_type"
+            exc.problems = [Problem(f"sample {report.sample}: {p.message}", field=p.field,
+                                    line=p.line, expected=p.expected, source=where)
+                            for p in exc.problems]
+            exc.message = f"sample {report.sample} ({where}): {exc.message}"
+            exc.context.setdefault("sample", report.sample)
         raise
+
+
+def retired_code_note(kb: KnowledgeBase, text: str | None, tumor: TumorType | None) -> str | None:
+    """The warning for a tumor type given by a code OncoTree has retired, else None."""
+    replaced = kb.oncotree.retired(str(text or "")) if tumor is not None else ()
+    if not replaced or kb.oncotree.exists(str(text).strip()):
+        return None
+    code, kind = replaced[0]
+    how = {"revoked": "revoked", "previous": "renamed", "precursor": "merged or split"}[kind]
+    return (f"OncoTree code {str(text).strip()!r} is retired ({how}); read as {code} "
+            f"({tumor.name}) as OncoTree's history says: check this is the patient's tumor type.")
+
+
+BUILDS = ("GRCh37", "GRCh38")
+
+
+def with_genome_build(report: Report, kb: KnowledgeBase) -> Report:
+    """The report with its genome build told, for calls given by coordinates without one.
+
+    The reader takes the build from the file (``##contig`` lengths, ``##reference``,
+    ``NCBI_Build``) or the caller. Failing those, the calls' alleles tell it when some are
+    cancer hotspots in one build and none is in the other (TERT C228T is ``5:1295228 G>A`` in
+    GRCh37): the build is inferred, with a warning. Otherwise every such call would be "not
+    assessable", a result that reads like a negative one: refused instead (422 / exit 2),
+    asking for ``genome_build``.
+    """
+    pending = [v for v in report.variants if v.chrom and not v.build]
+    if report.genome_build or not pending:
+        return report
+    hits: dict[str, list] = {b: [] for b in BUILDS}
+    for v in pending:
+        if v.pos and v.ref and v.alt:
+            for build in BUILDS:
+                found = kb.hotspots.lookup(build, v.chrom, v.pos, v.ref, v.alt)
+                if found is not None:
+                    hits[build].append((v, found))
+    told = [b for b in BUILDS if hits[b]]
+    if len(told) != 1:
+        why = ("its calls are hotspot alleles in both builds" if told else
+               "no ##contig length or ##reference names it and no call is a known hotspot "
+               "allele")
+        message = (f"the genome build of the {len(pending)} call(s) given by coordinates is not "
+                   f"stated and cannot be told ({why}); state it: genome_build (API) or "
+                   "--genome-build (CLI)")
+        raise ReportValidationError(message, [Problem(
+            f"genome build not stated, and {why}", field="genome_build",
+            expected="GRCh37 or GRCh38", source=report.sample or report.report_id)])
+    build = told[0]
+    v, hot = hits[build][0]
+    what = f"{hot.gene} {hot.protein}" if hot.protein else f"a {hot.gene} hotspot"
+    note = (f"Genome build not stated: {build} inferred from {len(hits[build])} call(s) that are "
+            f"{build} cancer hotspot alleles and none in the other build (e.g. {what} at "
+            f"{v.chrom}:{v.pos} {v.ref}>{v.alt}); state genome_build to be sure.")
+    variants = tuple(replace(c, build=build) if c.chrom and not c.build else c
+                     for c in report.variants)
+    warnings = tuple(w for w in report.warnings if not w.startswith("genome build unknown"))
+    return replace(report, genome_build=build, variants=variants, warnings=(note, *warnings))
 
 
 def match_report(report: Report, kb: KnowledgeBase, limits: Limits = Limits()) -> MatchResult:
     """Normalise one report and match it against the KB for its tumor type, within ``limits``."""
-    tumor = resolve_tumor(kb, report.tumor_type)
+    tumor = resolve_tumor(kb, report.tumor_type, report)
+    report = with_genome_build(report, kb)
     norm = normalize_report(report, kb)
+    note = retired_code_note(kb, report.tumor_type, tumor)
+    if note:
+        where = f"{report.tumor_type_source}: " if report.tumor_type_source else ""
+        norm.warnings.insert(0, where + note)
     if limits.max_identical is not None:
         _check_identical(norm.alterations, limits.max_identical)
     _check_deadline(limits, "normalising the calls")

@@ -25,10 +25,19 @@ def _config(**overrides: Any) -> dict[str, Any]:
 
 
 def _store(database_url: str | None, migrate: bool = True):
+    from sqlalchemy.exc import ArgumentError
+
+    from matcher.errors import InputError, Problem
     from matcher.service.store import Store
 
     cfg = _config(DATABASE_URL=database_url)
-    store = Store(cfg["DATABASE_URL"], store_content=cfg["STORE_CONTENT"])
+    try:
+        store = Store(cfg["DATABASE_URL"], store_content=cfg["STORE_CONTENT"])
+    except ArgumentError as exc:  # not a database URL SQLAlchemy can open: the caller's input
+        raise InputError(f"cannot open the report store: {exc}",
+                         [Problem(str(exc), field="database_url",
+                                  expected="a SQLAlchemy URL such as sqlite:///var/matcher.sqlite3 "
+                                           "or postgresql+psycopg://…")]) from None
     if migrate:
         store.migrate()
     return store

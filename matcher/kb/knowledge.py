@@ -131,6 +131,12 @@ class KnowledgeBase:
         return ProteinExons.load(self.path / "reference")
 
     @cached_property
+    def fusion_drivers(self):
+        """The genes CIViC files fusions under, naming a fusion's driver (loaded on first use)."""
+        from matcher.reference.fusion_names import FusionDrivers
+        return FusionDrivers.load(self.path / "reference")
+
+    @cached_property
     def gene_spans(self):
         """Gene spans in both builds (loaded on first use, shared with the VCF reader)."""
         from matcher.reference.hotspots import load_gene_spans

@@ -39,11 +39,15 @@ def read_clinical(data: bytes, limit: int) -> dict[str, dict[str, str]]:
         raise table_error("clinical sidecar", what, "column 'SAMPLE_ID' is missing",
                           t.header_line, "SAMPLE_ID", "SAMPLE_ID and ONCOTREE_CODE columns")
     out = {}
-    for _, row in t.rows:
+    for n, row in t.rows:
         sample = cell(row, i_sample)
         if sample:
             out[sample] = {c.upper(): (cell(row, i) or "") for i, c in enumerate(t.columns)}
+            out[sample][_LINE] = str(n)
     return out
+
+
+_LINE = "\x00line"  # the sidecar line of a sample (not a column name: no NUL in a header)
 
 
 def read_maf(data: bytes, options: ReadOptions = ReadOptions(), name: str | None = None
@@ -79,7 +83,7 @@ def read_maf(data: bytes, options: ReadOptions = ReadOptions(), name: str | None
                               "Tumor_Sample_Barcode")
         if options.sample and sample != options.sample:
             continue
-        call, build = _call(row, col, n, name, options)
+        call, build = _call(row, col, n, name, options, t.columns)
         if sample not in by_sample and options.max_samples is not None \
                 and len(by_sample) >= options.max_samples:
             raise PayloadTooLarge(f"more than {options.max_samples} samples", [Problem(
@@ -99,7 +103,10 @@ def read_maf(data: bytes, options: ReadOptions = ReadOptions(), name: str | None
             warnings.append(f"sample {sample} is not in the clinical sidecar; tumor type unknown")
         report_id = sample if not options.report_id else (
             options.report_id if len(by_sample) == 1 else f"{options.report_id}-{sample}")
+        from_sidecar = not options.tumor_type and info.get("ONCOTREE_CODE")
         reports.append(Report(
+            tumor_type_source=f"clinical sidecar line {info[_LINE]}, ONCOTREE_CODE"
+            if from_sidecar else None,
             report_id=report_id, tumor_type=options.tumor_type or info.get("ONCOTREE_CODE") or None,
             genome_build=builds.get(sample) or options.genome_build, lab=options.lab,
             patient_id=info.get("PATIENT_ID") or None, variants=tuple(calls),
@@ -107,8 +114,8 @@ def read_maf(data: bytes, options: ReadOptions = ReadOptions(), name: str | None
     return reports
 
 
-def _call(row: list[str], col: dict, n: int, name: str | None, options: ReadOptions
-          ) -> tuple[VariantCall, str | None]:
+def _call(row: list[str], col: dict, n: int, name: str | None, options: ReadOptions,
+          col_names: list[str]) -> tuple[VariantCall, str | None]:
     build_text = cell(row, col["build"])
     build = _BUILDS.get(build_text.lower()) if build_text else None
     if build_text and build is None:
@@ -143,6 +150,8 @@ def _call(row: list[str], col: dict, n: int, name: str | None, options: ReadOpti
     return VariantCall(
         source=f"line {n}", gene=cell(row, col["gene"]),
         protein_change=protein if protein not in (None, "p.") else None,
+        protein_field=f"column {col['protein'] + 1} ({col_names[col['protein']]})"
+        if col["protein"] is not None else None,
         cdna_change=cell(row, col["cdna"]), transcript=cell(row, col["transcript"]),
         consequence=consequence, exon=exon, chrom=cell(row, col["chrom"]),
         pos=int_cell(row, col["start"], name, WHAT, n, "Start_Position"),

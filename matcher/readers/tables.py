@@ -59,9 +59,26 @@ def read_table(data: bytes, limit: int, name: str | None, what: str, *,
 
 
 def _looks_header(lines: list[str], i: int) -> bool:
-    """A '#' line followed by a data line with as many tabs: the header (STAR-Fusion, Arriba)."""
+    """A '#' line followed by a data line with as many fields: the header (STAR-Fusion, Arriba).
+
+    Trailing empty fields do not count on either side: STAR-Fusion headers may end in tabs
+    (``#FusionName\t…\tLargeAnchorSupport\t\t``) and rows may end in an empty column."""
+    if "\t" not in lines[i]:
+        return False
     nxt = next((ln for ln in lines[i + 1:] if ln.strip() and not ln.startswith("#")), None)
-    return "\t" in lines[i] and (nxt is None or nxt.count("\t") == lines[i].count("\t"))
+    if nxt is None:
+        return True
+    head, row = lines[i].split("\t"), nxt.split("\t")
+    named = len(_trimmed(head))
+    return len(head) == len(row) or len(_trimmed(row)) <= named <= len(row)
+
+
+def _trimmed(fields: list[str]) -> list[str]:
+    """The fields without the empty ones at the end."""
+    end = len(fields)
+    while end and not fields[end - 1].strip():
+        end -= 1
+    return fields[:end]
 
 
 def table_error(name: str | None, what: str, message: str, line: int | None,

@@ -6,6 +6,7 @@ decompression and index queries.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 
@@ -36,7 +37,9 @@ RESERVED = {
                "PL": ("G", "Integer"), "PQ": ("1", "Integer"), "PS": ("1", "Integer")},
 }
 
-# chr1/chr7/chr17/chrX lengths tell the build apart (UCSC/GRC assembly reports).
+# Every primary chromosome's length tells the build apart: knowledgebase/reference/
+# contig_lengths.tsv (from the UCSC chain headers; read by contig_lengths()). These few stay as
+# the fallback when that table is absent (UCSC/GRC assembly reports).
 CONTIG_LENGTHS = {
     "1": {249250621: "GRCh37", 248956422: "GRCh38"},
     "2": {243199373: "GRCh37", 242193529: "GRCh38"},
@@ -240,12 +243,32 @@ def _columns(line: str, n: int, header: VcfHeader, problems: list[Problem]) -> N
             header.warnings.append(f"line {n}: FORMAT column without sample columns")
 
 
+@functools.cache
+def contig_lengths() -> dict[str, dict[int, str]]:
+    """Chromosome -> {length: build} from the shipped ``contig_lengths.tsv`` (``chrom, GRCh37,
+    GRCh38``), over the built-in CONTIG_LENGTHS."""
+    from matcher.paths import default_reference_dir
+
+    out = {k: dict(v) for k, v in CONTIG_LENGTHS.items()}
+    path = default_reference_dir() / "contig_lengths.tsv"
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return out
+    if lines and lines[0].split("\t") == ["chrom", "GRCh37", "GRCh38"]:
+        for line in lines[1:]:
+            chrom, g37, g38 = line.split("\t")
+            out[chrom.upper()] = {int(g37): "GRCh37", int(g38): "GRCh38"}
+    return out
+
+
 def infer_build(header: VcfHeader, stated: str | None, name: str | None = None) -> str | None:
     """The build from contigs, checked against ##reference/##assembly and the caller's word."""
     from_contigs: str | None = None
+    lengths = contig_lengths()
     for contig, length in header.contigs.items():
         key = contig[3:] if contig.lower().startswith("chr") else contig
-        known = CONTIG_LENGTHS.get(key.upper(), {})
+        known = lengths.get(key.upper(), {})
         if length in known:
             from_contigs = known[length]
             break

@@ -352,6 +352,8 @@ class VcfReader:
             self.variants.append(VariantCall(
                 source=src, gene=a.gene if a else None,
                 protein_change=a.protein_change if a else None,
+                protein_field=f"INFO {self.ann.key or 'annotation'}"
+                if a and a.protein_change else None,
                 cdna_change=a.cdna_change if a else None, transcript=a.transcript if a else None,
                 consequence=a.consequence if a else None, exon=a.exon if a else None,
                 chrom=chrom, pos=pos, ref=ref.upper(), alt=alt.upper(), build=self.build,

@@ -137,6 +137,11 @@ def _grammar(residue: str, stop: str, seq: str, codon_only: bool) -> list[tuple[
         ("substitution", rf"(?P<ref>{R}|{S}){P}(?P<alt>{R}|{S}|=)"),
     ]
     if codon_only:
+        # Not HGVS, written in MAFs: the residues a frameshift deletion removes before the
+        # position ('PDTSEKF401fs'). The frameshift starts at the first residue, which a range
+        # numbers (as 'E746_A750'): read as P401fs. ('IL517del' has no such reading: which
+        # residue is 517? It stays unreadable.)
+        patterns.append(("frameshift", rf"(?P<ref>{R}){R}+{P}(?i:fs)(?:{S}(?:\d+|\?)?)?"))
         patterns.append(("codon", rf"(?P<ref>{R}){P}"))
     else:  # recognised only to refuse it with a useful message
         patterns.append(("codon3", rf"(?P<ref>{R}){P}"))

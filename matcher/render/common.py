@@ -243,6 +243,27 @@ def outcomes(result: MatchResult) -> Outcomes:
     )
 
 
+NO_OPTION = "No targeted therapy matched this report."
+
+
+def no_option_text(result: MatchResult) -> str:
+    """The sentence shown where a result has no therapy option.
+
+    It reads as a negative result ("No targeted therapy matched") only when at least one call
+    was assessed; when every call was not assessable or filtered, it says nothing was assessed.
+    """
+    outs = result.alterations
+    if not outs or any(o.status not in ("filtered", "not_assessable") for o in outs):
+        return NO_OPTION
+    unreadable = sum(o.status == "not_assessable" for o in outs)
+    filtered = len(outs) - unreadable
+    parts = [f"{n} {what}" for n, what in ((unreadable, "not assessable"),
+                                            (filtered, "filtered")) if n]
+    return (f"Nothing in this report could be assessed ({' and '.join(parts)} of "
+            f"{len(outs)} call(s); the reasons are listed below). This is not a negative "
+            "result: no therapy was looked for.")
+
+
 # Beyond this many calls in a section (a raw exome or genome VCF lists every call, most of them
 # in genes the KB has no evidence for), calls sharing a reason share a row, counted with examples.
 GROUP_OVER = 30

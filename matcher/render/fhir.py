@@ -202,7 +202,7 @@ def _conclusion(result: MatchResult) -> str:
         lines.append("Therapy options: " + "; ".join(
             f"{_text(o.name)} (level {_text(o.level)})" for o in opts) + ".")
     else:
-        lines.append("No targeted therapy matched this report.")
+        lines.append(c.no_option_text(result))
     biomarker, by_tumor = c.trials_in_order(result)
     for label, trials in (("Biomarker-matched trials", biomarker),
                           ("Trials open to the tumor type", by_tumor)):

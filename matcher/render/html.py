@@ -78,6 +78,7 @@ def _context(result: MatchResult) -> dict[str, Any]:
         "css": Markup(_CSS),  # noqa: S704 - our own packaged file, hashed into the CSP
         "meta_csp": META_CSP,
         "specimen": c.specimen_text(result),
+        "no_option_text": c.no_option_text(result),
         "generated": c.when(result),
         "options": [_option(o, index) for o in c.primary_options(result)],
         "other_options": [_other(o, index) for o in others[:c.COMPACT_ROWS]],

@@ -91,7 +91,7 @@ def render_text(result: MatchResult, *, color: bool = False, width: int = 80) ->
 
     w.heading(f"Therapy options ({len(result.therapy_options)})")
     if not result.therapy_options:
-        w.para("No targeted therapy matched this report.", indent=2)
+        w.para(c.no_option_text(result), indent=2)
     for option in c.primary_options(result):
         _option(w, option, index)
     others = c.other_options(result)
