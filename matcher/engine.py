@@ -570,9 +570,9 @@ def _with_set_aside_notes(outcomes: tuple[AlterationOutcome, ...],
 
 
 def _fold_supporting(options: tuple[TherapyOption, ...]) -> tuple[TherapyOption, ...]:
-    """Options whose drugs are part of a level-1 regimen for the same alterations, with no
-    label evidence of their own (a CIViC trial of alpelisib beside the approved alpelisib +
-    fulvestrant), become supporting evidence of that level-1 option, not a line of their own."""
+    """3A options whose drugs are part of a level-1 regimen for the same alterations, with no
+    label evidence of their own (a CIViC trial of lapatinib beside the approved lapatinib +
+    capecitabine), become supporting evidence of that level-1 option, not a line of their own."""
     top = [o for o in options if o.level == "1"]
     if not top:
         return options
@@ -580,7 +580,9 @@ def _fold_supporting(options: tuple[TherapyOption, ...]) -> tuple[TherapyOption,
     kept = []
     for o in options:
         target = None
-        if o.level != "1" and not any(m.source == SOURCE_APPROVALS for m in o.matches):
+        # only clinical evidence in this tumor type (3A); other tumor types and preclinical
+        # work stay lines of their own
+        if o.level == "3A" and not any(m.source == SOURCE_APPROVALS for m in o.matches):
             drugs = frozenset(o.therapy)
             target = next((i for i, t in enumerate(top) if drugs < frozenset(t.therapy)
                            and set(o.alteration_ids) <= set(t.alteration_ids)), None)

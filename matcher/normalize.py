@@ -155,7 +155,7 @@ def _variant(ctx: _Ctx, call: VariantCall) -> None:
             protein = _tert(TERT_PROMOTER[key])
         else:
             try:
-                consequence = classify_cdna(cd)
+                consequence = classify_cdna(cd) or _cdna_indel(cd, notes)
             except InputError as exc:
                 not_assessable = ctx.unreadable(
                     f"cannot read cDNA change {cd!r}: {getattr(exc, 'reason', exc.message)}",
@@ -214,6 +214,8 @@ def _variant(ctx: _Ctx, call: VariantCall) -> None:
     exon = call.exon
     if exon is None and protein is not None and gene and not_assessable is None:
         exon = _exon_from_protein(ctx, gene, protein, call.transcript, notes)
+    elif exon is None and protein is None and gene and not_assessable is None and call.cdna_change:
+        exon = _exon_from_cdna(ctx, gene, call, consequence, notes)
     if protein is not None:
         label = f"{gene} {protein.canonical}"
         if gene == "TERT" and protein.canonical in ("C228T", "C250T"):
@@ -240,6 +242,34 @@ def _variant(ctx: _Ctx, call: VariantCall) -> None:
             ref=call.ref, alt=call.alt, build=call.build, vaf=call.vaf, depth=call.depth,
             hotspot=hotspot),
         filter_reason=call.filter_reason, not_assessable=not_assessable, notes=tuple(notes)))
+
+
+def _cdna_indel(cd: str, notes: list[str]) -> str | None:
+    """The consequence class of a cDNA-only indel from its length (frameshift or in-frame), with
+    a note saying it was derived; None otherwise."""
+    from matcher.reference.protein import cdna_indel_class
+
+    found = cdna_indel_class(cd)
+    if found:
+        notes.append(f"{found.replace('_', ' ')} derived from the cDNA change's length (no "
+                     "protein change given)")
+    return found
+
+
+def _exon_from_cdna(ctx: _Ctx, gene: str, call, consequence: str | None,
+                    notes: list[str]) -> int | None:
+    """The exon of an exonic cDNA-only indel (codons from its c. positions), as
+    :func:`_exon_from_protein` does for a protein change."""
+    from types import SimpleNamespace
+
+    from matcher.reference.protein import parse_cdna
+
+    c = parse_cdna(call.cdna_change)
+    if consequence is None or consequence == "splice" or c is None or c.start[1] or c.end[1]:
+        return None
+    codons = SimpleNamespace(position=(c.start[0] + 2) // 3, end_position=(c.end[0] + 2) // 3,
+                             consequence=consequence)
+    return _exon_from_protein(ctx, gene, codons, call.transcript, notes)
 
 
 def _exon_from_protein(ctx: _Ctx, gene: str, protein, transcript: str | None,

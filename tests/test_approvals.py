@@ -61,7 +61,7 @@ CLASS_ALLELES = {
 # A canonical allele per exon, for "exon N mutation" classes.
 EXON_ALLELES = {"KIT": {9: "A502_Y503dup", 11: "W557_K558del", 13: "K642E", 17: "D816V"},
                 "KRAS": {2: "G12D", 3: "Q61H", 4: "A146T"}}
-OUTSIDE = ("BRCA", "LUAD", "COADREAD", "MEL", "PRAD", "AML", "CML", "GBM", "BLCA", "THPA",
+OUTSIDE = ("BRCA", "LUAD", "COADREAD", "MEL", "PRAD", "AML", "CML", "GB", "BLCA", "THPA",
            "PAAD", "HGSOC", "CLLSLL")
 SOLID_EXAMPLES = ("LUAD", "PAAD", "BRCA", "THPA")
 

@@ -197,3 +197,28 @@ def test_ntrk_fusion_with_acquired_resistance_mutation(match):
     assert {"larotrectinib", "entrectinib"} <= r1(r)
     assert got["repotrectinib"] == "1"
     assert levels(match("LUAD", fusions=[{"fusion": "TPM3::NTRK1"}]))["larotrectinib"] == "1"
+
+
+@pytest.mark.parametrize("cdna, expected", [
+    ("c.2235_2249del", "inframe_deletion"), ("NM_005228.5:c.2236_2250del", "inframe_deletion"),
+    ("c.5266dupC", "frameshift"), ("c.2300_2308dup", "inframe_insertion"),
+    ("c.2310_2311insGGT", "inframe_insertion"), ("c.100_101insA", "frameshift"),
+    ("c.100_101ins12", "inframe_insertion"), ("c.100_102delinsA", "frameshift"),
+    ("c.100_102delinsAAT", "inframe_delins"), ("c.68_69del", "frameshift"),
+    ("c.1799T>A", None), ("c.3028+1del", None), ("c.2888-3_2888-1del", None),
+    ("c.1_3del", None), ("c.100_101ins", None), ("c.*12del", None), ("p.V600E", None)])
+def test_cdna_indel_class_from_length(cdna, expected):
+    from matcher.reference.protein import cdna_indel_class
+    assert cdna_indel_class(cdna) == expected
+
+
+def test_cdna_only_calls_meet_label_classes(match):
+    # "Protein-, cDNA- and exon-level calls all meet them" (issue 10, item 3)
+    egfr = match("LUAD", [{"gene": "EGFR", "cdna_change": "c.2235_2249del"}])
+    assert levels(egfr)["osimertinib"] == "1"
+    assert egfr.alterations[0].alteration.variant.exon == 19
+    brca = match("HGSOC", [{"gene": "BRCA1", "cdna_change": "c.5266dupC"}])
+    assert levels(brca)["olaparib"] == "1"
+    # a substitution written in cDNA alone says nothing about the protein: not matched
+    sub = match("LUAD", [{"gene": "EGFR", "cdna_change": "c.2573T>G"}])
+    assert not sub.therapy_options

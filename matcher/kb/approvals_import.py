@@ -170,7 +170,7 @@ class Importer:
             etype = "guideline"
             rec = row["recommendation"]
             direction = "sensitivity" if rec == "sensitive" else "resistance"
-            verb = {"sensitive": "lists", "resistant": "lists as ineffective (resistance)",
+            verb = {"sensitive": "lists", "resistant": "notes resistance to",
                     "not_recommended": "does not recommend"}[rec]
             statement = f"{row['guideline'].strip()} {verb} {regimen} for {what} in {where}."
             citations.append({"guideline": row["guideline"].strip(),

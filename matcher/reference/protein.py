@@ -78,7 +78,8 @@ from matcher.errors import InputError, Problem
 from matcher.model import CONSEQUENCES, ProteinChange
 
 __all__ = [
-    "ITD_GENES", "CdnaChange", "InvalidChange", "classify_cdna", "consequence_from_so",
+    "ITD_GENES", "CdnaChange", "InvalidChange", "cdna_indel_class", "classify_cdna",
+    "consequence_from_so",
     "parse_cdna", "parse_protein_change",
 ]
 
@@ -541,3 +542,38 @@ def _parse_cdna(text: str) -> CdnaChange | None:
                 "inv": "inversion"}.get(op[:3], "other")
     tx = match["tx"].split("(")[0] if match["tx"] else None
     return CdnaChange(tx, start, end, kind)
+
+
+_INSERTED = re.compile(r"^(?:delins|ins|dup|del)(?P<seq>[ACGTNacgtn]+|\d+)?$")
+
+
+def cdna_indel_class(text: object) -> str | None:
+    """Consequence class of an exonic coding indel written in cDNA only (``c.2235_2249del``,
+    ``c.5266dupC``, ``c.2300_2308dup``), from its length: ``frameshift`` when the net length
+    change is not a multiple of 3, else ``inframe_deletion`` / ``inframe_insertion`` /
+    ``inframe_delins``. None for substitutions, intronic or UTR positions, changes at the start
+    codon, and insertions whose length is not written. Never raises."""
+    c = parse_cdna(text)
+    if c is None or c.start[1] or c.end[1] or c.start[0] <= 3:
+        return None
+    body = _CDNA.match(str(text).strip())["body"].strip()
+    op = _CDNA_CHANGE.match(body)["change"]
+    written = _INSERTED.match(op)
+    if c.kind not in ("deletion", "duplication", "insertion", "delins") or written is None:
+        return None
+    span = c.end[0] - c.start[0] + 1
+    seq = written["seq"] or ""
+    length = int(seq) if seq.isdigit() else len(seq)
+    if c.kind == "deletion":
+        net, kind = -span, "inframe_deletion"
+    elif c.kind == "duplication":
+        net, kind = span, "inframe_insertion"
+    elif c.kind == "insertion":
+        if not length:
+            return None
+        net, kind = length, "inframe_insertion"
+    else:
+        if not length:
+            return None
+        net, kind = length - span, "inframe_delins"
+    return "frameshift" if net % 3 else kind
