@@ -72,7 +72,7 @@ def _chrom_order(chrom: str) -> tuple[int, str]:
     return ({"X": 23, "Y": 24, "MT": 25}.get(chrom, 99), chrom)
 
 
-def _trim(pos: int, ref: str, alt: str) -> tuple[int, str, str]:
+def trim_allele(pos: int, ref: str, alt: str) -> tuple[int, str, str]:
     """Drop bases shared at the end, then at the start, keeping one base on each side."""
     while len(ref) > 1 and len(alt) > 1 and ref[-1] == alt[-1]:
         ref, alt = ref[:-1], alt[:-1]
@@ -160,7 +160,7 @@ class HotspotIndex:
         self._residues: set[tuple[str, int]] = set()
         for row in rows:
             build, chrom, pos, ref, alt, gene, protein, _hgvsc, kind, source = row
-            key = (chrom, *_trim(pos, ref, alt))
+            key = (chrom, *trim_allele(pos, ref, alt))
             known = self._alleles[build].get(key)
             if known is None or (known[9] != "vcf" and source == "vcf"):
                 self._alleles[build][key] = row
@@ -234,7 +234,7 @@ class HotspotIndex:
         ref, alt = str(ref).strip().upper(), str(alt).strip().upper()
         if not (_BASES.match(ref) and _BASES.match(alt)) or ref == alt:
             return None  # symbolic or malformed alleles are never hotspots
-        key = (canonical_chrom(chrom), *_trim(_position(pos), ref, alt))
+        key = (canonical_chrom(chrom), *trim_allele(_position(pos), ref, alt))
         row = self._alleles.get(canonical_build(build), {}).get(key)
         return None if row is None else self._hotspot(row)
 
