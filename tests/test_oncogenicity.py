@@ -95,9 +95,12 @@ def test_reviewed_benign_protein_changes_drive_no_therapy(full_kb, sides):
     assert not failures, f"{len(failures)} of {tested}: " + "; ".join(failures[:20])
 
 
-@pytest.mark.parametrize("gene", LOF_GENES)
+@pytest.mark.parametrize("gene, origin", [(g, "somatic") for g in LOF_GENES]
+                         + [("BRCA1", "germline"), ("BRCA2", "germline")])
 def test_reviewed_pathogenic_truncating_changes_meet_loss_of_function_evidence(full_kb, sides,
-                                                                               gene):
+                                                                               gene, origin):
+    """Germline too: a germline pathogenic BRCA1/2 call meets the same evidence (the KB's
+    BRCA evidence names no origin: germline or somatic)."""
     evidence = [e for e in full_kb.all_evidence() if e.gene == gene
                 and e.criterion.type in BROAD and e.direction == "sensitivity"
                 and (e.criterion.type == "any" or "nonsense" in e.criterion.consequences)]
@@ -108,7 +111,7 @@ def test_reviewed_pathogenic_truncating_changes_meet_loss_of_function_evidence(f
     assert changes, f"no reviewed pathogenic nonsense change for {gene}"
     wanted = {e.id for e in evidence}
     missed = []
-    for result in _match(full_kb, _tumor_for(full_kb, gene), gene, changes):
+    for result in _match(full_kb, _tumor_for(full_kb, gene), gene, changes, origin):
         for o in result.alterations:  # match_ids: met (even where a resistance outweighs it)
             if not set(o.match_ids) & wanted:
                 missed.append(f"{o.alteration.label} ({o.status}: {o.reason})")
@@ -255,3 +258,46 @@ def test_a_truncation_in_an_oncogene_meets_broad_criteria_only_when_named(source
     alt = _call("RET", "R180*", "nonsense", 180,
                 onc=Oncogenicity("oncogenic", "test", source, "oncogene"))
     assert (criterion_match(crit, "RET", alt) is not None) is met
+
+
+# ----------------------------------------------------------------------------- reference lookups
+# The verified rows of the shared data README (clinvar/): each found by its allele in both builds
+# (the deletion written with its padding base, as a VCF has it, and in chr-style names).
+VERIFIED = [
+    ("BRCA1", "41818", ("17", 43091983, "T", "C"), ("17", 41244000, "T", "C"), "benign", 3),
+    ("BRCA2", "9329", ("13", 32332592, "A", "C"), ("13", 32906729, "A", "C"), "benign", 3),
+    ("BRCA1", "17662", ("17", 43124027, "ACT", "A"), ("17", 41276044, "ACT", "A"),
+     "oncogenic", 3),
+    ("TP53", "12374", ("17", 7675088, "C", "T"), ("17", 7578406, "C", "T"), "oncogenic", 3),
+    ("EGFR", "134021", ("7", 55161562, "G", "A"), ("7", 55229255, "G", "A"), "benign", 2),
+    ("ALK", "133472", ("2", 29193706, "T", "C"), ("2", 29416572, "T", "C"), "benign", 2),
+]
+
+
+@pytest.mark.parametrize("gene, vid, g38, g37, cls, stars", VERIFIED)
+def test_clinvar_lookup_by_allele_in_both_builds(full_kb, gene, vid, g38, g37, cls, stars):
+    for build, (chrom, pos, ref, alt) in (("GRCh38", g38), ("hg19", g37)):
+        call = full_kb.clinvar.by_allele(build, f"chr{chrom}", pos, ref, alt)
+        assert call is not None, (build, g38, g37)
+        assert (call.variation_id, call.classification, call.stars) == (vid, cls, stars)
+    if len(g38[2]) == len(g38[3]) == 1:  # another base at the same position is not this record
+        other = next(b for b in "ACGT" if b not in (g38[2], g38[3]))
+        call = full_kb.clinvar.by_allele("GRCh38", g38[0], g38[1], g38[2], other)
+        assert call is None or call.variation_id != vid
+
+
+def test_clinvar_records_that_disagree_decide_nothing(full_kb):
+    """Protein changes with reviewed pathogenic and benign records (different nucleotide
+    changes): ClinVar leaves them to the other sources."""
+    sides = _by_protein(full_kb)
+    mixed = [k for k, s in sides.items() if s == {"benign", "pathogenic"}]
+    for gene, change in mixed:
+        assert full_kb.clinvar.by_protein(gene, change) is None, (gene, change)
+
+
+def test_gene_roles_state_their_source(full_kb):
+    assert full_kb.gene_roles.role("BRCA1") == ("tumor_suppressor", "IntOGen 2020.02.02")
+    assert full_kb.gene_roles.role("EGFR")[0] == "oncogene"
+    assert gene_role(full_kb, "BRAF") == ("oncogene", "knowledge base gene file")
+    assert gene_role(full_kb, "MSH2") == ("tumor_suppressor",
+                                          "knowledge base loss-of-function evidence")

@@ -3,7 +3,8 @@
 
 Sources, first that decides wins:
 
-1. ClinVar, reviewed (>= 1 star): somatic oncogenicity, else germline pathogenic / benign;
+1. ClinVar, reviewed (>= 1 star): somatic oncogenicity or germline pathogenic / benign, the
+   better reviewed;
 2. named by KB or CIViC evidence: the exact protein change, or a codon the evidence names;
 3. a cancer hotspot (cancerhotspots.org residue or allele, or an in-frame indel hotspot range);
 4. a label class: a KB exon criterion restricted to a consequence (EGFR exon 19 deletion, ERBB2
@@ -134,7 +135,12 @@ def classify(alt: Alteration, kb) -> Oncogenicity | None:
         if p.canonical == "ITD":
             return out("likely_oncogenic", f"label class: {gene} internal tandem duplication",
                        "kb")
-    if v.hotspot:
+    # A listed hotspot allele (single-residue or 3D), or any missense at a single-residue
+    # hotspot; a residue only in a 3D cluster is not enough for an unlisted amino acid (the
+    # normaliser's hotspot flag counts both kinds of residue).
+    if v.hotspot and (p is None or kb.hotspots.is_hotspot_allele(gene, p.canonical)
+                      or (p.position and kb.hotspots.is_single_residue_hotspot(gene,
+                                                                               p.position))):
         return out("likely_oncogenic", "cancer hotspot (cancerhotspots.org)", "hotspot")
     if p is not None and p.position and cons in _INFRAME \
             and kb.hotspots.in_indel_hotspot(gene, p.position, p.end_position):

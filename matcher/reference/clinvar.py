@@ -8,13 +8,12 @@ the first lookup, not when the KB loads.
 
 from __future__ import annotations
 
-import csv
 import gzip
 from dataclasses import dataclass
 from pathlib import Path
 
-from matcher.errors import KnowledgeBaseError, Problem
-from matcher.reference.hotspots import canonical_chrom, trim_allele
+from matcher.errors import InputError, KnowledgeBaseError, Problem
+from matcher.reference.hotspots import canonical_build, canonical_chrom, trim_allele
 
 CLINVAR_FILE = "clinvar.tsv.gz"
 _COLUMNS = ("variation_id", "gene", "protein", "hgvs_c", "transcript",
@@ -40,16 +39,17 @@ class ClinVarCall:
 
 
 def _call(row: dict[str, str]) -> ClinVarCall:
-    """ClinVar's somatic oncogenicity when reviewed, else its germline classification."""
+    """The row's best-reviewed classification: ClinVar's somatic oncogenicity or its germline
+    classification, whichever has more review stars (oncogenicity on a tie)."""
     vid, release = row["variation_id"], row["release"]
+    options = []
     if row["oncogenicity"]:
-        stars = int(row["oncogenicity_stars"])
-        cls = ONC_CLASS[row["oncogenicity"]]
-        words = f"ClinVar oncogenicity {cls.replace('_', ' ')}"
-    else:
-        stars = int(row["stars"])
-        cls = CLNSIG_CLASS[row["clnsig"]]
-        words = f"ClinVar {CLNSIG_WORDS[row['clnsig']]}"
+        options.append((int(row["oncogenicity_stars"]), 1, ONC_CLASS[row["oncogenicity"]],
+                        f"ClinVar oncogenicity {ONC_CLASS[row['oncogenicity']].replace('_', ' ')}"))
+    if row["clnsig"]:
+        options.append((int(row["stars"]), 0, CLNSIG_CLASS[row["clnsig"]],
+                        f"ClinVar {CLNSIG_WORDS[row['clnsig']]}"))
+    stars, _, cls, words = max(options)
     return ClinVarCall(cls, f"{words}, {stars} star{'s' if stars != 1 else ''} "
                             f"(variation {vid}, release {release})", vid, stars)
 
@@ -72,50 +72,54 @@ class ClinVarIndex:
 
     def __init__(self, path: Path):
         self.path = Path(path)
-        self._alleles: dict[tuple, list[ClinVarCall]] | None = None
-        self._proteins: dict[tuple[str, str], list[ClinVarCall]] = {}
-        self._cdna: dict[tuple[str, str], list[tuple[str, ClinVarCall]]] = {}
-        self.genes: frozenset[str] = frozenset()
+        self._alleles: dict[tuple, list[int]] | None = None
+        self._proteins: dict[tuple[str, str], list[int]] = {}
+        self._cdna: dict[tuple[str, str], list[int]] = {}
+        self._rows: list[list[str]] = []
 
-    def _load(self) -> dict[tuple, list[ClinVarCall]]:
+    def _load(self) -> dict[tuple, list[int]]:
+        """Index every row by key (row numbers only: a ClinVarCall is made on lookup)."""
         if self._alleles is not None:
             return self._alleles
-        alleles: dict[tuple, list[ClinVarCall]] = {}
-        genes = set()
+        alleles: dict[tuple, list[int]] = {}
+        rows = self._rows
+        width = len(_COLUMNS)
         try:
             with gzip.open(self.path, "rt", encoding="utf-8", newline="") as fh:
-                reader = csv.DictReader(fh, delimiter="\t")
-                if tuple(reader.fieldnames or ()) != _COLUMNS:
+                header = fh.readline().rstrip("\n").split("\t")
+                if tuple(header) != _COLUMNS:
                     raise KnowledgeBaseError(
                         f"{self.path}: unexpected header",
                         [Problem("unexpected header", line=1, source=str(self.path),
                                  expected="\t".join(_COLUMNS))])
-                for n, row in enumerate(reader, start=2):
-                    try:
-                        call = _call(row)
-                    except (KeyError, ValueError) as exc:
+                for n, line in enumerate(fh, start=2):
+                    f = line.rstrip("\n").split("\t")
+                    if len(f) != width or not (f[13] in CLNSIG_CLASS or f[15] in ONC_CLASS):
                         raise KnowledgeBaseError(
                             f"{self.path}: malformed line {n}",
-                            [Problem(f"malformed row: {exc}", line=n,
-                                     source=str(self.path))]) from exc
-                    gene = row["gene"]
-                    genes.add(gene)
-                    for build, sfx in (("GRCh37", "grch37"), ("GRCh38", "grch38")):
-                        if row[f"pos_{sfx}"]:
-                            key = (build, canonical_chrom(row[f"chrom_{sfx}"]),
-                                   *trim_allele(int(row[f"pos_{sfx}"]), row[f"ref_{sfx}"].upper(),
-                                          row[f"alt_{sfx}"].upper()))
-                            alleles.setdefault(key, []).append(call)
-                    if row["protein"]:
-                        self._proteins.setdefault((gene, row["protein"]), []).append(call)
-                    if row["hgvs_c"]:
-                        self._cdna.setdefault((gene, row["hgvs_c"]), []).append(
-                            (_accession(row["transcript"]), call))
-        except OSError as exc:
+                            [Problem("malformed row", line=n, source=str(self.path),
+                                     expected=f"{width} fields with a clnsig or oncogenicity")])
+                    i = len(rows)
+                    rows.append(f)
+                    gene = f[1]
+                    for build, c in (("GRCh37", 5), ("GRCh38", 9)):
+                        if f[c + 1]:
+                            key = (build, canonical_chrom(f[c]),
+                                   *trim_allele(int(f[c + 1]), f[c + 2].upper(), f[c + 3].upper()))
+                            alleles.setdefault(key, []).append(i)
+                    if f[2]:
+                        self._proteins.setdefault((gene, f[2]), []).append(i)
+                    if f[3]:
+                        self._cdna.setdefault((gene, f[3]), []).append(i)
+        except (OSError, ValueError) as exc:
             raise KnowledgeBaseError(f"cannot read reference file {self.path}: {exc}") from exc
-        self.genes = frozenset(genes)
         self._alleles = alleles
         return alleles
+
+    def _calls(self, found: list[int] | None) -> ClinVarCall | None:
+        if not found:
+            return None
+        return _agree([_call(dict(zip(_COLUMNS, self._rows[i], strict=True))) for i in found])
 
     def by_allele(self, build: str, chrom: str, pos: int, ref: str, alt: str
                   ) -> ClinVarCall | None:
@@ -124,15 +128,18 @@ class ClinVarIndex:
         ref, alt = str(ref).strip().upper(), str(alt).strip().upper()
         if not ref or not alt or ref == alt:
             return None
-        found = alleles.get((build, canonical_chrom(chrom), *trim_allele(int(pos), ref, alt)))
-        return _agree(found) if found else None
+        try:
+            build = canonical_build(build)
+        except InputError:
+            return None
+        return self._calls(alleles.get((build, canonical_chrom(chrom),
+                                        *trim_allele(int(pos), ref, alt))))
 
     def by_protein(self, gene: str, change: str) -> ClinVarCall | None:
         """The reviewed classification of a protein change (1-letter, e.g. 'K1183R') on the
         gene's MANE Select transcript; None when its records disagree or none is reviewed."""
         self._load()
-        found = self._proteins.get((gene, change))
-        return _agree(found) if found else None
+        return self._calls(self._proteins.get((gene, change)))
 
     def by_cdna(self, gene: str, cdna: str, transcript: str | None = None
                 ) -> ClinVarCall | None:
@@ -141,17 +148,5 @@ class ClinVarIndex:
         self._load()
         change = cdna.split(":")[-1].strip()
         wanted = _accession(transcript or (cdna.split(":")[0] if ":" in cdna else None))
-        found = [c for acc, c in self._cdna.get((gene, change), ())
-                 if not wanted or acc == wanted]
-        return _agree(found) if found else None
-
-    def protein_changes(self, gene: str | None = None) -> list[tuple[str, str, ClinVarCall]]:
-        """(gene, protein change, call) of every unambiguous protein-level classification."""
-        self._load()
-        out = []
-        for (g, change), calls in sorted(self._proteins.items()):
-            if gene is None or g == gene:
-                call = _agree(calls)
-                if call is not None:
-                    out.append((g, change, call))
-        return out
+        return self._calls([i for i in self._cdna.get((gene, change), ())
+                            if not wanted or _accession(self._rows[i][4]) == wanted])

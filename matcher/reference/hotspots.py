@@ -158,6 +158,8 @@ class HotspotIndex:
         # Keyed by the trimmed allele, so 'CA>CT' finds the listed SNV 'A>T' one base on.
         self._alleles: dict[str, dict[tuple[str, int, str, str], tuple]] = defaultdict(dict)
         self._residues: set[tuple[str, int]] = set()
+        self._single_residues: set[tuple[str, int]] = set()  # cancerhotspots.org, not 3D
+        self._proteins: set[tuple[str, str]] = set()
         for row in rows:
             build, chrom, pos, ref, alt, gene, protein, _hgvsc, kind, source = row
             key = (chrom, *trim_allele(pos, ref, alt))
@@ -166,6 +168,10 @@ class HotspotIndex:
                 self._alleles[build][key] = row
             if kind != "HOTSPOTNC" and (m := _RESIDUE.match(protein)):
                 self._residues.add((gene, int(m.group(1))))
+                if kind == "HOTSPOT":
+                    self._single_residues.add((gene, int(m.group(1))))
+            if protein:
+                self._proteins.add((gene, protein))
         self._indels: dict[str, list[tuple[int, int]]] = defaultdict(list)
         for gene, start, end in indels:
             self._indels[gene].append((start, end))
@@ -241,6 +247,15 @@ class HotspotIndex:
     def is_hotspot_residue(self, gene: str, position: int) -> bool:
         """True if any substitution hotspot (either build) lies at this protein residue."""
         return (gene, int(position)) in self._residues
+
+    def is_hotspot_allele(self, gene: str, protein: str) -> bool:
+        """True if this protein change (1-letter, 'V600E') is a listed hotspot allele."""
+        return (gene, protein) in self._proteins
+
+    def is_single_residue_hotspot(self, gene: str, position: int) -> bool:
+        """True if a cancerhotspots.org single-residue hotspot (not only a 3D cluster) lies at
+        this residue."""
+        return (gene, int(position)) in self._single_residues
 
     def in_indel_hotspot(self, gene: str, position: int, end: int | None = None) -> bool:
         """True if residue ``position`` (or the range to ``end``) overlaps an indel hotspot."""
