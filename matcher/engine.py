@@ -12,6 +12,12 @@ from dataclasses import replace
 from matcher import __version__
 from matcher.kb.criteria import SPECIFICITY, Criterion
 from matcher.kb.knowledge import Evidence, KnowledgeBase, Trial
+from matcher.kb.oncogenicity import (
+    classification_note,
+    classified,
+    meets_broad_evidence,
+    reviewed_benign,
+)
 from matcher.model import (
     Alteration,
     AlterationOutcome,
@@ -32,6 +38,8 @@ EVIDENCE_RANK = {"fda": 0, "guideline": 1, "clinical": 2, "case": 3, "preclinica
 # exon_loss (SO exon_loss_variant) was 'other' before exon_skipping criteria read it: kept out
 # of `any` as before (exon_skipping evidence is what reads it).
 SMALL_VARIANT_EXCLUDED = frozenset({"synonymous", "other", "exon_loss"})
+# Criteria met by any variant of a class, not a named allele: only oncogenic variants meet them.
+_NEEDS_ONCOGENIC = frozenset({"region", "consequence", "any"})
 # Scopes that name no tumor type: all solid tumors, or OncoTree's root (CIViC's "Cancer").
 PAN_CANCER = frozenset({"SOLID", "TISSUE"})
 
@@ -102,6 +110,8 @@ def criterion_match(crit: Criterion, gene: str | None, alt: Alteration) -> str |
         allowed = crit.consequences or {"missense", "codon"}
         return "codon" if p and p.position in crit.codons and cons in allowed else None
     if t == "exon":
+        if not meets_broad_evidence(alt):
+            return None
         ok = v.exon in crit.exons and (not crit.consequences or cons in crit.consequences)
         return "exon" if ok else None
     if t == "exon_skipping":
@@ -110,6 +120,8 @@ def criterion_match(crit: Criterion, gene: str | None, alt: Alteration) -> str |
         # protein, cdna, transcript and chrom/pos/ref/build (all in _features).
         ok = any(skipping_rule(sites, v) for sites in crit.sites)
         return "exon_skipping" if ok else None
+    if t in _NEEDS_ONCOGENIC and not meets_broad_evidence(alt):
+        return None  # a VUS or benign call never meets class-level evidence (oncogenicity.py)
     if t == "region":
         ok = (p is not None and p.position is not None and crit.start <= p.position <= crit.end
               and (not crit.consequences or cons in crit.consequences))
@@ -254,6 +266,7 @@ def _features(a: Alteration) -> tuple:
     v, f, cn, sig = a.variant, a.fusion, a.copy_number, a.signature
     p = v.protein if v else None
     return (a.kind, a.gene, a.origin,  # origin: criteria may require a germline call
+            meets_broad_evidence(a), reviewed_benign(a),
             (v.consequence, v.hotspot, v.exon, v.cdna, v.transcript, v.chrom, v.pos, v.ref,
              v.alt, v.build) if v else None,
             (p.canonical, p.position, p.consequence) if p else None,
@@ -272,8 +285,10 @@ def _single_hits(idx: _Index, a: Alteration) -> tuple[tuple[Evidence, str], ...]
             candidates = idx.single.get(keys[0], ())
         else:  # a fusion: an any_of naming both partners is listed under each; ask it once
             candidates = {ev.id: ev for g in keys for ev in idx.single.get(g, ())}.values()
+        benign = reviewed_benign(a)  # imported evidence does not outrank reviewed ClinVar
         hits = tuple((ev, m) for ev in candidates
-                     if (m := criterion_match(ev.criterion, ev.gene, a)))
+                     if (m := criterion_match(ev.criterion, ev.gene, a))
+                     and not (benign and ev.source != "curated"))
         if len(idx.hits) >= _MEMO_LIMIT:
             idx.hits.clear()
         idx.hits[key] = hits
@@ -308,6 +323,7 @@ def match(alterations: list[Alteration], kb: KnowledgeBase, tumor: TumorType | N
     ``max_matches``: raise :class:`TooManyMatches` as soon as the single-alteration matches
     exceed it, before the costlier steps (a bound on the work of one report)."""
     warnings = list(warnings or [])
+    alterations = classified(alterations, kb)  # hand-built alterations: classify here
     if tumor is None:
         warnings.append("No tumor type given: evidence is shown as off-label, no level above 3B.")
     usable = [a for a in alterations
@@ -633,7 +649,8 @@ def _outcome(alt: Alteration, mine: list[Match], kb: KnowledgeBase,
             reason = "resistance marker: see resistance evidence"
         return AlterationOutcome(alt, "matched",
                                  _join(reason, _outweighed_note(alt, outweighed), notes), ids)
-    return AlterationOutcome(alt, "no_evidence", _join(_why_not(alt, kb), notes))
+    return AlterationOutcome(alt, "no_evidence",
+                             _join(classification_note(alt), _why_not(alt, kb), notes))
 
 
 def _join(*parts) -> str | None:

@@ -98,7 +98,9 @@ def normalize_report(report: Report, kb) -> Normalized:
     if ctx.problems:
         raise ReportValidationError(
             f"report failed validation ({len(ctx.problems)} problem(s))", ctx.problems)
-    return Normalized(ctx.out, ctx.warnings)
+    from matcher.kb.oncogenicity import classified
+
+    return Normalized(classified(ctx.out, kb), ctx.warnings)
 
 
 # ----------------------------------------------------------------------------- small variants

@@ -119,6 +119,18 @@ class KnowledgeBase:
         return HotspotIndex.load(self.path / "reference")
 
     @cached_property
+    def clinvar(self):
+        """Reviewed ClinVar classifications of the KB's genes (indexed on first lookup)."""
+        from matcher.reference.clinvar import CLINVAR_FILE, ClinVarIndex
+        return ClinVarIndex(self.path / "reference" / CLINVAR_FILE)
+
+    @cached_property
+    def gene_roles(self):
+        """Oncogene / tumor suppressor roles from IntOGen and CancerMine (loaded on first use)."""
+        from matcher.reference.gene_roles import GeneRoles
+        return GeneRoles.load(self.path / "reference")
+
+    @cached_property
     def transcripts(self):
         """MANE transcripts (loaded on first use)."""
         from matcher.reference.transcripts import TranscriptIndex

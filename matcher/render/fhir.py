@@ -23,7 +23,15 @@ import re
 import uuid
 from typing import Any
 
-from matcher.model import Alteration, AlterationOutcome, Citation, Match, MatchResult, TherapyOption
+from matcher.model import (
+    ONCOGENICITY_WORDS,
+    Alteration,
+    AlterationOutcome,
+    Citation,
+    Match,
+    MatchResult,
+    TherapyOption,
+)
 from matcher.render import common as c
 
 __all__ = ["MEDIA_TYPE", "to_fhir"]
@@ -324,6 +332,13 @@ def _variant(a: Alteration, oid: str, result: MatchResult) -> dict[str, Any]:
         code, display = ORIGINS[a.origin]
         comps.append(_component(_loinc("48002-0", "Genomic source class"),
                                 valueCodeableConcept=_concept(display, LOINC, code, display)))
+    if a.oncogenicity is not None:
+        # The IG's clinical-significance component. Text only: these are oncogenicity classes,
+        # which LOINC's pathogenicity answer list (germline ACMG terms) does not code.
+        o = a.oncogenicity
+        comps.append(_component(_loinc("53037-8", "Genetic variation clinical significance"),
+                                valueCodeableConcept=_concept(_text(
+                                    f"{ONCOGENICITY_WORDS[o.classification]}: {o.reason}"))))
     if a.copy_number is not None and a.copy_number.copies is not None:
         comps.append(_component(_loinc("82155-3"),
                                 valueQuantity={"value": a.copy_number.copies}))
