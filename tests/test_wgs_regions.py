@@ -205,13 +205,13 @@ def _actionable(result) -> set[tuple[str, str]]:
 
 
 @pytest.mark.parametrize("build", BUILDS)
-@pytest.mark.parametrize("storage", ["indexed", "bgzip", "plain"])
+@pytest.mark.parametrize("storage", ["indexed", "bgzip", "plain", "bytes"])
 def test_wgs_file_read_by_region_finds_every_actionable_call(full_kb, plans, tmp_path, build,
                                                               storage):
     text, intronic = _wgs_vcf(build, full_kb, plans[build])
     path = tmp_path / "wgs.vcf"
     path.write_text(text)
-    if storage != "plain":
+    if storage in ("indexed", "bgzip"):
         pysam.tabix_compress(str(path), str(tmp_path / "wgs.vcf.gz"))
         path = tmp_path / "wgs.vcf.gz"
         if storage == "indexed":
@@ -219,7 +219,10 @@ def test_wgs_file_read_by_region_finds_every_actionable_call(full_kb, plans, tmp
     small = ReadOptions(tumor_type="LUAD", region_threshold_bytes=1000)
     whole = ReadOptions(tumor_type="LUAD", region_threshold_bytes=10**9)
     assert path.stat().st_size > small.region_threshold_bytes
-    result = run(path=str(path), kb=full_kb, options=small)[0]
+    if storage == "bytes":  # an upload: the data path of the reader
+        result = run(path.read_bytes(), filename="wgs.vcf", kb=full_kb, options=small)[0]
+    else:
+        result = run(path=str(path), kb=full_kb, options=small)[0]
     baseline = run(path=str(path), kb=full_kb, options=whole)[0]
 
     labels = _actionable(result)
