@@ -51,14 +51,16 @@ def read_reports(data: bytes | None = None, *, path: str | None = None,
     """Read a lab file of any supported format into one Report per sample.
 
     With a KB, a whole-genome-scale VCF (over ``options.region_threshold_bytes``, or with more
-    records than ``options.max_variants``) is read only in the regions of the KB's genes, and
-    each report says so in a warning: calls elsewhere cannot be matched by this KB anyway.
+    records than ``options.max_variants``) is read only where the KB can assess something: the
+    coding exons of its genes ± splice sites, non-coding hotspots (TERT promoter) and the whole
+    spans of genes with fusion or copy-number criteria (:class:`~matcher.readers.regions.
+    ReadPlan`). Small-variant calls read inside those spans but outside the coding exons are
+    counted, not listed, and each report says what was read in its warnings.
     """
     from matcher.readers import read_file
-    from matcher.readers.regions import gene_regions
 
     size = len(data) if data is not None else os.path.getsize(path) if path else 0
-    kb_regions = gene_regions(kb.genes, reference_dir=kb.path / "reference") if kb else None
+    kb_regions = _kb_regions(kb) if kb else None
     regions = kb_regions if size > options.region_threshold_bytes else None
     kw = {"path": path, "filename": filename, "fmt": fmt, "options": options}
     try:
@@ -71,10 +73,38 @@ def read_reports(data: bytes | None = None, *, path: str | None = None,
     reports = [replace(r, warnings=bounded(r.warnings)) for r in reports]
     if regions is None:
         return reports
-    note = ("Whole-genome-scale file: only records within the knowledge base's genes (±2 kb) "
-            "were read; calls elsewhere were not assessed.")
-    return [replace(r, warnings=(*r.warnings, note)) if r.source_format == "vcf"
-            and r.genome_build else r for r in reports]
+    return [_restrict(r, kb_regions, kb) if r.source_format == "vcf" and r.genome_build else r
+            for r in reports]
+
+
+def _kb_regions(kb: KnowledgeBase):
+    from matcher.kb.scope import whole_span_genes
+    from matcher.readers.regions import KbRegions
+    return KbRegions(kb.genes, whole_span_genes(kb), reference_dir=kb.path / "reference")
+
+
+def _restrict(report: Report, kb_regions, kb: KnowledgeBase) -> Report:
+    """Keep the small-variant calls the plan reads them for; count the others by gene."""
+    from matcher.readers.vcf_records import RegionFilter
+    plan = kb_regions.plan(report.genome_build)
+    keep = RegionFilter(plan.small)
+    kept, outside = [], {}
+    for call in report.variants:
+        if call.chrom is None or call.pos is None or keep.contains(call.chrom, call.pos):
+            kept.append(call)
+        else:
+            genes = kb.gene_spans.genes_at(report.genome_build, call.chrom, call.pos)
+            gene = next((g for g in genes if g in plan.whole), genes[0] if genes else "gene flanks")
+            outside[gene] = outside.get(gene, 0) + 1
+    notes = [plan.describe()]
+    if outside:
+        n = sum(outside.values())
+        top = sorted(outside.items(), key=lambda kv: (-kv[1], kv[0]))
+        shown = ", ".join(f"{g} {c}" for g, c in top[:8]) + (", …" if len(top) > 8 else "")
+        notes.append(f"{n} small-variant call{'s' if n > 1 else ''} read inside whole gene spans "
+                     f"but outside the coding exons and promoters ({shown}) were counted, not "
+                     "listed: no criterion of the knowledge base can assess them.")
+    return replace(report, variants=tuple(kept), warnings=(*report.warnings, *notes))
 
 
 def resolve_tumor(kb: KnowledgeBase, text: str | None,

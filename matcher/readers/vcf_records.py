@@ -78,11 +78,16 @@ class RegionFilter:
             self._ends[key] = [e for _, e in merged]
         self._names: dict[str, str] = {}  # chrom as written -> bare name
 
-    def contains(self, chrom: str, pos: int) -> bool:
-        """True if 1-based ``pos`` on ``chrom`` lies in a region."""
+    def merged(self) -> dict[str, list[tuple[int, int]]]:
+        """Bare chromosome -> its merged, sorted, disjoint (start, end) spans."""
+        return {c: list(zip(s, self._ends[c])) for c, s in self._starts.items()}
+
+    def contains(self, chrom: str | bytes, pos: int) -> bool:
+        """True if 1-based ``pos`` on ``chrom`` (text or bytes) lies in a region."""
         key = self._names.get(chrom)
         if key is None:
-            key = self._names[chrom] = bare_chrom(chrom)
+            key = self._names[chrom] = bare_chrom(
+                chrom if isinstance(chrom, str) else chrom.decode("utf-8", "replace"))
         starts = self._starts.get(key)
         if not starts:
             return False
