@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import json
 from pathlib import Path
 
 import pytest
@@ -302,3 +303,63 @@ def test_the_cli_check_passes_and_detects_drift(tmp_path):
     assert drift.exit_code == 1
     missing = CliRunner().invoke(cli, ["kb", "import-trials", str(Path(tmp_path, "none.tsv"))])
     assert missing.exit_code == 2
+
+
+# ------------------------------------------------------------------------------ renderers
+@pytest.fixture()
+def kras_result(kb):
+    from matcher.pipeline import run
+
+    doc = {"report_id": "R", "tumor_type": "LUAD",
+           "variants": [{"gene": "KRAS", "protein_change": "p.G12C"}]}
+    return run(json.dumps(doc).encode(), kb=kb)[0]
+
+
+@pytest.mark.parametrize("max_age, flagged", [("0", True), ("100000", False)])
+def test_text_and_html_show_each_open_trial_with_its_date(kb, monkeypatch, max_age, flagged):
+    from matcher.pipeline import run
+    from matcher.render.html import render_html
+    from matcher.render.text import render_text
+
+    monkeypatch.setenv("MATCHER_TRIAL_STATUS_MAX_AGE_DAYS", max_age)
+    doc = {"report_id": "R", "tumor_type": "LUAD",
+           "variants": [{"gene": "KRAS", "protein_change": "p.G12C"}]}
+    result = run(json.dumps(doc).encode(), kb=kb)[0]
+    biomarker = [t for t in result.open_trials if t.reason == "biomarker"]
+    assert biomarker and all(t.status_may_be_out_of_date is flagged for t in biomarker)
+    text = render_text(result, width=200)
+    html = render_html(result)
+    assert "TRIALS OPEN FOR THIS PATIENT" in text and "Trials open for this patient" in html
+    for t in biomarker:
+        assert t.nct_id in text and t.nct_id in html
+        assert f"as of {t.status_date}" in text
+    assert ("status may be out of date" in text) is flagged
+    assert ("status may be out of date" in html) is flagged
+    assert "KRAS G12C meets KRAS G12C" in text
+
+
+def test_fhir_has_a_research_study_per_open_trial_with_status_and_date(kras_result):
+    from matcher.render.fhir import to_fhir
+
+    bundle = to_fhir(kras_result)
+    studies = {r["identifier"][0]["value"]: r for r in
+               (e["resource"] for e in bundle["entry"])
+               if r["resourceType"] == "ResearchStudy"}
+    assert set(studies) == {t.nct_id for t in kras_result.open_trials}
+    for t in kras_result.open_trials:
+        s = studies[t.nct_id]
+        assert s["status"] in ("active", "approved")
+        assert s["note"][0]["time"] == t.status_date
+        assert s["relatedArtifact"][0]["url"] == t.url
+        assert s["description"].startswith("Biomarker-matched" if t.reason == "biomarker"
+                                           else "Open to the patient's tumor type")
+
+
+def test_json_lists_open_trials_apart_from_the_cited_references(kras_result):
+    doc = json.loads(kras_result.to_json())
+    assert {t["nct_id"] for t in doc["open_trials"]} == {t.nct_id for t in
+                                                         kras_result.open_trials}
+    first = doc["open_trials"][0]
+    assert {"status", "status_date", "status_age_days", "status_may_be_out_of_date", "matched",
+            "drugs", "url", "phase"} <= set(first)
+    assert first["matched"][0]["quote"]

@@ -98,7 +98,9 @@ PRIOR_RE = re.compile(r"\bprior (?:[\w-]+ ){0,3}(?:therap|treat|inhibitor|TKI|li
                       r"previous (?:treatment|therapy|line|regimen|systemic)|\breceived\b|"
                       r"\breceiving\b|progress(?:ed|ion) (?:on|after|following)|\binhibitor|"
                       r"\bTKIs?\b|refractory|\bfailed\b", re.I)
-CONDITIONAL_RE = re.compile(r"(?:^|\W)(?:if|for|in case|when|unless)\s|"
+CONDITIONAL_RE = re.compile(r"(?:^|\W)(?:if|unless|in case)\s|\bfor (?:the )?(?:patients|"
+                            r"participants|subjects|cohorts?|arms?|parts?|phase|substud\w*|subprotocols?|"
+                            r"expansion|dose|those|a participant)\b|"
                             r"(?:patients|participants|subjects) who (?:are|have)\b|"
                             r"preferen|prioriti|enrich", re.I)
 
@@ -171,7 +173,8 @@ def clauses(text: str, lo: int, hi: int) -> list[tuple[int, int]]:
     out = []
     for m in re.finditer(r"[^*;\n]+", text[lo:hi]):
         s, e = lo + m.start(), lo + m.end()
-        for part in re.finditer(r"(?:[^.]|\.(?=\d)|\.(?!\s))+\.?", text[s:e]):
+        for part in re.finditer(r"(?:[^.]|\.(?=\d)|\.(?!\s)|(?<=\bp)\.|(?<=e\.g)\.|(?<=i\.e)\.|"
+                                r"(?<=\bvs)\.)+\.?", text[s:e]):
             a, b = s + part.start(), s + part.end()
             while a < b and text[a] in " -\t:":
                 a += 1
@@ -211,8 +214,9 @@ def _alteration_items(term: str, window: str, broad: bool = False,
                                                   "values": ["MSI-H"]}}], ""
         return [{"gene": None, "alteration": {"type": "signature", "signature": "MMR",
                                               "values": ["deficient"]}}], ""
-    if UNPARSEABLE_RE.search(window):
-        return [], f"{UNPARSEABLE_RE.search(window).group(0)!r} cannot be read from a report"
+    bad = UNPARSEABLE_RE.search(re.split(r"\band\b|[,;]", window, maxsplit=1)[0])
+    if bad:
+        return [], f"{bad.group(0)!r} cannot be read from a report"
     crits: list[dict] = []
     changes = [m for m in CHANGE_RE.finditer(window)]
     exon = EXON_RE.search(window)
@@ -270,10 +274,42 @@ def _alteration_items(term: str, window: str, broad: bool = False,
                 crits.append({"type": "any"})
     if not crits:
         return [], "no alteration named next to the gene"
+    if broad and any(g in FUSION_GENES or g == "RET" for g in genes) \
+            and not any(c["type"] == "fusion" for c in crits):
+        # an exclusion of "ALK mutation" keeps out ALK-rearranged tumors too: read wide
+        crits.append({"type": "fusion"})
     if term == "HER2" and any(c["type"] in ("variant", "codon", "exon", "any") for c in crits) \
             and any(c["type"] == "copy_number" for c in crits):
         return [], "HER2 mutation and amplification in one phrase"
     return [{"gene": g, "alteration": c} for g in genes for c in crits], ""
+
+
+OTHER_GENE_RE = re.compile(r"\b([A-Z][A-Z0-9]{2,7})(?:[- ](?:deletion|deleted|mutation|mutant|"
+                           r"mutated|loss|fusion|amplification|amplified|rearrangement)|"
+                           r"\s+(?:gene )?(?:deletion|loss|co-?mutation))", re.I)
+NOT_GENES = frozenset({"NSCLC", "PDAC", "CRC", "DNA", "RNA", "TPS", "CPS", "RECIST", "CLIA", "FDA",
+                       "ECOG", "IHC", "NGS", "FISH", "PCR", "CNS", "HRD", "LOH", "SCLC", "HNSCC",
+                       "ESR", "RAS", "HER", "DTC", "ATC", "PTC", "FTC", "CDX", "LDT", "ISH", "EXON",
+                       "GENE", "ANY", "THE", "AND", "WITH", "KNOWN", "SOMATIC", "GERMLINE"})
+
+
+def _other_gene(clause: str) -> str | None:
+    """A gene the rules do not read, named with an alteration in a requirement's criterion
+    (e.g. 'MTAP-deletion and KRAS G12C'): the requirement may need it too."""
+    for m in OTHER_GENE_RE.finditer(clause):
+        token = m.group(1)
+        if token.isupper() and token not in GENE_TERMS and token not in NOT_GENES \
+                and not re.fullmatch(r"[A-Z]\d+[A-Z]?", token) \
+                and not any(token.startswith(g) for g in GENE_TERMS if len(g) > 2):
+            return token
+    return None
+
+
+def _negated_after(after: str) -> bool:
+    """'BRAF V600E mutation-negative', 'EGFR wild-type': a negation right after the gene's
+    phrase (not one about the next biomarker: 'KRAS G12C and negative for PD-L1')."""
+    m = re.search(r"negative|wild[- ]?type", after[:30], re.I)
+    return bool(m) and not re.search(r"\b(?:and|with|or|but|for)\b|[,;(]", after[:m.start()])
 
 
 def _num(s: str) -> float | int:
@@ -314,6 +350,10 @@ def read_mentions(clause: str, in_exclusion: bool) -> list[Mention]:
                              re.I)):
             men.kind, men.why = "therapy", "a prior-therapy condition for biomarker carriers"
             continue
+        if not in_exclusion and re.match(r"\W*if\b", clause, re.I) and re.search(
+                r"analys|assay|\btest|sequenc|PCR|sample|fails", clause, re.I):
+            men.kind, men.why = "stratify", "how the biomarker is tested"
+            continue
         if not in_exclusion and CONDITIONAL_RE.search(clause[:men.start]):
             men.kind, men.why = "unclear", ("a condition for some patients or parts only "
                                             f"({CONDITIONAL_RE.search(clause[:men.start]).group(0).strip()!r})")
@@ -326,7 +366,7 @@ def read_mentions(clause: str, in_exclusion: bool) -> list[Mention]:
                                          between, re.I)
                        or re.search(r"^\W{0,3}(?:-|−|–)(?![A-Za-z])|^\W{0,3}negative|"
                                     r"^[\s-]*(?:\(-\)|negative)", after)
-                       or re.search(r"-negative|negative|wild[- ]?type", after[:30]))
+                       or _negated_after(after))
         items, why = _alteration_items(men.term, after, broad=negated or in_exclusion)
         if not items and re.search(r"(?:(?:mutation|alteration|variant)s?\s+(?:in|of)\s+"
                                    r"(?:the\s+)?(?:gene\s+)?|\b(?:mutated|mutant)\s+)$",
@@ -356,6 +396,9 @@ def read_mentions(clause: str, in_exclusion: bool) -> list[Mention]:
         elif prior:
             men.kind, men.why = "unclear", (f"a prior-therapy condition ({prior.group(0)!r}) "
                                             "in the same criterion")
+        elif other := _other_gene(clause):
+            men.kind, men.why = "unclear", (f"{other} is named with an alteration in the same "
+                                            "criterion and the rules do not read it")
         else:
             men.kind, men.items = "require", items
     return found
@@ -424,7 +467,9 @@ def structure(row: dict[str, str], rules) -> dict:
                     "cannot be told apart")
     for clause, men, in_exc in mentions:
         if men.kind == "exclude":
-            entry["excludes"] += [dict(it, quote=clause) for it in men.items]
+            seen = {_key(it) for it in entry["excludes"]}
+            entry["excludes"] += [dict(it, quote=clause) for it in men.items
+                                  if _key(it) not in seen]
         elif men.kind == "therapy" and (in_exc or PRIOR_RE.search(clause)):
             if clause not in entry["therapy_criteria"]:
                 entry["therapy_criteria"].append(clause)
