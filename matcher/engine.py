@@ -11,7 +11,14 @@ from dataclasses import replace
 
 from matcher import __version__
 from matcher.kb.criteria import SPECIFICITY, Criterion
-from matcher.kb.knowledge import Evidence, KnowledgeBase, Trial
+from matcher.kb.knowledge import (
+    Evidence,
+    KnowledgeBase,
+    OpenTrial,
+    Trial,
+    TrialCriterion,
+    status_max_age_days,
+)
 from matcher.kb.oncogenicity import (
     classification_note,
     classified,
@@ -23,7 +30,9 @@ from matcher.model import (
     AlterationOutcome,
     Match,
     MatchResult,
+    OpenTrialMatch,
     TherapyOption,
+    TrialBiomarkerHit,
     TrialMatch,
     TumorType,
     prebuilt,
@@ -364,6 +373,7 @@ def match(alterations: list[Alteration], kb: KnowledgeBase, tumor: TumorType | N
     if set_aside:
         outcomes = _with_set_aside_notes(outcomes, set_aside)
     trials = _trials(kb, idx, tumor, by_gene, live)
+    context.setdefault("open_trials", open_trials(kb, tumor, by_gene))
     return MatchResult(
         report_id=report_id, tumor_type=tumor, alterations=outcomes,
         therapy_options=options, resistance=resistance, trials=trials,
@@ -738,3 +748,119 @@ def _trial(trial, reason: str, alt_ids: tuple[str, ...]) -> TrialMatch:
     return TrialMatch(nct_id=trial.nct_id, title=trial.title, phase=trial.phase,
                       status=trial.status, status_verified=trial.status_verified,
                       reason=reason, alteration_ids=alt_ids, url=trial.url)
+
+
+# ----------------------------------------------------------------------------- open trials
+# ClinicalTrials.gov trials with structured eligibility (knowledgebase/ctgov/, docs/trials.md).
+_PHASE_ORDER = {"3": 0, "2/3": 1, "2": 2, "1/2": 3, "1": 4, "early 1": 5, "N/A": 6}
+
+
+class _OpenTrialIndex:
+    """Open biomarker trials by the genes of their required criteria (None: signatures), and
+    open tumor-type trials; built once per KB."""
+
+    def __init__(self, kb: KnowledgeBase):
+        self.by_gene: dict[str | None, dict[str, OpenTrial]] = {}
+        self.tumor_type: list[OpenTrial] = []
+        for t in kb.open_trials.values():
+            if not t.is_open:
+                continue
+            if t.role == "biomarker":
+                for req in t.requires:
+                    for key in _biomarker_keys(req.gene, req.criterion):
+                        self.by_gene.setdefault(key, {})[t.nct_id] = t
+            elif t.role in ("tumor_type", "stratification"):
+                self.tumor_type.append(t)
+
+
+def _open_index(kb: KnowledgeBase) -> _OpenTrialIndex:
+    idx = kb.__dict__.get("_open_trial_index")
+    if idx is None:
+        idx = kb.__dict__["_open_trial_index"] = _OpenTrialIndex(kb)
+    return idx
+
+
+def trial_criterion_hits(tc: TrialCriterion, by_gene: dict[str | None, list[Alteration]]
+                         ) -> list[tuple[Alteration, str]]:
+    """(alteration, match_type) meeting one structured trial criterion; all_of needs every
+    part met (by any alteration of the report)."""
+    crit = tc.criterion
+    if crit.type == "all_of":
+        found = []
+        for gene, sub in crit.items:
+            hits = [a for key in _biomarker_keys(gene, sub) for a in by_gene.get(key, ())
+                    if criterion_match(sub, gene, a)]
+            if not hits:
+                return []
+            found.append((hits[0], "combination"))
+        return found
+    return [(a, m) for key in _biomarker_keys(tc.gene, crit) for a in by_gene.get(key, ())
+            if (m := criterion_match(crit, tc.gene, a))]
+
+
+def open_trials(kb: KnowledgeBase, tumor: TumorType | None,
+                by_gene: dict[str | None, list[Alteration]], *,
+                today: dt.date | None = None, max_age_days: int | None = None
+                ) -> tuple[OpenTrialMatch, ...]:
+    """ClinicalTrials.gov trials open to this patient: biomarker-matched first, then those open
+    to the tumor type whatever the biomarker; each ranked by phase (later first), then by how
+    specific the biomarker match is, then NCT id.
+
+    A trial is listed only when its status is open (as of its date), the patient's tumor type
+    is within its tumor types (OncoTree descendants; without a tumor type only biomarker
+    trials are listed) and the report carries none of its excluding biomarkers.
+    """
+    if not kb.open_trials:
+        return ()
+    idx = _open_index(kb)
+    today = today or dt.datetime.now(dt.UTC).date()
+    if max_age_days is None:
+        max_age_days = status_max_age_days()
+
+    def tumor_ok(t: OpenTrial) -> bool:
+        return tumor is None or kb.oncotree.in_scope(tumor.code, list(t.tumor_types), [])
+
+    def excluded(t: OpenTrial) -> bool:
+        return any(trial_criterion_hits(x, by_gene) for x in t.excludes)
+
+    ranked: list[tuple[tuple, OpenTrialMatch]] = []
+    seen: set[str] = set()
+    candidates = {n: t for g in by_gene for n, t in idx.by_gene.get(g, {}).items()}
+    for t in candidates.values():
+        hits = [(tc, a, m) for tc in t.requires for a, m in trial_criterion_hits(tc, by_gene)]
+        if not hits or not tumor_ok(t) or excluded(t):
+            continue
+        best = min(_SPECIFICITY_POS.get(m, len(SPECIFICITY)) for _, _, m in hits)
+        seen.add(t.nct_id)
+        ranked.append(((0, _PHASE_ORDER.get(t.phase or "", 7), best, t.nct_id),
+                       _open_trial(t, "biomarker", hits, today, max_age_days)))
+    if tumor is not None:
+        for t in idx.tumor_type:
+            if t.nct_id not in seen and t.tumor_types and tumor_ok(t) and not excluded(t):
+                ranked.append(((1, _PHASE_ORDER.get(t.phase or "", 7), 0, t.nct_id),
+                               _open_trial(t, "tumor_type", [], today, max_age_days)))
+    ranked.sort(key=lambda x: x[0])
+    return tuple(m for _, m in ranked)
+
+
+def _open_trial(t: OpenTrial, reason: str, hits, today: dt.date,
+                max_age_days: int) -> OpenTrialMatch:
+    age = (today - dt.date.fromisoformat(t.status_date)).days
+    notes = []
+    if t.role == "stratification":
+        notes.append("the trial records or stratifies on a biomarker; it does not require one")
+    if t.eligibility_truncated:
+        notes.append("eligibility text cut at 4,000 characters in our copy: read the full "
+                     "criteria (exclusions may be missing)")
+    if t.therapy_criteria:
+        notes.append("prior-therapy criteria naming a biomarker: " + " | ".join(
+            t.therapy_criteria[:2]))
+    matched = tuple(dict.fromkeys(
+        TrialBiomarkerHit(alteration_id=a.id, alteration=a.label, criterion=tc.describe(),
+                          match_type=m, quote=tc.quote) for tc, a, m in hits))
+    return OpenTrialMatch(
+        nct_id=t.nct_id, title=t.title, phase=t.phase, status=t.status,
+        status_date=t.status_date, status_age_days=age,
+        status_may_be_out_of_date=age > max_age_days, reason=reason, matched=matched,
+        drugs=t.drugs, tumor_types=t.tumor_types, url=t.url, source=t.source,
+        notes=tuple(notes))

@@ -318,6 +318,42 @@ class TrialMatch:
 
 
 @dataclass(frozen=True)
+class TrialBiomarkerHit:
+    """Which alteration met which structured eligibility criterion of a trial."""
+
+    alteration_id: str
+    alteration: str  # the alteration's label, e.g. 'BRAF V600E'
+    criterion: str  # the criterion in words, e.g. 'BRAF V600E'
+    match_type: str  # as for evidence (exact, codon, fusion_any …)
+    quote: str  # the eligibility text the criterion was read from
+
+
+@dataclass(frozen=True)
+class OpenTrialMatch:
+    """A ClinicalTrials.gov trial open (as of ``status_date``) to this patient.
+
+    reason 'biomarker': the report meets a required biomarker and carries none of the excluding
+    ones, in one of the trial's tumor types; 'tumor_type': open to the tumor type whatever the
+    biomarker (biomarker only recorded or stratified on, or none named), no excluding one met.
+    """
+
+    nct_id: str
+    title: str
+    phase: str | None
+    status: str  # RECRUITING, NOT_YET_RECRUITING, ENROLLING_BY_INVITATION
+    status_date: str  # ISO date the status was last known
+    status_age_days: int  # days from status_date to the match
+    status_may_be_out_of_date: bool  # older than the configured age
+    reason: str  # 'biomarker' | 'tumor_type'
+    matched: tuple[TrialBiomarkerHit, ...]
+    drugs: tuple[str, ...]
+    tumor_types: tuple[str, ...]
+    url: str
+    source: str
+    notes: tuple[str, ...] = ()  # e.g. eligibility text truncated in our copy
+
+
+@dataclass(frozen=True)
 class AlterationOutcome:
     """How the engine ended with one alteration."""
 
@@ -355,6 +391,9 @@ class MatchResult:
     genome_build: str | None = None
     lab: str | None = None
     specimen: Specimen | None = None
+    # ClinicalTrials.gov trials open to this patient (knowledgebase/ctgov/, docs/trials.md);
+    # `trials` above keeps the trials cited by the KB's evidence (references, not "open")
+    open_trials: tuple[OpenTrialMatch, ...] = ()
 
     def to_json(self) -> str:
         """The documented result schema as compact JSON (UTF-8 text, field order as declared).

@@ -9,6 +9,7 @@ start. The content hash covers every data file, so any result can be traced to t
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -95,6 +96,87 @@ class Trial:
         return f"https://clinicaltrials.gov/study/{self.nct_id}"
 
 
+OPEN_ROLES = ("biomarker", "tumor_type", "stratification", "observational", "unstructured",
+              "closed")
+OPEN_STATUSES = frozenset({"RECRUITING", "NOT_YET_RECRUITING", "ENROLLING_BY_INVITATION"})
+
+
+@dataclass(frozen=True)
+class TrialCriterion:
+    """One structured eligibility criterion of a ClinicalTrials.gov trial, with its quote."""
+
+    gene: str | None  # None: a signature (MSI, MMR, TMB)
+    criterion: Criterion
+    quote: str  # the exact eligibility text it was read from
+
+    def describe(self) -> str:
+        return self.criterion.describe(self.gene)
+
+
+@dataclass(frozen=True)
+class OpenTrial:
+    """A ClinicalTrials.gov record with structured biomarker eligibility (knowledgebase/ctgov/).
+
+    ``requires``: any one of them makes the report a candidate (an all_of criterion needs all
+    its parts); ``excludes``: any one met keeps the trial out. ``role`` says how the trial may
+    be offered (docs/trials.md).
+    """
+
+    nct_id: str
+    title: str
+    phase: str | None
+    status: str  # registry overall status, upper-case with underscores (RECRUITING …)
+    status_date: str  # ISO date the status was last known
+    role: str  # one of OPEN_ROLES
+    reason: str | None
+    requires: tuple[TrialCriterion, ...]
+    excludes: tuple[TrialCriterion, ...]
+    therapy_criteria: tuple[str, ...]
+    tumor_types: tuple[str, ...]
+    drugs: tuple[str, ...]
+    sponsor: str | None
+    conditions: str
+    eligibility_truncated: bool
+    source: str
+    reviewed: bool = False
+
+    @property
+    def url(self) -> str:
+        return f"https://clinicaltrials.gov/study/{self.nct_id}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+
+MAX_AGE_ENV = "MATCHER_TRIAL_STATUS_MAX_AGE_DAYS"
+DEFAULT_MAX_AGE_DAYS = 90
+
+
+def status_max_age_days(environ=None) -> int:
+    """Days after which a trial status is flagged "status may be out of date": the setting
+    TRIAL_STATUS_MAX_AGE_DAYS ($MATCHER_TRIAL_STATUS_MAX_AGE_DAYS), default 90."""
+    raw = (os.environ if environ is None else environ).get(MAX_AGE_ENV)
+    if raw is None or not raw.strip():
+        return DEFAULT_MAX_AGE_DAYS
+    try:
+        value = int(raw.strip())
+    except ValueError:
+        value = -1
+    if value < 0:
+        from matcher.errors import InputError, Problem
+
+        raise InputError(f"{MAX_AGE_ENV}={raw!r}: expected a whole number of days (>= 0)",
+                         [Problem("not a number of days", field=MAX_AGE_ENV,
+                                  expected="an integer >= 0")])
+    return value
+
+
+def status_code(text: str) -> str:
+    """Registry status as written ('Not yet recruiting') -> API form ('NOT_YET_RECRUITING')."""
+    return "_".join(text.replace(",", " ").split()).upper()
+
+
 @dataclass
 class KnowledgeBase:
     """The loaded KB: curated (and imported) entries plus reference data; read-only."""
@@ -111,6 +193,7 @@ class KnowledgeBase:
     hgnc: object  # matcher.reference.genes.GeneIndex
     oncotree: object  # matcher.reference.tumors.OncoTree
     dropped_civic: tuple[str, ...] = field(default=())
+    open_trials: dict[str, OpenTrial] = field(default_factory=dict)  # ClinicalTrials.gov (ctgov/)
 
     @cached_property
     def hotspots(self):
@@ -187,6 +270,7 @@ class KnowledgeBase:
             by_source[e.source] = by_source.get(e.source, 0) + 1
         return {"genes": len(self.genes), "evidence": len(ev), "evidence_by_source": by_source,
                 "therapies": len(self.therapies), "trials": len(self.trials),
+                "ctgov_trials": len(self.open_trials),
                 "tumor_types": len(self.oncotree)}
 
     def describe(self) -> dict:

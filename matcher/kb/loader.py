@@ -18,15 +18,19 @@ from matcher.kb.knowledge import (
     EVIDENCE_KEYS,
     EVIDENCE_TYPES,
     NCT_RE,
+    OPEN_ROLES,
     ROLES,
     Annotation,
     Evidence,
     GeneEntry,
     KnowledgeBase,
+    OpenTrial,
     Trial,
+    TrialCriterion,
     citation_of,
     content_hash,
     raise_problems,
+    status_code,
 )
 from matcher.paths import default_kb_dir
 from matcher.reference.exons import SitesResolver
@@ -125,6 +129,7 @@ class Loader:
         if approvals_dir.is_dir():
             signatures += self._load_approvals(approvals_dir, genes, therapies, trials)
 
+        open_trials = self._load_open_trials(self.dir / "ctgov" / "trials.yaml")
         self._check_refs(therapies, trials, hgnc, oncotree)
         self._check_unique_ids([e for g in genes.values() for e in g.evidence] + signatures)
         raise_problems(self.problems, self.dir)
@@ -136,7 +141,7 @@ class Loader:
             hash=content_hash(self.dir, () if self.imported else ("civic",)), genes=genes,
             signatures=tuple(signatures),
             therapies=therapies, trials=trials, hgnc=hgnc, oncotree=oncotree,
-            dropped_civic=tuple(dropped))
+            dropped_civic=tuple(dropped), open_trials=open_trials)
         if self._exon_sites.tables is not None:
             # read for exon_skipping criteria: the KB's lazy properties need not read them again
             kb.__dict__["protein_exons"], kb.__dict__["transcripts"] = self._exon_sites.tables
@@ -437,6 +442,75 @@ class Loader:
             if not out[nct].title:
                 self.problems.append(f"{where}.title: required")
         return out
+
+    def _load_open_trials(self, path: Path) -> dict[str, OpenTrial]:
+        """knowledgebase/ctgov/trials.yaml (`matcher kb import-trials`); absent: none."""
+        if not path.exists():
+            return {}
+        raw = self._yaml(path)
+        rel = self._rel(path)
+        if not isinstance(raw, dict) or not isinstance(raw.get("trials"), list):
+            self.problems.append(f"{rel}: expected a mapping with a 'trials' list")
+            return {}
+        out: dict[str, OpenTrial] = {}
+        for i, t in enumerate(raw["trials"]):
+            if not isinstance(t, dict) or not NCT_RE.match(str(t.get("nct_id", ""))):
+                self.problems.append(f"{rel}: trials[{i}].nct_id: expected an id like NCT01234567")
+                continue
+            where = f"{rel}: {t['nct_id']}"
+            if t.get("role") not in OPEN_ROLES:
+                self.problems.append(f"{where}.role: expected one of {', '.join(OPEN_ROLES)}")
+                continue
+            date = t.get("status_date")
+            date = date.isoformat() if isinstance(date, dt.date) else str(date or "")
+            try:
+                dt.date.fromisoformat(date)
+            except ValueError:
+                self.problems.append(f"{where}.status_date: expected an ISO date")
+            lists = {k: self._trial_criteria(t.get(k), f"{where}.{k}")
+                     for k in ("requires", "excludes")}
+            if t["role"] == "biomarker" and not lists["requires"]:
+                self.problems.append(f"{where}.requires: a biomarker trial needs at least one")
+            out[t["nct_id"]] = OpenTrial(
+                nct_id=t["nct_id"], title=str(t.get("title") or "").strip(),
+                phase=str(t["phase"]) if t.get("phase") is not None else None,
+                status=status_code(str(t.get("status") or "")), status_date=date,
+                role=t["role"], reason=t.get("reason"), requires=lists["requires"],
+                excludes=lists["excludes"],
+                therapy_criteria=tuple(str(q) for q in t.get("therapy_criteria") or []),
+                tumor_types=tuple(self._codes(t.get("tumor_types") or [], f"{where}.tumor_types")),
+                drugs=tuple(str(d) for d in t.get("drugs") or []), sponsor=t.get("sponsor"),
+                conditions=str(t.get("conditions") or ""),
+                eligibility_truncated=bool(t.get("eligibility_truncated")),
+                source=str(t.get("source") or ""), reviewed=bool(t.get("reviewed")))
+        return out
+
+    def _trial_criteria(self, raw: object, where: str) -> tuple[TrialCriterion, ...]:
+        if raw is None:
+            return ()
+        if not isinstance(raw, list):
+            self.problems.append(f"{where}: expected a list of {{gene, alteration, quote}}")
+            return ()
+        out = []
+        for j, item in enumerate(raw):
+            path = f"{where}[{j}]"
+            if not isinstance(item, dict) or not isinstance(item.get("quote"), str) \
+                    or not item["quote"].strip():
+                self.problems.append(f"{path}: expected {{gene, alteration, quote}} with a quote")
+                continue
+            gene = item.get("gene")
+            crit = parse_criterion(item.get("alteration"), f"{path}.alteration", self.problems,
+                                   _canonical_change, gene, self._exon_sites)
+            if crit is None:
+                continue
+            if gene is None and crit.type != "signature":
+                self.problems.append(f"{path}.gene: required for a {crit.type} criterion")
+                continue
+            if gene is not None:
+                self.gene_refs.append((path, gene))
+                self._gene_refs(crit, path)
+            out.append(TrialCriterion(gene, crit, item["quote"]))
+        return tuple(out)
 
     def _check_unique_ids(self, evidence: list[Evidence]) -> None:
         seen: dict[str, str] = {}

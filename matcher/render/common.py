@@ -10,7 +10,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from matcher.model import Alteration, AlterationOutcome, Citation, MatchResult, TrialMatch
+from matcher.model import (
+    Alteration,
+    AlterationOutcome,
+    Citation,
+    MatchResult,
+    OpenTrialMatch,
+    TrialMatch,
+)
 
 # Order of sensitivity levels (best first), then resistance levels.
 LEVEL_ORDER = ("1", "2", "3A", "3B", "4", "R1", "R2")
@@ -158,6 +165,38 @@ def trial_status(t: TrialMatch) -> str:
     if t.status_verified:
         return clean(f"{words} (as of {t.status_verified})")
     return clean(f"{words} (status not verified)")
+
+
+def open_trial_status(t: OpenTrialMatch) -> str:
+    """'Recruiting as of 2026-01-05', with '; status may be out of date' past the set age."""
+    words = TRIAL_STATUS_WORDS.get(t.status, t.status or "Status unknown")
+    text = f"{words} as of {t.status_date}"
+    if t.status_may_be_out_of_date:
+        text += f" ({t.status_age_days} days ago): status may be out of date"
+    return clean(text)
+
+
+def open_trials_in_order(result: MatchResult
+                         ) -> tuple[list[OpenTrialMatch], list[OpenTrialMatch]]:
+    """(biomarker-matched ClinicalTrials.gov trials, trials open to the tumor type), each in the
+    engine's order (phase, then how specific the match is)."""
+    trials = getattr(result, "open_trials", ()) or ()
+    return ([t for t in trials if t.reason == "biomarker"],
+            [t for t in trials if t.reason != "biomarker"])
+
+
+def open_trial_hits(t: OpenTrialMatch) -> list[str]:
+    """'BRAF V600E meets BRAF V600E' per matched criterion, once each."""
+    return list(dict.fromkeys(clean(f"{h.alteration} meets {h.criterion}") for h in t.matched))
+
+
+# Trials open to the tumor type (any biomarker) shown one by one in the summaries; the JSON result
+# lists them all.
+TUMOR_TRIALS_SHOWN = 10
+OPEN_TRIALS_HEADING = "Trials open for this patient"
+CITED_TRIALS_HEADING = "Clinical trials cited by the KB"
+CITED_TRIALS_NOTE = ("References of the evidence and the knowledge base, not known to be open: "
+                     "check each on ClinicalTrials.gov.")
 
 
 def trials_in_order(result: MatchResult) -> tuple[list[TrialMatch], list[TrialMatch]]:

@@ -89,6 +89,9 @@ def to_fhir(result: MatchResult) -> dict[str, Any]:
             ids.id(key), result, [m], m.therapy, m.level, m.amp_tier, [m.alteration_id],
             variant_refs, RESISTANT)))
     report = _report(result, ids.id("report"), [e["fullUrl"] for e in entries])
+    for t in getattr(result, "open_trials", ()) or ():
+        key = f"trial/{t.nct_id}"
+        entries.append(_entry(ids.ref(key), _research_study(t, ids.id(key))))
     bundle: dict[str, Any] = {
         "resourceType": "Bundle",
         "id": ids.id("bundle"),
@@ -212,11 +215,19 @@ def _conclusion(result: MatchResult) -> str:
     else:
         lines.append(c.no_option_text(result))
     biomarker, by_tumor = c.trials_in_order(result)
-    for label, trials in (("Biomarker-matched trials", biomarker),
-                          ("Trials open to the tumor type", by_tumor)):
+    for label, trials in (("Trials cited by the matched evidence (references)", biomarker),
+                          ("Trials the knowledge base names for the tumor type (references)",
+                           by_tumor)):
         if trials:
             lines.append(f"{label}: " + "; ".join(
                 f"{_text(t.nct_id)}: {c.trial_status(t)}" for t in trials) + ".")
+    open_biomarker, open_tumor = c.open_trials_in_order(result)
+    for label, trials in (("Trials open for this patient, biomarker-matched", open_biomarker),
+                          ("Trials open for this tumor type, whatever the biomarker",
+                           open_tumor)):
+        if trials:
+            lines.append(f"{label} (ClinicalTrials.gov; ResearchStudy entries): " + "; ".join(
+                f"{_text(t.nct_id)}: {c.open_trial_status(t)}" for t in trials) + ".")
     groups = c.outcomes(result)
     not_listed = " (not listed one by one as Observations; the JSON result lists every call)"
     for row in c.grouped_rows(groups.no_therapy):
@@ -230,6 +241,43 @@ def _conclusion(result: MatchResult) -> str:
                  f"Matcher {_text(result.matcher_version)}.")
     lines.append(c.DISCLAIMER)
     return "\n".join(_sentence(line) for line in lines if line)
+
+
+# ClinicalTrials.gov overall status -> FHIR R4 research-study-status.
+RESEARCH_STATUS = {"RECRUITING": "active", "ENROLLING_BY_INVITATION": "active",
+                   "NOT_YET_RECRUITING": "approved", "ACTIVE_NOT_RECRUITING": "closed-to-accrual",
+                   "SUSPENDED": "temporarily-closed-to-accrual", "COMPLETED": "completed",
+                   "TERMINATED": "administratively-completed", "WITHDRAWN": "withdrawn"}
+RESEARCH_PHASE = {"early 1": "early-phase-1", "1": "phase-1", "1/2": "phase-1-phase-2",
+                  "2": "phase-2", "2/3": "phase-2-phase-3", "3": "phase-3", "4": "phase-4",
+                  "N/A": "n-a"}
+PHASE_SYSTEM = "http://terminology.hl7.org/CodeSystem/research-study-phase"
+
+
+def _research_study(t, rid: str) -> dict[str, Any]:
+    """A ClinicalTrials.gov trial open for this patient as an R4 ResearchStudy: status with the
+    date it was last known (``note.time``), phase, tumor types, drugs and what matched."""
+    how = ("Biomarker-matched: " + "; ".join(c.open_trial_hits(t)) if t.reason == "biomarker"
+           else "Open to the patient's tumor type, whatever the biomarker")
+    res: dict[str, Any] = {
+        "resourceType": "ResearchStudy", "id": rid,
+        "identifier": [{"system": "https://clinicaltrials.gov", "value": _text(t.nct_id)}],
+        "title": _text(t.title),
+        "status": RESEARCH_STATUS.get(t.status, "active"),
+        "description": how + ".",
+        "note": [{"time": t.status_date,
+                  "text": f"ClinicalTrials.gov status {c.open_trial_status(t)}."}],
+        "relatedArtifact": [{"type": "documentation", "url": c.trial_url(t) or t.url}],
+    }
+    phase = RESEARCH_PHASE.get(t.phase or "")
+    if phase:
+        res["phase"] = {"coding": [{"system": PHASE_SYSTEM, "code": phase}]}
+    if t.tumor_types:
+        res["condition"] = [{"coding": [{"system": ONCOTREE, "code": _text(code)}]}
+                            for code in t.tumor_types]
+    if t.drugs:
+        res["keyword"] = [{"text": _text(d)} for d in t.drugs]
+    return res
 
 
 def _sentence(line: str) -> str:

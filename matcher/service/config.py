@@ -106,6 +106,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("DEMO_KEY", True, bool,
             "On first start with no API keys at all, matcher serve creates a 'demo' lab key."),
     Setting("DOCS", True, bool, "Serve the interactive API docs at /docs (no external resources)."),
+    Setting("TRIAL_STATUS_MAX_AGE_DAYS", 90, int,
+            "A ClinicalTrials.gov trial whose status was last known more than this many days "
+            "before the match is flagged 'status may be out of date' (docs/trials.md)."),
 )
 
 BY_NAME = {s.name: s for s in SETTINGS}
