@@ -329,6 +329,23 @@ def db_current(database_url) -> None:
     click.echo(_store(database_url, migrate=False).schema_revision() or "none")
 
 
+@db.command("backfill-alterations")
+@_db_option
+def db_backfill_alterations(database_url) -> None:
+    """Fill the queryable alterations of reports stored before that table existed.
+
+    Safe to run twice and while servers run: reports that have their rows are skipped.
+    """
+    from matcher.service.alterations import backfill
+
+    store = _store(database_url)
+    try:
+        n = backfill(store, progress=lambda done: click.echo(f"  {done} report(s) ...", err=True))
+    finally:
+        store.engine.dispose()
+    click.echo(f"filled the alterations of {n} stored report version(s)")
+
+
 # ---------------------------------------------------------------------------------------- config
 @click.command("config")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")

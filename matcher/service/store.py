@@ -33,7 +33,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from matcher.errors import Conflict
-from matcher.service.store_models import api_keys, reports
+from matcher.service.alterations import INSERT_ROWS, alteration_rows
+from matcher.service.store_models import api_keys, report_alterations, reports
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 _MAX_ATTEMPTS = 8  # lost races retried before giving up (each loser re-reads the winner)
@@ -231,6 +232,16 @@ class Store:
             if conn.in_transaction():
                 conn.commit()
 
+    @staticmethod
+    def head_revision() -> str:
+        """The newest migration this code knows."""
+        from alembic.config import Config
+        from alembic.script import ScriptDirectory
+
+        cfg = Config()
+        cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+        return ScriptDirectory.from_config(cfg).get_current_head()
+
     def schema_revision(self) -> str | None:
         """The Alembic revision the database is at (None: not migrated)."""
         from alembic.migration import MigrationContext
@@ -349,6 +360,9 @@ class Store:
                 ).values(is_current=False, superseded_at=now))
                 if res.rowcount != 1:
                     raise _LostRace()
+                conn.execute(update(report_alterations)
+                             .where(report_alterations.c.report_pk == existing.id)
+                             .values(is_current=False))
                 version = existing.version + 1
             result_json = orjson.dumps(sub.result).decode()
             values = dict(
@@ -361,6 +375,11 @@ class Store:
                 matcher_version=sub.matcher_version, request_id=sub.request_id, created_at=now,
             )
             new_id = conn.execute(_INSERT_REPORT, values).scalar_one()
+            rows = alteration_rows(orjson.loads(result_json), report_pk=new_id, lab=sub.lab,
+                                   report_id=sub.report_id, version=version, is_current=True,
+                                   created_at=now)
+            if rows:  # the report's alterations, queryable (same transaction: all or nothing)
+                conn.execute(INSERT_ROWS, rows)
         stored = StoredReport(
             id=new_id, lab=sub.lab, report_id=sub.report_id, version=version, is_current=True,
             content_sha256=sub.content_sha256, content_size=sub.content_size,

@@ -6,7 +6,7 @@ import hashlib
 import json
 import time
 from typing import Any
-from urllib.parse import quote, urlencode
+from urllib.parse import quote
 
 import orjson
 from flask import Response, g, request, url_for
@@ -17,7 +17,7 @@ from marshmallow import ValidationError
 from matcher import __version__
 from matcher.errors import InputError, NotFound, PayloadTooLarge, Problem, ReportValidationError
 from matcher.service import logging as mlog
-from matcher.service.api.common import require_lab, secured
+from matcher.service.api.common import page_links, page_size, require_lab, secured
 from matcher.service.api.results import summary_html
 from matcher.service.api.schemas import (
     ListParamsSchema,
@@ -278,26 +278,13 @@ class Reports(MethodView):
     @blp.response(200, ReportListSchema)
     def get(self, args):
         """Your lab's reports (current versions), newest first, paginated."""
-        cfg = state().config
-        size = args.get("page_size") or cfg["PAGE_SIZE"]
-        if size > cfg["MAX_PAGE_SIZE"]:
-            raise ReportValidationError("page too large", [Problem(
-                f"at most {cfg['MAX_PAGE_SIZE']}", field="query.page_size")])
+        size = page_size(args)
         page = args["page"]
         items, total = state().store.list(
             g.lab, report_id=args.get("report_id"), since=args.get("since"),
             until=args.get("until"), limit=size, offset=(page - 1) * size)
-        raw = {k: v for k, v in request.args.items() if k not in ("page", "page_size")}
-
-        def link(p: int) -> str:
-            return url_for("reports.Reports") + "?" + urlencode({**raw, "page": p,
-                                                                 "page_size": size})
-
         return {"items": [_meta(r) for r in items], "page": page, "page_size": size,
-                "total": total, "links": {
-                    "self": link(page),
-                    "next": link(page + 1) if page * size < total else None,
-                    "prev": link(page - 1) if page > 1 else None}}
+                "total": total, "links": page_links("reports.Reports", page, size, total)}
 
 
 @blp.route("/reports/<path:report_id>")

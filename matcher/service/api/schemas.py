@@ -218,3 +218,60 @@ class ProblemSchema(_Base):
     version = fields.Integer(metadata={"description": "409: the current version."})
     gene = fields.String(metadata={"description": "404 of a gene: the symbol asked for."})
     request_id = fields.String(metadata={"description": "Quote it when reporting a problem."})
+
+
+class AlterationQuerySchema(_Base):
+    """GET /v1/alterations: which of your lab's stored reports carry an alteration."""
+
+    gene = fields.String(validate=[validate.Length(1, 64), PRINTABLE], metadata={
+        "description": "HGNC symbol (aliases resolved), or a signature name (TMB, MSI)."})
+    alteration = fields.String(validate=[validate.Length(1, 200), PRINTABLE], metadata={
+        "description": "The change as stored: protein change (V600E, p.Val600Glu), fusion "
+                       "(EML4::ALK), copy-number state (amplification), or the whole label "
+                       "(BRAF V600E)."})
+    tumor_type = fields.String(validate=[validate.Length(1, 200), PRINTABLE], metadata={
+        "description": "OncoTree code or name; its descendants are included (THYROID finds "
+                       "THAP)."})
+    kind = fields.String(validate=validate.OneOf(
+        ("variant", "fusion", "copy_number", "signature")))
+    consequence = fields.String(validate=[validate.Length(1, 32), PRINTABLE], metadata={
+        "description": "Consequence class, e.g. missense, inframe_deletion, frameshift."})
+    oncogenicity = fields.String(validate=[validate.Length(1, 32), PRINTABLE], metadata={
+        "description": "Only alterations classified so (when results carry a classification)."})
+    include_filtered = fields.Boolean(load_default=False, metadata={
+        "description": "Also calls the report listed as filtered (never matched)."})
+    all_versions = fields.Boolean(load_default=False, metadata={
+        "description": "Also superseded versions of amended reports (default: current only)."})
+    page = fields.Integer(load_default=1, validate=validate.Range(1, 1_000_000))
+    page_size = fields.Integer(validate=validate.Range(1, MAX_INT32), metadata={
+        "description": "Items per page (default MATCHER_PAGE_SIZE, at most "
+                       "MATCHER_MAX_PAGE_SIZE)."})
+
+
+class StoredAlterationSchema(_Base):
+    report_id = fields.String(required=True)
+    version = fields.Integer(required=True)
+    current = fields.Boolean(required=True)
+    submitted_at = fields.DateTime(required=True)
+    tumor_type = fields.String(allow_none=True, metadata={"description": "OncoTree code."})
+    alteration_id = fields.String(required=True, metadata={
+        "description": "The alteration's id within the report's result (A1, A2, ...)."})
+    kind = fields.String(required=True)
+    gene = fields.String(allow_none=True)
+    change = fields.String(required=True)
+    label = fields.String(required=True)
+    consequence = fields.String(allow_none=True)
+    oncogenicity = fields.String(allow_none=True)
+    status = fields.String(allow_none=True, metadata={
+        "description": "How the engine ended with it: matched, no_evidence, filtered, ..."})
+    filter_reason = fields.String(allow_none=True)
+    origin = fields.String(allow_none=True)
+    links = fields.Nested(LinksSchema)
+
+
+class AlterationListSchema(_Base):
+    items = fields.List(fields.Nested(StoredAlterationSchema), required=True)
+    page = fields.Integer(required=True)
+    page_size = fields.Integer(required=True)
+    total = fields.Integer(required=True)
+    links = fields.Nested(PageLinksSchema)
