@@ -234,6 +234,30 @@ def _install_handlers(app: Flask) -> None:
                                 500)
 
 
+def _libc_trim():  # noqa: ANN202
+    try:
+        import ctypes
+
+        return ctypes.CDLL("libc.so.6").malloc_trim
+    except (OSError, AttributeError):  # not glibc: nothing to trim
+        return None
+
+
+_MALLOC_TRIM = _libc_trim()
+
+
+def trim_heap() -> None:
+    """Give the memory a large request freed back to the operating system.
+
+    glibc keeps freed memory in its arenas (one per thread that allocated, with gthread workers)
+    instead of returning it, so a worker that matched a large report stayed that much larger
+    (issue 16: "workers keep ~2 GB after large requests"). ``malloc_trim(0)`` returns the free
+    pages of every arena; it takes a few milliseconds and runs after the requests that match.
+    """
+    if _MALLOC_TRIM is not None:
+        _MALLOC_TRIM(0)
+
+
 def _install_hooks(app: Flask) -> None:
     log = mlog.get_logger()
 
@@ -270,3 +294,5 @@ def _install_hooks(app: Flask) -> None:
     @app.teardown_request
     def _clear(_exc: BaseException | None) -> None:
         mlog.clear()
+        if request.method == "POST" or request.args.get("kb") == "current":
+            trim_heap()  # the requests that read and match a report

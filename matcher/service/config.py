@@ -82,9 +82,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("MAX_MATCHES", 5_000, int,
             "Most evidence matches in one result (each about 1 KB of JSON; a real report has a "
             "few hundred at most); more gets 413 before the result is built."),
-    Setting("MAX_RESULT_BYTES", 16 * MiB, int,
+    Setting("MAX_RESULT_BYTES", 64 * MiB, int,
             "Largest stored result (JSON), in bytes; larger gets 413 and nothing is stored."),
-    Setting("MATCH_TIMEOUT", 20.0, float,
+    Setting("MATCH_TIMEOUT", 50.0, float,
             "Seconds one submission may spend being read, normalised and matched (checked "
             "between those stages); longer gets 413."),
     Setting("UPLOAD_TIMEOUT", 30.0, float,
