@@ -22,7 +22,8 @@ pytest_plugins = ("tests.conftest_service",)
 def server(tmp_path_factory):
     workdir = tmp_path_factory.mktemp("hostile")
     srv = start_server(workdir, f"sqlite:///{workdir / 'var' / 'matcher.sqlite3'}", workers=1,
-                       env={"MATCHER_THREADS": "8", "MATCHER_HEADER_TIMEOUT": "2"})
+                       env={"MATCHER_THREADS": "8", "MATCHER_HEADER_TIMEOUT": "2",
+                            "MATCHER_UPLOAD_TIMEOUT": "3"})
     yield srv
     srv.kill()
 
@@ -103,6 +104,31 @@ def test_slow_header_senders_do_not_block_a_normal_request(server):
     finally:
         for s in slow:
             s.close()
+
+
+def test_a_trickled_body_is_cut_at_the_upload_timeout(server):
+    """A byte every 0.3 s never lets one read time out; the whole body is still due within
+    MATCHER_UPLOAD_TIMEOUT (3 s here): 408, and the thread is free again."""
+    port = int(server.url.rsplit(":", 1)[1])
+    with socket.create_connection(("127.0.0.1", port), 10) as s:
+        s.sendall(b"POST /v1/reports HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                  b"Authorization: Bearer " + server.key.encode() + b"\r\n"
+                  b"Content-Length: 5000\r\n\r\n{")
+        s.settimeout(0.3)
+        started, reply = time.monotonic(), b""
+        while not reply and time.monotonic() - started < 20:
+            try:
+                s.sendall(b" ")
+                reply = s.recv(65536)
+            except TimeoutError:
+                continue
+            except OSError:  # the server stopped reading: the answer is waiting
+                s.settimeout(5)
+                reply = s.recv(65536)
+        waited = time.monotonic() - started
+    assert reply.startswith(b"HTTP/1.1 408"), reply[:200]
+    assert b"application/problem+json" in reply
+    assert waited < 10
 
 
 # --------------------------------------------------------- finding 3: time and memory budget

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import io
 import re
+import socket
+import threading
 import time
 import uuid
 from typing import Any
@@ -37,29 +39,44 @@ _REQUEST_ID_RE = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
 
 
 class _DeadlineInput:
-    """wsgi.input wrapper: the whole body must arrive before a deadline (slow uploads -> 408)."""
+    """wsgi.input wrapper: the whole body must arrive before a deadline (slow uploads -> 408).
 
-    def __init__(self, stream: Any, deadline: float):
+    ``expired`` is set by the watchdog of :class:`_UploadDeadline` when it cut a body that was
+    still trickling in: what was read then is not the body, and the answer is 408.
+    """
+
+    def __init__(self, stream: Any, deadline: float, expired: threading.Event | None = None):
         self._stream = stream
         self._deadline = deadline
+        self._expired = expired
 
     def _check(self) -> None:
-        if time.monotonic() > self._deadline:
+        if time.monotonic() > self._deadline or (self._expired and self._expired.is_set()):
             raise RequestTimeout("the request body took too long to arrive")
 
     def read(self, *args: Any) -> bytes:
         self._check()
         try:
-            return self._stream.read(*args)
-        except TimeoutError as exc:
-            raise RequestTimeout("the request body took too long to arrive") from exc
+            data = self._stream.read(*args)
+        except (TimeoutError, OSError, ValueError) as exc:
+            self._check()
+            if isinstance(exc, TimeoutError):
+                raise RequestTimeout("the request body took too long to arrive") from exc
+            raise
+        self._check()
+        return data
 
     def readline(self, *args: Any) -> bytes:
         self._check()
         try:
-            return self._stream.readline(*args)
-        except TimeoutError as exc:
-            raise RequestTimeout("the request body took too long to arrive") from exc
+            data = self._stream.readline(*args)
+        except (TimeoutError, OSError, ValueError) as exc:
+            self._check()
+            if isinstance(exc, TimeoutError):
+                raise RequestTimeout("the request body took too long to arrive") from exc
+            raise
+        self._check()
+        return data
 
     def __iter__(self):  # noqa: ANN204
         return iter(self.readline, b"")
@@ -84,10 +101,19 @@ class _UploadDeadline:
 
     def __call__(self, environ: dict, start_response: Any) -> Any:
         sock = environ.get("gunicorn.socket")
+        expired = threading.Event()
+        watchdog = None
         if sock is not None:
-            # Each recv may wait at most this long; the deadline bounds the sum.
+            # Each recv may wait at most this long; the deadline bounds the sum. A client that
+            # trickles its body (a byte every few seconds) never lets one recv time out, and the
+            # server reads on until it has the length it asked for: a watchdog stops reading at
+            # the deadline (shutdown of the socket's read side; the 408 is still written).
             sock.settimeout(self.seconds)
-        stream = _DeadlineInput(environ["wsgi.input"], time.monotonic() + self.seconds)
+            if environ.get("CONTENT_LENGTH") not in (None, "", "0") or _has_unsized_body(environ):
+                watchdog = threading.Timer(self.seconds, _stop_reading, (sock, expired))
+                watchdog.daemon = True
+                watchdog.start()
+        stream = _DeadlineInput(environ["wsgi.input"], time.monotonic() + self.seconds, expired)
         environ["wsgi.input"] = stream
         if not environ.get("CONTENT_LENGTH") and _has_unsized_body(environ):
             try:
@@ -100,7 +126,20 @@ class _UploadDeadline:
                 body = b""
             environ["wsgi.input"] = io.BytesIO(body)
             environ["CONTENT_LENGTH"] = str(len(body))
-        return self.wsgi_app(environ, start_response)
+        try:
+            return self.wsgi_app(environ, start_response)
+        finally:
+            if watchdog is not None:
+                watchdog.cancel()
+
+
+def _stop_reading(sock: Any, expired: threading.Event) -> None:
+    """The upload deadline passed: mark the body cut and end the reads waiting on it."""
+    expired.set()
+    try:
+        sock.shutdown(socket.SHUT_RD)
+    except OSError:  # already closed
+        pass
 
 
 BODY_TOO_LARGE = "matcher.body_too_large"
