@@ -154,6 +154,21 @@ def test_every_valid_id_round_trips_through_its_location(client, auth, rid):
     assert client.get(r.json["links"]["summary"], headers=auth).status_code == 200
 
 
+def test_a_report_stored_before_the_grammar_stays_readable_by_its_exact_id(app, client, auth):
+    from sqlalchemy import update
+
+    from matcher.service.store_models import reports
+
+    assert _post(client, auth, sample_bytes()).status_code == 201
+    store = app.extensions["matcher"].store
+    with store.engine.begin() as conn:  # as an earlier release could store it
+        conn.execute(update(reports).values(report_id="RPT#1 (old)"))
+    r = client.get("/v1/reports/RPT%231%20(old)", headers=auth)
+    assert r.status_code == 200 and r.json["report_id"] == "RPT#1 (old)"
+    assert client.get("/v1/reports/RPT%231%20(old)/summary", headers=auth).status_code == 200
+    assert _post(client, auth, VCF, "text/plain", report_id="RPT#1 (old)").status_code == 422
+
+
 def test_a_404_for_an_impossible_id_does_not_echo_it(client, auth):
     r = client.get("/v1/reports/" + "x" * 5000, headers=auth)
     assert r.status_code == 404 and len(r.data) < 1000 and "report_id" not in r.json

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import time
 from typing import Any
 from urllib.parse import quote
@@ -151,6 +152,16 @@ def _peek_report_id(data: bytes, params: dict[str, Any]) -> str | None:
 
 def _storable(report_id: Any) -> bool:
     return report_id_problem(report_id) is None
+
+
+# What ids were stored under before the one grammar (issue 16): 1-128 characters without control
+# characters. Such a report stays readable by its exact id (a lookup by lab and id, never a
+# resolved path), so no stored report becomes unreachable; new ids follow the grammar.
+_LEGACY_ID = re.compile(r"[^\x00-\x1f\x7f\ud800-\udfff]{1,128}")
+
+
+def _readable(report_id: str) -> bool:
+    return bool(_LEGACY_ID.fullmatch(report_id))
 
 
 def _check_report_id(report_id: str, params: dict[str, Any]) -> None:
@@ -306,7 +317,7 @@ class Report(MethodView):
         st = state()
         current = args["kb"] == "current"
         rep = (st.store.get(g.lab, report_id, args.get("version"), with_content=current)
-               if _storable(report_id) else None)
+               if _readable(report_id) else None)
         if rep is None:
             raise _not_found(report_id)
         if args["format"] == "fhir" or _wants_fhir():
@@ -337,7 +348,7 @@ class Summary(MethodView):
         """The oncologist's summary page of a report (HTML)."""
         _bind_report_id(report_id)
         rep = (state().store.get(g.lab, report_id, args.get("version"))
-               if _storable(report_id) else None)
+               if _readable(report_id) else None)
         if rep is None:
             raise _not_found(report_id)
         page, csp = summary_html(rep.result)
