@@ -22,6 +22,20 @@ def sample_bytes(name: str = "atc_braf_v600e.json") -> bytes:
     return (SAMPLES / name).read_bytes()
 
 
+def upload_head(server, length: int = 5000) -> bytes:
+    """The request line and headers of a JSON upload of ``length`` bytes to ``server``."""
+    return (b"POST /v1/reports HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+            b"Authorization: Bearer " + server.key.encode() + b"\r\n"
+            b"Content-Length: " + str(length).encode() + b"\r\n\r\n")
+
+
+def assert_timely_408(reply: bytes, waited: float) -> None:
+    """A 408 problem+json, answered within 10 s of the body starting to arrive."""
+    assert reply.startswith(b"HTTP/1.1 408"), reply[:200]
+    assert b"application/problem+json" in reply
+    assert waited < 10
+
+
 # ------------------------------------------------------------------------------ real servers
 def free_port() -> int:
     with socket.socket() as s:

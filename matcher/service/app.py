@@ -54,10 +54,12 @@ class _DeadlineInput:
         if time.monotonic() > self._deadline or (self._expired and self._expired.is_set()):
             raise RequestTimeout("the request body took too long to arrive")
 
-    def read(self, *args: Any) -> bytes:
+    def _timed(self, method: Any, *args: Any) -> bytes:
+        """``method(*args)`` of the stream, as 408 when the deadline passed before or during it
+        (a read the watchdog ended returns short or fails: either way not the body)."""
         self._check()
         try:
-            data = self._stream.read(*args)
+            data = method(*args)
         except (TimeoutError, OSError, ValueError) as exc:
             self._check()
             if isinstance(exc, TimeoutError):
@@ -66,17 +68,11 @@ class _DeadlineInput:
         self._check()
         return data
 
+    def read(self, *args: Any) -> bytes:
+        return self._timed(self._stream.read, *args)
+
     def readline(self, *args: Any) -> bytes:
-        self._check()
-        try:
-            data = self._stream.readline(*args)
-        except (TimeoutError, OSError, ValueError) as exc:
-            self._check()
-            if isinstance(exc, TimeoutError):
-                raise RequestTimeout("the request body took too long to arrive") from exc
-            raise
-        self._check()
-        return data
+        return self._timed(self._stream.readline, *args)
 
     def __iter__(self):  # noqa: ANN204
         return iter(self.readline, b"")
