@@ -41,6 +41,15 @@ def _stale_civic(tmp_path: Path) -> Path:
     return out
 
 
+def _stale_approvals(tmp: Path) -> Path:
+    out = tmp / "approvals"
+    shutil.copytree(ROOT / "knowledgebase" / "approvals", out,
+                    ignore=shutil.ignore_patterns("source"))
+    stats = out / "stats.yaml"
+    stats.write_text(stats.read_text() + "# edited by hand\n")
+    return out
+
+
 def run(args: list[str], capsys) -> tuple[int, str, str]:
     code = main(args)
     out, err = capsys.readouterr()
@@ -118,6 +127,8 @@ def _failures(tmp: Path, bad: Path) -> list[tuple[list[str], int, str]]:
         (["kb", "show", "TTN"], 1, "no entry"),
         (["kb", "stats", "--kb", str(tmp / "nokb")], 1, "no knowledge base folder"),
         (["kb", "import-civic", str(tmp / "nosource")], 2, "does not exist"),
+        (["kb", "import-approvals", str(ROOT / "knowledgebase" / "approvals" / "source"),
+          "--check", "--out", str(_stale_approvals(tmp))], 1, "out of date"),
         (["kb", "import-approvals", str(tmp / "nosource")], 2, "does not exist"),
         (["kb", "import-trials", str(tmp / "nosource.tsv")], 2, "does not exist"),
         (["find", "--lab", "lab-a", "--database-url", db], 2,

@@ -9,6 +9,7 @@ criterion of the KB."""
 from __future__ import annotations
 
 import csv
+import dataclasses
 import importlib.util
 import json
 from pathlib import Path
@@ -119,35 +120,40 @@ def _match(kb, tumor, fusion):
 
 
 @pytest.mark.parametrize("fusion", ["PML::RARA", "RARA::PML", "PML-RARA", "PML/RARA fusion"])
-def test_pml_rara_in_apl_meets_its_civic_evidence(full_kb, fusion):
-    """APL (OncoTree APLPMLRARA) with PML::RARA however written: the labelled arsenic trioxide
-    (+ tretinoin) at level 1 with the CIViC tretinoin evidence behind it, never "no matched
-    therapy" by a kinase rule."""
+def test_pml_rara_in_apl_meets_its_evidence(full_kb, fusion):
+    """APL (OncoTree APLPMLRARA) with PML::RARA however written meets every CIViC PML::RARA item
+    (on its own line or as support of the labelled regimen), never "no matched therapy" by a
+    kinase rule; the options hold the drugs of that evidence (tretinoin, arsenic trioxide)."""
     result = _match(full_kb, "APLPMLRARA", fusion)
     (outcome,) = result.alterations
-    assert outcome.status == "matched" and outcome.alteration.gene in ("PML", "RARA")
-    levels = {o.name: o.level for o in result.therapy_options}
-    assert levels.get("arsenic trioxide + tretinoin") == "1", levels
-    civic = {e.id for e in full_kb.genes["PML"].evidence if e.criterion.partner == "RARA"}
+    assert outcome.status == "matched" and outcome.alteration.gene == "PML"
+    civic = [e for e in full_kb.genes["PML"].evidence
+             if e.criterion.partner == "RARA" and e.source == "civic"]
     matched = {m.evidence_id for o in result.therapy_options for m in o.matches}
-    assert civic and civic <= matched
+    assert civic and {e.id for e in civic} <= matched
+    drugs = {d for o in result.therapy_options for m in o.matches for d in m.therapy}
+    assert {d for e in civic for d in e.therapy} <= drugs
     assert "kinase" not in (outcome.reason or "")
 
 
 @pytest.mark.parametrize("fusion", ["KMT2A::MLLT3", "MLLT3::KMT2A", "KMT2A::AFF1",
                                     "KMT2A rearrangement"])
-def test_kmt2a_fusions_are_named_by_kmt2a(full_kb, fusion):
-    """The driver is KMT2A whichever partner is named: the alteration is KMT2A's and it meets
-    the KMT2A approval (revumenib, any partner) at level 1 in AML."""
+def test_kmt2a_fusions_are_matched_and_named_by_kmt2a(full_kb, fusion):
+    """Matched by KMT2A's evidence whichever partner is named; with no KMT2A evidence, the
+    reason names KMT2A, not the partner."""
     result = _match(full_kb, "AML", fusion)
     (outcome,) = result.alterations
     assert outcome.alteration.gene == "KMT2A"
-    assert outcome.status == "matched"
-    levels = {o.name: o.level for o in result.therapy_options}
-    assert levels.get("revumenib") == "1", levels
-    for option in result.therapy_options:
-        assert {m.gene for m in option.matches} == {"KMT2A"}, option.name
-
+    kmt2a = {e.id for e in full_kb.genes["KMT2A"].evidence}
+    matched = {m.evidence_id for o in result.therapy_options for m in o.matches
+               if m.alteration_id == outcome.alteration.id}
+    assert matched and matched <= kmt2a
+    without = dataclasses.replace(full_kb, genes={g: e for g, e in full_kb.genes.items()
+                                                  if g != "KMT2A"})
+    result = _match(without, "AML", fusion)
+    (outcome,) = result.alterations
+    assert outcome.status == "no_evidence" and "KMT2A" in outcome.reason
+    assert "MLLT3" not in outcome.reason and "AFF1" not in outcome.reason
 
 
 def test_nutm1_fusion_is_matched_by_nutm1(full_kb):
