@@ -101,6 +101,10 @@ def calls(row: dict) -> list[dict]:
             return [{"biomarkers": {"mmr": "deficient"}}]
         if low.startswith("tmb"):
             return [{"biomarkers": {"tmb": 12.5}}]
+        if low.startswith("hrd"):
+            return [{"biomarkers": {"hrd": "positive"}}]
+    if kind == "deletion" and not gene:
+        return [{"biomarkers": {"cytogenetics": [text.split()[0]]}}]
     if kind in ("fusion", "rearrangement"):
         named = re.search(r"[A-Z0-9]+::[A-Z0-9]+", text)
         if named and kind == "fusion":
