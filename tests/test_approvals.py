@@ -122,6 +122,8 @@ def calls(row: dict) -> list[dict]:
         return [{"variants": [{"gene": gene, "cdna_change": "c.3028+1G>A"}]},
                 {"variants": [{"gene": gene, "cdna_change": "c.2888-2A>G"}]}]
     if kind == "protein_change":
+        if "histone numbering" in text:  # H3 K27M: labs write histone or HGVS numbering
+            return [variant(gene, "K27M"), variant(gene, "p.Lys28Met")]
         return [variant(gene, c) for c in text.split("|")]
     if kind == "codon":
         return [variant(gene, "V600E"), variant(gene, "V600K")]
