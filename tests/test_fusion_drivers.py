@@ -125,8 +125,10 @@ def test_pml_rara_in_apl_meets_its_civic_evidence(full_kb, fusion):
     result = _match(full_kb, "APLPMLRARA", fusion)
     (outcome,) = result.alterations
     assert outcome.status == "matched" and outcome.alteration.gene == "PML"
-    names = {o.name for o in result.therapy_options}
-    assert {"tretinoin", "tretinoin + arsenic trioxide"} <= names
+    # the label regimens at level 1 (approval layer); CIViC's tretinoin and tretinoin +
+    # arsenic trioxide evidence supports them (folded in, docs/approvals.md)
+    levels = {o.name: o.level for o in result.therapy_options}
+    assert levels["arsenic trioxide + tretinoin"] == "1" and levels["arsenic trioxide"] == "1"
     civic = {e.id for e in full_kb.genes["PML"].evidence if e.criterion.partner == "RARA"}
     matched = {m.evidence_id for o in result.therapy_options for m in o.matches}
     assert civic and civic <= matched
@@ -139,8 +141,14 @@ def test_kmt2a_fusions_are_named_by_kmt2a(full_kb, fusion):
     result = _match(full_kb, "AML", fusion)
     (outcome,) = result.alterations
     assert outcome.alteration.gene == "KMT2A"
-    assert "KMT2A" in outcome.reason
-    assert "MLLT3" not in outcome.reason and "AFF1" not in outcome.reason
+    # revumenib's label: KMT2A-rearranged acute leukemia, any partner (approval layer)
+    assert {o.name: o.level for o in result.therapy_options}["revumenib"] == "1"
+    reason = outcome.reason or ""
+    assert "MLLT3" not in reason and "AFF1" not in reason
+    # where nothing matches (a tumor type outside the label), the reason names KMT2A
+    other = _match(full_kb, "BRCA", fusion).alterations[0]
+    assert other.alteration.gene == "KMT2A"
+    assert "MLLT3" not in (other.reason or "") and "AFF1" not in (other.reason or "")
 
 
 def test_nutm1_fusion_is_matched_by_nutm1(full_kb):
