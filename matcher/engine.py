@@ -346,6 +346,7 @@ def match(alterations: list[Alteration], kb: KnowledgeBase, tumor: TumorType | N
     for pos, a in enumerate(usable):
         for ev, match_type in _single_hits(idx, a):
             found.append((idx.order[ev.id], pos, ev, a, match_type))
+    found = _within_label_resistance(idx, found, tumor, kb.oncotree)
     if max_matches is not None and len(found) > max_matches:
         raise TooManyMatches(len(found))
     combos = {ev.id: ev for g in by_gene for ev in idx.combos.get(g, ())}
@@ -358,7 +359,6 @@ def match(alterations: list[Alteration], kb: KnowledgeBase, tumor: TumorType | N
     for _, _, ev, alt, match_type in found:
         level, label_status = _level(idx, ev, tumor, kb.oncotree)
         matches.append(_to_match(idx, ev, alt, match_type, level, label_status))
-    matches = _within_label_resistance(matches)
 
     live, outweighed = _supersede(matches)
     live, set_aside = _set_aside_by_resistance(live)
@@ -502,12 +502,15 @@ def _supersede(matches: list[Match]) -> tuple[list[Match], dict[str, list[tuple[
 
 
 # ----------------------------------------------------------------------------- label layer
-def _within_label_resistance(matches: list[Match]) -> list[Match]:
+def _within_label_resistance(idx: _Index, found: list, tumor: TumorType | None,
+                             oncotree) -> list:
     """Label limitations and guideline resistance rows speak for their own tumor types (the
     cetuximab limitation is about colorectal cancer, the lenalidomide row about MDS): outside
-    them they are not listed as resistance elsewhere."""
-    return [m for m in matches if not (m.source == SOURCE_APPROVALS and m.direction == "resistance"
-                                       and m.label_status == "off-label")]
+    them they are not listed as resistance elsewhere. ``found``: (order, position, evidence,
+    alteration, match_type) tuples, filtered before the match limit is checked."""
+    return [f for f in found if not (f[2].source == SOURCE_APPROVALS
+                                     and f[2].direction == "resistance"
+                                     and _level(idx, f[2], tumor, oncotree)[1] == "off-label")]
 
 
 def _set_aside_by_resistance(matches: list[Match]

@@ -22,6 +22,9 @@ ORIGINS = ("somatic", "germline", "unknown")
 CNV_STATES = ("amplification", "gain", "loss", "deep_deletion")
 MSI_STATES = ("MSI-H", "MSI-L", "MSS")
 MMR_STATES = ("deficient", "proficient")
+HRD_STATES = ("positive", "negative")  # a companion test's homologous-recombination deficiency
+# Chromosome-arm deletions a lab reports from karyotype or FISH, canonical 'del(5q)'.
+ARM_DELETION = r"del\((?:[1-9]|1[0-9]|2[0-2]|X|Y)[pq]\)"
 
 # Consequence classes of a small variant (protein level). exon_loss: the annotation says a
 # whole exon is lost (SO exon_loss_variant); read by exon_skipping criteria (docs/kb-schema.md).
@@ -103,6 +106,8 @@ class Biomarkers:
     mmr: str | None = None
     pdl1_tps: float | None = None  # percent
     pdl1_cps: float | None = None
+    hrd: str | None = None  # 'positive' | 'negative'
+    cytogenetics: tuple[str, ...] = ()  # arm deletions, canonical 'del(5q)', 'del(17p)'
 
 
 @dataclass(frozen=True)

@@ -380,6 +380,10 @@ def _signatures(ctx: _Ctx, report: Report) -> None:
     if b.pdl1_cps is not None:
         items.append(("PDL1_CPS", b.pdl1_cps, None, f"PD-L1 CPS {b.pdl1_cps:g}",
                       "biomarkers.pdl1_cps"))
+    if b.hrd is not None:
+        items.append(("HRD", b.hrd, None, f"HRD {b.hrd}", "biomarkers.hrd"))
+    for i, finding in enumerate(b.cytogenetics):
+        items.append(("CYTOGENETICS", finding, None, finding, f"biomarkers.cytogenetics[{i}]"))
     for name, value, unit, label, source in items:
         gene = "CD274" if name.startswith("PDL1") else None
         ctx.out.append(Alteration(id=ctx.next_id(), kind="signature", gene=gene, label=label,

@@ -101,6 +101,10 @@ def calls(row: dict) -> list[dict]:
             return [{"biomarkers": {"mmr": "deficient"}}]
         if low.startswith("tmb"):
             return [{"biomarkers": {"tmb": 12.5}}]
+        if low.startswith("hrd"):
+            return [{"biomarkers": {"hrd": "positive"}}]
+    if kind == "deletion" and not gene:
+        return [{"biomarkers": {"cytogenetics": [text.split()[0]]}}]
     if kind in ("fusion", "rearrangement"):
         named = re.search(r"[A-Z0-9]+::[A-Z0-9]+", text)
         if named and kind == "fusion":
@@ -118,9 +122,8 @@ def calls(row: dict) -> list[dict]:
         return [{"variants": [{"gene": gene, "cdna_change": "c.3028+1G>A"}]},
                 {"variants": [{"gene": gene, "cdna_change": "c.2888-2A>G"}]}]
     if kind == "protein_change":
-        histone = re.fullmatch(r"(\w+) \(histone numbering; HGVS p\.(\w+)\)", text)
-        if histone:  # H3 K27M: labs write either name (K27M, or HGVS K28M)
-            return [variant(gene, c) for c in histone.groups()]
+        if "histone numbering" in text:  # H3 K27M: labs write histone or HGVS numbering
+            return [variant(gene, "K27M"), variant(gene, "p.Lys28Met")]
         return [variant(gene, c) for c in text.split("|")]
     if kind == "codon":
         return [variant(gene, "V600E"), variant(gene, "V600K")]

@@ -222,3 +222,21 @@ def test_cdna_only_calls_meet_label_classes(match):
     # a substitution written in cDNA alone says nothing about the protein: not matched
     sub = match("LUAD", [{"gene": "EGFR", "cdna_change": "c.2573T>G"}])
     assert not sub.therapy_options
+
+
+def test_hrd_and_arm_deletions_reported_by_the_lab(match):
+    assert levels(match("HGSOC", biomarkers={"hrd": "positive"}))["olaparib + bevacizumab"] == "1"
+    assert "olaparib + bevacizumab" not in levels(match("HGSOC", biomarkers={"hrd": "negative"}))
+    assert levels(match("MDS", biomarkers={"cytogenetics": ["del(5q)"]}))["lenalidomide"] == "1"
+    assert levels(match("CLLSLL", biomarkers={"cytogenetics": ["del(17p)"]}))["ibrutinib"] == "1"
+    assert "ibrutinib" not in levels(match("CLLSLL", biomarkers={"cytogenetics": ["del(5q)"]}))
+
+
+@pytest.mark.parametrize("biomarkers, field", [
+    ({"hrd": "yes"}, "biomarkers.hrd"), ({"cytogenetics": ["5q minus"]}, "biomarkers.cytogenetics"),
+    ({"cytogenetics": "del(5q)"}, "biomarkers.cytogenetics")])
+def test_bad_hrd_or_cytogenetics_is_refused_naming_the_field(match, biomarkers, field):
+    from matcher.errors import ReportValidationError
+    with pytest.raises(ReportValidationError) as info:
+        match("MDS", biomarkers=biomarkers)
+    assert field in str(info.value)

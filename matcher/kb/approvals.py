@@ -73,8 +73,12 @@ def biomarker_criterion(row: dict) -> Mapped:
     if kind == "signature":
         return Mapped(_signature(text), None)
     if kind == "deletion" and not gene:
-        raise Skip("cytogenetic arm deletion: no criterion",
-                   f"{text}: a karyotype/FISH result; lab JSON and VCF carry no arm-level call")
+        m = re.match(r"^(del\((?:\d+|X|Y)[pq]\))", text)
+        if not m:
+            raise Skip("cytogenetic finding not understood", text)
+        # a karyotype/FISH result: lab JSON `biomarkers.cytogenetics` (docs/approvals.md)
+        return Mapped({"type": "signature", "signature": "CYTOGENETICS",
+                       "values": [m.group(1)]}, None)
     if not gene:
         raise Skip("no gene", text)
     if kind in ("fusion", "rearrangement"):
@@ -119,10 +123,9 @@ def _signature(text: str) -> dict:
         return {"type": "signature", "signature": "TMB", "min": float(m.group(1))}
     if low.startswith("tmb-high"):
         raise Skip("TMB-high without a threshold", text)
-    if low.startswith("hrd"):
-        raise Skip("HRD score: not a signature Matcher reads",
-                   f"{text}: a genomic-instability score from a companion test; lab JSON has no "
-                   "HRD field (BRCA1/BRCA2 rows of the same label are imported)")
+    if low.startswith("hrd-positive"):
+        # the companion test's result, as lab JSON `biomarkers.hrd` states it
+        return {"type": "signature", "signature": "HRD", "values": ["positive"]}
     raise Skip("signature not understood", text)
 
 

@@ -182,7 +182,7 @@ class Importer:
             statement += f" Conditions: {condition}."
         if mapped.note:
             statement += f" Biomarker read as {mapped.note}."
-        if row.get("note", "").strip() and (kind != "approval" or row["id"].startswith("ADD")):
+        if row.get("note", "").strip() and row["id"].startswith("ADD"):  # the curator's reason
             statement += f" Source note: {row['note'].strip()}."
         item.update({"direction": direction, "evidence_type": etype, "scope": scope})
         if exclude:

@@ -6,9 +6,18 @@ asks :func:`matcher.engine` to test them; this module only knows their shape (do
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
-from matcher.model import CNV_STATES, CONSEQUENCES, LOSS_OF_FUNCTION, MMR_STATES, MSI_STATES
+from matcher.model import (
+    ARM_DELETION,
+    CNV_STATES,
+    CONSEQUENCES,
+    HRD_STATES,
+    LOSS_OF_FUNCTION,
+    MMR_STATES,
+    MSI_STATES,
+)
 from matcher.reference.exons import SkipSites
 
 # Allowed keys per criterion type (besides `type`).
@@ -32,7 +41,7 @@ FIELDS: dict[str, frozenset[str]] = {
 ORIGINS = ("germline", "somatic")
 # Criteria made of {gene, alteration} parts: all_of (every part), any_of (at least one part).
 COMPOSITE = frozenset({"all_of", "any_of"})
-SIGNATURES = ("TMB", "MSI", "MMR", "PDL1_TPS", "PDL1_CPS")
+SIGNATURES = ("TMB", "MSI", "MMR", "PDL1_TPS", "PDL1_CPS", "HRD", "CYTOGENETICS")
 CLASS_NAMES = frozenset(CONSEQUENCES) | {"loss_of_function"}
 # Most specific first: used to rank matches of the same level.
 SPECIFICITY = ("exact", "codon", "exon", "exon_skipping", "region", "hotspot", "consequence",
@@ -268,10 +277,17 @@ def _parse_signature(raw: dict, path: str, problems: list[str], kw: dict, strs) 
         problems.append(f"{path}.signature: expected one of {', '.join(SIGNATURES)}")
         return
     kw["signature"] = sig
-    if sig in ("MSI", "MMR"):
-        kw["values"] = strs("values", frozenset(MSI_STATES if sig == "MSI" else MMR_STATES))
+    if sig in ("MSI", "MMR", "HRD"):
+        kw["values"] = strs("values", frozenset({"MSI": MSI_STATES, "MMR": MMR_STATES,
+                                                 "HRD": HRD_STATES}[sig]))
         if not kw["values"]:
             problems.append(f"{path}.values: required for {sig}")
+        return
+    if sig == "CYTOGENETICS":  # chromosome-arm deletions, e.g. values: [del(5q)]
+        kw["values"] = strs("values")
+        bad = [v for v in kw["values"] if not re.fullmatch(ARM_DELETION, v)]
+        if bad or not kw["values"]:
+            problems.append(f"{path}.values: expected arm deletions such as del(5q)")
         return
     for key in ("min", "above"):
         if key in raw and not isinstance(raw[key], (int, float)):

@@ -21,8 +21,10 @@ from marshmallow import (
 
 from matcher.errors import Problem, ReportValidationError, problems_from_messages
 from matcher.model import (
+    ARM_DELETION,
     CNV_STATES,
     GENOME_BUILDS,
+    HRD_STATES,
     MMR_STATES,
     MSI_STATES,
     Biomarkers,
@@ -137,6 +139,12 @@ class BiomarkerSchema(_Strict):
     mmr = fields.String(validate=validate.OneOf(MMR_STATES))
     pdl1_tps = fields.Float(validate=validate.Range(0, 100), allow_nan=False)
     pdl1_cps = fields.Float(validate=validate.Range(0, 100), allow_nan=False)
+    hrd = fields.String(validate=validate.OneOf(HRD_STATES))
+    cytogenetics = fields.List(
+        fields.String(validate=validate.Regexp(
+            rf"^{ARM_DELETION}$", error="expected a chromosome-arm deletion such as del(5q) or "
+                                        "del(17p)")),
+        validate=validate.Length(max=24))
 
 
 class LabReportSchema(_Strict):
@@ -254,7 +262,7 @@ def report_from_dict(doc: object, options: ReadOptions = ReadOptions()) -> Repor
         patient_id=(d.get("patient") or {}).get("id"),
         specimen=Specimen(**spec) if spec else None,
         variants=variants, fusions=fusions, copy_numbers=cnvs,
-        biomarkers=Biomarkers(**(d.get("biomarkers") or {})), source_format="labjson")
+        biomarkers=_biomarkers(d.get("biomarkers") or {}), source_format="labjson")
 
 
 def _threshold_reason(v: dict, options: ReadOptions) -> str | None:
@@ -263,3 +271,11 @@ def _threshold_reason(v: dict, options: ReadOptions) -> str | None:
     if options.min_depth and v.get("depth") is not None and v["depth"] < options.min_depth:
         return f"depth {v['depth']} below the minimum {options.min_depth}"
     return None
+
+
+def _biomarkers(raw: dict) -> Biomarkers:
+    """Biomarkers of a validated report (the cytogenetic findings as a tuple, each once)."""
+    values = dict(raw)
+    if "cytogenetics" in values:
+        values["cytogenetics"] = tuple(dict.fromkeys(values["cytogenetics"]))
+    return Biomarkers(**values)
