@@ -301,3 +301,27 @@ def test_gene_roles_state_their_source(full_kb):
     assert gene_role(full_kb, "BRAF") == ("oncogene", "knowledge base gene file")
     assert gene_role(full_kb, "MSH2") == ("tumor_suppressor",
                                           "knowledge base loss-of-function evidence")
+
+
+@pytest.mark.parametrize("gene", ["BRCA1", "BRCA2"])
+def test_germline_pathogenic_brca_truncations_meet_the_germline_label(full_kb, sides, gene):
+    """Issue 11 item 4: a germline pathogenic BRCA1/2 call meets the labels that need a
+    germline (or 'germline or somatic') variant: olaparib at level 1 in breast cancer, from
+    the approval layer; a reviewed benign germline call of the same gene does not."""
+    labels = {e.id for e in full_kb.all_evidence() if e.gene == gene and e.source == "approvals"
+              and e.direction == "sensitivity" and e.criterion.origin == "germline"
+              and "BRCA" in e.scope and e.therapy == ("olaparib",)}
+    assert labels, f"no germline olaparib label for {gene} in breast cancer"
+    changes = [c for (g, c), s in sorted(sides.items())
+               if g == gene and s == {"pathogenic"}
+               and parse_protein_change(c).consequence == "nonsense"]
+    missed = []
+    for result in _match(full_kb, "BRCA", gene, changes, "germline"):
+        olaparib = [o for o in result.therapy_options if o.therapy == ("olaparib",)]
+        assert olaparib and olaparib[0].level == "1"
+        missed += [o.alteration.label for o in result.alterations
+                   if not set(o.match_ids) & labels]
+    assert not missed, f"{len(missed)} of {len(changes)}: {missed[:10]}"
+    benign = [c for (g, c), s in sorted(sides.items()) if g == gene and s == {"benign"}][:CHUNK]
+    for result in _match(full_kb, "BRCA", gene, benign, "germline"):
+        assert result.therapy_options == ()

@@ -29,6 +29,7 @@ from matcher.model import (
     Alteration,
     Oncogenicity,
 )
+from matcher.reference.gene_roles import SOURCE_WORDS
 
 _BENIGN = frozenset({"benign", "likely_benign"})
 _INFRAME = frozenset({"inframe_deletion", "inframe_insertion", "inframe_delins"})
@@ -83,18 +84,19 @@ def classified(alterations: list[Alteration], kb) -> list[Alteration]:
 
 
 def gene_role(kb, gene: str | None) -> tuple[str, str] | None:
-    """(role, source) of a gene: the curated gene file's role, else IntOGen / CancerMine
-    (knowledgebase/reference/gene_roles.tsv), else tumor suppressor when the KB itself has
-    loss-of-function evidence for it; None when nothing says."""
+    """(role, source) of a gene: the curated gene file's role, else IntOGen's (mutational
+    patterns), else tumor suppressor when the KB itself has loss-of-function evidence for it (an
+    FDA label naming CHEK1 or PALB2 loss of function), else CancerMine's (text-mined); None when
+    nothing says (knowledgebase/reference/gene_roles.tsv)."""
     entry = kb.genes.get(gene or "")
     if entry is not None and entry.file.startswith("genes/"):
         return entry.role, "knowledge base gene file"
     found = kb.gene_roles.role(gene)
-    if found is not None:
+    if found is not None and found[1] == SOURCE_WORDS["intogen"]:
         return found
     if gene in _index(kb).lof_genes:
         return "tumor_suppressor", "knowledge base loss-of-function evidence"
-    return None
+    return found
 
 
 def classify(alt: Alteration, kb) -> Oncogenicity | None:
