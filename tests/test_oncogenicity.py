@@ -325,3 +325,24 @@ def test_germline_pathogenic_brca_truncations_meet_the_germline_label(full_kb, s
     benign = [c for (g, c), s in sorted(sides.items()) if g == gene and s == {"benign"}][:CHUNK]
     for result in _match(full_kb, "BRCA", gene, benign, "germline"):
         assert result.therapy_options == ()
+
+
+def test_a_civic_case_report_naming_a_change_does_not_make_it_oncogenic(full_kb):
+    """KIT M541L: CIViC has one case report (imatinib, chronic leukemia). It applies as written
+    (exact), but the change stays a VUS and meets no gene-level KIT evidence in GIST."""
+    named = [e for e in full_kb.genes["KIT"].evidence if "M541L" in e.criterion.changes]
+    assert named and all(e.evidence_type in ("case", "preclinical") for e in named)
+    [result] = _match(full_kb, "GIST", "KIT", ["M541L"])
+    o = result.alterations[0]
+    assert o.alteration.oncogenicity.classification == "vus"
+    assert {m.match_type for opt in result.therapy_options for m in opt.matches} == {"exact"}
+
+
+def test_a_label_region_class_is_oncogenic(full_kb):
+    """NPM1 W288Cfs*12, the common NPM1 frameshift: a truncation of an oncogene, but the very
+    class the approval layer names (frameshift in residues 283-295), so it keeps its level 1."""
+    [result] = _match(full_kb, "AML", "NPM1", ["W288Cfs*12"])
+    o = result.alterations[0].alteration.oncogenicity
+    assert (o.classification, o.source) == ("likely_oncogenic", "kb")
+    assert o.reason.startswith("label class: NPM1 frameshift in residues 283-295")
+    assert any(opt.level == "1" for opt in result.therapy_options)
