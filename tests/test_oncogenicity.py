@@ -20,6 +20,7 @@ import pytest
 from matcher.kb.oncogenicity import gene_role
 from matcher.model import LOSS_OF_FUNCTION
 from matcher.pipeline import run
+from matcher.readers import ReadOptions
 from matcher.reference.protein import parse_protein_change
 
 CHUNK = 150  # variants per lab JSON report
@@ -346,3 +347,48 @@ def test_a_label_region_class_is_oncogenic(full_kb):
     assert (o.classification, o.source) == ("likely_oncogenic", "kb")
     assert o.reason.startswith("label class: NPM1 frameshift in residues 283-295")
     assert any(opt.level == "1" for opt in result.therapy_options)
+
+
+# ----------------------------------------------------------------------------- the same, by VCF
+SO_TERM = {"missense": "missense_variant", "synonymous": "synonymous_variant",
+           "nonsense": "stop_gained", "start_lost": "start_lost", "stop_lost": "stop_lost"}
+CSQ_HEADER = ('##INFO=<ID=CSQ,Number=.,Type=String,Description="Consequence annotations from '
+              'Ensembl VEP. Format: Allele|Consequence|IMPACT|SYMBOL|Gene|Feature_type|Feature|'
+              'BIOTYPE|EXON|INTRON|HGVSc|HGVSp">')
+
+
+def test_reviewed_benign_alleles_in_an_annotated_vcf_drive_no_therapy(full_kb, sides):
+    """Every reviewed benign row with a protein change and a GRCh38 allele, as a VEP-annotated
+    GRCh38 VCF record (one VCF per gene, in a tumor type the KB has evidence for): classified
+    benign by its allele, no therapy option, no resistance claim."""
+    records: dict[str, list[str]] = {}
+    for r in _rows(full_kb):
+        if not (r["protein"] and r["pos_grch38"] and sides.get((r["gene"], r["protein"]))
+                == {"benign"}):
+            continue
+        so = SO_TERM.get(parse_protein_change(r["protein"]).consequence)
+        if so is None:
+            continue
+        csq = "|".join((r["alt_grch38"], so, "", r["gene"], "", "Transcript",
+                        r["transcript"], "protein_coding", "", "",
+                        f"{r['transcript']}:{r['hgvs_c']}", f"p.{r['protein']}"))
+        records.setdefault(r["gene"], []).append(
+            f"chr{r['chrom_grch38']}\t{r['pos_grch38']}\t.\t{r['ref_grch38']}\t"
+            f"{r['alt_grch38']}\t.\tPASS\tCSQ={csq}")
+    tested = sum(len(v) for v in records.values())
+    assert tested >= 300, tested
+    failures = []
+    for gene, lines in sorted(records.items()):
+        vcf = "\n".join(["##fileformat=VCFv4.2", "##reference=GRCh38", CSQ_HEADER,
+                         "#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO", *lines]) + "\n"
+        [result] = run(vcf.encode(), kb=full_kb, filename=f"{gene}.vcf",
+                       options=ReadOptions(tumor_type=_tumor_for(full_kb, gene)))
+        assert len(result.alterations) == len(lines)
+        failures += [f"{o.alteration.label}: {o.status} {o.alteration.oncogenicity}"
+                     for o in result.alterations
+                     if o.alteration.oncogenicity is None
+                     or o.alteration.oncogenicity.classification not in ("benign",
+                                                                         "likely_benign")]
+        failures += [f"{gene}: option {opt.name}" for opt in result.therapy_options]
+        failures += [f"{gene}: resistance {m.evidence_id}" for m in result.resistance]
+    assert not failures, f"{len(failures)} of {tested}: " + "; ".join(failures[:10])
