@@ -297,7 +297,7 @@ def _single_hits(idx: _Index, a: Alteration) -> tuple[tuple[Evidence, str], ...]
         benign = reviewed_benign(a)  # imported evidence does not outrank reviewed ClinVar
         hits = tuple((ev, m) for ev in candidates
                      if (m := criterion_match(ev.criterion, ev.gene, a))
-                     and not (benign and ev.source != "curated"))
+                     and not (benign and ev.source == "civic"))
         if len(idx.hits) >= _MEMO_LIMIT:
             idx.hits.clear()
         idx.hits[key] = hits

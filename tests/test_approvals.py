@@ -50,7 +50,9 @@ CLASS_ALLELES = {
     ("PIK3CA", "activating"): ["H1047R", "E545K"],
     ("RET", "activating"): ["M918T"],
     ("KIT", "any (oncogenic)"): ["W557_K558del"],
-    ("PDGFRA", "any (oncogenic)"): ["V561D"],
+    # N659K: a cancerhotspots.org hotspot. (V561D, named only by a CIViC case report, is a VUS
+    # for the oncogenicity rules: docs/oncogenicity.md.)
+    ("PDGFRA", "any (oncogenic)"): ["N659K"],
     ("ERBB2", "any (oncogenic)"): ["S310F"],
     ("IDH1", "any (oncogenic)"): ["R132H"],
     ("IDH2", "any (oncogenic)"): ["R172K"],

@@ -20,6 +20,7 @@ import pytest
 from matcher.kb.oncogenicity import gene_role
 from matcher.model import LOSS_OF_FUNCTION
 from matcher.pipeline import run
+from matcher.readers import ReadOptions
 from matcher.reference.protein import parse_protein_change
 
 CHUNK = 150  # variants per lab JSON report
@@ -301,3 +302,93 @@ def test_gene_roles_state_their_source(full_kb):
     assert gene_role(full_kb, "BRAF") == ("oncogene", "knowledge base gene file")
     assert gene_role(full_kb, "MSH2") == ("tumor_suppressor",
                                           "knowledge base loss-of-function evidence")
+
+
+@pytest.mark.parametrize("gene", ["BRCA1", "BRCA2"])
+def test_germline_pathogenic_brca_truncations_meet_the_germline_label(full_kb, sides, gene):
+    """Issue 11 item 4: a germline pathogenic BRCA1/2 call meets the labels that need a
+    germline (or 'germline or somatic') variant: olaparib at level 1 in breast cancer, from
+    the approval layer; a reviewed benign germline call of the same gene does not."""
+    labels = {e.id for e in full_kb.all_evidence() if e.gene == gene and e.source == "approvals"
+              and e.direction == "sensitivity" and e.criterion.origin == "germline"
+              and "BRCA" in e.scope and e.therapy == ("olaparib",)}
+    assert labels, f"no germline olaparib label for {gene} in breast cancer"
+    changes = [c for (g, c), s in sorted(sides.items())
+               if g == gene and s == {"pathogenic"}
+               and parse_protein_change(c).consequence == "nonsense"]
+    missed = []
+    for result in _match(full_kb, "BRCA", gene, changes, "germline"):
+        olaparib = [o for o in result.therapy_options if o.therapy == ("olaparib",)]
+        assert olaparib and olaparib[0].level == "1"
+        missed += [o.alteration.label for o in result.alterations
+                   if not set(o.match_ids) & labels]
+    assert not missed, f"{len(missed)} of {len(changes)}: {missed[:10]}"
+    benign = [c for (g, c), s in sorted(sides.items()) if g == gene and s == {"benign"}][:CHUNK]
+    for result in _match(full_kb, "BRCA", gene, benign, "germline"):
+        assert result.therapy_options == ()
+
+
+def test_a_civic_case_report_naming_a_change_does_not_make_it_oncogenic(full_kb):
+    """KIT M541L: CIViC has one case report (imatinib, chronic leukemia). It applies as written
+    (exact), but the change stays a VUS and meets no gene-level KIT evidence in GIST."""
+    named = [e for e in full_kb.genes["KIT"].evidence if "M541L" in e.criterion.changes]
+    assert named and all(e.evidence_type in ("case", "preclinical") for e in named)
+    [result] = _match(full_kb, "GIST", "KIT", ["M541L"])
+    o = result.alterations[0]
+    assert o.alteration.oncogenicity.classification == "vus"
+    assert {m.match_type for opt in result.therapy_options for m in opt.matches} == {"exact"}
+
+
+def test_a_label_region_class_is_oncogenic(full_kb):
+    """NPM1 W288Cfs*12, the common NPM1 frameshift: a truncation of an oncogene, but the very
+    class the approval layer names (frameshift in residues 283-295), so it keeps its level 1."""
+    [result] = _match(full_kb, "AML", "NPM1", ["W288Cfs*12"])
+    o = result.alterations[0].alteration.oncogenicity
+    assert (o.classification, o.source) == ("likely_oncogenic", "kb")
+    assert o.reason.startswith("label class: NPM1 frameshift in residues 283-295")
+    assert any(opt.level == "1" for opt in result.therapy_options)
+
+
+# ----------------------------------------------------------------------------- the same, by VCF
+SO_TERM = {"missense": "missense_variant", "synonymous": "synonymous_variant",
+           "nonsense": "stop_gained", "start_lost": "start_lost", "stop_lost": "stop_lost"}
+CSQ_HEADER = ('##INFO=<ID=CSQ,Number=.,Type=String,Description="Consequence annotations from '
+              'Ensembl VEP. Format: Allele|Consequence|IMPACT|SYMBOL|Gene|Feature_type|Feature|'
+              'BIOTYPE|EXON|INTRON|HGVSc|HGVSp">')
+
+
+def test_reviewed_benign_alleles_in_an_annotated_vcf_drive_no_therapy(full_kb, sides):
+    """Every reviewed benign row with a protein change and a GRCh38 allele, as a VEP-annotated
+    GRCh38 VCF record (one VCF per gene, in a tumor type the KB has evidence for): classified
+    benign by its allele, no therapy option, no resistance claim."""
+    records: dict[str, list[str]] = {}
+    for r in _rows(full_kb):
+        if not (r["protein"] and r["pos_grch38"] and sides.get((r["gene"], r["protein"]))
+                == {"benign"}):
+            continue
+        so = SO_TERM.get(parse_protein_change(r["protein"]).consequence)
+        if so is None:
+            continue
+        csq = "|".join((r["alt_grch38"], so, "", r["gene"], "", "Transcript",
+                        r["transcript"], "protein_coding", "", "",
+                        f"{r['transcript']}:{r['hgvs_c']}", f"p.{r['protein']}"))
+        records.setdefault(r["gene"], []).append(
+            f"chr{r['chrom_grch38']}\t{r['pos_grch38']}\t.\t{r['ref_grch38']}\t"
+            f"{r['alt_grch38']}\t.\tPASS\tCSQ={csq}")
+    tested = sum(len(v) for v in records.values())
+    assert tested >= 300, tested
+    failures = []
+    for gene, lines in sorted(records.items()):
+        vcf = "\n".join(["##fileformat=VCFv4.2", "##reference=GRCh38", CSQ_HEADER,
+                         "#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO", *lines]) + "\n"
+        [result] = run(vcf.encode(), kb=full_kb, filename=f"{gene}.vcf",
+                       options=ReadOptions(tumor_type=_tumor_for(full_kb, gene)))
+        assert len(result.alterations) == len(lines)
+        failures += [f"{o.alteration.label}: {o.status} {o.alteration.oncogenicity}"
+                     for o in result.alterations
+                     if o.alteration.oncogenicity is None
+                     or o.alteration.oncogenicity.classification not in ("benign",
+                                                                         "likely_benign")]
+        failures += [f"{gene}: option {opt.name}" for opt in result.therapy_options]
+        failures += [f"{gene}: resistance {m.evidence_id}" for m in result.resistance]
+    assert not failures, f"{len(failures)} of {tested}: " + "; ".join(failures[:10])

@@ -5,10 +5,12 @@ Sources, first that decides wins:
 
 1. ClinVar, reviewed (>= 1 star): somatic oncogenicity or germline pathogenic / benign, the
    better reviewed;
-2. named by KB or CIViC evidence: the exact protein change, or a codon the evidence names;
+2. named by KB or CIViC evidence: the exact protein change, or a codon the evidence names
+   (CIViC: clinical or label evidence only, not a case report or preclinical study);
 3. a cancer hotspot (cancerhotspots.org residue or allele, or an in-frame indel hotspot range);
-4. a label class: a KB exon criterion restricted to a consequence (EGFR exon 19 deletion, ERBB2
-   exon 20 insertion, CALR exon 9 frameshift), FLT3 ITD, exon-skipping splice variants;
+4. a label class: a KB exon or region criterion restricted to a consequence (EGFR exon 19
+   deletion, ERBB2 exon 20 insertion, CALR exon 9 frameshift, NPM1 frameshifts), FLT3 ITD,
+   exon-skipping splice variants;
 5. a truncating or canonical splice variant in a tumor suppressor;
 6. otherwise a variant of unknown significance.
 
@@ -29,7 +31,10 @@ from matcher.model import (
     Alteration,
     Oncogenicity,
 )
+from matcher.reference.gene_roles import SOURCE_WORDS
 
+# CIViC evidence that names a change strongly enough to call it oncogenic: trials and labels.
+_NAMING_TYPES = frozenset({"fda", "guideline", "clinical"})
 _BENIGN = frozenset({"benign", "likely_benign"})
 _INFRAME = frozenset({"inframe_deletion", "inframe_insertion", "inframe_delins"})
 # Sources that speak for the class of change itself: a truncating change they call oncogenic
@@ -83,18 +88,19 @@ def classified(alterations: list[Alteration], kb) -> list[Alteration]:
 
 
 def gene_role(kb, gene: str | None) -> tuple[str, str] | None:
-    """(role, source) of a gene: the curated gene file's role, else IntOGen / CancerMine
-    (knowledgebase/reference/gene_roles.tsv), else tumor suppressor when the KB itself has
-    loss-of-function evidence for it; None when nothing says."""
+    """(role, source) of a gene: the curated gene file's role, else IntOGen's (mutational
+    patterns), else tumor suppressor when the KB itself has loss-of-function evidence for it (an
+    FDA label naming CHEK1 or PALB2 loss of function), else CancerMine's (text-mined); None when
+    nothing says (knowledgebase/reference/gene_roles.tsv)."""
     entry = kb.genes.get(gene or "")
     if entry is not None and entry.file.startswith("genes/"):
         return entry.role, "knowledge base gene file"
     found = kb.gene_roles.role(gene)
-    if found is not None:
-        return found
+    if found is not None and (found[1] == SOURCE_WORDS["intogen"] or found[0] == "both"):
+        return found  # (a gene CancerMine calls both, NOTCH1, stays both)
     if gene in _index(kb).lof_genes:
         return "tumor_suppressor", "knowledge base loss-of-function evidence"
-    return None
+    return found
 
 
 def classify(alt: Alteration, kb) -> Oncogenicity | None:
@@ -157,9 +163,10 @@ def classify(alt: Alteration, kb) -> Oncogenicity | None:
 
 
 def _label_class(idx, gene: str, v, exon_only: bool) -> str | None:
-    """A class the KB names as such: an exon criterion restricted to a consequence (EGFR exon
-    19 in-frame deletion), an exon-skipping site; for an exon-level call without a protein
-    change (a PCR assay's 'KIT exon 11 mutation'), any exon the KB's evidence names."""
+    """A class the KB names as such: an exon or region criterion restricted to a consequence
+    (EGFR exon 19 in-frame deletion, NPM1 frameshift in residues 283-295), an exon-skipping
+    site; for an exon-level call without a protein change (a PCR assay's 'KIT exon 11
+    mutation'), any exon the KB's evidence names."""
     from matcher.reference.exons import skipping_rule
 
     for exons, consequences, ev in idx.exons.get(gene, ()):
@@ -167,6 +174,13 @@ def _label_class(idx, gene: str, v, exon_only: bool) -> str | None:
                                 or (exon_only and (not consequences or v.consequence is None))):
             what = "/".join(sorted(consequences)).replace("_", " ") or "alteration"
             return (f"label class: {gene} exon {v.exon} {what} (named by KB evidence {ev})")
+    p = v.protein
+    for start, end, consequences, ev in idx.regions.get(gene, ()):
+        if p is not None and p.position and start <= p.position <= end \
+                and v.consequence in consequences:
+            what = "/".join(sorted(consequences)).replace("_", " ")
+            return (f"label class: {gene} {what} in residues {start}-{end} (named by KB "
+                    f"evidence {ev})")
     for sites, ev in idx.skipping.get(gene, ()):
         if skipping_rule(sites, v):
             return f"label class: {gene} exon {sites.exon} skipping (named by KB evidence {ev})"
@@ -197,23 +211,30 @@ class _Index:
         self.codons: dict[tuple[str, int], tuple[str, frozenset[str]]] = {}
         self.exons: dict[str, list[tuple[frozenset[int], frozenset[str], str]]] = {}
         self.skipping: dict[str, list] = {}
+        self.regions: dict[str, list[tuple[int, int, frozenset[str], str]]] = {}
         self.lof_genes: set[str] = set()
         for e in kb.all_evidence():
             crit = e.criterion
             parts = crit.items if crit.type in ("all_of", "any_of") else ((e.gene, crit),)
+            # A single case report or a cell-line study naming a change (CIViC's KIT M541L, a
+            # polymorphism) is evidence for itself, not proof the change is oncogenic.
+            names = e.source != "civic" or e.evidence_type in _NAMING_TYPES
             for gene, c in parts:
                 if not gene:
                     continue
-                if c.type in ("variant", "hotspot"):
+                if c.type in ("variant", "hotspot") and names:
                     for ch in c.changes:
                         self.named.setdefault((gene, ch), e.id)
-                elif c.type == "codon":
+                elif c.type == "codon" and names:
                     for codon in c.codons:
                         self.codons.setdefault(
                             (gene, codon), (e.id, c.consequences or frozenset({"missense",
                                                                               "codon"})))
                 elif c.type == "exon":
                     self.exons.setdefault(gene, []).append((c.exons, c.consequences, e.id))
+                elif c.type == "region" and c.consequences:
+                    self.regions.setdefault(gene, []).append(
+                        (c.start, c.end, c.consequences, e.id))
                 elif c.type == "exon_skipping":
                     self.skipping.setdefault(gene, []).extend((s, e.id) for s in c.sites)
                 elif c.type == "consequence" and c.consequences & LOSS_OF_FUNCTION:
