@@ -97,6 +97,20 @@ def test_fusion_copy_number_and_model_less_genes_are_read_over_their_whole_span(
                 assert gene in plan.whole
 
 
+def test_no_kb_gene_is_lost_and_a_lost_one_would_be_named(full_kb, plans):
+    from matcher.readers.regions import KbRegions
+    from matcher.reference.coding import CodingExons
+    from matcher.reference.hotspots import GeneSpans
+    assert all(plan.lost == () for plan in plans.values())
+    spans = GeneSpans([("BRAF", "GRCh38", "7", 140719327, 140924929, "-")])
+    plan = KbRegions(["BRAF", "NOSUCH1"], {}, reference_dir=REF, gene_spans=spans,
+                     coding=CodingExons([])).plan("GRCh38")
+    assert plan.lost == ("NOSUCH1",) and plan.whole == {"BRAF": "no coding-exon model",
+                                                        "NOSUCH1": "no coding-exon model"}
+    assert plan.describe().endswith("No region is known in this build for NOSUCH1: not read.")
+    assert plan.small == plan.regions == [("7", 140719326 - SPAN_PAD, 140924929 + SPAN_PAD)]
+
+
 def test_genes_without_whole_span_criteria_are_not_read_in_their_introns(full_kb, plans):
     for build, plan in plans.items():
         gene = "TP53"
