@@ -332,3 +332,21 @@ def test_block_skip_still_reports_a_malformed_record_in_a_region(tmp_path):
     path = _bgzf_vcf(tmp_path, rows)
     with pytest.raises(FileFormatError):
         read_vcf(path=path, regions=[("7", 199_000, 201_000)])
+
+
+def test_block_skip_passes_a_huge_position_to_the_record_reader(tmp_path, monkeypatch):
+    """A 5,000-digit POS (int() of it raises ValueError in Python 3.11+) must not crash the
+    bisection or the byte-level filter: the run is read line by line and the record reader,
+    which reports bad records with their location, gets the line."""
+    from matcher.readers.vcf import read_vcf
+    from matcher.readers.vcf_records import VcfReader
+    rows = [f"7\t{p}\t.\tA\tT\t.\tPASS\t.\tGT\t0/1" for p in range(1000, 400_000, 50)]
+    huge = "9" * 5000
+    rows[rows.index("7\t200000\t.\tA\tT\t.\tPASS\t.\tGT\t0/1")] = \
+        f"7\t{huge}\t.\tA\tT\t.\tPASS\t.\tGT\t0/1"
+    path = _bgzf_vcf(tmp_path, rows)
+    seen = []
+    monkeypatch.setattr(VcfReader, "add_line", lambda self, line, n, source=None:
+                        seen.append(line.split("\t")[1]))
+    read_vcf(path=path, regions=[("7", 199_000, 201_000)])
+    assert huge in seen and "199950" in seen and "200050" in seen

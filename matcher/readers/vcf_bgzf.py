@@ -28,6 +28,7 @@ from matcher.readers.vcf_header import parse_header
 from matcher.readers.vcf_records import Region, RegionFilter, VcfReader, _fail, bare_chrom
 
 _PEEK = 1024  # bytes inflated per block to find its first complete record
+_MAX_POS_DIGITS = 18  # longer POS fields are left to the record reader, which refuses them
 _MAX_BLOCK = 65536
 _INF = (1 << 30, 0)
 
@@ -152,8 +153,8 @@ def _read(f: _File, options: ReadOptions, regions: Sequence[Region], gene_spans,
             # Test CHROM/POS on the bytes: most lines of an inflated block are outside.
             t1 = raw.find(b"\t")
             t2 = raw.find(b"\t", t1 + 1) if t1 >= 0 else -1
-            if t2 > 0 and raw[t1 + 1:t2].isdigit() and not wanted.contains(raw[:t1],
-                                                                            int(raw[t1 + 1:t2])):
+            if 0 < t2 - t1 - 1 <= _MAX_POS_DIGITS and raw[t1 + 1:t2].isdigit() \
+                    and not wanted.contains(raw[:t1], int(raw[t1 + 1:t2])):
                 continue
             line = raw.decode("utf-8", "replace")
             parts = line.split("\t", 2)
@@ -196,8 +197,8 @@ def _line_key(chunk: bytes, start: int, rank: dict[str, int]) -> tuple[int, int]
     t1 = chunk.find(b"\t", start)
     nl = chunk.find(b"\n", start)
     t2 = chunk.find(b"\t", t1 + 1) if t1 >= 0 else -1
-    if t2 < 0 or 0 <= nl < t2 or not chunk[t1 + 1:t2].isdigit():
-        raise _Malformed
+    if t2 < 0 or 0 <= nl < t2 or t2 - t1 - 1 > _MAX_POS_DIGITS or not chunk[t1 + 1:t2].isdigit():
+        raise _Malformed  # (bytes.isdigit is ASCII only; the length bound keeps int() cheap)
     r = rank.get(bare_chrom(chunk[start:t1].decode("utf-8", "replace")))
     if r is None:
         raise _Malformed
