@@ -95,7 +95,7 @@ def test_unexpected_errors_are_500_problem_without_traceback(client, auth, monke
     def boom(*args, **kwargs):
         raise RuntimeError("secret internals DEMO-0001")
 
-    monkeypatch.setattr(pipeline, "run", boom)
+    monkeypatch.setattr(pipeline, "match_report", boom)
     r = client.post("/v1/reports", data=sample_bytes(), headers=auth,
                     content_type="application/json")
     assert r.status_code == 500 and r.mimetype == "application/problem+json"

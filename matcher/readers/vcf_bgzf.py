@@ -26,6 +26,7 @@ from matcher.model import Report
 from matcher.readers.options import ReadOptions
 from matcher.readers.vcf_header import parse_header
 from matcher.readers.vcf_records import Region, RegionFilter, VcfReader, _fail, bare_chrom
+from matcher.untrusted import ascii_int
 
 _PEEK = 1024  # bytes inflated per block to find its first complete record
 _MAX_POS_DIGITS = 18  # longer POS fields are left to the record reader, which refuses them
@@ -158,6 +159,9 @@ def _read(f: _File, options: ReadOptions, regions: Sequence[Region], gene_spans,
                 continue
             line = raw.decode("utf-8", "replace")
             parts = line.split("\t", 2)
+            pos = ascii_int(parts[1]) if len(parts) > 2 else None
+            if pos is not None and not wanted.contains(parts[0], pos):
+                continue
             where = f"{parts[0]}:{parts[1]}" if len(parts) > 1 else parts[0]
             reader.add_line(line, 0, source=f"record {where}")
     return reader.report()
