@@ -19,6 +19,7 @@ from matcher.model import (
     Alteration,
     CopyNumberDetail,
     FusionDetail,
+    Oncogenicity,
     ProteinChange,
     SignatureDetail,
     TumorType,
@@ -94,7 +95,9 @@ def _variant(gene: str, canonical: str, consequence: str, position: int | None,
         variant=VariantDetail(protein=ProteinChange(canonical=canonical, hgvs="p." + canonical,
                                                     consequence=consequence,
                                                     position=position),
-                              consequence=consequence, exon=exon, hotspot=hotspot))
+                              consequence=consequence, exon=exon, hotspot=hotspot),
+        # The call a trial's biomarker asks for is an oncogenic one (broad criteria need it).
+        oncogenicity=Oncogenicity("oncogenic", "test: the trial's own biomarker", "kb"))
 
 
 def alterations_meeting(gene: str | None, crit, n: int = 0) -> list[Alteration]:
