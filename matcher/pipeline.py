@@ -60,27 +60,37 @@ def read_reports(data: bytes | None = None, *, path: str | None = None,
     from matcher.readers import read_file
 
     size = len(data) if data is not None else os.path.getsize(path) if path else 0
-    kb_regions = _kb_regions(kb) if kb else None
-    regions = kb_regions if size > options.region_threshold_bytes else None
+    regions = _kb_regions(kb) if kb and size > options.region_threshold_bytes else None
     kw = {"path": path, "filename": filename, "fmt": fmt, "options": options}
     try:
         reports = read_file(data, regions=regions, **kw)
     except PayloadTooLarge:
-        if regions is not None or kb_regions is None:
+        if regions is not None or kb is None:
             raise
-        regions = kb_regions
+        regions = _kb_regions(kb)
         reports = read_file(data, regions=regions, **kw)
     reports = [replace(r, warnings=bounded(r.warnings)) for r in reports]
     if regions is None:
         return reports
-    return [_restrict(r, kb_regions, kb) if r.source_format == "vcf" and r.genome_build else r
+    return [_restrict(r, regions, kb) if r.source_format == "vcf" and r.genome_build else r
             for r in reports]
 
 
+_REGIONS: dict[tuple[str, str], object] = {}  # (KB hash, KB folder) -> KbRegions
+
+
 def _kb_regions(kb: KnowledgeBase):
+    """The KB's read regions, built once per KB content (walking its criteria takes ~10 ms)."""
     from matcher.kb.scope import whole_span_genes
     from matcher.readers.regions import KbRegions
-    return KbRegions(kb.genes, whole_span_genes(kb), reference_dir=kb.path / "reference")
+    key = (kb.hash, str(kb.path))
+    found = _REGIONS.get(key)
+    if found is None:
+        if len(_REGIONS) >= 4:  # a server that reloads its KB keeps a few at most
+            _REGIONS.clear()
+        found = _REGIONS[key] = KbRegions(kb.genes, whole_span_genes(kb),
+                                          reference_dir=kb.path / "reference")
+    return found
 
 
 def _restrict(report: Report, kb_regions, kb: KnowledgeBase) -> Report:

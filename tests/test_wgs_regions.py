@@ -97,6 +97,20 @@ def test_fusion_copy_number_and_model_less_genes_are_read_over_their_whole_span(
                 assert gene in plan.whole
 
 
+def test_no_kb_gene_is_lost_and_a_lost_one_would_be_named(full_kb, plans):
+    from matcher.readers.regions import KbRegions
+    from matcher.reference.coding import CodingExons
+    from matcher.reference.hotspots import GeneSpans
+    assert all(plan.lost == () for plan in plans.values())
+    spans = GeneSpans([("BRAF", "GRCh38", "7", 140719327, 140924929, "-")])
+    plan = KbRegions(["BRAF", "NOSUCH1"], {}, reference_dir=REF, gene_spans=spans,
+                     coding=CodingExons([])).plan("GRCh38")
+    assert plan.lost == ("NOSUCH1",) and plan.whole == {"BRAF": "no coding-exon model",
+                                                        "NOSUCH1": "no coding-exon model"}
+    assert plan.describe().endswith("No region is known in this build for NOSUCH1: not read.")
+    assert plan.small == plan.regions == [("7", 140719326 - SPAN_PAD, 140924929 + SPAN_PAD)]
+
+
 def test_genes_without_whole_span_criteria_are_not_read_in_their_introns(full_kb, plans):
     for build, plan in plans.items():
         gene = "TP53"
@@ -269,3 +283,70 @@ def test_small_files_are_still_read_whole(full_kb, plans, tmp_path):
               if o.alteration.variant and o.alteration.variant.chrom}
     assert {p for positions in intronic.values() for p in positions} <= listed
     assert not any("Whole-genome-scale" in w for w in result.warnings)
+
+
+# ----------------------------------------------------------------------------- block skip
+def _bgzf_vcf(tmp_path, rows: list[str]) -> Path:
+    head = ("##fileformat=VCFv4.2\n##reference=GRCh38\n##contig=<ID=1>\n##contig=<ID=7>\n"
+            "#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\tS\n")
+    plain = tmp_path / "b.vcf"
+    plain.write_text(head + "\n".join(rows) + "\n")
+    pysam.tabix_compress(str(plain), str(tmp_path / "b.vcf.gz"), force=True)
+    return tmp_path / "b.vcf.gz"
+
+
+def test_block_skip_bisection_agrees_with_a_line_by_line_read_on_many_regions(tmp_path,
+                                                                               monkeypatch):
+    """Hundreds of small regions (the exon case) inside inflated BGZF runs: the lines found by
+    bisection are exactly those a line-by-line filter keeps, edges included."""
+    import matcher.readers.vcf_bgzf as bgzf
+    from matcher.readers.vcf import read_vcf
+    runs = []
+    real = bgzf._slices
+    monkeypatch.setattr(bgzf, "_slices", lambda *a: runs.append(1) or real(*a))
+    positions = {c: list(range(1000, 2_000_000, 97)) for c in ("1", "7")}
+    rows = [f"{c}\t{p}\t.\tA\tT\t.\tPASS\t.\tGT\t0/1" for c, ps in positions.items() for p in ps]
+    path = _bgzf_vcf(tmp_path, rows)
+    rng = random.Random(5)
+    regions = []
+    for chrom, ps in positions.items():
+        for _ in range(300):
+            p = rng.choice(ps)
+            # start just before / at a record, end at / just after one: both edges exercised
+            regions.append((chrom, p - 1 - rng.randint(0, 1), p + rng.choice((0, 1, 150, 400))))
+    regions += [("1", 0, 1000), ("7", 1_999_000, 3_000_000)]  # first and last records
+    skipped = read_vcf(path=path, regions=regions)[0]
+    full = read_vcf(path.read_bytes(), regions=regions)[0]
+    got = [(v.chrom, v.pos) for v in skipped.variants]
+    assert got == [(v.chrom, v.pos) for v in full.variants]
+    assert len(got) > 600 and ("1", 1000) in got and ("7", max(positions["7"])) in got
+    assert runs  # the block-skip reader did the work, by bisection inside its runs
+
+
+def test_block_skip_still_reports_a_malformed_record_in_a_region(tmp_path):
+    from matcher.errors import FileFormatError
+    from matcher.readers.vcf import read_vcf
+    rows = [f"7\t{p}\t.\tA\tT\t.\tPASS\t.\tGT\t0/1" for p in range(1000, 400_000, 50)]
+    bad = rows.index("7\t200000\t.\tA\tT\t.\tPASS\t.\tGT\t0/1")
+    rows[bad] = "7\t200000\t.\tA\tT\t.\tPASS\t.\tGT\t0/1\textra"
+    path = _bgzf_vcf(tmp_path, rows)
+    with pytest.raises(FileFormatError):
+        read_vcf(path=path, regions=[("7", 199_000, 201_000)])
+
+
+def test_block_skip_passes_a_huge_position_to_the_record_reader(tmp_path, monkeypatch):
+    """A 5,000-digit POS (int() of it raises ValueError in Python 3.11+) must not crash the
+    bisection or the byte-level filter: the run is read line by line and the record reader,
+    which reports bad records with their location, gets the line."""
+    from matcher.readers.vcf import read_vcf
+    from matcher.readers.vcf_records import VcfReader
+    rows = [f"7\t{p}\t.\tA\tT\t.\tPASS\t.\tGT\t0/1" for p in range(1000, 400_000, 50)]
+    huge = "9" * 5000
+    rows[rows.index("7\t200000\t.\tA\tT\t.\tPASS\t.\tGT\t0/1")] = \
+        f"7\t{huge}\t.\tA\tT\t.\tPASS\t.\tGT\t0/1"
+    path = _bgzf_vcf(tmp_path, rows)
+    seen = []
+    monkeypatch.setattr(VcfReader, "add_line", lambda self, line, n, source=None:
+                        seen.append(line.split("\t")[1]))
+    read_vcf(path=path, regions=[("7", 199_000, 201_000)])
+    assert huge in seen and "199950" in seen and "200050" in seen

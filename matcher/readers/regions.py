@@ -32,7 +32,7 @@ def gene_regions(genes: Iterable[str], *, pad: int = 2000, reference_dir: Path |
     return regions
 
 
-# Pads (bases) of what a whole-genome-scale file is read for; see docs/wgs.md.
+# Pads (bases) of what a whole-genome-scale file is read for; see docs/lab-files.md (Large VCFs).
 # A call is read at its POS, so the splice pad is also the longest intronic deletion that still
 # reaches a canonical splice site (±2 bp of the exon end); 50 covers the splice-region (3-8 bp)
 # and polypyrimidine-tract (3-17 bp) windows annotators use, with room for such deletions.
@@ -51,6 +51,7 @@ class ReadPlan:
     exon_genes: tuple[str, ...]  # read over their coding exons ± SPLICE_PAD
     promoter_genes: tuple[str, ...]  # and their promoter (non-coding hotspots) ± PROMOTER_PAD
     whole: dict[str, str] = field(default_factory=dict)  # gene -> why its whole span is read
+    lost: tuple[str, ...] = ()  # genes with neither a coding-exon model nor a span: not read
 
     def describe(self) -> str:
         """One sentence for the result's warnings: what was read and what was not."""
@@ -67,9 +68,11 @@ class ReadPlan:
                                                    else "") for why, genes in by_reason.items()]
             parts.append(f"the whole span (±{SPAN_PAD} bp) of {len(self.whole)} genes: "
                          + ", ".join(whys))
+        lost = (f" No region is known in this build for {', '.join(self.lost)}: not read."
+                if self.lost else "")
         return ("Whole-genome-scale file: only " + "; ".join(parts) + " were read. Records "
                 "elsewhere were not read (and are not counted): no criterion of the knowledge "
-                "base can use them.")
+                "base can use them." + lost)
 
 
 class KbRegions:
@@ -116,4 +119,5 @@ class KbRegions:
         no_model = spans.regions(build, no_model_genes, pad=SPAN_PAD)
         small = merge_regions(exons + hotspots + promoter + no_model)
         regions = merge_regions(small + spans.regions(build, whole, pad=SPAN_PAD))
-        return ReadPlan(build, regions, small, tuple(with_model), promoter_genes, whole)
+        lost = tuple(g for g in no_model_genes if spans.span(g, build) is None)
+        return ReadPlan(build, regions, small, tuple(with_model), promoter_genes, whole, lost)

@@ -4,7 +4,8 @@ BGZF is a series of gzip members of at most 64 KiB each, whose compressed size i
 Walking those headers costs one small read per block; inflating only the first few hundred bytes
 of each block gives the first complete record in it, so every block gets a (contig, position) key
 without decompressing the file. Blocks whose key range overlaps a region (plus one block either
-side, for records that straddle a boundary) are inflated in full and parsed; nothing else is.
+side, for records that straddle a boundary) are inflated in full; inside them the lines of each
+region are found by bisection on byte offsets, and only those are parsed.
 
 This needs the header's ``##contig`` order and a coordinate-sorted file. The keys of all blocks
 are checked to be in order; if they are not, or the file is not BGZF, or a record names a contig
@@ -28,6 +29,7 @@ from matcher.readers.vcf_records import Region, RegionFilter, VcfReader, _fail, 
 from matcher.untrusted import ascii_int
 
 _PEEK = 1024  # bytes inflated per block to find its first complete record
+_MAX_POS_DIGITS = 18  # longer POS fields are left to the record reader, which refuses them
 _MAX_BLOCK = 65536
 _INF = (1 << 30, 0)
 
@@ -145,14 +147,15 @@ def _read(f: _File, options: ReadOptions, regions: Sequence[Region], gene_spans,
             chunk = chunk[chunk.find(b"\n") + 1:]
         if b < len(blocks) - 1 and not chunk.endswith(b"\n"):
             chunk = chunk[:chunk.rfind(b"\n") + 1]
-        for raw in chunk.split(b"\n"):
+        lines = b"".join(chunk[x:y] for x, y in _slices(chunk, spans, span_ends, rank))
+        for raw in lines.split(b"\n"):
             if not raw or raw.startswith(b"#"):
                 continue
             # Test CHROM/POS on the bytes: most lines of an inflated block are outside.
             t1 = raw.find(b"\t")
             t2 = raw.find(b"\t", t1 + 1) if t1 >= 0 else -1
-            if t2 > 0 and raw[t1 + 1:t2].isdigit() and not wanted.contains(raw[:t1],
-                                                                            int(raw[t1 + 1:t2])):
+            if 0 < t2 - t1 - 1 <= _MAX_POS_DIGITS and raw[t1 + 1:t2].isdigit() \
+                    and not wanted.contains(raw[:t1], int(raw[t1 + 1:t2])):
                 continue
             line = raw.decode("utf-8", "replace")
             parts = line.split("\t", 2)
@@ -185,6 +188,59 @@ def _first_key(f: _File, block, rank: dict[str, int]) -> tuple[int, int] | None:
         r = rank.get(bare_chrom(chrom.decode("utf-8", "replace")))
         return (-1, -1) if r is None else (r, int(pos))
     return None
+
+
+class _Malformed(Exception):
+    """A line whose CHROM/POS cannot be ordered: scan the whole run line by line."""
+
+
+def _line_key(chunk: bytes, start: int, rank: dict[str, int]) -> tuple[int, int]:
+    """(contig rank, pos) of the line starting at ``start``; header lines sort first."""
+    if chunk.startswith(b"#", start):
+        return (-1, -1)
+    t1 = chunk.find(b"\t", start)
+    nl = chunk.find(b"\n", start)
+    t2 = chunk.find(b"\t", t1 + 1) if t1 >= 0 else -1
+    if t2 < 0 or 0 <= nl < t2 or t2 - t1 - 1 > _MAX_POS_DIGITS or not chunk[t1 + 1:t2].isdigit():
+        raise _Malformed  # (bytes.isdigit is ASCII only; the length bound keeps int() cheap)
+    r = rank.get(bare_chrom(chunk[start:t1].decode("utf-8", "replace")))
+    if r is None:
+        raise _Malformed
+    return (r, int(chunk[t1 + 1:t2]))
+
+
+def _seek(chunk: bytes, target: tuple[int, int], rank: dict[str, int]) -> int:
+    """Offset of the first line of the sorted ``chunk`` whose key is >= ``target``."""
+    lo, hi = 0, len(chunk)  # lines before lo are < target; lines from hi on are >= target
+    while lo < hi:
+        start = chunk.rfind(b"\n", 0, (lo + hi) // 2) + 1  # the line holding the midpoint
+        if _line_key(chunk, start, rank) < target:
+            nxt = chunk.find(b"\n", start)
+            lo = len(chunk) if nxt < 0 else nxt + 1
+        else:
+            hi = start
+    return lo
+
+
+def _slices(chunk: bytes, spans: list[tuple[int, int, int]], span_ends: list[tuple[int, int]],
+            rank: dict[str, int]) -> list[tuple[int, int]]:
+    """Byte ranges of the lines of an inflated run that can fall in a span, found by bisection
+    (a run holds ~1,000 lines per block, few of them in a region); the whole run if a probed
+    line cannot be ordered, so the record reader reports it."""
+    try:
+        first = _line_key(chunk, 0, rank)
+        last = _line_key(chunk, chunk.rfind(b"\n", 0, len(chunk) - 1) + 1, rank)
+        out = []
+        j = bisect.bisect_left(span_ends, first)
+        while j < len(spans) and (spans[j][0], spans[j][1] + 1) <= last:
+            r, s, e = spans[j]  # 0-based half-open: 1-based positions s+1..e
+            a, b = _seek(chunk, (r, s + 1), rank), _seek(chunk, (r, e + 1), rank)
+            if a < b:
+                out.append((a, b))
+            j += 1
+        return out
+    except _Malformed:
+        return [(0, len(chunk))]
 
 
 def _runs(indexes: list[int]) -> list[tuple[int, int]]:
