@@ -33,7 +33,8 @@ def trials_group() -> None:
 @click.option("--rate", default=0.8, show_default=True,
               help="At most this many requests per second.")
 def refresh_cmd(nct_ids, kb_dir, cache, base_url, timeout, retries, rate) -> None:
-    """Refresh the status of NCT_IDS (default: every trial in the KB); exit 1 if any failed.
+    """Refresh the status of NCT_IDS (default: every trial in the KB, including the open
+    ClinicalTrials.gov trials of knowledgebase/ctgov/); exit 1 if any failed.
 
     A trial that cannot be refreshed (offline, 404, malformed answer) keeps its previous status.
     """
@@ -43,7 +44,9 @@ def refresh_cmd(nct_ids, kb_dir, cache, base_url, timeout, retries, rate) -> Non
     if not ids:
         from matcher.kb.loader import load_kb
 
-        ids = sorted(load_kb(kb_dir).trials)
+        kb = load_kb(kb_dir)
+        # the KB's cited trials and the ClinicalTrials.gov trials it may offer as open
+        ids = sorted(set(kb.trials) | {n for n, t in kb.open_trials.items() if t.is_open})
     rep = refresh(ids, base_url=base_url, timeout=timeout, retries=retries, rate=rate,
                   cache=cache)
     click.echo(f"refreshed {len(rep.refreshed)} of {len(ids)} trial(s); cache {rep.cache_path}")
