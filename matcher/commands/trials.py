@@ -58,6 +58,31 @@ def refresh_cmd(nct_ids, kb_dir, cache, base_url, timeout, retries, rate) -> Non
         raise click.exceptions.Exit(1)
 
 
+@trials_group.command("export")
+@click.argument("nct_ids", nargs=-1, required=True)
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False),
+              help="TSV to write (gzip when it ends in .gz), for `matcher kb import-trials`.")
+@click.option("--base-url", default="https://clinicaltrials.gov/api/v2", show_default=True,
+              help="ClinicalTrials.gov API v2 base URL.")
+@click.option("--timeout", default=10.0, show_default=True, help="Seconds per request.")
+@click.option("--retries", default=3, show_default=True,
+              help="Further attempts after a timeout, connection error, 429 or 5xx.")
+@click.option("--rate", default=0.8, show_default=True,
+              help="At most this many requests per second.")
+def export_cmd(nct_ids, out, base_url, timeout, retries, rate) -> None:
+    """Fetch NCT_IDS from ClinicalTrials.gov into a source TSV (full eligibility text) in the
+    shape `matcher kb import-trials` reads; exit 1 if any could not be fetched."""
+    from matcher.kb.trials import export_records
+
+    rep = export_records(nct_ids, out, base_url=base_url, timeout=timeout, retries=retries,
+                         rate=rate)
+    click.echo(f"wrote {len(rep.refreshed)} of {len(set(nct_ids))} record(s) to {out}")
+    for nct, reason in sorted(rep.failed.items()):
+        click.echo(f"  not fetched {nct}: {reason}", err=True)
+    if rep.failed:
+        raise click.exceptions.Exit(1)
+
+
 @trials_group.command("show")
 @click.argument("nct_ids", nargs=-1)
 @CACHE_OPTION
