@@ -21,17 +21,26 @@ def trials_group() -> None:
     """Clinical trials: refresh their status from ClinicalTrials.gov, show the cache."""
 
 
+def api_options(f):
+    """--base-url, --timeout, --retries and --rate of the commands that call the API v2."""
+    for opt in reversed((
+            click.option("--base-url", default="https://clinicaltrials.gov/api/v2",
+                         show_default=True, help="ClinicalTrials.gov API v2 base URL."),
+            click.option("--timeout", default=10.0, show_default=True,
+                         help="Seconds per request."),
+            click.option("--retries", default=3, show_default=True,
+                         help="Further attempts after a timeout, connection error, 429 or 5xx."),
+            click.option("--rate", default=0.8, show_default=True,
+                         help="At most this many requests per second."))):
+        f = opt(f)
+    return f
+
+
 @trials_group.command("refresh")
 @click.argument("nct_ids", nargs=-1)
 @KB_OPTION
 @CACHE_OPTION
-@click.option("--base-url", default="https://clinicaltrials.gov/api/v2", show_default=True,
-              help="ClinicalTrials.gov API v2 base URL.")
-@click.option("--timeout", default=10.0, show_default=True, help="Seconds per request.")
-@click.option("--retries", default=3, show_default=True,
-              help="Further attempts after a timeout, connection error, 429 or 5xx.")
-@click.option("--rate", default=0.8, show_default=True,
-              help="At most this many requests per second.")
+@api_options
 def refresh_cmd(nct_ids, kb_dir, cache, base_url, timeout, retries, rate) -> None:
     """Refresh the status of NCT_IDS (default: every trial in the KB, including the open
     ClinicalTrials.gov trials of knowledgebase/ctgov/); exit 1 if any failed.
@@ -62,13 +71,7 @@ def refresh_cmd(nct_ids, kb_dir, cache, base_url, timeout, retries, rate) -> Non
 @click.argument("nct_ids", nargs=-1, required=True)
 @click.option("--out", "out", required=True, type=click.Path(dir_okay=False),
               help="TSV to write (gzip when it ends in .gz), for `matcher kb import-trials`.")
-@click.option("--base-url", default="https://clinicaltrials.gov/api/v2", show_default=True,
-              help="ClinicalTrials.gov API v2 base URL.")
-@click.option("--timeout", default=10.0, show_default=True, help="Seconds per request.")
-@click.option("--retries", default=3, show_default=True,
-              help="Further attempts after a timeout, connection error, 429 or 5xx.")
-@click.option("--rate", default=0.8, show_default=True,
-              help="At most this many requests per second.")
+@api_options
 def export_cmd(nct_ids, out, base_url, timeout, retries, rate) -> None:
     """Fetch NCT_IDS from ClinicalTrials.gov into a source TSV (full eligibility text) in the
     shape `matcher kb import-trials` reads; exit 1 if any could not be fetched."""

@@ -233,6 +233,30 @@ def fetch_doc(nct_id: str, *, base_url: str, session: requests.Session, timeout:
     raise RefreshError(f"{reason} (after {retries + 1} attempts)", True)
 
 
+def _studies(ids: list[str], report: RefreshReport, *, base_url: str,
+             session: requests.Session | None, timeout: float, retries: int,
+             rate: float | None, backoff: float, sleep: Callable[[float], None]):
+    """(NCT id, API v2 document or the RefreshError) for each id, paced; ids that are not NCT
+    ids are recorded as failed in ``report``. A session opened here is closed at the end."""
+    own = session is None
+    session = session or requests.Session()
+    pacer = _Pacer(rate, sleep)
+    try:
+        for nct in ids:
+            if not NCT_RE.match(nct):
+                report.failed[nct] = "not an NCT id (NCT followed by 8 digits)"
+                continue
+            try:
+                yield nct, fetch_doc(nct, base_url=base_url, session=session, timeout=timeout,
+                                     retries=retries, backoff=backoff, pacer=pacer,
+                                     sleep=sleep)
+            except RefreshError as exc:
+                yield nct, exc
+    finally:
+        if own:
+            session.close()
+
+
 def refresh(nct_ids: Iterable[str], *, base_url: str = DEFAULT_BASE_URL,
             session: requests.Session | None = None, timeout: float = 10, retries: int = 3,
             rate: float | None = DEFAULT_RATE, backoff: float = 1.0,
@@ -244,31 +268,22 @@ def refresh(nct_ids: Iterable[str], *, base_url: str = DEFAULT_BASE_URL,
     statuses = load_status_cache(path)
     report = RefreshReport(cache_path=str(path))
     today = today or dt.datetime.now(dt.UTC).date().isoformat()
-    own = session is None
-    session = session or requests.Session()
-    pacer = _Pacer(rate, sleep)
-    try:
-        for nct in ids:
-            if not NCT_RE.match(nct):
-                report.failed[nct] = "not an NCT id (NCT followed by 8 digits)"
-                continue
-            try:
-                st = fetch(nct, base_url=base_url, session=session, timeout=timeout,
-                           retries=retries, backoff=backoff, pacer=pacer, sleep=sleep,
-                           today=today)
-            except RefreshError as exc:
-                prev = statuses.get(nct)
-                report.failed[nct] = exc.reason + (
-                    f"; kept status {prev.status} verified {prev.verified}" if prev else "")
-                continue
-            old = statuses.get(nct)
-            if old is None or old.status != st.status:
-                report.changed[nct] = (old.status if old else None, st.status)
-            statuses[nct] = st
-            report.refreshed.append(nct)
-    finally:
-        if own:
-            session.close()
+    for nct, doc in _studies(ids, report, base_url=base_url, session=session, timeout=timeout,
+                             retries=retries, rate=rate, backoff=backoff, sleep=sleep):
+        try:
+            if isinstance(doc, RefreshError):
+                raise doc
+            st = parse_study(nct, doc, today)
+        except RefreshError as exc:
+            prev = statuses.get(nct)
+            report.failed[nct] = exc.reason + (
+                f"; kept status {prev.status} verified {prev.verified}" if prev else "")
+            continue
+        old = statuses.get(nct)
+        if old is None or old.status != st.status:
+            report.changed[nct] = (old.status if old else None, st.status)
+        statuses[nct] = st
+        report.refreshed.append(nct)
     if report.refreshed:
         save_status_cache(statuses, path)
     return report
@@ -336,26 +351,17 @@ def export_records(nct_ids: Iterable[str], out: str | Path, *, base_url: str = D
     ids = list(dict.fromkeys(nct_ids))
     report = RefreshReport(cache_path=str(out))
     today = today or dt.datetime.now(dt.UTC).date().isoformat()
-    own = session is None
-    session = session or requests.Session()
-    pacer = _Pacer(rate, sleep)
     rows = []
-    try:
-        for nct in ids:
-            if not NCT_RE.match(nct):
-                report.failed[nct] = "not an NCT id (NCT followed by 8 digits)"
-                continue
-            try:
-                doc = fetch_doc(nct, base_url=base_url, session=session, timeout=timeout,
-                                retries=retries, backoff=backoff, pacer=pacer, sleep=sleep)
-                rows.append(record_row(nct, doc, today, base_url.rstrip("/")))
-            except RefreshError as exc:
-                report.failed[nct] = exc.reason
-                continue
-            report.refreshed.append(nct)
-    finally:
-        if own:
-            session.close()
+    for nct, doc in _studies(ids, report, base_url=base_url, session=session, timeout=timeout,
+                             retries=retries, rate=rate, backoff=backoff, sleep=sleep):
+        try:
+            if isinstance(doc, RefreshError):
+                raise doc
+            rows.append(record_row(nct, doc, today, base_url.rstrip("/")))
+        except RefreshError as exc:
+            report.failed[nct] = exc.reason
+            continue
+        report.refreshed.append(nct)
     buf = io.StringIO()
     w = csv.DictWriter(buf, fieldnames=RECORD_COLUMNS, delimiter="\t", lineterminator="\n")
     w.writeheader()
