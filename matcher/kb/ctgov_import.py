@@ -151,9 +151,9 @@ def map_conditions(conditions: str, rules) -> tuple[list[str], list[str]]:
         else:
             unmapped.append(cond)
     if "SOLID" in codes and len(codes) > 1:
-        # a named tumor type beside "solid tumors" (e.g. "Breast Cancer; Solid Tumor"): SOLID
-        # already covers it
-        codes = ["SOLID"]
+        # named tumor types beside "solid tumors" ("Breast Cancer; NSCLC; Solid Tumor"): the
+        # named ones, the narrower reading (an override restores SOLID for a true basket)
+        codes = [c for c in codes if c != "SOLID"]
     return codes, unmapped
 
 
