@@ -372,7 +372,8 @@ def read_mentions(clause: str, in_exclusion: bool) -> list[Mention]:
                                    r"(?:the\s+)?(?:gene\s+)?|\b(?:mutated|mutant)\s+)$",
                                    before, re.I):
             items, why = _alteration_items(men.term, before[-40:], broad=negated or in_exclusion)
-        if items and all(it["alteration"]["type"] in GENERIC for it in items) and before:
+        if items and all(it["alteration"]["type"] in GENERIC for it in items) and before \
+                and i == 0:  # a change before a second gene belongs to the first
             specific, _ = _alteration_items(men.term, before, broad=False, before=True)
             if specific:
                 items = specific
