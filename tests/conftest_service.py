@@ -17,7 +17,8 @@ from matcher.service.store import Store
 from tests.service_helpers import Server
 
 PG_ENV = "MATCHER_TEST_POSTGRES_URL"
-TABLES = "reports, api_keys, alembic_version"
+TABLES = ("report_alterations, reports, "
+          "api_keys, alembic_version")
 
 
 def pg_url_or_skip() -> str:

@@ -7,4 +7,4 @@ The top layer: may import every other package; nothing imports it but ``matcher.
 whose dependencies are not installed (a client-only install) is left out of ``matcher --help``.
 """
 
-MODULES = ("match", "kb", "service", "trials")
+MODULES = ("match", "kb", "service", "trials", "cohort")

@@ -137,17 +137,16 @@ def rematch(since, lab, database_url, kb_dir, show_all, as_json) -> None:
 
     New, removed and re-levelled therapies are listed; stored results are never overwritten.
     """
+    from matcher.commands.service import _store
     from matcher.errors import InputError
     from matcher.kb.loader import load_kb
-    from matcher.service.config import load_config, mask_url
+    from matcher.service.config import mask_url
     from matcher.service.rematch import rematch_store
-    from matcher.service.store import Store
 
-    cfg = load_config({"DATABASE_URL": database_url} if database_url else None)
-    store = Store(cfg["DATABASE_URL"])
+    store = _store(database_url, migrate=False)
     try:
         if store.schema_revision() is None:
-            raise InputError(f"{mask_url(cfg['DATABASE_URL'])}: not a report store "
+            raise InputError(f"{mask_url(store.url)}: not a report store "
                              "(no schema; run `matcher db upgrade` or check --database-url)")
         kb = load_kb(kb_dir)
         outcomes = rematch_store(store, kb, since=_since(since), lab=lab)

@@ -27,7 +27,9 @@ CITATION_KINDS = ("pmid", "label", "guideline", "review", "civic")
 NCT_RE = re.compile(r"^NCT\d{8}$")
 EVIDENCE_KEYS = frozenset({
     "id", "alteration", "therapy", "direction", "evidence_type", "scope", "exclude",
-    "approval_year", "statement", "citations", "trials", "last_reviewed", "source", "disease"})
+    "approval_year", "approval_date", "statement", "citations", "trials", "last_reviewed",
+    "source", "disease"})
+SAFE_URL_RE = re.compile(r"^https://[^\s<>\"']+$")
 
 
 @dataclass(frozen=True)
@@ -50,6 +52,7 @@ class Evidence:
     disease: str | None = None  # imported evidence whose disease maps to no OncoTree code
     last_reviewed: str | None = None
     file: str = ""
+    approval_date: str | None = None  # fda only: ISO date of the indication's first approval
 
 
 @dataclass(frozen=True)
@@ -199,6 +202,18 @@ class KnowledgeBase:
         return HotspotIndex.load(self.path / "reference")
 
     @cached_property
+    def clinvar(self):
+        """Reviewed ClinVar classifications of the KB's genes (indexed on first lookup)."""
+        from matcher.reference.clinvar import CLINVAR_FILE, ClinVarIndex
+        return ClinVarIndex(self.path / "reference" / CLINVAR_FILE)
+
+    @cached_property
+    def gene_roles(self):
+        """Oncogene / tumor suppressor roles from IntOGen and CancerMine (loaded on first use)."""
+        from matcher.reference.gene_roles import GeneRoles
+        return GeneRoles.load(self.path / "reference")
+
+    @cached_property
     def transcripts(self):
         """MANE transcripts (loaded on first use)."""
         from matcher.reference.transcripts import TranscriptIndex
@@ -209,6 +224,12 @@ class KnowledgeBase:
         """Coding exons of MANE Select transcripts in protein coordinates (loaded on first use)."""
         from matcher.reference.exons import ProteinExons
         return ProteinExons.load(self.path / "reference")
+
+    @cached_property
+    def fusion_drivers(self):
+        """The genes CIViC files fusions under, naming a fusion's driver (loaded on first use)."""
+        from matcher.reference.fusion_names import FusionDrivers
+        return FusionDrivers.load(self.path / "reference")
 
     @cached_property
     def gene_spans(self):
@@ -283,11 +304,23 @@ def _evidence_dict(e: Evidence) -> dict:
             "exclude": list(e.exclude), "approval_year": e.approval_year,
             "statement": e.statement, "citations": [c.__dict__ for c in e.citations],
             "trials": list(e.trials), "source": e.source, "disease": e.disease,
-            "last_reviewed": e.last_reviewed}
+            "last_reviewed": e.last_reviewed, "approval_date": e.approval_date}
 
 
 def citation_of(raw: object) -> Citation:
-    """Build a Citation from its one-key YAML mapping; ValueError when malformed."""
+    """Build a Citation from its one-key YAML mapping; ValueError when malformed.
+
+    A ``label`` or ``guideline`` citation may carry a second key, ``url`` (https only): the FDA
+    label document or the guideline page, e.g. ``{label: "FDA label", url: "https://…"}``.
+    """
+    url = None
+    if isinstance(raw, dict) and len(raw) == 2 and "url" in raw:
+        raw = dict(raw)
+        url = str(raw.pop("url") or "").strip()
+        if not SAFE_URL_RE.match(url):
+            raise ValueError(f"url {url!r} is not an https URL")
+        if next(iter(raw)) not in ("label", "guideline"):
+            raise ValueError("only label and guideline citations take a url")
     if not isinstance(raw, dict) or len(raw) != 1:
         raise ValueError("expected a one-key mapping such as {pmid: '29072975'}")
     kind, value = next(iter(raw.items()))
@@ -306,7 +339,7 @@ def citation_of(raw: object) -> Citation:
                         f"https://civicdb.org/links/evidence_items/{m.group(1)}")
     if not value:
         raise ValueError(f"empty {kind} citation")
-    return Citation(kind, value, value, None)
+    return Citation(kind, value, value, url)
 
 
 def content_hash(kb_dir: Path, skip: tuple[str, ...] = ()) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 from pathlib import Path
 
 import yaml
@@ -124,6 +125,9 @@ class Loader:
                         excluded_trials.add(k)  # cited only by evidence the curator excluded
                     trials.setdefault(k, v)
             genes, dropped = _merge_civic(genes, civic_genes)
+        approvals_dir = self.dir / "approvals"
+        if approvals_dir.is_dir():
+            signatures += self._load_approvals(approvals_dir, genes, therapies, trials)
 
         open_trials = self._load_open_trials(self.dir / "ctgov" / "trials.yaml")
         self._check_refs(therapies, trials, hgnc, oncotree)
@@ -142,6 +146,25 @@ class Loader:
             # read for exon_skipping criteria: the KB's lazy properties need not read them again
             kb.__dict__["protein_exons"], kb.__dict__["transcripts"] = self._exon_sites.tables
         return kb
+
+    def _load_approvals(self, folder: Path, genes: dict[str, GeneEntry], therapies: dict,
+                        trials: dict) -> list[Evidence]:
+        """Add the approval layer (approvals/, docs/approvals.md) to ``genes`` in place; return
+        its signature evidence. After the CIViC merge: imported items are never dropped as
+        duplicates of an approval (they become its supporting citations in the engine)."""
+        for k, v in self._load_therapies(folder / "therapies.yaml").items():
+            therapies.setdefault(k, v)
+        for k, v in self._load_trials(folder / "trials.yaml").items():
+            trials.setdefault(k, v)
+        for symbol, entry in self._load_genes(folder / "genes", "approvals").items():
+            base = genes.get(symbol)
+            if base is None:
+                genes[symbol] = entry
+            else:
+                genes[symbol] = GeneEntry(base.symbol, base.role, base.summary,
+                                          base.no_therapy_reason, base.evidence + entry.evidence,
+                                          base.annotations, base.file, base.imported_evidence)
+        return self._load_evidence_file(folder / "signatures.yaml", None, "approvals")
 
     # ------------------------------------------------------------------ genes
     def _load_genes(self, folder: Path, source: str) -> dict[str, GeneEntry]:
@@ -168,7 +191,7 @@ class Loader:
             self.problems.append(f"{rel}: 'gene' must equal the file name ({path.stem})")
             symbol = path.stem
         self.gene_refs.append((rel, symbol))
-        role = raw.get("role", "oncogene" if source == "civic" else None)
+        role = raw.get("role", "oncogene" if source != "curated" else None)
         if role not in ROLES:
             self.problems.append(f"{rel}: role: expected one of {', '.join(ROLES)}")
         extra = set(raw) - {"gene", "role", "summary", "no_therapy_reason", "annotations",
@@ -257,6 +280,14 @@ class Loader:
             trials = []
         for t in trials:
             self.trial_refs.append((where, t))
+        approval_date = item.get("approval_date")
+        if isinstance(approval_date, dt.date):
+            approval_date = approval_date.isoformat()
+        if approval_date is not None and not (isinstance(approval_date, str) and re.fullmatch(
+                r"\d{4}-\d{2}-\d{2}", approval_date)):
+            self.problems.append(f"{where}.approval_date: expected a date (YYYY-MM-DD)")
+        if approval_date is not None and item.get("evidence_type") != "fda":
+            self.problems.append(f"{where}.approval_date: only for evidence_type fda")
         year = item.get("approval_year")
         if year is not None and not (isinstance(year, int) and 1938 <= year <= 2100):
             self.problems.append(f"{where}.approval_year: expected a year")
@@ -274,8 +305,9 @@ class Loader:
             citations=tuple(citations), trials=tuple(trials),
             source=str(item.get("source") or source), approval_year=year,
             disease=str(disease) if disease else None,
-            last_reviewed=reviewed.isoformat() if isinstance(reviewed, dt.date) else None,
-            file=rel)
+            last_reviewed=reviewed.isoformat() if isinstance(reviewed, dt.date)
+            else (str(reviewed) if reviewed else None),
+            file=rel, approval_date=approval_date)
 
     def _check_criterion_placement(self, crit: Criterion, gene: str | None, where: str) -> None:
         if gene is None and crit.type != "signature":
@@ -532,7 +564,9 @@ def load_kb(path: str | Path | None = None, *, imported: bool | None = None) -> 
     """Load, validate and index the KB at ``path`` (default: :func:`default_kb_dir`).
 
     ``imported`` (default: $MATCHER_KB_IMPORTED, on unless set to 0) adds the evidence imported
-    from CIViC under ``civic/``; curated entries win where both speak.
+    from CIViC under ``civic/``; curated entries win where both speak. The approval layer under
+    ``approvals/`` (FDA labels, label limitations, NCCN rows) is reviewed content and always
+    loaded.
     """
     if imported is None:
         imported = os.environ.get("MATCHER_KB_IMPORTED", "1").lower() not in ("0", "false", "no")

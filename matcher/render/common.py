@@ -120,6 +120,24 @@ def citation_label(c: Citation) -> str:
     return clean(base)
 
 
+def approval(option) -> tuple[str, str | None] | None:
+    """(text, label URL) of a level-1 option's FDA approval: the date its indication was first
+    approved and the label, from its newest approval-layer match; None below level 1."""
+    if option.level != "1":
+        return None
+    fda = [m for m in option.matches if m.level == "1" and m.evidence_type == "fda"]
+    if not fda:
+        return None
+    dated = sorted((m for m in fda if m.approval_date), key=lambda m: m.approval_date,
+                   reverse=True)
+    m = dated[0] if dated else fda[0]
+    url = next((citation_url(x) for x in m.citations if x.kind == "label" and citation_url(x)),
+               None)
+    when = (f"first approved {m.approval_date}" if m.approval_date
+            else "approval date not in our sources")
+    return f"FDA approval ({m.evidence_id}): {when}", url
+
+
 def trial_url(t: TrialMatch) -> str | None:
     """ClinicalTrials.gov page of a trial (from its NCT id), else its own safe URL."""
     if _NCT.fullmatch(t.nct_id or ""):
@@ -264,6 +282,27 @@ def outcomes(result: MatchResult) -> Outcomes:
         no_therapy=[o for o in result.alterations if o.status == "no_evidence"],
         set_aside=[o for o in result.alterations if o.status in ("filtered", "not_assessable")],
     )
+
+
+NO_OPTION = "No targeted therapy matched this report."
+
+
+def no_option_text(result: MatchResult) -> str:
+    """The sentence shown where a result has no therapy option.
+
+    It reads as a negative result ("No targeted therapy matched") only when at least one call
+    was assessed; when every call was not assessable or filtered, it says nothing was assessed.
+    """
+    outs = result.alterations
+    if not outs or any(o.status not in ("filtered", "not_assessable") for o in outs):
+        return NO_OPTION
+    unreadable = sum(o.status == "not_assessable" for o in outs)
+    filtered = len(outs) - unreadable
+    parts = [f"{n} {what}" for n, what in ((unreadable, "not assessable"),
+                                            (filtered, "filtered")) if n]
+    return (f"Nothing in this report could be assessed ({' and '.join(parts)} of "
+            f"{len(outs)} call(s); the reasons are listed below). This is not a negative "
+            "result: no therapy was looked for.")
 
 
 # Beyond this many calls in a section (a raw exome or genome VCF lists every call, most of them

@@ -23,7 +23,15 @@ import re
 import uuid
 from typing import Any
 
-from matcher.model import Alteration, AlterationOutcome, Citation, Match, MatchResult, TherapyOption
+from matcher.model import (
+    ONCOGENICITY_WORDS,
+    Alteration,
+    AlterationOutcome,
+    Citation,
+    Match,
+    MatchResult,
+    TherapyOption,
+)
 from matcher.render import common as c
 
 __all__ = ["MEDIA_TYPE", "to_fhir"]
@@ -205,7 +213,7 @@ def _conclusion(result: MatchResult) -> str:
         lines.append("Therapy options: " + "; ".join(
             f"{_text(o.name)} (level {_text(o.level)})" for o in opts) + ".")
     else:
-        lines.append("No targeted therapy matched this report.")
+        lines.append(c.no_option_text(result))
     biomarker, by_tumor = c.trials_in_order(result)
     for label, trials in (("Trials cited by the matched evidence (references)", biomarker),
                           ("Trials the knowledge base names for the tumor type (references)",
@@ -372,6 +380,13 @@ def _variant(a: Alteration, oid: str, result: MatchResult) -> dict[str, Any]:
         code, display = ORIGINS[a.origin]
         comps.append(_component(_loinc("48002-0", "Genomic source class"),
                                 valueCodeableConcept=_concept(display, LOINC, code, display)))
+    if a.oncogenicity is not None:
+        # The IG's clinical-significance component. Text only: these are oncogenicity classes,
+        # which LOINC's pathogenicity answer list (germline ACMG terms) does not code.
+        o = a.oncogenicity
+        comps.append(_component(_loinc("53037-8", "Genetic variation clinical significance"),
+                                valueCodeableConcept=_concept(_text(
+                                    f"{ONCOGENICITY_WORDS[o.classification]}: {o.reason}"))))
     if a.copy_number is not None and a.copy_number.copies is not None:
         comps.append(_component(_loinc("82155-3"),
                                 valueQuantity={"value": a.copy_number.copies}))
@@ -411,9 +426,15 @@ def _signature(a: Alteration, oid: str) -> dict[str, Any]:
 # ----------------------------------------------------------------------------- implications
 def _option(option: TherapyOption, oid: str, result: MatchResult,
             variant_refs: dict[str, str]) -> dict[str, Any]:
-    return _implication(oid, result, list(option.matches), option.therapy, option.level,
-                        option.amp_tier, list(option.alteration_ids), variant_refs, RESPONSIVE,
-                        name=option.name, resistance=list(option.resistance))
+    obs = _implication(oid, result, list(option.matches), option.therapy, option.level,
+                       option.amp_tier, list(option.alteration_ids), variant_refs, RESPONSIVE,
+                       name=option.name, resistance=list(option.resistance))
+    approved = c.approval(option)
+    if approved:  # level 1: the approval date and label link lead the notes
+        text, url = approved
+        note = _text(f"{text}; label {url}" if url else text)
+        obs["note"] = [{"text": note}, *obs.get("note", [])]
+    return obs
 
 
 def _implication(oid: str, result: MatchResult, matches: list[Match], therapy: tuple[str, ...],

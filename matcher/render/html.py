@@ -87,6 +87,7 @@ def _context(result: MatchResult) -> dict[str, Any]:
         "css": Markup(_CSS),  # noqa: S704 - our own packaged file, hashed into the CSP
         "meta_csp": META_CSP,
         "specimen": c.specimen_text(result),
+        "no_option_text": c.no_option_text(result),
         "generated": c.when(result),
         "options": [_option(o, index) for o in c.primary_options(result)],
         "other_options": [_other(o, index) for o in others[:c.COMPACT_ROWS]],
@@ -150,7 +151,13 @@ def _option(o, index: dict[str, Alteration]) -> dict[str, Any]:
         "more": _more(o.matches[c.MATCHES_SHOWN:]),
         "resistance": [_match(m, index) for m in o.resistance],
         "resistance_elsewhere": len(o.resistance_elsewhere),
+        "approval": _approval(o),
     }
+
+
+def _approval(o) -> dict[str, str | None] | None:
+    found = c.approval(o)
+    return {"text": c.clean(found[0]), "url": found[1]} if found else None
 
 
 def _more(matches) -> dict[str, Any] | None:

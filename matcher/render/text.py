@@ -91,7 +91,7 @@ def render_text(result: MatchResult, *, color: bool = False, width: int = 80) ->
 
     w.heading(f"Therapy options ({len(result.therapy_options)})")
     if not result.therapy_options:
-        w.para("No targeted therapy matched this report.", indent=2)
+        w.para(c.no_option_text(result), indent=2)
     for option in c.primary_options(result):
         _option(w, option, index)
     others = c.other_options(result)
@@ -184,6 +184,10 @@ def _option(w: _Writer, option: TherapyOption, index: dict) -> None:
         w.para(meaning, indent=8, style="dim")
     w.field("Because of", ", ".join(c.labels_for(option.alteration_ids, index)), indent=8,
             pad=12)
+    approved = c.approval(option)
+    if approved:
+        text, url = approved
+        w.field("Approved", f"{text}; label <{url}>" if url else text, indent=8, pad=12)
     for m in option.matches[:c.MATCHES_SHOWN]:
         w.field("Evidence", f"{m.evidence_type}, {m.label_status}: {m.statement}", indent=8,
                 pad=12)

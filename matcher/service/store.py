@@ -9,6 +9,7 @@ Idempotency is the database's job: see :mod:`matcher.service.store_models` for t
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -32,7 +33,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from matcher.errors import Conflict
-from matcher.service.store_models import api_keys, reports
+from matcher.service.alterations import INSERT_ROWS, alteration_rows
+from matcher.service.store_models import api_keys, report_alterations, reports
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 _MAX_ATTEMPTS = 8  # lost races retried before giving up (each loser re-reads the winner)
@@ -161,6 +163,20 @@ class _LostRace(Exception):
     """Another transaction changed the report between our read and our write: read again."""
 
 
+def _create_private(path: Path) -> None:
+    """Create a new SQLite database file readable by its owner only (0600; its folder 0700 when
+    made here): it holds patient data. SQLite gives its -wal and -shm files the database file's
+    mode. An existing file keeps its mode (an operator may have chosen it)."""
+    if not path.parent.exists():
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    except FileExistsError:
+        return
+    os.close(fd)
+    os.chmod(path, 0o600)  # whatever the umask
+
+
 class Store:
     """The report store. Thread-safe; create one per process (after fork, call :meth:`dispose`)."""
 
@@ -176,8 +192,9 @@ class Store:
         if parsed.get_backend_name() != "sqlite":
             return create_engine(url, echo=echo, pool_pre_ping=True, pool_size=5,
                                  max_overflow=5, pool_timeout=10)
-        if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        if parsed.database and parsed.database != ":memory:" and \
+                not parsed.database.startswith("file:"):
+            _create_private(Path(parsed.database))
         engine = create_engine(url, echo=echo, connect_args={"timeout": 30})
 
         @event.listens_for(engine, "connect")
@@ -214,6 +231,16 @@ class Store:
             command.upgrade(cfg, revision)
             if conn.in_transaction():
                 conn.commit()
+
+    @staticmethod
+    def head_revision() -> str:
+        """The newest migration this code knows."""
+        from alembic.config import Config
+        from alembic.script import ScriptDirectory
+
+        cfg = Config()
+        cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+        return ScriptDirectory.from_config(cfg).get_current_head()
 
     def schema_revision(self) -> str | None:
         """The Alembic revision the database is at (None: not migrated)."""
@@ -333,6 +360,9 @@ class Store:
                 ).values(is_current=False, superseded_at=now))
                 if res.rowcount != 1:
                     raise _LostRace()
+                conn.execute(update(report_alterations)
+                             .where(report_alterations.c.report_pk == existing.id)
+                             .values(is_current=False))
                 version = existing.version + 1
             result_json = orjson.dumps(sub.result).decode()
             values = dict(
@@ -345,6 +375,11 @@ class Store:
                 matcher_version=sub.matcher_version, request_id=sub.request_id, created_at=now,
             )
             new_id = conn.execute(_INSERT_REPORT, values).scalar_one()
+            rows = alteration_rows(orjson.loads(result_json), report_pk=new_id, lab=sub.lab,
+                                   report_id=sub.report_id, version=version, is_current=True,
+                                   created_at=now)
+            if rows:  # the report's alterations, queryable (same transaction: all or nothing)
+                conn.execute(INSERT_ROWS, rows)
         stored = StoredReport(
             id=new_id, lab=sub.lab, report_id=sub.report_id, version=version, is_current=True,
             content_sha256=sub.content_sha256, content_size=sub.content_size,

@@ -11,6 +11,7 @@ from sqlalchemy import (
     Boolean,
     Column,
     DateTime,
+    ForeignKey,
     Index,
     Integer,
     LargeBinary,
@@ -66,4 +67,36 @@ reports = Table(
     Index("uq_reports_lab_report_id_current", "lab", "report_id", unique=True,
           sqlite_where=text("is_current = 1"), postgresql_where=text("is_current")),
     Index("ix_reports_lab_created_at", "lab", "created_at"),
+)
+
+# One row per normalised alteration of every stored report version (issue 14): "which of my
+# patients have BRAF V600E in thyroid cancer" is an index lookup, not a scan of the JSON. Rows
+# are written in the transaction that stores the report and copy its lab, so that every query is
+# filtered by lab on the table itself. ``is_current`` follows the report's.
+report_alterations = Table(
+    "report_alterations", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("report_pk", Integer, ForeignKey("reports.id", ondelete="CASCADE",
+                                            name="fk_report_alterations_report_pk"),
+           nullable=False),
+    Column("lab", String(64), nullable=False),
+    Column("report_id", String(128), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("is_current", Boolean, nullable=False),
+    Column("alteration_id", String(32), nullable=False),  # 'A1': the id within the result
+    Column("kind", String(16), nullable=False),  # variant | fusion | copy_number | signature
+    Column("gene", String(64)),  # HGNC symbol; the signature name (TMB, MSI) for signatures
+    Column("change", String(200), nullable=False),  # 'V600E', 'EML4::ALK', 'amplification'
+    Column("label", String(300), nullable=False),  # 'BRAF V600E'
+    Column("consequence", String(32)),  # missense, inframe_deletion, ... (variants)
+    Column("oncogenicity", String(32)),  # when the result classifies the alteration
+    Column("status", String(32)),  # matched, no_evidence, filtered, ... (the engine's outcome)
+    Column("filter_reason", String(200)),
+    Column("origin", String(16)),
+    Column("tumor_type", String(32)),  # OncoTree code of the report
+    Column("created_at", DateTime(timezone=True), nullable=False),  # the report version's
+    Index("ix_report_alterations_lab_gene_change", "lab", "gene", "change", "created_at",
+          "tumor_type", "is_current"),
+    Index("ix_report_alterations_lab_tumor_type", "lab", "tumor_type", "created_at"),
+    Index("ix_report_alterations_report_pk", "report_pk"),
 )

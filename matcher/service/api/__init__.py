@@ -8,11 +8,12 @@ from flask_smorest import Api
 
 def register(api: Api, app: Flask, *, docs: bool = True) -> None:
     """Register every blueprint on ``api`` (and the self-contained docs page on ``app``)."""
-    from matcher.service.api import health, knowledgebase, reports
+    from matcher.service.api import alterations, health, knowledgebase, reports
 
     api.register_blueprint(health.blp)
     api.register_blueprint(reports.blp)
     api.register_blueprint(knowledgebase.blp)
+    api.register_blueprint(alterations.blp)
     if docs:
         from matcher.service.api import docs as docs_page
 

@@ -1,9 +1,12 @@
-"""Helpers shared by the blueprints: authentication and the bearer security requirement."""
+"""Helpers shared by the blueprints: authentication, the bearer security requirement, paging."""
 
 from __future__ import annotations
 
-from flask import g, request
+from urllib.parse import urlencode
 
+from flask import g, request, url_for
+
+from matcher.errors import Problem, ReportValidationError
 from matcher.service import logging as mlog
 from matcher.service.auth import authenticate
 from matcher.service.state import state
@@ -27,3 +30,24 @@ def require_lab() -> None:
         return
     g.lab = authenticate(state().store, request.headers.get("Authorization"))
     mlog.bind(lab=g.lab)
+
+
+def page_size(args: dict) -> int:
+    """The page size asked for (or the default); 422 naming the field when too large."""
+    cfg = state().config
+    size = args.get("page_size") or cfg["PAGE_SIZE"]
+    if size > cfg["MAX_PAGE_SIZE"]:
+        raise ReportValidationError("page too large", [Problem(
+            f"at most {cfg['MAX_PAGE_SIZE']}", field="query.page_size")])
+    return size
+
+
+def page_links(endpoint: str, page: int, size: int, total: int) -> dict:
+    """self/next/prev links of a paginated listing, keeping the other query parameters."""
+    raw = {k: v for k, v in request.args.items() if k not in ("page", "page_size")}
+
+    def link(p: int) -> str:
+        return url_for(endpoint) + "?" + urlencode({**raw, "page": p, "page_size": size})
+
+    return {"self": link(page), "next": link(page + 1) if page * size < total else None,
+            "prev": link(page - 1) if page > 1 else None}
