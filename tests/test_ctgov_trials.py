@@ -19,6 +19,7 @@ from matcher.model import (
     Alteration,
     CopyNumberDetail,
     FusionDetail,
+    Oncogenicity,
     ProteinChange,
     SignatureDetail,
     TumorType,
@@ -88,9 +89,12 @@ def test_roles_follow_the_record(kb):
 # ------------------------------------------------------------------------------ reports
 def _variant(gene: str, canonical: str, consequence: str, position: int | None,
              exon: int | None = None, hotspot: bool = False, n: int = 0) -> Alteration:
+    # oncogenic by construction: the trial's own biomarker is the class the trial asks for
+    # (class-level criteria are met only by oncogenic variants, docs/oncogenicity.md)
     return Alteration(
         id=f"V{n}", kind="variant", gene=gene, label=f"{gene} {canonical}",
         original=f"{gene} {canonical}", source="test",
+        oncogenicity=Oncogenicity("oncogenic", "test: the trial's own biomarker", "kb"),
         variant=VariantDetail(protein=ProteinChange(canonical=canonical, hgvs="p." + canonical,
                                                     consequence=consequence,
                                                     position=position),
@@ -415,3 +419,20 @@ def test_exported_records_import_in_the_same_shape(tmp_path):
     assert entry["requires"][0]["alteration"] == {"type": "variant", "changes": ["G12C"]}
     assert entry["excludes"][0]["gene"] == "EGFR"
     assert entry["requires"][0]["quote"] in rows[0]["eligibility_criteria"]
+
+
+def test_a_vus_does_not_meet_a_class_level_trial_criterion(kb):
+    """'KRAS mutation' in a trial, as in evidence, means an oncogenic one: a VUS of the gene
+    does not list the trial (a named change would still)."""
+    checked = 0
+    for t in biomarker_trials(kb):
+        for i, req in enumerate(t.requires):
+            if req.criterion.type not in ("any", "consequence"):
+                continue
+            alts = [dataclasses.replace(a, oncogenicity=Oncogenicity("vus", "test", "default"))
+                    for a in alterations_meeting(req.gene, req.criterion, i)]
+            found = listed(kb, alts, tumor_in(kb, t)).get(t.nct_id)
+            assert found is None or all(h.match_type not in ("gene", "consequence")
+                                        for h in found.matched), t.nct_id
+            checked += 1
+    assert checked >= 5
