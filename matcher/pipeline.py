@@ -202,7 +202,7 @@ def match_report(report: Report, kb: KnowledgeBase, limits: Limits = Limits()) -
         result = match(norm.alterations, kb, tumor, report_id=report.report_id,
                        warnings=bounded(norm.warnings), source_format=report.source_format,
                        sample=report.sample, genome_build=report.genome_build, lab=report.lab,
-                       specimen=report.specimen, max_matches=limits.max_matches)
+                       specimen=report.specimen, max_matches=_engine_cap(limits.max_matches))
     except TooManyMatches as exc:
         raise _too_many_matches(f"at least {exc.found}", limits.max_matches) from None
     _check_deadline(limits, "matching")
@@ -220,6 +220,17 @@ def _too_many_matches(n: str, limit: int) -> PayloadTooLarge:
             f"{n} evidence matches", field="body",
             expected=f"at most {limit} (MATCHER_MAX_MATCHES): submit fewer calls per report")],
         limit="MATCHER_MAX_MATCHES")
+
+
+# The engine counts raw evidence matches before approvals fold supporting items into a labelled
+# option and resistance sets sensitivity aside, so its count can exceed what the result carries.
+# It stops at this multiple of the limit (a cheap guard before building a huge result); the
+# result itself is then held to the limit exactly.
+_ENGINE_CAP_FACTOR = 4
+
+
+def _engine_cap(limit: int | None) -> int | None:
+    return None if limit is None else limit * _ENGINE_CAP_FACTOR
 
 
 def count_matches(result: MatchResult) -> int:

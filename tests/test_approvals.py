@@ -118,7 +118,10 @@ def calls(row: dict) -> list[dict]:
         return [{"variants": [{"gene": gene, "cdna_change": "c.3028+1G>A"}]},
                 {"variants": [{"gene": gene, "cdna_change": "c.2888-2A>G"}]}]
     if kind == "protein_change":
-        return [variant(gene, c) for c in text.split("|")]
+        # 'K27M (histone numbering; HGVS p.K28M)': the label's name and the HGVS one, each a call
+        named = re.sub(r"\s*\(.*?\)", "", text).split("|")
+        hgvs = re.findall(r"HGVS p\.([A-Z]\d+[A-Z*])", text)
+        return [variant(gene, c.strip()) for c in [*named, *hgvs]]
     if kind == "codon":
         return [variant(gene, "V600E"), variant(gene, "V600K")]
     if kind in ("loss_of_function", "germline_pathogenic") or "nonsense" in low:

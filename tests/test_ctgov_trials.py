@@ -89,16 +89,15 @@ def test_roles_follow_the_record(kb):
 # ------------------------------------------------------------------------------ reports
 def _variant(gene: str, canonical: str, consequence: str, position: int | None,
              exon: int | None = None, hotspot: bool = False, n: int = 0) -> Alteration:
-    # oncogenic by construction: the trial's own biomarker is the class the trial asks for
-    # (class-level criteria are met only by oncogenic variants, docs/oncogenicity.md)
     return Alteration(
         id=f"V{n}", kind="variant", gene=gene, label=f"{gene} {canonical}",
         original=f"{gene} {canonical}", source="test",
-        oncogenicity=Oncogenicity("oncogenic", "test: the trial's own biomarker", "kb"),
         variant=VariantDetail(protein=ProteinChange(canonical=canonical, hgvs="p." + canonical,
                                                     consequence=consequence,
                                                     position=position),
-                              consequence=consequence, exon=exon, hotspot=hotspot))
+                              consequence=consequence, exon=exon, hotspot=hotspot),
+        # The call a trial's biomarker asks for is an oncogenic one (broad criteria need it).
+        oncogenicity=Oncogenicity("oncogenic", "test: the trial's own biomarker", "kb"))
 
 
 def alterations_meeting(gene: str | None, crit, n: int = 0) -> list[Alteration]:

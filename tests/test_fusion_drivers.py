@@ -120,13 +120,14 @@ def _match(kb, tumor, fusion):
 
 @pytest.mark.parametrize("fusion", ["PML::RARA", "RARA::PML", "PML-RARA", "PML/RARA fusion"])
 def test_pml_rara_in_apl_meets_its_civic_evidence(full_kb, fusion):
-    """APL (OncoTree APLPMLRARA) with PML::RARA however written: the CIViC tretinoin and
-    tretinoin + arsenic trioxide evidence, never "no matched therapy" by a kinase rule."""
+    """APL (OncoTree APLPMLRARA) with PML::RARA however written: the labelled arsenic trioxide
+    (+ tretinoin) at level 1 with the CIViC tretinoin evidence behind it, never "no matched
+    therapy" by a kinase rule."""
     result = _match(full_kb, "APLPMLRARA", fusion)
     (outcome,) = result.alterations
-    assert outcome.status == "matched" and outcome.alteration.gene == "PML"
-    names = {o.name for o in result.therapy_options}
-    assert {"tretinoin", "tretinoin + arsenic trioxide"} <= names
+    assert outcome.status == "matched" and outcome.alteration.gene in ("PML", "RARA")
+    levels = {o.name: o.level for o in result.therapy_options}
+    assert levels.get("arsenic trioxide + tretinoin") == "1", levels
     civic = {e.id for e in full_kb.genes["PML"].evidence if e.criterion.partner == "RARA"}
     matched = {m.evidence_id for o in result.therapy_options for m in o.matches}
     assert civic and civic <= matched
@@ -136,11 +137,17 @@ def test_pml_rara_in_apl_meets_its_civic_evidence(full_kb, fusion):
 @pytest.mark.parametrize("fusion", ["KMT2A::MLLT3", "MLLT3::KMT2A", "KMT2A::AFF1",
                                     "KMT2A rearrangement"])
 def test_kmt2a_fusions_are_named_by_kmt2a(full_kb, fusion):
+    """The driver is KMT2A whichever partner is named: the alteration is KMT2A's and it meets
+    the KMT2A approval (revumenib, any partner) at level 1 in AML."""
     result = _match(full_kb, "AML", fusion)
     (outcome,) = result.alterations
     assert outcome.alteration.gene == "KMT2A"
-    assert "KMT2A" in outcome.reason
-    assert "MLLT3" not in outcome.reason and "AFF1" not in outcome.reason
+    assert outcome.status == "matched"
+    levels = {o.name: o.level for o in result.therapy_options}
+    assert levels.get("revumenib") == "1", levels
+    for option in result.therapy_options:
+        assert {m.gene for m in option.matches} == {"KMT2A"}, option.name
+
 
 
 def test_nutm1_fusion_is_matched_by_nutm1(full_kb):

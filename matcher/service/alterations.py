@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import delete, func, insert, select
@@ -214,5 +214,8 @@ def item_dict(row: dict[str, Any]) -> dict[str, Any]:
                                "consequence", "oncogenicity", "status", "filter_reason",
                                "origin", "tumor_type", "alteration_id")}
     out["current"] = bool(row["is_current"])
-    out["submitted_at"] = row["created_at"]
+    created = row["created_at"]
+    # SQLite hands datetimes back naive; everything stored is UTC (as the store's reports say).
+    out["submitted_at"] = created.replace(tzinfo=UTC) if isinstance(created, datetime) \
+        and created.tzinfo is None else created
     return out
