@@ -75,11 +75,18 @@ def refresh_cmd(nct_ids, kb_dir, cache, base_url, timeout, retries, rate) -> Non
 def export_cmd(nct_ids, out, base_url, timeout, retries, rate) -> None:
     """Fetch NCT_IDS from ClinicalTrials.gov into a source TSV (full eligibility text) in the
     shape `matcher kb import-trials` reads; exit 1 if any could not be fetched."""
+    from matcher.errors import InputError
     from matcher.kb.trials import export_records
 
-    rep = export_records(nct_ids, out, base_url=base_url, timeout=timeout, retries=retries,
-                         rate=rate)
-    click.echo(f"wrote {len(rep.refreshed)} of {len(set(nct_ids))} record(s) to {out}")
+    try:
+        rep = export_records(nct_ids, out, base_url=base_url, timeout=timeout, retries=retries,
+                             rate=rate)
+    except OSError as exc:
+        raise InputError(f"{out}: cannot write ({exc.strerror or exc})") from None
+    if rep.refreshed:
+        click.echo(f"wrote {len(rep.refreshed)} of {len(set(nct_ids))} record(s) to {out}")
+    else:
+        click.echo(f"no record fetched: {out} not written")
     for nct, reason in sorted(rep.failed.items()):
         click.echo(f"  not fetched {nct}: {reason}", err=True)
     if rep.failed:

@@ -343,7 +343,8 @@ def export_records(nct_ids: Iterable[str], out: str | Path, *, base_url: str = D
                    sleep: Callable[[float], None] = time.sleep,
                    today: str | None = None) -> RefreshReport:
     """Fetch each study and write them as a source TSV (gzip when ``out`` ends in .gz) for
-    `matcher kb import-trials`; what cannot be fetched is reported, the rest is written."""
+    `matcher kb import-trials`; what cannot be fetched is reported, the rest is written (no
+    file when nothing could be fetched)."""
     import csv
     import gzip
     import io
@@ -362,6 +363,8 @@ def export_records(nct_ids: Iterable[str], out: str | Path, *, base_url: str = D
             report.failed[nct] = exc.reason
             continue
         report.refreshed.append(nct)
+    if not rows:
+        return report  # nothing fetched: nothing written
     buf = io.StringIO()
     w = csv.DictWriter(buf, fieldnames=RECORD_COLUMNS, delimiter="\t", lineterminator="\n")
     w.writeheader()
