@@ -148,6 +148,8 @@ def _failures(tmp: Path, bad: Path) -> list[tuple[list[str], int, str]]:
         (["trials", "show", "--cache", str(tmp / "cache.json")], 2, "not a trial status cache"),
         (["trials", "refresh", "NCT01234567", "--base-url", _closed_port(), "--retries", "0",
           "--timeout", "2", "--cache", str(tmp / "c2.json")], 1, "not refreshed"),
+        (["trials", "export", "NCT01234567", "--base-url", _closed_port(), "--retries", "0",
+          "--timeout", "2", "--out", str(tmp / "new.tsv")], 1, "not fetched"),
         (["config", "--nope"], 2, "No such option"),
         (["serve", "--workers", "x"], 2, "--workers"),
     ]

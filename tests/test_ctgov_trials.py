@@ -366,3 +366,72 @@ def test_json_lists_open_trials_apart_from_the_cited_references(kras_result):
     assert {"status", "status_date", "status_age_days", "status_may_be_out_of_date", "matched",
             "drugs", "url", "phase"} <= set(first)
     assert first["matched"][0]["quote"]
+
+
+# ------------------------------------------------------------------------------ new records
+def test_exported_records_import_in_the_same_shape(tmp_path):
+    """`matcher trials export` against a local API v2 stand-in (synthetic NCT999999xx ids and
+    made-up content): the TSV it writes is what `matcher kb import-trials` reads."""
+    import shutil
+    import threading
+    from http.server import ThreadingHTTPServer
+
+    import yaml
+    from click.testing import CliRunner
+
+    from matcher.cli import cli
+    from tests.test_trials import Api, make_handler, study
+
+    doc = study("NCT99999951", phases=("PHASE1", "PHASE2"), title="Synthetic KRAS study")
+    doc["protocolSection"].update({
+        "conditionsModule": {"conditions": ["Non-small Cell Lung Cancer"]},
+        "armsInterventionsModule": {"interventions": [{"name": "Drug X"}, {"name": "Drug X"}]},
+        "sponsorCollaboratorsModule": {"leadSponsor": {"name": "Synthetic sponsor"}},
+        "eligibilityModule": {"eligibilityCriteria":
+                              "Inclusion Criteria:\n\n* Documented KRAS G12C mutation\n* Age 18"
+                              "\n\nExclusion Criteria:\n\n* Known EGFR mutation"}})
+    api = Api()
+    api.routes["NCT99999951"] = [("json", doc)]
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), make_handler(api))
+    httpd.daemon_threads = True
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        out = tmp_path / "new.tsv.gz"
+        res = CliRunner().invoke(cli, [
+            "trials", "export", "NCT99999951", "NCT99999952", "--out", str(out),
+            "--base-url", f"http://127.0.0.1:{httpd.server_port}/api/v2", "--rate", "0",
+            "--retries", "0"])
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+    assert res.exit_code == 1  # NCT99999952: 404
+    assert "NCT99999952" in res.output
+    rows = ctgov_import.read_source(out)
+    assert [r["nct_id"] for r in rows] == ["NCT99999951"]
+    kb_dir = tmp_path / "kb"
+    (kb_dir / "ctgov").mkdir(parents=True)
+    shutil.copy(KB_DIR / "ctgov" / "conditions.tsv", kb_dir / "ctgov" / "conditions.tsv")
+    files = ctgov_import.build(out, kb_dir)
+    entry = yaml.safe_load(files["ctgov/trials.yaml"])["trials"][0]
+    assert entry["role"] == "biomarker" and entry["phase"] == "1/2"
+    assert entry["tumor_types"] == ["NSCLC"] and entry["drugs"] == ["Drug X"]
+    assert entry["requires"][0]["alteration"] == {"type": "variant", "changes": ["G12C"]}
+    assert entry["excludes"][0]["gene"] == "EGFR"
+    assert entry["requires"][0]["quote"] in rows[0]["eligibility_criteria"]
+
+
+def test_a_vus_does_not_meet_a_class_level_trial_criterion(kb):
+    """'KRAS mutation' in a trial, as in evidence, means an oncogenic one: a VUS of the gene
+    does not list the trial (a named change would still)."""
+    checked = 0
+    for t in biomarker_trials(kb):
+        for i, req in enumerate(t.requires):
+            if req.criterion.type not in ("any", "consequence"):
+                continue
+            alts = [dataclasses.replace(a, oncogenicity=Oncogenicity("vus", "test", "default"))
+                    for a in alterations_meeting(req.gene, req.criterion, i)]
+            found = listed(kb, alts, tumor_in(kb, t)).get(t.nct_id)
+            assert found is None or all(h.match_type not in ("gene", "consequence")
+                                        for h in found.matched), t.nct_id
+            checked += 1
+    assert checked >= 5

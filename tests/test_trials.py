@@ -277,7 +277,10 @@ def test_cli_refresh_defaults_to_every_kb_trial(server, cache, tmp_path):
     kb_dir = tmp_path / "kb"
     shutil.copytree(Path(__file__).resolve().parent.parent / "knowledgebase", kb_dir,
                     ignore=shutil.ignore_patterns("civic"))
-    wanted = set(load_kb(kb_dir).trials)
+    kb = load_kb(kb_dir)
+    # the KB's cited trials and the open ClinicalTrials.gov trials of knowledgebase/ctgov/
+    wanted = set(kb.trials) | {n for n, t in kb.open_trials.items() if t.is_open}
+    assert len(wanted) > len(kb.trials)
     r = CliRunner().invoke(cli, ["trials", "refresh", "--kb", str(kb_dir), "--cache", str(cache),
                                  "--base-url", server.base, "--rate", "0", "--retries", "0"])
     assert r.exit_code == 1  # the stand-in knows none of them: 404 each, reported

@@ -25,9 +25,12 @@ def validate_cmd(kb_dir) -> None:
     except KnowledgeBaseError as exc:
         raise InputError(str(exc)) from None
     c = kb.counts()
+    structured = sum(t.role == "biomarker" for t in kb.open_trials.values())
     click.echo(f"OK: knowledge base {kb.version} ({kb.hash[:12]}): {c['genes']} genes, "
                f"{c['evidence']} evidence items, {c['therapies']} therapies, "
-               f"{c['trials']} trials, {c['tumor_types']} OncoTree tumor types")
+               f"{c['trials']} trials, {c['tumor_types']} OncoTree tumor types; "
+               f"{c['ctgov_trials']} ClinicalTrials.gov trials ({structured} with structured "
+               "biomarker criteria)")
 
 
 @kb_group.command("show")

@@ -21,19 +21,29 @@ def trials_group() -> None:
     """Clinical trials: refresh their status from ClinicalTrials.gov, show the cache."""
 
 
+def api_options(f):
+    """--base-url, --timeout, --retries and --rate of the commands that call the API v2."""
+    for opt in reversed((
+            click.option("--base-url", default="https://clinicaltrials.gov/api/v2",
+                         show_default=True, help="ClinicalTrials.gov API v2 base URL."),
+            click.option("--timeout", default=10.0, show_default=True,
+                         help="Seconds per request."),
+            click.option("--retries", default=3, show_default=True,
+                         help="Further attempts after a timeout, connection error, 429 or 5xx."),
+            click.option("--rate", default=0.8, show_default=True,
+                         help="At most this many requests per second."))):
+        f = opt(f)
+    return f
+
+
 @trials_group.command("refresh")
 @click.argument("nct_ids", nargs=-1)
 @KB_OPTION
 @CACHE_OPTION
-@click.option("--base-url", default="https://clinicaltrials.gov/api/v2", show_default=True,
-              help="ClinicalTrials.gov API v2 base URL.")
-@click.option("--timeout", default=10.0, show_default=True, help="Seconds per request.")
-@click.option("--retries", default=3, show_default=True,
-              help="Further attempts after a timeout, connection error, 429 or 5xx.")
-@click.option("--rate", default=0.8, show_default=True,
-              help="At most this many requests per second.")
+@api_options
 def refresh_cmd(nct_ids, kb_dir, cache, base_url, timeout, retries, rate) -> None:
-    """Refresh the status of NCT_IDS (default: every trial in the KB); exit 1 if any failed.
+    """Refresh the status of NCT_IDS (default: every trial in the KB, including the open
+    ClinicalTrials.gov trials of knowledgebase/ctgov/); exit 1 if any failed.
 
     A trial that cannot be refreshed (offline, 404, malformed answer) keeps its previous status.
     """
@@ -43,7 +53,9 @@ def refresh_cmd(nct_ids, kb_dir, cache, base_url, timeout, retries, rate) -> Non
     if not ids:
         from matcher.kb.loader import load_kb
 
-        ids = sorted(load_kb(kb_dir).trials)
+        kb = load_kb(kb_dir)
+        # the KB's cited trials and the ClinicalTrials.gov trials it may offer as open
+        ids = sorted(set(kb.trials) | {n for n, t in kb.open_trials.items() if t.is_open})
     rep = refresh(ids, base_url=base_url, timeout=timeout, retries=retries, rate=rate,
                   cache=cache)
     click.echo(f"refreshed {len(rep.refreshed)} of {len(ids)} trial(s); cache {rep.cache_path}")
@@ -51,6 +63,32 @@ def refresh_cmd(nct_ids, kb_dir, cache, base_url, timeout, retries, rate) -> Non
         click.echo(f"  {nct}: {old or 'unverified'} -> {new}")
     for nct, reason in sorted(rep.failed.items()):
         click.echo(f"  not refreshed {nct}: {reason}", err=True)
+    if rep.failed:
+        raise click.exceptions.Exit(1)
+
+
+@trials_group.command("export")
+@click.argument("nct_ids", nargs=-1, required=True)
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False),
+              help="TSV to write (gzip when it ends in .gz), for `matcher kb import-trials`.")
+@api_options
+def export_cmd(nct_ids, out, base_url, timeout, retries, rate) -> None:
+    """Fetch NCT_IDS from ClinicalTrials.gov into a source TSV (full eligibility text) in the
+    shape `matcher kb import-trials` reads; exit 1 if any could not be fetched."""
+    from matcher.errors import InputError
+    from matcher.kb.trials import export_records
+
+    try:
+        rep = export_records(nct_ids, out, base_url=base_url, timeout=timeout, retries=retries,
+                             rate=rate)
+    except OSError as exc:
+        raise InputError(f"{out}: cannot write ({exc.strerror or exc})") from None
+    if rep.refreshed:
+        click.echo(f"wrote {len(rep.refreshed)} of {len(set(nct_ids))} record(s) to {out}")
+    else:
+        click.echo(f"no record fetched: {out} not written")
+    for nct, reason in sorted(rep.failed.items()):
+        click.echo(f"  not fetched {nct}: {reason}", err=True)
     if rep.failed:
         raise click.exceptions.Exit(1)
 

@@ -151,9 +151,9 @@ def map_conditions(conditions: str, rules) -> tuple[list[str], list[str]]:
         else:
             unmapped.append(cond)
     if "SOLID" in codes and len(codes) > 1:
-        # a named tumor type beside "solid tumors" (e.g. "Breast Cancer; Solid Tumor"): SOLID
-        # already covers it
-        codes = ["SOLID"]
+        # named tumor types beside "solid tumors" ("Breast Cancer; NSCLC; Solid Tumor"): the
+        # named ones, the narrower reading (an override restores SOLID for a true basket)
+        codes = [c for c in codes if c != "SOLID"]
     return codes, unmapped
 
 
@@ -372,7 +372,8 @@ def read_mentions(clause: str, in_exclusion: bool) -> list[Mention]:
                                    r"(?:the\s+)?(?:gene\s+)?|\b(?:mutated|mutant)\s+)$",
                                    before, re.I):
             items, why = _alteration_items(men.term, before[-40:], broad=negated or in_exclusion)
-        if items and all(it["alteration"]["type"] in GENERIC for it in items) and before:
+        if items and all(it["alteration"]["type"] in GENERIC for it in items) and before \
+                and i == 0:  # a change before a second gene belongs to the first
             specific, _ = _alteration_items(men.term, before, broad=False, before=True)
             if specific:
                 items = specific

@@ -194,7 +194,16 @@ class _Pacer:
 def fetch(nct_id: str, *, base_url: str, session: requests.Session, timeout: float,
           retries: int, backoff: float, pacer: _Pacer, sleep: Callable[[float], None],
           today: str) -> TrialStatus:
-    """One study, with retries; raise RefreshError with the last reason."""
+    """One study's status, with retries; raise RefreshError with the last reason."""
+    doc = fetch_doc(nct_id, base_url=base_url, session=session, timeout=timeout,
+                    retries=retries, backoff=backoff, pacer=pacer, sleep=sleep)
+    return parse_study(nct_id, doc, today)
+
+
+def fetch_doc(nct_id: str, *, base_url: str, session: requests.Session, timeout: float,
+              retries: int, backoff: float, pacer: _Pacer,
+              sleep: Callable[[float], None]) -> object:
+    """One study document of the API v2, with retries; raise RefreshError with the reason."""
     url = f"{base_url.rstrip('/')}/studies/{nct_id}"
     reason = "not attempted"
     for attempt in range(retries + 1):
@@ -218,11 +227,34 @@ def fetch(nct_id: str, *, base_url: str, session: requests.Session, timeout: flo
         if resp.status_code != 200:
             raise RefreshError(f"HTTP {resp.status_code}", False)
         try:
-            doc = resp.json()
+            return resp.json()
         except ValueError:
             raise RefreshError("malformed JSON in the response", False) from None
-        return parse_study(nct_id, doc, today)
     raise RefreshError(f"{reason} (after {retries + 1} attempts)", True)
+
+
+def _studies(ids: list[str], report: RefreshReport, *, base_url: str,
+             session: requests.Session | None, timeout: float, retries: int,
+             rate: float | None, backoff: float, sleep: Callable[[float], None]):
+    """(NCT id, API v2 document or the RefreshError) for each id, paced; ids that are not NCT
+    ids are recorded as failed in ``report``. A session opened here is closed at the end."""
+    own = session is None
+    session = session or requests.Session()
+    pacer = _Pacer(rate, sleep)
+    try:
+        for nct in ids:
+            if not NCT_RE.match(nct):
+                report.failed[nct] = "not an NCT id (NCT followed by 8 digits)"
+                continue
+            try:
+                yield nct, fetch_doc(nct, base_url=base_url, session=session, timeout=timeout,
+                                     retries=retries, backoff=backoff, pacer=pacer,
+                                     sleep=sleep)
+            except RefreshError as exc:
+                yield nct, exc
+    finally:
+        if own:
+            session.close()
 
 
 def refresh(nct_ids: Iterable[str], *, base_url: str = DEFAULT_BASE_URL,
@@ -236,31 +268,109 @@ def refresh(nct_ids: Iterable[str], *, base_url: str = DEFAULT_BASE_URL,
     statuses = load_status_cache(path)
     report = RefreshReport(cache_path=str(path))
     today = today or dt.datetime.now(dt.UTC).date().isoformat()
-    own = session is None
-    session = session or requests.Session()
-    pacer = _Pacer(rate, sleep)
-    try:
-        for nct in ids:
-            if not NCT_RE.match(nct):
-                report.failed[nct] = "not an NCT id (NCT followed by 8 digits)"
-                continue
-            try:
-                st = fetch(nct, base_url=base_url, session=session, timeout=timeout,
-                           retries=retries, backoff=backoff, pacer=pacer, sleep=sleep,
-                           today=today)
-            except RefreshError as exc:
-                prev = statuses.get(nct)
-                report.failed[nct] = exc.reason + (
-                    f"; kept status {prev.status} verified {prev.verified}" if prev else "")
-                continue
-            old = statuses.get(nct)
-            if old is None or old.status != st.status:
-                report.changed[nct] = (old.status if old else None, st.status)
-            statuses[nct] = st
-            report.refreshed.append(nct)
-    finally:
-        if own:
-            session.close()
+    for nct, doc in _studies(ids, report, base_url=base_url, session=session, timeout=timeout,
+                             retries=retries, rate=rate, backoff=backoff, sleep=sleep):
+        try:
+            if isinstance(doc, RefreshError):
+                raise doc
+            st = parse_study(nct, doc, today)
+        except RefreshError as exc:
+            prev = statuses.get(nct)
+            report.failed[nct] = exc.reason + (
+                f"; kept status {prev.status} verified {prev.verified}" if prev else "")
+            continue
+        old = statuses.get(nct)
+        if old is None or old.status != st.status:
+            report.changed[nct] = (old.status if old else None, st.status)
+        statuses[nct] = st
+        report.refreshed.append(nct)
     if report.refreshed:
         save_status_cache(statuses, path)
+    return report
+
+
+# ----------------------------------------------------------------------------- new records
+RECORD_COLUMNS = ("nct_id", "brief_title", "official_title", "phase", "overall_status",
+                  "status_verified_date", "start_date", "completion_date", "conditions",
+                  "interventions", "sponsor", "enrollment", "biomarker_terms",
+                  "eligibility_criteria", "source", "data_date")
+
+
+def record_row(nct_id: str, doc: object, today: str, base_url: str) -> dict[str, str]:
+    """One API v2 study document as a row of the ClinicalTrials.gov source TSV that `matcher kb
+    import-trials` reads (the columns of knowledgebase/ctgov/source/); RefreshError when the
+    document is not a study."""
+    parse_study(nct_id, doc, today)  # checks the shape and the id
+    proto = doc["protocolSection"]
+
+    def mod(name: str) -> dict:
+        m = proto.get(name)
+        return m if isinstance(m, dict) else {}
+
+    ident, status, design = mod("identificationModule"), mod("statusModule"), mod("designModule")
+    words = {"NA": "Not Applicable", "EARLY_PHASE1": "Early Phase 1"}
+    phases = [words.get(str(p), str(p).replace("PHASE", "Phase ")) for p in
+              design.get("phases") or []]
+    interventions = [str(i.get("name")) for i in mod("armsInterventionsModule")
+                     .get("interventions") or [] if isinstance(i, dict) and i.get("name")]
+    eligibility = " ".join(str(mod("eligibilityModule").get("eligibilityCriteria") or "")
+                           .split())
+    from matcher.kb.ctgov_import import GENE_RE
+
+    text = " ".join((str(ident.get("briefTitle") or ""), eligibility))
+    return {
+        "nct_id": nct_id, "brief_title": str(ident.get("briefTitle") or ""),
+        "official_title": str(ident.get("officialTitle") or ""), "phase": "/".join(phases),
+        "overall_status": str(status.get("overallStatus") or "").replace("_", " ").capitalize(),
+        "status_verified_date": str(status.get("statusVerifiedDate") or ""),
+        "start_date": str((status.get("startDateStruct") or {}).get("date") or ""),
+        "completion_date": str((status.get("completionDateStruct") or {}).get("date") or ""),
+        "conditions": "; ".join(str(c) for c in mod("conditionsModule").get("conditions") or []),
+        "interventions": "; ".join(interventions),
+        "sponsor": str((mod("sponsorCollaboratorsModule").get("leadSponsor") or {})
+                       .get("name") or ""),
+        "enrollment": str((design.get("enrollmentInfo") or {}).get("count") or ""),
+        "biomarker_terms": ";".join(sorted({m.group(1) for m in GENE_RE.finditer(text)})),
+        "eligibility_criteria": eligibility,
+        "source": f"ClinicalTrials.gov API v2 {base_url}/studies/{nct_id}",
+        "data_date": today,
+    }
+
+
+def export_records(nct_ids: Iterable[str], out: str | Path, *, base_url: str = DEFAULT_BASE_URL,
+                   session: requests.Session | None = None, timeout: float = 10,
+                   retries: int = 3, rate: float | None = DEFAULT_RATE, backoff: float = 1.0,
+                   sleep: Callable[[float], None] = time.sleep,
+                   today: str | None = None) -> RefreshReport:
+    """Fetch each study and write them as a source TSV (gzip when ``out`` ends in .gz) for
+    `matcher kb import-trials`; what cannot be fetched is reported, the rest is written (no
+    file when nothing could be fetched)."""
+    import csv
+    import gzip
+    import io
+
+    ids = list(dict.fromkeys(nct_ids))
+    report = RefreshReport(cache_path=str(out))
+    today = today or dt.datetime.now(dt.UTC).date().isoformat()
+    rows = []
+    for nct, doc in _studies(ids, report, base_url=base_url, session=session, timeout=timeout,
+                             retries=retries, rate=rate, backoff=backoff, sleep=sleep):
+        try:
+            if isinstance(doc, RefreshError):
+                raise doc
+            rows.append(record_row(nct, doc, today, base_url.rstrip("/")))
+        except RefreshError as exc:
+            report.failed[nct] = exc.reason
+            continue
+        report.refreshed.append(nct)
+    if not rows:
+        return report  # nothing fetched: nothing written
+    buf = io.StringIO()
+    w = csv.DictWriter(buf, fieldnames=RECORD_COLUMNS, delimiter="\t", lineterminator="\n")
+    w.writeheader()
+    w.writerows(rows)
+    data = buf.getvalue().encode("utf-8")
+    p = Path(out)
+    p.parent.mkdir(parents=True, exist_ok=True)
+    p.write_bytes(gzip.compress(data, mtime=0) if p.suffix == ".gz" else data)
     return report

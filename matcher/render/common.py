@@ -152,6 +152,8 @@ def trial_phase(t: TrialMatch) -> str:
         return f"Phase {phase}"
     if phase.upper() in ("NA", "N/A"):
         return "Phase not applicable"
+    if re.fullmatch(r"early [0-4]", phase):
+        return f"Early phase {phase[-1]}"
     if phase.isupper():  # ClinicalTrials.gov enum: 'PHASE2', 'EARLY_PHASE1'
         phase = re.sub(r"(?<=[a-z])(\d)", r" \1", phase.replace("_", " ").capitalize())
     return phase

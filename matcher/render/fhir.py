@@ -223,7 +223,7 @@ def _conclusion(result: MatchResult) -> str:
                 f"{_text(t.nct_id)}: {c.trial_status(t)}" for t in trials) + ".")
     open_biomarker, open_tumor = c.open_trials_in_order(result)
     for label, trials in (("Trials open for this patient, biomarker-matched", open_biomarker),
-                          ("Trials open for this tumor type, whatever the biomarker",
+                          ("Trials open for this tumor type (no biomarker requirement found)",
                            open_tumor)):
         if trials:
             lines.append(f"{label} (ClinicalTrials.gov; ResearchStudy entries): " + "; ".join(
@@ -258,7 +258,7 @@ def _research_study(t, rid: str) -> dict[str, Any]:
     """A ClinicalTrials.gov trial open for this patient as an R4 ResearchStudy: status with the
     date it was last known (``note.time``), phase, tumor types, drugs and what matched."""
     how = ("Biomarker-matched: " + "; ".join(c.open_trial_hits(t)) if t.reason == "biomarker"
-           else "Open to the patient's tumor type, whatever the biomarker")
+           else "Open to the patient's tumor type (no biomarker requirement found)")
     res: dict[str, Any] = {
         "resourceType": "ResearchStudy", "id": rid,
         "identifier": [{"system": "https://clinicaltrials.gov", "value": _text(t.nct_id)}],

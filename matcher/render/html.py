@@ -76,7 +76,7 @@ def _context(result: MatchResult) -> dict[str, Any]:
         open_groups.append({"title": "Matched to a biomarker in this report",
                             "trials": [_open_trial(t) for t in open_biomarker], "more": 0})
     if open_tumor:
-        open_groups.append({"title": "Open to this tumor type, whatever the biomarker",
+        open_groups.append({"title": "Open to this tumor type (no biomarker requirement found)",
                             "trials": [_open_trial(t) for t in open_tumor[:c.TUMOR_TRIALS_SHOWN]],
                             "more": max(0, len(open_tumor) - c.TUMOR_TRIALS_SHOWN)})
     resistance_here, resistance_elsewhere = c.resistance_split(result)

@@ -236,7 +236,7 @@ def _open_trials(w: _Writer, result: MatchResult) -> None:
         for t in biomarker:
             _open_trial(w, t)
     if by_tumor:
-        w.para("Open to this tumor type, whatever the biomarker", indent=2, style="head")
+        w.para("Open to this tumor type (no biomarker requirement found)", indent=2, style="head")
         for t in by_tumor[:c.TUMOR_TRIALS_SHOWN]:
             _open_trial(w, t)
         if len(by_tumor) > c.TUMOR_TRIALS_SHOWN:

@@ -128,7 +128,9 @@ class ReportRecordSchema(ReportMetaSchema):
     versions = fields.List(fields.Integer())
     result = fields.Dict(required=True, metadata={
         "description": "The match result (MatchResult.to_dict(): alterations, therapy_options, "
-                       "resistance, trials, warnings, KB version and hash)."})
+                       "resistance, trials (cited by the KB), open_trials (ClinicalTrials.gov "
+                       "trials open for this patient, docs/trials.md), warnings, KB version and "
+                       "hash)."})
     current = fields.Dict(metadata={
         "description": "With ?kb=current: {kb_version, kb_hash, result, diff, error}: the report "
                        "re-matched under the current KB and the options that changed (new, "
