@@ -156,8 +156,11 @@ def test_config_command_lists_every_setting():
 def test_db_upgrade_command(tmp_path):
     url = f"sqlite:///{tmp_path / 'x.sqlite3'}"
     r = cli("db", "upgrade", "--database-url", url)
-    assert r.returncode == 0 and "0001" in r.stdout
-    assert cli("db", "current", "--database-url", url).stdout.strip() == "0001"
+    from matcher.service.store import Store
+
+    head = Store.head_revision()
+    assert r.returncode == 0 and f"at revision {head}" in r.stdout
+    assert cli("db", "current", "--database-url", url).stdout.strip() == head
 
 
 def test_server_logs_are_json_lines_without_patient_data(server):

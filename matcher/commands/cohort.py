@@ -1,8 +1,12 @@
-"""`matcher find`: which of a lab's stored reports carry an alteration (queryable store)."""
+"""`matcher find` (which of a lab's stored reports carry an alteration) and `matcher rematch`
+(every stored report re-matched against the current KB, by any number of workers)."""
 
 from __future__ import annotations
 
 import json
+import threading
+import time
+from datetime import UTC, datetime
 
 import click
 
@@ -73,4 +77,134 @@ def find(lab, gene, alteration, tumor_type, kind, include_filtered, all_versions
                    f"{it['label']}\t{it['status'] or ''}\t{it['submitted_at']:%Y-%m-%d}")
 
 
-COMMANDS = [find]
+def _since(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    try:
+        d = datetime.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter("expected a date such as 2026-11-01",
+                                 param_hint="--since") from None
+    return d if d.tzinfo else d.replace(tzinfo=UTC)
+
+
+def _fork_workers(n: int, url: str, kb, job) -> list:  # noqa: ANN001
+    """Start ``n`` worker processes (forked: the loaded KB is shared, not loaded again)."""
+    import multiprocessing as mp
+
+    ctx = mp.get_context("fork")
+    results = ctx.Queue()
+
+    def run(i: int) -> None:
+        from matcher.service.rematch_jobs import work, worker_name
+        from matcher.service.store import Store
+
+        store = Store(url)
+        try:
+            results.put((i, work(store, kb, job, worker=f"{worker_name()}/{i}")))
+        finally:
+            store.engine.dispose()
+
+    procs = [ctx.Process(target=run, args=(i,), daemon=True) for i in range(n)]
+    for p in procs:
+        p.start()
+    return [procs, results]
+
+
+@click.command("rematch")
+@click.option("--since", help="Only reports stored on or after this date (YYYY-MM-DD).")
+@click.option("--lab", help="Only this lab's reports.")
+@DB_OPTION
+@click.option("--kb", "kb_dir", type=click.Path(file_okay=False), envvar="MATCHER_KB_DIR",
+              help="Knowledge base folder (default: the shipped one).")
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 256),
+              help="Worker processes on this machine (PostgreSQL; SQLite uses one). Run the "
+                   "same command on other machines sharing the database to add more.")
+@click.option("--batch-size", default=50, show_default=True, type=click.IntRange(1, 10_000),
+              help="Reports per batch a worker claims (new jobs only).")
+@click.option("--progress/--no-progress", default=None,
+              help="Show progress on stderr (default: when stderr is a terminal).")
+@click.option("--all", "show_all", is_flag=True,
+              help="Also list reports whose options are unchanged.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
+def rematch(since, lab, database_url, kb_dir, workers, batch_size, progress, show_all,
+            as_json) -> None:
+    """Re-match stored reports against the current KB and record what changed, per report.
+
+    The work is a job of batches in the database: any number of workers (``--workers``, or this
+    command on other machines) share it; an interrupted run resumes where it stopped; a report
+    version is re-matched once per KB. Stored results are never overwritten. Lists the reports
+    whose options changed (new, lost, re-levelled; new resistance).
+    """
+    from matcher.kb.loader import load_kb
+    from matcher.progress import Progress
+    from matcher.service import rematch_jobs as rj
+
+    since_dt = _since(since)
+    store = open_store(database_url)
+    try:
+        store.migrate()  # the job tables may be newer than the store
+        kb = load_kb(kb_dir)
+        job = rj.ensure_job(store, kb, lab=lab, since=since_dt, batch_size=batch_size)
+        if store.dialect == "sqlite" and workers > 1:
+            click.echo("SQLite: one worker (use PostgreSQL to scale out)", err=True)
+            workers = 1
+        start, first = time.monotonic(), rj.progress(store, job.id)
+        stop = threading.Event()
+        with Progress(progress, delay=0.5) as bar:
+
+            def show() -> None:
+                while not stop.wait(1.0):
+                    p = rj.progress(store, job.id)
+                    rate = (p.reports_done - first.reports_done) / (time.monotonic() - start)
+                    bar.phase(f"re-matching: {p.reports_done}/{p.reports} reports, "
+                              f"{p.batches_done}/{p.batches} batches, {rate:.0f} reports/s")
+
+            watcher = threading.Thread(target=show, daemon=True)
+            failed = 0
+            if workers == 1:
+                watcher.start()
+                worked = rj.work(store, kb, job)
+            else:
+                store.engine.dispose()  # no pooled connection may cross the fork
+                procs, results = _fork_workers(workers, store.url, kb, job)
+                watcher.start()
+                for p in procs:
+                    p.join()
+                failed = sum(1 for p in procs if p.exitcode != 0)
+                # each finished worker left its count (a small message: joining first is safe)
+                worked = sum(results.get(timeout=10)[1] for _ in range(len(procs) - failed))
+            stop.set()
+            watcher.join()
+        left = rj.progress(store, job.id)
+        summary = rj.summarise(store, kb, lab=lab, since=since_dt)
+    finally:
+        store.engine.dispose()
+    if failed or not left.finished:
+        click.echo(f"{failed} worker(s) failed; {left.batches - left.batches_done} batch(es) "
+                   "left: run the command again to resume", err=True)
+        raise click.exceptions.Exit(1)
+    _print_summary(summary, kb, worked, show_all, as_json)
+
+
+def _print_summary(summary: list, kb, worked: int, show_all: bool,  # noqa: ANN001
+                   as_json: bool) -> None:
+    changed = [r for r in summary if r["changed"]]
+    if as_json:
+        click.echo(json.dumps({"kb_version": kb.version, "kb_hash": kb.hash, "worked": worked,
+                               "checked": len(summary), "changed": len(changed),
+                               "reports": [r for r in summary
+                                           if show_all or r["error"] or r["changed"]]},
+                              indent=2, default=str))
+        return
+    click.echo(f"re-matched {len(summary)} stored report(s) against KB {kb.version} "
+               f"({worked} by this run): {len(changed)} with changed options")
+    for r in summary:
+        where = f"  {r['lab']}/{r['report_id']} v{r['version']}"
+        if r["error"]:
+            click.echo(f"{where}: not re-matched ({r['error']})")
+        elif show_all or r["changed"]:
+            click.echo(f"{where} (KB {r['old_kb']}): {r['summary']}")
+
+
+COMMANDS = [find, rematch]
