@@ -90,6 +90,11 @@ class NotRematchable(Exception):
 
 def rematch_stored(rep, kb) -> dict:
     """Re-run one stored report (``service.store.StoredReport`` with content) against ``kb``."""
+    return rematch_stored_result(rep, kb).to_dict()
+
+
+def rematch_stored_result(rep, kb):  # noqa: ANN001, ANN201
+    """:func:`rematch_stored`, the :class:`~matcher.model.MatchResult` itself (no JSON)."""
     from matcher import pipeline
     from matcher.errors import MatcherError
     from matcher.readers import FORMATS, ReadOptions
@@ -109,7 +114,7 @@ def rematch_stored(rep, kb) -> dict:
     mine = [r for r in results if r.report_id == rep.report_id] or results
     if len(mine) != 1:
         raise NotRematchable(f"the stored content holds {len(results)} reports")
-    return mine[0].to_dict()
+    return mine[0]
 
 
 def compare_stored(rep, kb) -> dict:
