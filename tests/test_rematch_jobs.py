@@ -309,3 +309,44 @@ def test_a_killed_worker_loses_its_batch_to_the_next(pg_url, kbs):
     assert len(recs) == n and len({r["report_pk"] for r in recs}) == n
     assert rj.progress(store, recs[0]["job_id"]).finished
     store.engine.dispose()
+
+
+def test_amended_fhir_report_replaces_the_original(app, client, new_key, kbs):
+    from matcher.render.fhir import EXT_REPLACES, report_reference
+    from matcher.service.api.results import result_from_dict
+    from tests.test_render_fhir import validate
+
+    before, after = kbs
+    store = app.extensions["matcher"].store
+    keys = {lab: new_key(lab) for lab in ("lab-a", "lab-b")}
+    stored = _submit(store, before, THAP, lab="lab-a")
+    _submit(store, after, dict(THAP, report_id="SAME"), lab="lab-a")
+    rj.work(store, after, rj.ensure_job(store, after))
+
+    rec = client.get("/v1/reinterpretations/J-1", headers=keys["lab-a"])
+    assert rec.status_code == 200, rec.json
+    assert rec.json["gained_level1"] and _level(rec.json["result"]) == "1"
+    r = client.get("/v1/reinterpretations/J-1?format=fhir", headers=keys["lab-a"])
+    assert r.status_code == 200 and r.mimetype == "application/fhir+json"
+    bundle = r.json
+    validate(bundle)
+    [report] = [e["resource"] for e in bundle["entry"]
+                if e["resource"]["resourceType"] == "DiagnosticReport"]
+    assert report["status"] == "amended"
+    [ext] = report["extension"]
+    original = result_from_dict(stored.result)
+    assert ext["url"] == EXT_REPLACES
+    assert ext["valueReference"]["reference"] == report_reference(original)
+    assert report_reference(original) not in {e["fullUrl"] for e in bundle["entry"]}
+    assert after.version in report["conclusion"] and before.version in report["conclusion"]
+    # the original report's own Bundle has that DiagnosticReport
+    from matcher.render.fhir import to_fhir
+
+    assert to_fhir(original)["entry"][0]["fullUrl"] == report_reference(original)
+    # nothing changed: no amended report; another lab: not found
+    assert client.get("/v1/reinterpretations/SAME?format=fhir",
+                      headers=keys["lab-a"]).status_code == 404
+    assert client.get("/v1/reinterpretations/SAME", headers=keys["lab-a"]).json["result"] is None
+    assert client.get("/v1/reinterpretations/J-1", headers=keys["lab-b"]).status_code == 404
+    assert client.get("/v1/reinterpretations/J-1?kb=other",
+                      headers=keys["lab-a"]).status_code == 404

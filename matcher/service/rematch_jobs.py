@@ -335,3 +335,31 @@ def find_reinterpretations(store, lab: str, *, change: str | None = None,  # noq
         m.pop("id")
         items.append(m)
     return items, total
+
+
+def get_reinterpretation(store, lab: str, report_id: str, *,  # noqa: ANN001
+                         version: int | None = None,
+                         kb: str | None = None) -> dict[str, Any] | None:
+    """The newest change record of one of a lab's reports (the current version unless
+    ``version``; the newest KB unless ``kb``, a version or hash), with the new result's JSON
+    (``result``, None when nothing changed) and the stored one's (``original``); None if none."""
+    r = reinterpretations.c
+    conds = [r.lab == lab, r.report_id == report_id]
+    if version is not None:
+        conds.append(r.version == version)
+    else:
+        conds.append(reports.c.is_current)
+    if kb:
+        conds.append((r.kb_version == kb) | (r.kb_hash == kb))
+    cols = [c for c in reinterpretations.c if c.name not in ("report_pk", "job_id", "id")]
+    q = (select(*cols, reports.c.result.label("original"))
+         .join(reports, reports.c.id == r.report_pk).where(*conds)
+         .order_by(r.created_at.desc(), r.id.desc()).limit(1))
+    with store.engine.connect() as conn:
+        row = conn.execute(q).first()
+    if row is None:
+        return None
+    m = dict(row._mapping)
+    m["changes"] = json.loads(m["changes"])
+    m["reinterpreted_at"] = m.pop("created_at")
+    return m

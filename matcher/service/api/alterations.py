@@ -3,7 +3,9 @@ changed under a new knowledge base."""
 
 from __future__ import annotations
 
-from flask import g, url_for
+import json
+
+from flask import Response, g, url_for
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
@@ -12,8 +14,10 @@ from matcher.service.api.common import page_links, page_size, require_lab, secur
 from matcher.service.api.schemas import (
     AlterationListSchema,
     AlterationQuerySchema,
+    ReinterpretationGetSchema,
     ReinterpretationListSchema,
     ReinterpretationQuerySchema,
+    ReinterpretationRecordSchema,
 )
 from matcher.service.state import state
 
@@ -21,6 +25,12 @@ blp = Blueprint("alterations", __name__, url_prefix="/v1",
                 description="Your lab's stored alterations across all its reports, and the change "
                             "records of re-interpretation under a new KB.")
 blp.before_request(require_lab)
+
+
+def _item_links(item: dict) -> dict[str, str]:
+    base = url_for("reports.Report", report_id=item["report_id"])
+    return {"self": f"{base}?version={item['version']}",
+            "summary": f"{base}/summary?version={item['version']}"}
 
 
 @blp.route("/alterations")
@@ -39,9 +49,7 @@ class Alterations(MethodView):
         items = []
         for row in rows:
             item = item_dict(row)
-            base = url_for("reports.Report", report_id=row["report_id"])
-            item["links"] = {"self": f"{base}?version={row['version']}",
-                             "summary": f"{base}/summary?version={row['version']}"}
+            item["links"] = _item_links(item)
             items.append(item)
         return {"items": items, "page": page, "page_size": size, "total": total,
                 "links": page_links("alterations.Alterations", page, size, total)}
@@ -63,8 +71,44 @@ class Reinterpretations(MethodView):
         items, total = find_reinterpretations(state().store, g.lab, limit=size,
                                               offset=(page - 1) * size, **args)
         for item in items:
-            base = url_for("reports.Report", report_id=item["report_id"])
-            item["links"] = {"self": f"{base}?version={item['version']}",
-                             "summary": f"{base}/summary?version={item['version']}"}
+            item["links"] = _item_links(item)
         return {"items": items, "page": page, "page_size": size, "total": total,
                 "links": page_links("alterations.Reinterpretations", page, size, total)}
+
+
+@blp.route("/reinterpretations/<path:report_id>")
+class Reinterpretation(MethodView):
+    @secured(blp)
+    @blp.arguments(ReinterpretationGetSchema, location="query")
+    @blp.response(200, ReinterpretationRecordSchema)
+    @blp.alt_response(404, response="NOT_FOUND")
+    def get(self, args, report_id: str):
+        """The newest change record of one of your reports, with the re-matched result.
+
+        ``?format=fhir`` (or ``Accept: application/fhir+json``) answers the re-matched result
+        as a FHIR R4 Genomics Bundle whose DiagnosticReport is ``amended`` and names the
+        original report's DiagnosticReport as the one it replaces (404 when nothing changed).
+        """
+        from matcher.errors import NotFound
+        from matcher.service.api.reports import wants_fhir
+        from matcher.service.rematch_jobs import get_reinterpretation
+
+        rec = get_reinterpretation(state().store, g.lab, report_id,
+                                   version=args.get("version"), kb=args.get("kb"))
+        if rec is None:
+            raise NotFound(f"no re-interpretation of report {report_id!r} for your lab",
+                           report_id=report_id)
+        original, new = rec.pop("original"), rec.pop("result")
+        if args["format"] == "fhir" or wants_fhir():
+            from matcher.render.fhir import MEDIA_TYPE, to_fhir
+            from matcher.service.api.results import result_from_dict
+
+            if new is None:
+                raise NotFound(f"report {report_id!r} did not change under KB "
+                               f"{rec['kb_version']}: no amended report", report_id=report_id)
+            bundle = to_fhir(result_from_dict(json.loads(new)),
+                             replaces=result_from_dict(json.loads(original)))
+            return Response(json.dumps(bundle), mimetype=MEDIA_TYPE)
+        rec["result"] = json.loads(new) if new else None
+        rec["links"] = _item_links(rec)
+        return rec

@@ -73,7 +73,7 @@ def _meta(rep: StoredReport) -> dict[str, Any]:
     }
 
 
-def _wants_fhir() -> bool:
+def wants_fhir() -> bool:
     """Accept: application/fhir+json preferred over application/json."""
     best = request.accept_mimetypes.best_match(["application/json", "application/fhir+json"])
     return best == "application/fhir+json" and \
@@ -261,7 +261,7 @@ class Report(MethodView):
                if _storable(report_id) else None)
         if rep is None:
             raise NotFound(f"no report {report_id!r} for your lab", report_id=report_id)
-        if args["format"] == "fhir" or _wants_fhir():
+        if args["format"] == "fhir" or wants_fhir():
             from matcher.render.fhir import MEDIA_TYPE, to_fhir
             from matcher.service.api.results import result_from_dict
 

@@ -294,3 +294,20 @@ class ReinterpretationListSchema(_Base):
     page_size = fields.Integer(required=True)
     total = fields.Integer(required=True)
     links = fields.Nested(PageLinksSchema)
+
+
+class ReinterpretationGetSchema(_Base):
+    version = fields.Integer(validate=validate.Range(1, MAX_INT32), metadata={
+        "description": "A version of an amended report (default: the current one)."})
+    kb = fields.String(validate=[validate.Length(1, 128), PRINTABLE], metadata={
+        "description": "KB version or hash (default: the newest re-interpretation)."})
+    format = fields.String(validate=validate.OneOf(("json", "fhir")), load_default="json",
+                           metadata={"description": "json (the change record with the new "
+                                     "result) or fhir (the re-matched result as an amended FHIR "
+                                     "R4 DiagnosticReport replacing the original; also chosen by "
+                                     "Accept: application/fhir+json)."})
+
+
+class ReinterpretationRecordSchema(ReinterpretationSchema):
+    result = fields.Dict(allow_none=True, metadata={
+        "description": "The re-matched result (null when nothing changed or on error)."})
