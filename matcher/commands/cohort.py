@@ -36,6 +36,8 @@ DB_OPTION = click.option(
 @click.option("--gene", help="HGNC symbol (aliases resolved) or signature name (TMB, MSI).")
 @click.option("--alteration", help="V600E, p.Val600Glu, EML4::ALK, amplification, BRAF V600E.")
 @click.option("--tumor-type", help="OncoTree code or name; descendants included.")
+@click.option("--trial", "nct_id", metavar="NCT_ID",
+              help="Instead: the reports that meet this KB trial's biomarkers.")
 @click.option("--kind", type=click.Choice(["variant", "fusion", "copy_number", "signature"]),
               help="Only alterations of this kind.")
 @click.option("--include-filtered", is_flag=True, help="Also calls listed as filtered.")
@@ -46,7 +48,7 @@ DB_OPTION = click.option(
 @click.option("--kb", "kb_dir", type=click.Path(file_okay=False), envvar="MATCHER_KB_DIR",
               help="Knowledge base folder (gene aliases, OncoTree; default: the shipped one).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
-def find(lab, gene, alteration, tumor_type, kind, include_filtered, all_versions, limit,
+def find(lab, gene, alteration, tumor_type, nct_id, kind, include_filtered, all_versions, limit,
          database_url, kb_dir, as_json) -> None:
     """List a lab's stored reports that carry an alteration (newest first).
 
@@ -55,9 +57,12 @@ def find(lab, gene, alteration, tumor_type, kind, include_filtered, all_versions
     from matcher.kb.loader import load_kb
     from matcher.service.alterations import build_query, find_alterations, item_dict
 
-    if not (gene or alteration or tumor_type):
-        raise click.UsageError("give at least one of --gene, --alteration, --tumor-type")
+    if not (gene or alteration or tumor_type or nct_id):
+        raise click.UsageError("give at least one of --gene, --alteration, --tumor-type, --trial")
     kb = load_kb(kb_dir)
+    if nct_id:
+        _find_trial(kb, lab, nct_id, database_url, limit, as_json)
+        return
     q = build_query(kb, lab, gene=gene, alteration=alteration, tumor_type=tumor_type,
                     field_prefix="--", kind=kind, include_filtered=include_filtered,
                     all_versions=all_versions)
@@ -75,6 +80,28 @@ def find(lab, gene, alteration, tumor_type, kind, include_filtered, all_versions
     for it in items:
         click.echo(f"  {it['report_id']} v{it['version']}\t{it['tumor_type'] or '-'}\t"
                    f"{it['label']}\t{it['status'] or ''}\t{it['submitted_at']:%Y-%m-%d}")
+
+
+def _find_trial(kb, lab: str, nct_id: str, database_url: str | None, limit: int,  # noqa: ANN001
+                as_json: bool) -> None:
+    from matcher.errors import InputError, NotFound
+    from matcher.service.alterations import trial_reports
+
+    store = open_store(database_url)
+    try:
+        found = trial_reports(store, kb, lab, nct_id)
+    except NotFound as exc:
+        raise InputError(str(exc)) from None
+    finally:
+        store.engine.dispose()
+    if as_json:
+        click.echo(json.dumps({"total": len(found), "items": found[:limit]}, indent=2,
+                              default=str))
+        return
+    click.echo(f"{len(found)} of {lab}'s stored reports meet the biomarkers of {nct_id}")
+    for it in found[:limit]:
+        click.echo(f"  {it['report_id']} v{it['version']}\t{it['tumor_type'] or '-'}\t"
+                   f"{', '.join(it['alterations'])}\t{it['submitted_at']:%Y-%m-%d}")
 
 
 def _since(value: str | None) -> datetime | None:

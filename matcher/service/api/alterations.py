@@ -9,15 +9,22 @@ from flask import Response, g, url_for
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from matcher.service.alterations import build_query, find_alterations, item_dict
+from matcher.service.alterations import (
+    build_query,
+    find_alterations,
+    item_dict,
+    trial_reports,
+)
 from matcher.service.api.common import page_links, page_size, require_lab, secured
 from matcher.service.api.schemas import (
     AlterationListSchema,
     AlterationQuerySchema,
+    PageParamsSchema,
     ReinterpretationGetSchema,
     ReinterpretationListSchema,
     ReinterpretationQuerySchema,
     ReinterpretationRecordSchema,
+    TrialReportListSchema,
 )
 from matcher.service.state import state
 
@@ -53,6 +60,28 @@ class Alterations(MethodView):
             items.append(item)
         return {"items": items, "page": page, "page_size": size, "total": total,
                 "links": page_links("alterations.Alterations", page, size, total)}
+
+
+@blp.route("/trials/<string:nct_id>/reports")
+class TrialReports(MethodView):
+    @secured(blp)
+    @blp.arguments(PageParamsSchema, location="query")
+    @blp.response(200, TrialReportListSchema)
+    @blp.alt_response(404, response="NOT_FOUND")
+    def get(self, args, nct_id: str):
+        """Your lab's current reports that meet a KB trial's biomarkers, in a tumor type the
+        trial is open to (judged under the current KB), newest first, paginated."""
+        size = page_size(args)
+        page = args["page"]
+        st = state()
+        found = trial_reports(st.store, st.kb, g.lab, nct_id)
+        items = found[(page - 1) * size:page * size]
+        for item in items:
+            item["links"] = _item_links(item)
+        trial = st.kb.trials[nct_id.strip().upper()]
+        links = page_links("alterations.TrialReports", page, size, len(found), nct_id=nct_id)
+        return {"nct_id": trial.nct_id, "title": trial.title, "items": items, "page": page,
+                "page_size": size, "total": len(found), "links": links}
 
 
 @blp.route("/reinterpretations")

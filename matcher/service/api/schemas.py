@@ -311,3 +311,23 @@ class ReinterpretationGetSchema(_Base):
 class ReinterpretationRecordSchema(ReinterpretationSchema):
     result = fields.Dict(allow_none=True, metadata={
         "description": "The re-matched result (null when nothing changed or on error)."})
+
+
+class TrialReportSchema(_Base):
+    report_id = fields.String(required=True)
+    version = fields.Integer(required=True)
+    tumor_type = fields.String(allow_none=True)
+    submitted_at = fields.DateTime(required=True)
+    alterations = fields.List(fields.String(), required=True, metadata={
+        "description": "The report's alterations that meet the trial's biomarkers."})
+    links = fields.Nested(LinksSchema)
+
+
+class TrialReportListSchema(_Base):
+    nct_id = fields.String(required=True)
+    title = fields.String(required=True)
+    items = fields.List(fields.Nested(TrialReportSchema), required=True)
+    page = fields.Integer(required=True)
+    page_size = fields.Integer(required=True)
+    total = fields.Integer(required=True)
+    links = fields.Nested(PageLinksSchema)
