@@ -14,7 +14,6 @@ import hashlib
 import json
 import os
 import re
-import shutil
 import signal
 import subprocess
 import sys
@@ -28,6 +27,7 @@ from sqlalchemy import func, select
 from matcher.service import rematch_jobs as rj
 from matcher.service.store import Store, Submission
 from matcher.service.store_models import reinterpretations, rematch_batches
+from tests.kb_edits import curated_copy, edit_entries
 
 pytest_plugins = ("tests.conftest_service",)
 ROOT = Path(__file__).resolve().parents[1]
@@ -69,23 +69,15 @@ def kbs(tmp_path_factory):
     from matcher.kb.loader import load_kb
 
     base = tmp_path_factory.mktemp("kbs")
-    after = base / "after"
-    shutil.copytree(ROOT / "knowledgebase", after, ignore=shutil.ignore_patterns("civic"))
-    before = base / "before"
-    shutil.copytree(after, before)
-    braf = before / "genes" / "BRAF.yaml"
-    text = braf.read_text()
-    for entry in APPROVALS:
-        start = text.index(f"id: {entry}")
-        end = text.index("- id:", start)
-        block = text[start:end]
+    after = curated_copy(base / "after")
+    before = curated_copy(base / "before")
+
+    def withdraw(block):
         assert "evidence_type: fda" in block
-        block = re.sub(r"\n *approval_year: \d+", "", block.replace("evidence_type: fda",
-                                                                   "evidence_type: clinical"))
-        text = text[:start] + block + text[end:]
-    braf.write_text(text)
-    meta = before / "kb.yaml"
-    meta.write_text(meta.read_text().replace('version: "', 'version: "before-', 1))
+        return re.sub(r"\n *approval_year: \d+", "",
+                      block.replace("evidence_type: fda", "evidence_type: clinical"))
+
+    edit_entries(before, "BRAF", dict.fromkeys(APPROVALS, withdraw), "before-")
     return load_kb(before), load_kb(after)
 
 
@@ -263,10 +255,10 @@ def test_two_worker_processes_share_the_job_and_never_repeat(pg_url, kbs):
     n = 160
     store = _fill(pg_url, before, n)
     procs = [_rematch_proc(pg_url, after, "--batch-size", "4") for _ in range(2)]
+    done = [p.communicate(timeout=300) for p in procs]
     outs = []
-    for p in procs:
-        out, err = p.communicate(timeout=300)
-        assert p.returncode == 0, err.decode()
+    for p, (out, err) in zip(procs, done, strict=True):
+        assert p.returncode == 0 and out, (p.returncode, out, err.decode())
         outs.append(json.loads(out))
     # each process counts what it re-matched itself: a report done twice would show here
     assert sum(o["worked"] for o in outs) == n
@@ -350,3 +342,33 @@ def test_amended_fhir_report_replaces_the_original(app, client, new_key, kbs):
     assert client.get("/v1/reinterpretations/J-1", headers=keys["lab-b"]).status_code == 404
     assert client.get("/v1/reinterpretations/J-1?kb=other",
                       headers=keys["lab-a"]).status_code == 404
+
+
+def test_a_failing_report_is_recorded_and_the_job_goes_on(store, kbs, monkeypatch):
+    before, after = kbs
+    for n in range(3):
+        _submit(store, before, dict(THAP, report_id=f"F-{n}"))
+    real = rj.rematch_stored_result
+
+    def flaky(rep, kb):
+        if rep.report_id == "F-1":
+            raise RuntimeError("boom")
+        return real(rep, kb)
+
+    monkeypatch.setattr(rj, "rematch_stored_result", flaky)
+    job = rj.ensure_job(store, after, batch_size=10)
+    assert rj.work(store, after, job) == 3 and rj.progress(store, job.id).finished
+    by_id = {r["report_id"]: r for r in _records(store)}
+    assert by_id["F-1"]["error"] == "internal error: RuntimeError: boom"
+    assert by_id["F-0"]["error"] is None and by_id["F-0"]["gained_level1"]
+
+
+def test_cli_refuses_a_store_behind_the_code(tmp_path):
+    from matcher.cli import main
+
+    url = f"sqlite:///{tmp_path / 'old.sqlite3'}"
+    old = Store(url)
+    old.migrate("0001")
+    old.engine.dispose()
+    assert main(["rematch", "--database-url", url]) == 2
+    assert main(["find", "--database-url", url, "--lab", "x", "--gene", "BRAF"]) == 2

@@ -19,10 +19,14 @@ def open_store(database_url: str | None):  # noqa: ANN201
 
     cfg = load_config({"DATABASE_URL": database_url} if database_url else None)
     store = Store(cfg["DATABASE_URL"])
-    if store.schema_revision() is None:
+    revision = store.schema_revision()
+    if revision != Store.head_revision():
         store.engine.dispose()
-        raise InputError(f"{mask_url(cfg['DATABASE_URL'])}: not a report store "
-                         "(no schema; run `matcher db upgrade` or check --database-url)")
+        if revision is None:
+            raise InputError(f"{mask_url(cfg['DATABASE_URL'])}: not a report store "
+                             "(no schema; run `matcher db upgrade` or check --database-url)")
+        raise InputError(f"{mask_url(cfg['DATABASE_URL'])}: schema at revision {revision}, "
+                         f"this matcher needs {Store.head_revision()}: run `matcher db upgrade`")
     return store
 
 
@@ -123,12 +127,12 @@ def _fork_workers(n: int, url: str, kb, job) -> list:  # noqa: ANN001
     results = ctx.Queue()
 
     def run(i: int) -> None:
-        from matcher.service.rematch_jobs import work, worker_name
+        from matcher.service.rematch_jobs import work_until_done, worker_name
         from matcher.service.store import Store
 
         store = Store(url)
         try:
-            results.put((i, work(store, kb, job, worker=f"{worker_name()}/{i}")))
+            results.put((i, work_until_done(store, kb, job, worker=f"{worker_name()}/{i}")))
         finally:
             store.engine.dispose()
 
@@ -170,7 +174,6 @@ def rematch(since, lab, database_url, kb_dir, workers, batch_size, progress, sho
     since_dt = _since(since)
     store = open_store(database_url)
     try:
-        store.migrate()  # the job tables may be newer than the store
         kb = load_kb(kb_dir)
         job = rj.ensure_job(store, kb, lab=lab, since=since_dt, batch_size=batch_size)
         if store.dialect == "sqlite" and workers > 1:
@@ -191,7 +194,7 @@ def rematch(since, lab, database_url, kb_dir, workers, batch_size, progress, sho
             failed = 0
             if workers == 1:
                 watcher.start()
-                worked = rj.work(store, kb, job)
+                worked = rj.work_until_done(store, kb, job)
             else:
                 store.engine.dispose()  # no pooled connection may cross the fork
                 procs, results = _fork_workers(workers, store.url, kb, job)

@@ -204,6 +204,9 @@ def _record(rep, kb, job_id: int, worker: str) -> dict[str, Any]:  # noqa: ANN00
     except NotRematchable as exc:
         changes: list[dict] = []
         values["error"] = str(exc)
+    except Exception as exc:  # noqa: BLE001 - a bug must not stall the job on this batch
+        changes = []
+        values["error"] = f"internal error: {type(exc).__name__}: {exc}"[:2000]
     else:
         # only the options and resistance are compared: the new result is not turned into
         # JSON and back for that (with the CIViC import that was a third of the time)
@@ -247,6 +250,21 @@ def work(store, kb, job: Job, *, worker: str | None = None, on_batch=None) -> in
         done += len(records)
         if on_batch:
             on_batch(batch.id, len(records))
+
+
+def work_until_done(store, kb, job: Job, *, worker: str | None = None,  # noqa: ANN001
+                    poll: float = 0.5) -> int:
+    """:func:`work`, then wait while other workers finish the batches they hold; a batch that
+    comes free meanwhile (its worker died and rolled back) is claimed here. Returns the reports
+    this worker re-matched; when it returns, every batch of the job is done."""
+    import time
+
+    done = 0
+    while True:
+        done += work(store, kb, job, worker=worker)
+        if progress(store, job.id).finished:
+            return done
+        time.sleep(poll)
 
 
 # ----------------------------------------------------------------------------- reading records

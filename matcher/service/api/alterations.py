@@ -15,7 +15,7 @@ from matcher.service.alterations import (
     item_dict,
     trial_reports,
 )
-from matcher.service.api.common import page_links, page_size, require_lab, secured
+from matcher.service.api.common import page_size, paged, require_lab, secured
 from matcher.service.api.schemas import (
     AlterationListSchema,
     AlterationQuerySchema,
@@ -53,13 +53,8 @@ class Alterations(MethodView):
         args.pop("page_size", None)
         q = build_query(state().kb, g.lab, field_prefix="query.", **args)
         rows, total = find_alterations(state().store, q, limit=size, offset=(page - 1) * size)
-        items = []
-        for row in rows:
-            item = item_dict(row)
-            item["links"] = _item_links(item)
-            items.append(item)
-        return {"items": items, "page": page, "page_size": size, "total": total,
-                "links": page_links("alterations.Alterations", page, size, total)}
+        return paged("alterations.Alterations", [item_dict(r) for r in rows], page, size, total,
+                     item_links=_item_links)
 
 
 @blp.route("/trials/<string:nct_id>/reports")
@@ -75,13 +70,10 @@ class TrialReports(MethodView):
         page = args["page"]
         st = state()
         found = trial_reports(st.store, st.kb, g.lab, nct_id)
-        items = found[(page - 1) * size:page * size]
-        for item in items:
-            item["links"] = _item_links(item)
         trial = st.kb.trials[nct_id.strip().upper()]
-        links = page_links("alterations.TrialReports", page, size, len(found), nct_id=nct_id)
-        return {"nct_id": trial.nct_id, "title": trial.title, "items": items, "page": page,
-                "page_size": size, "total": len(found), "links": links}
+        return {"nct_id": trial.nct_id, "title": trial.title, **paged(
+            "alterations.TrialReports", found[(page - 1) * size:page * size], page, size,
+            len(found), item_links=_item_links, nct_id=nct_id)}
 
 
 @blp.route("/reinterpretations")
@@ -99,10 +91,8 @@ class Reinterpretations(MethodView):
         args.pop("page_size", None)
         items, total = find_reinterpretations(state().store, g.lab, limit=size,
                                               offset=(page - 1) * size, **args)
-        for item in items:
-            item["links"] = _item_links(item)
-        return {"items": items, "page": page, "page_size": size, "total": total,
-                "links": page_links("alterations.Reinterpretations", page, size, total)}
+        return paged("alterations.Reinterpretations", items, page, size, total,
+                     item_links=_item_links)
 
 
 @blp.route("/reinterpretations/<path:report_id>")

@@ -52,3 +52,13 @@ def page_links(endpoint: str, page: int, size: int, total: int, **view_args: str
 
     return {"self": link(page), "next": link(page + 1) if page * size < total else None,
             "prev": link(page - 1) if page > 1 else None}
+
+
+def paged(endpoint: str, items: list[dict], page: int, size: int, total: int, *,
+          item_links=None, **view_args: str) -> dict:  # noqa: ANN001
+    """A listing's answer: the items (each given ``item_links(item)`` as ``links``), paging."""
+    if item_links is not None:
+        for item in items:
+            item["links"] = item_links(item)
+    return {"items": items, "page": page, "page_size": size, "total": total,
+            "links": page_links(endpoint, page, size, total, **view_args)}

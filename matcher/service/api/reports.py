@@ -15,7 +15,7 @@ from marshmallow import ValidationError
 from matcher import __version__
 from matcher.errors import InputError, NotFound, Problem, ReportValidationError
 from matcher.service import logging as mlog
-from matcher.service.api.common import page_links, page_size, require_lab, secured
+from matcher.service.api.common import page_size, paged, require_lab, secured
 from matcher.service.api.results import summary_html
 from matcher.service.api.schemas import (
     ListParamsSchema,
@@ -238,8 +238,7 @@ class Reports(MethodView):
         items, total = state().store.list(
             g.lab, report_id=args.get("report_id"), since=args.get("since"),
             until=args.get("until"), limit=size, offset=(page - 1) * size)
-        return {"items": [_meta(r) for r in items], "page": page, "page_size": size,
-                "total": total, "links": page_links("reports.Reports", page, size, total)}
+        return paged("reports.Reports", [_meta(r) for r in items], page, size, total)
 
 
 @blp.route("/reports/<path:report_id>")

@@ -122,12 +122,17 @@ class PageLinksSchema(_Base):
     prev = fields.String(allow_none=True)
 
 
-class ReportListSchema(_Base):
-    items = fields.List(fields.Nested(ReportMetaSchema), required=True)
+class PageSchema(_Base):
+    """What every paginated listing answers besides its items."""
+
     page = fields.Integer(required=True)
     page_size = fields.Integer(required=True)
     total = fields.Integer(required=True)
     links = fields.Nested(PageLinksSchema)
+
+
+class ReportListSchema(PageSchema):
+    items = fields.List(fields.Nested(ReportMetaSchema), required=True)
 
 
 class KnowledgeBaseSchema(_Base):
@@ -233,12 +238,8 @@ class StoredAlterationSchema(_Base):
     links = fields.Nested(LinksSchema)
 
 
-class AlterationListSchema(_Base):
+class AlterationListSchema(PageSchema):
     items = fields.List(fields.Nested(StoredAlterationSchema), required=True)
-    page = fields.Integer(required=True)
-    page_size = fields.Integer(required=True)
-    total = fields.Integer(required=True)
-    links = fields.Nested(PageLinksSchema)
 
 
 class ReinterpretationQuerySchema(PageParamsSchema):
@@ -288,12 +289,8 @@ class ReinterpretationSchema(_Base):
     links = fields.Nested(LinksSchema)
 
 
-class ReinterpretationListSchema(_Base):
+class ReinterpretationListSchema(PageSchema):
     items = fields.List(fields.Nested(ReinterpretationSchema), required=True)
-    page = fields.Integer(required=True)
-    page_size = fields.Integer(required=True)
-    total = fields.Integer(required=True)
-    links = fields.Nested(PageLinksSchema)
 
 
 class ReinterpretationGetSchema(_Base):
@@ -323,11 +320,7 @@ class TrialReportSchema(_Base):
     links = fields.Nested(LinksSchema)
 
 
-class TrialReportListSchema(_Base):
+class TrialReportListSchema(PageSchema):
     nct_id = fields.String(required=True)
     title = fields.String(required=True)
     items = fields.List(fields.Nested(TrialReportSchema), required=True)
-    page = fields.Integer(required=True)
-    page_size = fields.Integer(required=True)
-    total = fields.Integer(required=True)
-    links = fields.Nested(PageLinksSchema)
