@@ -237,4 +237,64 @@ def _print_summary(summary: list, kb, worked: int, show_all: bool,  # noqa: ANN0
             click.echo(f"{where} (KB {r['old_kb']}): {r['summary']}")
 
 
-COMMANDS = [find, rematch]
+_POOL_KB = None  # the KB a forked matching process inherits (set before the pool forks)
+
+
+def _match_one(report):  # noqa: ANN001, ANN202
+    from matcher.pipeline import match_report
+
+    return match_report(report, _POOL_KB)
+
+
+@click.command("cohort")
+@click.argument("maf", type=click.Path(exists=True, dir_okay=False))
+@click.option("--clinical", type=click.Path(exists=True, dir_okay=False),
+              help="MAF clinical sidecar (SAMPLE_ID, ONCOTREE_CODE) giving each tumor type.")
+@click.option("--tumor-type", help="One OncoTree code for every sample (overrides the sidecar).")
+@click.option("--kb", "kb_dir", type=click.Path(file_okay=False), envvar="MATCHER_KB_DIR",
+              help="Knowledge base folder (default: the shipped one).")
+@click.option("--jobs", "-j", default=0, type=click.IntRange(0, 256),
+              help="Processes matching samples in parallel (default: one per core).")
+@click.option("--output", "-o", required=True, type=click.Path(file_okay=False),
+              help="Folder for annotated.maf, samples.tsv, levels.tsv, biomarkers.tsv.")
+def cohort(maf, clinical, tumor_type, kb_dir, jobs, output) -> None:
+    """Match every sample of a MAF; write the MAF annotated per row (LEVEL_1 ... LEVEL_R2,
+    HIGHEST_LEVEL, MATCH_TYPE, CITATIONS) and a cohort summary (samples by highest level per
+    tumor type, actionable biomarkers)."""
+    global _POOL_KB
+    import multiprocessing as mp
+    import os
+    from pathlib import Path
+
+    from matcher.kb.loader import load_kb
+    from matcher.pipeline import match_report, read_reports
+    from matcher.readers import ReadOptions
+    from matcher.render.maf import annotate_maf, cohort_summary
+
+    kb = load_kb(kb_dir)
+    data = Path(maf).read_bytes()
+    options = ReadOptions(tumor_type=tumor_type,
+                          clinical_sidecar=Path(clinical).read_bytes() if clinical else None)
+    reports = read_reports(data, filename=Path(maf).name, fmt="maf", options=options, kb=kb)
+    jobs = jobs or os.cpu_count() or 1
+    if jobs > 1 and len(reports) > 1:
+        _POOL_KB = kb
+        with mp.get_context("fork").Pool(min(jobs, len(reports))) as pool:
+            results = pool.map(_match_one, reports, chunksize=max(1, len(reports) // (4 * jobs)))
+    else:
+        results = [match_report(r, kb) for r in reports]
+    out = Path(output)
+    out.mkdir(parents=True, exist_ok=True)
+    with (out / "annotated.maf").open("w", encoding="utf-8") as fh:
+        for line in annotate_maf(data, results):
+            fh.write(line + "\n")
+    tables = cohort_summary(results)
+    for name, rows in tables.items():
+        (out / f"{name}.tsv").write_text("".join("\t".join(r) + "\n" for r in rows),
+                                         encoding="utf-8")
+    click.echo(f"{len(results)} sample(s) matched; written to {out}/")
+    for tumor, level, n in tables["levels"][1:]:
+        click.echo(f"  {tumor or '-'}\thighest level {level}\t{n} sample(s)")
+
+
+COMMANDS = [find, rematch, cohort]
