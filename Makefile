@@ -26,6 +26,8 @@ match: $(STAMP)
 test: $(STAMP)
 	$(BIN)/matcher kb validate
 	$(BIN)/matcher kb import-civic knowledgebase/civic/source --check
+	$(BIN)/matcher kb import-approvals knowledgebase/approvals/source --check
+	$(BIN)/matcher kb import-trials knowledgebase/ctgov/source/trials_recruiting_2026-01-05.tsv.gz --check
 	$(BIN)/pytest -q
 
 lint: $(STAMP)

@@ -62,12 +62,16 @@ def child(path: Path, genes: list[str], mode: str) -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def end_to_end(path: Path, imported: str) -> tuple[float, float]:
-    """Seconds and peak RSS (MB) of the whole `matcher match FILE -f json` command."""
+def end_to_end(path: Path, imported: str, out: str = os.devnull,
+               source: str | None = None) -> tuple[float, float]:
+    """Seconds and peak RSS (MB) of the whole `matcher match FILE -f json -o OUT` command
+    (with the ``matcher`` package of ``source`` first on PYTHONPATH if given)."""
     env = dict(os.environ, MATCHER_KB_IMPORTED=imported)
+    if source:
+        env["PYTHONPATH"] = source
     start = time.perf_counter()
     proc = subprocess.Popen([str(ROOT / ".venv" / "bin" / "matcher"), "match", str(path),
-                             "-f", "json", "-o", os.devnull], env=env,
+                             "-f", "json", "-o", str(out)], env=env,
                             stdout=subprocess.DEVNULL)
     _, status, usage = os.wait4(proc.pid, 0)
     elapsed = time.perf_counter() - start

@@ -38,7 +38,10 @@ for _name in MODULES:
 def main(argv: list[str] | None = None) -> int:
     """Console entry point: run the group, map Matcher errors to exit codes 2 (input) and 1."""
     try:
-        cli.main(args=argv, prog_name="matcher", standalone_mode=False)
+        # Outside standalone mode click *returns* the code of a command's ``raise Exit(n)`` /
+        # ``ctx.exit(n)`` (it raises only from the group's own parsing): keep it, or a failed
+        # `kb import-civic --check` would exit 0. Commands return None on success.
+        code = cli.main(args=argv, prog_name="matcher", standalone_mode=False)
     except click.exceptions.Exit as exc:
         return exc.exit_code
     except click.exceptions.Abort:
@@ -59,7 +62,7 @@ def main(argv: list[str] | None = None) -> int:
         click.echo(f"internal error: {type(exc).__name__}: {exc} "
                    "(set MATCHER_DEBUG=1 for the traceback; please report it)", err=True)
         return 1
-    return 0
+    return code if isinstance(code, int) and not isinstance(code, bool) else 0
 
 
 if __name__ == "__main__":  # pragma: no cover

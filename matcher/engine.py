@@ -7,22 +7,38 @@ never stored (docs/kb-schema.md, DESIGN.md "Evidence levels").
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 
 from matcher import __version__
 from matcher.kb.criteria import SPECIFICITY, Criterion
-from matcher.kb.knowledge import Evidence, KnowledgeBase, Trial
+from matcher.kb.knowledge import (
+    Evidence,
+    KnowledgeBase,
+    OpenTrial,
+    Trial,
+    TrialCriterion,
+    status_max_age_days,
+)
+from matcher.kb.oncogenicity import (
+    classification_note,
+    classified,
+    meets_broad_evidence,
+    reviewed_benign,
+)
 from matcher.model import (
     Alteration,
     AlterationOutcome,
     Match,
     MatchResult,
+    OpenTrialMatch,
     TherapyOption,
+    TrialBiomarkerHit,
     TrialMatch,
     TumorType,
     prebuilt,
 )
 from matcher.reference.exons import skipping_rule
-from matcher.reference.fusion_names import FIVE_PRIME_KINASES
+from matcher.reference.fusion_names import ORIENTED_GENES
 
 LEVEL_ORDER = ("1", "2", "3A", "3B", "4")
 AMP_TIER = {"1": "Tier I, level A", "2": "Tier I, level A", "3A": "Tier I, level B",
@@ -31,6 +47,8 @@ EVIDENCE_RANK = {"fda": 0, "guideline": 1, "clinical": 2, "case": 3, "preclinica
 # exon_loss (SO exon_loss_variant) was 'other' before exon_skipping criteria read it: kept out
 # of `any` as before (exon_skipping evidence is what reads it).
 SMALL_VARIANT_EXCLUDED = frozenset({"synonymous", "other", "exon_loss"})
+# Criteria met by any variant of a class, not a named allele: only oncogenic variants meet them.
+_NEEDS_ONCOGENIC = frozenset({"region", "consequence", "any"})
 # Scopes that name no tumor type: all solid tumors, or OncoTree's root (CIViC's "Cancer").
 PAN_CANCER = frozenset({"SOLID", "TISSUE"})
 
@@ -55,6 +73,10 @@ def derive_level(ev: Evidence, tumor: TumorType | None, oncotree) -> tuple[str, 
         return "4", label_status
     if not in_scope:
         return "3B", label_status
+    if strong and ev.source == "civic":
+        # Level 1 follows the label, level 2 the guideline rows: CIViC never creates either
+        # (its agreeing items become supporting citations, see _fold_supporting).
+        return "3A", label_status
     return {"fda": "1", "guideline": "2"}.get(ev.evidence_type, "3A"), label_status
 
 
@@ -66,6 +88,8 @@ def criterion_match(crit: Criterion, gene: str | None, alt: Alteration) -> str |
     several). ``all_of`` needs several alterations: see :func:`_evidence_matches`.
     """
     t = crit.type
+    if crit.origin and alt.origin not in ("unknown", crit.origin):
+        return None
     if t == "any_of":
         return _any_of_match(crit, alt)[0]
     if t == "signature":
@@ -95,6 +119,8 @@ def criterion_match(crit: Criterion, gene: str | None, alt: Alteration) -> str |
         allowed = crit.consequences or {"missense", "codon"}
         return "codon" if p and p.position in crit.codons and cons in allowed else None
     if t == "exon":
+        if not meets_broad_evidence(alt):
+            return None
         ok = v.exon in crit.exons and (not crit.consequences or cons in crit.consequences)
         return "exon" if ok else None
     if t == "exon_skipping":
@@ -103,6 +129,8 @@ def criterion_match(crit: Criterion, gene: str | None, alt: Alteration) -> str |
         # protein, cdna, transcript and chrom/pos/ref/build (all in _features).
         ok = any(skipping_rule(sites, v) for sites in crit.sites)
         return "exon_skipping" if ok else None
+    if t in _NEEDS_ONCOGENIC and not meets_broad_evidence(alt):
+        return None  # a VUS or benign call never meets class-level evidence (oncogenicity.py)
     if t == "region":
         ok = (p is not None and p.position is not None and crit.start <= p.position <= crit.end
               and (not crit.consequences or cons in crit.consequences))
@@ -137,10 +165,11 @@ def _fusion_match(crit: Criterion, gene: str | None, alt: Alteration) -> str | N
 
 
 def _kinase_upstream(f, gene: str | None) -> bool:
-    """The gene is the stated 5' partner, and not a kinase that acts from there (FGFR, EGFR):
-    its kinase domain is not expected in the fusion product."""
+    """The gene is the stated 5' partner and acts only as a 3' one (a kinase but FGFR/EGFR, or
+    NRG1: ``ORIENTED_GENES``): its kinase (or EGF-like) domain is not expected in the product.
+    Other drivers (PML::RARA, KMT2A, NUTM1 …) are matched whichever side they are named on."""
     return bool(f.order_known and gene and f.five_prime == gene and f.three_prime
-                and gene not in FIVE_PRIME_KINASES)
+                and gene in ORIENTED_GENES)
 
 
 def _signature_match(crit: Criterion, alt: Alteration) -> bool:
@@ -216,7 +245,8 @@ def _static_fields(ev: Evidence) -> dict:
             "therapy": ev.therapy, "direction": ev.direction, "evidence_type": ev.evidence_type,
             "criterion": ev.criterion.describe(ev.gene), "scope": ev.scope,
             "excluded": ev.exclude, "statement": ev.statement, "citations": ev.citations,
-            "trials": ev.trials, "source": ev.source, "approval_year": ev.approval_year}
+            "trials": ev.trials, "source": ev.source, "approval_year": ev.approval_year,
+            "approval_date": ev.approval_date}
 
 
 def _index(kb: KnowledgeBase) -> _Index:
@@ -244,7 +274,8 @@ def _features(a: Alteration) -> tuple:
     """
     v, f, cn, sig = a.variant, a.fusion, a.copy_number, a.signature
     p = v.protein if v else None
-    return (a.kind, a.gene,
+    return (a.kind, a.gene, a.origin,  # origin: criteria may require a germline call
+            meets_broad_evidence(a), reviewed_benign(a),
             (v.consequence, v.hotspot, v.exon, v.cdna, v.transcript, v.chrom, v.pos, v.ref,
              v.alt, v.build) if v else None,
             (p.canonical, p.position, p.consequence) if p else None,
@@ -263,8 +294,10 @@ def _single_hits(idx: _Index, a: Alteration) -> tuple[tuple[Evidence, str], ...]
             candidates = idx.single.get(keys[0], ())
         else:  # a fusion: an any_of naming both partners is listed under each; ask it once
             candidates = {ev.id: ev for g in keys for ev in idx.single.get(g, ())}.values()
+        benign = reviewed_benign(a)  # imported evidence does not outrank reviewed ClinVar
         hits = tuple((ev, m) for ev in candidates
-                     if (m := criterion_match(ev.criterion, ev.gene, a)))
+                     if (m := criterion_match(ev.criterion, ev.gene, a))
+                     and not (benign and ev.source != "curated"))
         if len(idx.hits) >= _MEMO_LIMIT:
             idx.hits.clear()
         idx.hits[key] = hits
@@ -283,10 +316,23 @@ def _level(idx: _Index, ev: Evidence, tumor: TumorType | None, oncotree) -> tupl
 
 
 # ----------------------------------------------------------------------------- engine
+class TooManyMatches(Exception):
+    """More single-alteration evidence matches than ``match(max_matches=)`` allows."""
+
+    def __init__(self, found: int):
+        super().__init__(f"{found} evidence matches")
+        self.found = found
+
+
 def match(alterations: list[Alteration], kb: KnowledgeBase, tumor: TumorType | None, *,
-          report_id: str, warnings: list[str] | None = None, **context) -> MatchResult:
-    """Match normalised alterations against the KB for one patient's tumor type."""
+          report_id: str, warnings: list[str] | None = None, max_matches: int | None = None,
+          **context) -> MatchResult:
+    """Match normalised alterations against the KB for one patient's tumor type.
+
+    ``max_matches``: raise :class:`TooManyMatches` as soon as the single-alteration matches
+    exceed it, before the costlier steps (a bound on the work of one report)."""
     warnings = list(warnings or [])
+    alterations = classified(alterations, kb)  # hand-built alterations: classify here
     if tumor is None:
         warnings.append("No tumor type given: evidence is shown as off-label, no level above 3B.")
     usable = [a for a in alterations
@@ -300,6 +346,8 @@ def match(alterations: list[Alteration], kb: KnowledgeBase, tumor: TumorType | N
     for pos, a in enumerate(usable):
         for ev, match_type in _single_hits(idx, a):
             found.append((idx.order[ev.id], pos, ev, a, match_type))
+    if max_matches is not None and len(found) > max_matches:
+        raise TooManyMatches(len(found))
     combos = {ev.id: ev for g in by_gene for ev in idx.combos.get(g, ())}
     for ev in combos.values():
         if all(g in by_gene for g, _ in ev.criterion.items):
@@ -310,9 +358,11 @@ def match(alterations: list[Alteration], kb: KnowledgeBase, tumor: TumorType | N
     for _, _, ev, alt, match_type in found:
         level, label_status = _level(idx, ev, tumor, kb.oncotree)
         matches.append(_to_match(idx, ev, alt, match_type, level, label_status))
+    matches = _within_label_resistance(matches)
 
     live, outweighed = _supersede(matches)
-    options = _options(live)
+    live, set_aside = _set_aside_by_resistance(live)
+    options = _fold_supporting(_options(live))
     resistance = tuple(sorted((m for m in matches if m.direction == "resistance"),
                               key=lambda m: (m.level, m.evidence_id)))
     by_alt: dict[str, list[Match]] = {}
@@ -320,7 +370,10 @@ def match(alterations: list[Alteration], kb: KnowledgeBase, tumor: TumorType | N
         by_alt.setdefault(m.alteration_id, []).append(m)
     outcomes = tuple(_outcome(a, by_alt.get(a.id, []), kb, tumor, outweighed.get(a.id, ()))
                      for a in alterations)
+    if set_aside:
+        outcomes = _with_set_aside_notes(outcomes, set_aside)
     trials = _trials(kb, idx, tumor, by_gene, live)
+    context.setdefault("open_trials", open_trials(kb, tumor, by_gene))
     return MatchResult(
         report_id=report_id, tumor_type=tumor, alterations=outcomes,
         therapy_options=options, resistance=resistance, trials=trials,
@@ -342,7 +395,7 @@ def _to_match(idx: _Index, ev: Evidence, alt: Alteration, match_type: str, level
         "match_type": match_type, "label_status": label_status, "criterion": st["criterion"],
         "scope": st["scope"], "excluded": st["excluded"], "statement": st["statement"],
         "citations": st["citations"], "trials": st["trials"], "source": st["source"],
-        "approval_year": st["approval_year"]})
+        "approval_year": st["approval_year"], "approval_date": st["approval_date"]})
 
 
 LABEL_RANK = {"on-label": 0, "tumor-agnostic": 1, "off-label": 2}
@@ -350,11 +403,30 @@ _LEVEL_POS = {lv: i for i, lv in enumerate(LEVEL_ORDER)}
 _SPECIFICITY_POS = {t: i for i, t in enumerate(SPECIFICITY)}
 
 
+SOURCE_APPROVALS = "approvals"  # the label/guideline layer (knowledgebase/approvals/)
+SOURCE_RANK = {SOURCE_APPROVALS: 0, "curated": 1}  # others (civic) after
+
+
 def _match_key(m: Match) -> tuple:
-    # Within a level, curated statements first (reviewed, in our words), then the most
-    # specific match, the strongest evidence type, on-label before tumor-agnostic.
-    return (_LEVEL_POS[m.level], m.source != "curated", _SPECIFICITY_POS[m.match_type],
-            EVIDENCE_RANK[m.evidence_type], LABEL_RANK[m.label_status], m.evidence_id)
+    # Within a level: label and guideline evidence before trial evidence, the approval layer
+    # (label link and date) before curated and imported statements, the newest approval first,
+    # then the most specific match, on-label before tumor-agnostic.
+    return (_LEVEL_POS[m.level], EVIDENCE_RANK[m.evidence_type], LABEL_RANK[m.label_status],
+            SOURCE_RANK.get(m.source, 2), _date_key(m.approval_date),
+            _SPECIFICITY_POS[m.match_type], m.evidence_id)
+
+
+def _date_key(date: str | None) -> int:
+    """Newest first; no date last."""
+    return -int(date.replace("-", "")) if date else 0
+
+
+def _option_key(ms: list[Match], keys: dict) -> tuple:
+    """Rank of an option by its best match; among approvals, the newest label of that level."""
+    best = keys[id(ms[0])]
+    newest = min((_date_key(m.approval_date) for m in ms if m.level == ms[0].level
+                  and m.approval_date), default=0)
+    return (best[0], best[1], best[2], newest, best[3], best[5])
 
 
 def _options(matches: list[Match]) -> tuple[TherapyOption, ...]:
@@ -379,7 +451,7 @@ def _options(matches: list[Match]) -> tuple[TherapyOption, ...]:
                if drugs.issuperset(r.therapy)] if resistance_by_drug else []
         if len(res) > 1:
             res.sort(key=lambda r: (r.level, r.evidence_id))
-        options.append((keys[id(best)][:4], prebuilt(TherapyOption, {
+        options.append((_option_key(ms, keys), prebuilt(TherapyOption, {
             "therapy": best.therapy, "name": " + ".join(best.therapy), "level": best.level,
             "amp_tier": best.amp_tier,
             "alteration_ids": tuple(dict.fromkeys(m.alteration_id for m in ms)),
@@ -429,6 +501,132 @@ def _supersede(matches: list[Match]) -> tuple[list[Match], dict[str, list[tuple[
     return live, outweighed
 
 
+# ----------------------------------------------------------------------------- label layer
+def _within_label_resistance(matches: list[Match]) -> list[Match]:
+    """Label limitations and guideline resistance rows speak for their own tumor types (the
+    cetuximab limitation is about colorectal cancer, the lenalidomide row about MDS): outside
+    them they are not listed as resistance elsewhere."""
+    return [m for m in matches if not (m.source == SOURCE_APPROVALS and m.direction == "resistance"
+                                       and m.label_status == "off-label")]
+
+
+def _set_aside_by_resistance(matches: list[Match]
+                             ) -> tuple[list[Match], dict[str, list[tuple[Match, Match]]]]:
+    """(matches that stand, {alteration id: [(set-aside sensitivity, resistance)]}).
+
+    Resistance across the alterations of one report (docs/levels.md): a resistance match at R1
+    (FDA label limitation or guideline, in this tumor type) to drugs of an option sets that
+    option's sensitivity aside, whichever alteration of the report it came from (ABL1 T315I next
+    to BCR::ABL1, KRAS in colorectal cancer for cetuximab), except
+
+    * a level 1/2 match of a tumor-agnostic approval set against a tumor-type limitation of
+      another alteration (the NSCLC indication's limitation does not reach MSI-H pembrolizumab);
+    * on the same alteration, a level 1/2 match at least as specific as the resistance (KRAS
+      G12C for adagrasib + cetuximab stands against "RAS-mutant: not cetuximab"), and a
+      lower-level match for another drug set that is as specific (BRAF V600E in colorectal
+      cancer: cetuximab alone is R1, a cetuximab combination trial is not set aside).
+
+    Clinical resistance (R2) of an exact allele or codon in this tumor type sets aside the
+    sensitivity of *other* alterations below level 2 (EGFR C797S for osimertinib trial evidence);
+    on the same alteration :func:`_supersede` already decided.
+    """
+    strong = [r for r in matches if r.direction == "resistance"
+              and (r.level == "R1" or (r.label_status == "on-label"
+                                       and r.evidence_type == "clinical"
+                                       and r.match_type in _SPECIFIC))]
+    if not strong:
+        return matches, {}
+    live: list[Match] = []
+    aside: dict[str, list[tuple[Match, Match]]] = {}
+    for m in matches:
+        r = None
+        if m.direction == "sensitivity":
+            r = next((r for r in strong if _resistance_sets_aside(r, m)), None)
+        if r is None:
+            live.append(m)
+        else:
+            aside.setdefault(m.alteration_id, []).append((m, r))
+    return live, aside
+
+
+def _resistance_sets_aside(r: Match, m: Match) -> bool:
+    drugs = frozenset(r.therapy)
+    if not drugs or not drugs <= frozenset(m.therapy):
+        return False
+    labelled = m.level in ("1", "2")
+    if r.level != "R1":
+        return r.alteration_id != m.alteration_id and not labelled
+    if r.alteration_id != m.alteration_id:
+        # a tumor type's limitation does not reach a tumor-agnostic approval; a tumor-agnostic
+        # limitation (NTRK resistance mutations) does
+        return not (labelled and m.label_status == "tumor-agnostic"
+                    and r.label_status == "on-label")
+    more_specific = _SPECIFICITY_POS[r.match_type] < _SPECIFICITY_POS[m.match_type]
+    if labelled:
+        return more_specific
+    return more_specific or drugs == frozenset(m.therapy)
+
+
+def _with_set_aside_notes(outcomes: tuple[AlterationOutcome, ...],
+                          set_aside: dict[str, list[tuple[Match, Match]]]
+                          ) -> tuple[AlterationOutcome, ...]:
+    """Each alteration whose sensitivity was set aside says for which drug, by which
+    alteration and which evidence."""
+    labels = {o.alteration.id: o.alteration.label for o in outcomes}
+    out = []
+    for o in outcomes:
+        pairs = set_aside.get(o.alteration.id)
+        if pairs:
+            by_therapy: dict[tuple[str, ...], list[tuple[Match, Match]]] = {}
+            for m, r in pairs:
+                by_therapy.setdefault(m.therapy, []).append((m, r))
+            notes = []
+            for therapy, group in by_therapy.items():
+                sens = ", ".join(dict.fromkeys(m.evidence_id for m, _ in group))
+                res = ", ".join(dict.fromkeys(f"{r.evidence_id}, level {r.level}"
+                                              for _, r in group))
+                who = dict.fromkeys(labels.get(r.alteration_id, r.alteration_id)
+                                    for _, r in group)
+                notes.append(f"Sensitivity to {' + '.join(therapy)} ({sens}) is set aside: "
+                             f"{', '.join(who)} in this report confers resistance to it "
+                             f"({res}).")
+            o = replace(o, reason=_join(o.reason, notes))
+        out.append(o)
+    return tuple(out)
+
+
+def _fold_supporting(options: tuple[TherapyOption, ...]) -> tuple[TherapyOption, ...]:
+    """3A options whose drugs are part of a level-1 regimen for the same alterations, with no
+    label evidence of their own (a CIViC trial of lapatinib beside the approved lapatinib +
+    capecitabine), become supporting evidence of that level-1 option, not a line of their own."""
+    top = [o for o in options if o.level == "1"]
+    if not top:
+        return options
+    folded: dict[int, list[Match]] = {}
+    kept = []
+    for o in options:
+        target = None
+        # only clinical evidence in this tumor type (3A); other tumor types and preclinical
+        # work stay lines of their own
+        if o.level == "3A" and not any(m.source == SOURCE_APPROVALS for m in o.matches):
+            drugs = frozenset(o.therapy)
+            target = next((i for i, t in enumerate(top) if drugs < frozenset(t.therapy)
+                           and set(o.alteration_ids) <= set(t.alteration_ids)), None)
+        if target is None:
+            kept.append(o)
+        else:
+            folded.setdefault(target, []).extend(o.matches)
+    if not folded:
+        return options
+    out = []
+    for o in kept:
+        i = next((i for i, t in enumerate(top) if t is o), None)
+        if i is not None and i in folded:
+            o = replace(o, matches=o.matches + tuple(folded[i]))
+        out.append(o)
+    return tuple(out)
+
+
 def _outweighed_note(alt: Alteration, pairs) -> str | None:
     """Which broader sensitivity evidence was set aside for this alteration, and why."""
     by_therapy: dict[tuple[str, ...], list[tuple[Match, Match]]] = {}
@@ -461,7 +659,8 @@ def _outcome(alt: Alteration, mine: list[Match], kb: KnowledgeBase,
             reason = "resistance marker: see resistance evidence"
         return AlterationOutcome(alt, "matched",
                                  _join(reason, _outweighed_note(alt, outweighed), notes), ids)
-    return AlterationOutcome(alt, "no_evidence", _join(_why_not(alt, kb), notes))
+    return AlterationOutcome(alt, "no_evidence",
+                             _join(classification_note(alt), _why_not(alt, kb), notes))
 
 
 def _join(*parts) -> str | None:
@@ -487,7 +686,8 @@ def _why_not(alt: Alteration, kb: KnowledgeBase) -> str:
     entry = kb.genes.get(alt.gene or "")
     if alt.kind == "fusion" and alt.fusion and alt.fusion.five_prime in kb.genes \
             and _kinase_upstream(alt.fusion, alt.fusion.five_prime):
-        return (f"{alt.fusion.five_prime} is the 5′ partner: the kinase domain is not expected "
+        what = "EGF-like" if alt.fusion.five_prime == "NRG1" else "kinase"
+        return (f"{alt.fusion.five_prime} is the 5′ partner: the {what} domain is not expected "
                 "in this fusion product; no matched therapy.")
     if alt.kind == "signature" and alt.signature:
         needed = sorted({e.criterion.describe() for e in kb.signatures
@@ -548,3 +748,119 @@ def _trial(trial, reason: str, alt_ids: tuple[str, ...]) -> TrialMatch:
     return TrialMatch(nct_id=trial.nct_id, title=trial.title, phase=trial.phase,
                       status=trial.status, status_verified=trial.status_verified,
                       reason=reason, alteration_ids=alt_ids, url=trial.url)
+
+
+# ----------------------------------------------------------------------------- open trials
+# ClinicalTrials.gov trials with structured eligibility (knowledgebase/ctgov/, docs/trials.md).
+_PHASE_ORDER = {"3": 0, "2/3": 1, "2": 2, "1/2": 3, "1": 4, "early 1": 5, "N/A": 6}
+
+
+class _OpenTrialIndex:
+    """Open biomarker trials by the genes of their required criteria (None: signatures), and
+    open tumor-type trials; built once per KB."""
+
+    def __init__(self, kb: KnowledgeBase):
+        self.by_gene: dict[str | None, dict[str, OpenTrial]] = {}
+        self.tumor_type: list[OpenTrial] = []
+        for t in kb.open_trials.values():
+            if not t.is_open:
+                continue
+            if t.role == "biomarker":
+                for req in t.requires:
+                    for key in _biomarker_keys(req.gene, req.criterion):
+                        self.by_gene.setdefault(key, {})[t.nct_id] = t
+            elif t.role in ("tumor_type", "stratification"):
+                self.tumor_type.append(t)
+
+
+def _open_index(kb: KnowledgeBase) -> _OpenTrialIndex:
+    idx = kb.__dict__.get("_open_trial_index")
+    if idx is None:
+        idx = kb.__dict__["_open_trial_index"] = _OpenTrialIndex(kb)
+    return idx
+
+
+def trial_criterion_hits(tc: TrialCriterion, by_gene: dict[str | None, list[Alteration]]
+                         ) -> list[tuple[Alteration, str]]:
+    """(alteration, match_type) meeting one structured trial criterion; all_of needs every
+    part met (by any alteration of the report)."""
+    crit = tc.criterion
+    if crit.type == "all_of":
+        found = []
+        for gene, sub in crit.items:
+            hits = [a for key in _biomarker_keys(gene, sub) for a in by_gene.get(key, ())
+                    if criterion_match(sub, gene, a)]
+            if not hits:
+                return []
+            found.append((hits[0], "combination"))
+        return found
+    return [(a, m) for key in _biomarker_keys(tc.gene, crit) for a in by_gene.get(key, ())
+            if (m := criterion_match(crit, tc.gene, a))]
+
+
+def open_trials(kb: KnowledgeBase, tumor: TumorType | None,
+                by_gene: dict[str | None, list[Alteration]], *,
+                today: dt.date | None = None, max_age_days: int | None = None
+                ) -> tuple[OpenTrialMatch, ...]:
+    """ClinicalTrials.gov trials open to this patient: biomarker-matched first, then those open
+    to the tumor type whatever the biomarker; each ranked by phase (later first), then by how
+    specific the biomarker match is, then NCT id.
+
+    A trial is listed only when its status is open (as of its date), the patient's tumor type
+    is within its tumor types (OncoTree descendants; without a tumor type only biomarker
+    trials are listed) and the report carries none of its excluding biomarkers.
+    """
+    if not kb.open_trials:
+        return ()
+    idx = _open_index(kb)
+    today = today or dt.datetime.now(dt.UTC).date()
+    if max_age_days is None:
+        max_age_days = status_max_age_days()
+
+    def tumor_ok(t: OpenTrial) -> bool:
+        return tumor is None or kb.oncotree.in_scope(tumor.code, list(t.tumor_types), [])
+
+    def excluded(t: OpenTrial) -> bool:
+        return any(trial_criterion_hits(x, by_gene) for x in t.excludes)
+
+    ranked: list[tuple[tuple, OpenTrialMatch]] = []
+    seen: set[str] = set()
+    candidates = {n: t for g in by_gene for n, t in idx.by_gene.get(g, {}).items()}
+    for t in candidates.values():
+        hits = [(tc, a, m) for tc in t.requires for a, m in trial_criterion_hits(tc, by_gene)]
+        if not hits or not tumor_ok(t) or excluded(t):
+            continue
+        best = min(_SPECIFICITY_POS.get(m, len(SPECIFICITY)) for _, _, m in hits)
+        seen.add(t.nct_id)
+        ranked.append(((0, _PHASE_ORDER.get(t.phase or "", 7), best, t.nct_id),
+                       _open_trial(t, "biomarker", hits, today, max_age_days)))
+    if tumor is not None:
+        for t in idx.tumor_type:
+            if t.nct_id not in seen and t.tumor_types and tumor_ok(t) and not excluded(t):
+                ranked.append(((1, _PHASE_ORDER.get(t.phase or "", 7), 0, t.nct_id),
+                               _open_trial(t, "tumor_type", [], today, max_age_days)))
+    ranked.sort(key=lambda x: x[0])
+    return tuple(m for _, m in ranked)
+
+
+def _open_trial(t: OpenTrial, reason: str, hits, today: dt.date,
+                max_age_days: int) -> OpenTrialMatch:
+    age = (today - dt.date.fromisoformat(t.status_date)).days
+    notes = []
+    if t.role == "stratification":
+        notes.append("the trial records or stratifies on a biomarker; it does not require one")
+    if t.eligibility_truncated:
+        notes.append("eligibility text cut at 4,000 characters in our copy: read the full "
+                     "criteria (exclusions may be missing)")
+    if t.therapy_criteria:
+        notes.append("prior-therapy criteria naming a biomarker: " + " | ".join(
+            t.therapy_criteria[:2]))
+    matched = tuple(dict.fromkeys(
+        TrialBiomarkerHit(alteration_id=a.id, alteration=a.label, criterion=tc.describe(),
+                          match_type=m, quote=tc.quote) for tc, a, m in hits))
+    return OpenTrialMatch(
+        nct_id=t.nct_id, title=t.title, phase=t.phase, status=t.status,
+        status_date=t.status_date, status_age_days=age,
+        status_may_be_out_of_date=age > max_age_days, reason=reason, matched=matched,
+        drugs=t.drugs, tumor_types=t.tumor_types, url=t.url, source=t.source,
+        notes=tuple(notes))

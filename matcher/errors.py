@@ -23,6 +23,17 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
+# An answer lists at most this many problems (and counts the rest), each text at most MAX_TEXT
+# characters: a small hostile file must not become a large error document.
+MAX_LISTED = 50
+MAX_TEXT = 500
+
+
+def _cut(value: object) -> object:
+    if isinstance(value, str) and len(value) > MAX_TEXT:
+        return value[:MAX_TEXT - 1] + "…"
+    return value
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -35,10 +46,13 @@ class Problem:
     source: str | None = None
 
     def to_dict(self) -> dict:
-        """Return a JSON-ready dict without empty keys."""
-        return {k: v for k, v in asdict(self).items() if v is not None}
+        """Return a JSON-ready dict without empty keys; long texts cut at :data:`MAX_TEXT`."""
+        return {k: _cut(v) for k, v in asdict(self).items() if v is not None}
 
     def __str__(self) -> str:
+        return _cut(self._text())
+
+    def _text(self) -> str:
         where = []
         if self.source:
             where.append(self.source)
@@ -89,16 +103,22 @@ class MatcherError(Exception):
 
     def __str__(self) -> str:
         if not self.problems:
-            return self.message
-        return self.message + "\n" + "\n".join(f"  - {p}" for p in self.problems)
+            return str(_cut(self.message))
+        lines = [f"  - {p}" for p in self.problems[:MAX_LISTED]]
+        if len(self.problems) > MAX_LISTED:
+            lines.append(f"  ... and {len(self.problems) - MAX_LISTED} more problem(s)")
+        return f"{_cut(self.message)}\n" + "\n".join(lines)
 
     def to_problem(self) -> dict:
-        """Render as an RFC 9457 problem document."""
+        """Render as an RFC 9457 problem document: the first :data:`MAX_LISTED` problems, and
+        ``errors_total`` (how many there were) when some were left out."""
         doc = {"type": "about:blank", "title": self.title, "status": self.status,
-               "detail": self.message}
+               "detail": _cut(self.message)}
         if self.problems:
-            doc["errors"] = [p.to_dict() for p in self.problems]
-        doc.update(self.context)
+            doc["errors"] = [p.to_dict() for p in self.problems[:MAX_LISTED]]
+            if len(self.problems) > MAX_LISTED:
+                doc["errors_total"] = len(self.problems)
+        doc.update({k: _cut(v) for k, v in self.context.items()})
         return doc
 
 

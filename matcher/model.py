@@ -33,6 +33,13 @@ CONSEQUENCES = (
 # Classes that truncate or abolish the protein: loss-of-function for a tumour suppressor.
 LOSS_OF_FUNCTION = frozenset({"nonsense", "frameshift", "splice", "start_lost"})
 
+# Oncogenicity classes of a small variant (docs/oncogenicity.md), most to least damaging.
+ONCOGENICITY = ("oncogenic", "likely_oncogenic", "vus", "likely_benign", "benign")
+ONCOGENIC = frozenset({"oncogenic", "likely_oncogenic"})
+ONCOGENICITY_WORDS = {"oncogenic": "oncogenic", "likely_oncogenic": "likely oncogenic",
+                      "vus": "variant of unknown significance", "likely_benign": "likely benign",
+                      "benign": "benign"}
+
 # Alteration statuses in a result.
 STATUSES = ("matched", "no_evidence", "not_assessable", "filtered")
 
@@ -58,6 +65,7 @@ class VariantCall:
     depth: int | None = None
     origin: str = "unknown"
     filter_reason: str | None = None  # set: not matched, listed as filtered with this reason
+    protein_field: str | None = None  # where the file wrote protein_change ('HGVSp_Short')
 
 
 @dataclass(frozen=True)
@@ -123,6 +131,7 @@ class Report:
     source_format: str = "labjson"
     sample: str | None = None
     warnings: tuple[str, ...] = ()
+    tumor_type_source: str | None = None  # where the file gave it ('clinical sidecar line 4')
 
 
 # ----------------------------------------------------------------------------- normalised layer
@@ -195,6 +204,21 @@ class SignatureDetail:
 
 
 @dataclass(frozen=True)
+class Oncogenicity:
+    """Whether a variant is oncogenic, and which source decided (docs/oncogenicity.md).
+
+    ``source``: 'clinvar', 'hotspot', 'kb' (named by KB/CIViC evidence or a label class),
+    'rule' (truncating variant in a tumor suppressor) or 'default' (nothing decided: VUS).
+    ``gene_role``: oncogene / tumor_suppressor / both, or None when no source gives one.
+    """
+
+    classification: str  # one of ONCOGENICITY
+    reason: str  # e.g. 'ClinVar benign, 3 stars (variation 41818, release 2026-02-26)'
+    source: str
+    gene_role: str | None = None
+
+
+@dataclass(frozen=True)
 class Alteration:
     """One normalised alteration; ``original`` is the text as submitted, ``source`` where."""
 
@@ -213,6 +237,7 @@ class Alteration:
     filter_reason: str | None = None  # filtered calls are listed, never matched
     not_assessable: str | None = None  # why the engine cannot assess it
     notes: tuple[str, ...] = ()
+    oncogenicity: Oncogenicity | None = None  # small variants (matcher/kb/oncogenicity.py)
 
 
 @dataclass(frozen=True)
@@ -245,8 +270,9 @@ class Match:
     statement: str
     citations: tuple[Citation, ...]
     trials: tuple[str, ...]
-    source: str  # 'curated' | 'civic'
+    source: str  # 'curated' | 'civic' | 'approvals'
     approval_year: int | None = None
+    approval_date: str | None = None  # fda: ISO date the indication was first approved
 
 
 def prebuilt(cls: type, values: dict[str, Any]) -> Any:
@@ -292,6 +318,42 @@ class TrialMatch:
 
 
 @dataclass(frozen=True)
+class TrialBiomarkerHit:
+    """Which alteration met which structured eligibility criterion of a trial."""
+
+    alteration_id: str
+    alteration: str  # the alteration's label, e.g. 'BRAF V600E'
+    criterion: str  # the criterion in words, e.g. 'BRAF V600E'
+    match_type: str  # as for evidence (exact, codon, fusion_any …)
+    quote: str  # the eligibility text the criterion was read from
+
+
+@dataclass(frozen=True)
+class OpenTrialMatch:
+    """A ClinicalTrials.gov trial open (as of ``status_date``) to this patient.
+
+    reason 'biomarker': the report meets a required biomarker and carries none of the excluding
+    ones, in one of the trial's tumor types; 'tumor_type': open to the tumor type whatever the
+    biomarker (biomarker only recorded or stratified on, or none named), no excluding one met.
+    """
+
+    nct_id: str
+    title: str
+    phase: str | None
+    status: str  # RECRUITING, NOT_YET_RECRUITING, ENROLLING_BY_INVITATION
+    status_date: str  # ISO date the status was last known
+    status_age_days: int  # days from status_date to the match
+    status_may_be_out_of_date: bool  # older than the configured age
+    reason: str  # 'biomarker' | 'tumor_type'
+    matched: tuple[TrialBiomarkerHit, ...]
+    drugs: tuple[str, ...]
+    tumor_types: tuple[str, ...]
+    url: str
+    source: str
+    notes: tuple[str, ...] = ()  # e.g. eligibility text truncated in our copy
+
+
+@dataclass(frozen=True)
 class AlterationOutcome:
     """How the engine ended with one alteration."""
 
@@ -329,6 +391,9 @@ class MatchResult:
     genome_build: str | None = None
     lab: str | None = None
     specimen: Specimen | None = None
+    # ClinicalTrials.gov trials open to this patient (knowledgebase/ctgov/, docs/trials.md);
+    # `trials` above keeps the trials cited by the KB's evidence (references, not "open")
+    open_trials: tuple[OpenTrialMatch, ...] = ()
 
     def to_json(self) -> str:
         """The documented result schema as compact JSON (UTF-8 text, field order as declared).

@@ -98,7 +98,9 @@ def normalize_report(report: Report, kb) -> Normalized:
     if ctx.problems:
         raise ReportValidationError(
             f"report failed validation ({len(ctx.problems)} problem(s))", ctx.problems)
-    return Normalized(ctx.out, ctx.warnings)
+    from matcher.kb.oncogenicity import classified
+
+    return Normalized(classified(ctx.out, kb), ctx.warnings)
 
 
 # ----------------------------------------------------------------------------- small variants
@@ -134,10 +136,16 @@ def _variant(ctx: _Ctx, call: VariantCall) -> None:
                                             f"{', '.join(sorted(ITD_GENES))} only")
             except InputError as exc:
                 protein = None
-                # (older VEP writes a c. change in HGVSp for synonymous calls: the SO term
-                # then says enough)
-                if ctx.strict or not call.consequence:
+                # Older VEP writes a c. change in HGVSp for synonymous calls: the SO term then
+                # says enough. Any other unreadable change (a typo such as 'p.L858RR') makes
+                # the call not assessable in every reader, never matched at gene level by its
+                # consequence.
+                cdna_in_hgvsp = "nucleotide change" in str(getattr(exc, "reason", ""))
+                if ctx.strict or not (call.consequence and cdna_in_hgvsp):
+                    where = ", ".join(x for x in (call.source, call.protein_field) if x)
                     not_assessable = ctx.unreadable(
+                        f"{where}: cannot read protein change {pc!r}: "
+                        f"{getattr(exc, 'reason', exc.message)}" if not ctx.strict else
                         f"cannot read protein change {pc!r}: "
                         f"{getattr(exc, 'reason', exc.message)}",
                         f"{call.source}.protein_change",
@@ -149,7 +157,7 @@ def _variant(ctx: _Ctx, call: VariantCall) -> None:
             protein = _tert(TERT_PROMOTER[key])
         else:
             try:
-                consequence = classify_cdna(cd)
+                consequence = classify_cdna(cd) or _cdna_indel(cd, notes)
             except InputError as exc:
                 not_assessable = ctx.unreadable(
                     f"cannot read cDNA change {cd!r}: {getattr(exc, 'reason', exc.message)}",
@@ -172,6 +180,10 @@ def _variant(ctx: _Ctx, call: VariantCall) -> None:
                 ctx.warnings.append(f"{call.source}: coordinates are the {hit.gene} hotspot "
                                     f"{what}, but the gene was given as {gene}")
             if protein is None:
+                if not_assessable and call.protein_change:  # the written change is unreadable
+                    ctx.warnings.append(f"{not_assessable}; the call was identified from its "
+                                        f"genomic coordinates instead ({hit.gene} {what}, "
+                                        f"{call.build} hotspot)")
                 gene, known = hit.gene, True
                 if hit.protein:
                     protein = (_tert(hit.protein) if hit.gene == "TERT"
@@ -204,10 +216,14 @@ def _variant(ctx: _Ctx, call: VariantCall) -> None:
     exon = call.exon
     if exon is None and protein is not None and gene and not_assessable is None:
         exon = _exon_from_protein(ctx, gene, protein, call.transcript, notes)
+    elif exon is None and protein is None and gene and not_assessable is None and call.cdna_change:
+        exon = _exon_from_cdna(ctx, gene, call, consequence, notes)
     if protein is not None:
         label = f"{gene} {protein.canonical}"
         if gene == "TERT" and protein.canonical in ("C228T", "C250T"):
             label = f"TERT promoter {protein.canonical}"
+    elif call.protein_change:  # written but unreadable: shown as written
+        label = f"{gene} {call.protein_change.strip()}"
     elif call.cdna_change:
         label = f"{gene} {call.cdna_change}"
     elif call.exon and not call.chrom:  # an exon-level result: "EGFR exon 19 inframe deletion"
@@ -228,6 +244,34 @@ def _variant(ctx: _Ctx, call: VariantCall) -> None:
             ref=call.ref, alt=call.alt, build=call.build, vaf=call.vaf, depth=call.depth,
             hotspot=hotspot),
         filter_reason=call.filter_reason, not_assessable=not_assessable, notes=tuple(notes)))
+
+
+def _cdna_indel(cd: str, notes: list[str]) -> str | None:
+    """The consequence class of a cDNA-only indel from its length (frameshift or in-frame), with
+    a note saying it was derived; None otherwise."""
+    from matcher.reference.protein import cdna_indel_class
+
+    found = cdna_indel_class(cd)
+    if found:
+        notes.append(f"{found.replace('_', ' ')} derived from the cDNA change's length (no "
+                     "protein change given)")
+    return found
+
+
+def _exon_from_cdna(ctx: _Ctx, gene: str, call, consequence: str | None,
+                    notes: list[str]) -> int | None:
+    """The exon of an exonic cDNA-only indel (codons from its c. positions), as
+    :func:`_exon_from_protein` does for a protein change."""
+    from types import SimpleNamespace
+
+    from matcher.reference.protein import parse_cdna
+
+    c = parse_cdna(call.cdna_change)
+    if consequence is None or consequence == "splice" or c is None or c.start[1] or c.end[1]:
+        return None
+    codons = SimpleNamespace(position=(c.start[0] + 2) // 3, end_position=(c.end[0] + 2) // 3,
+                             consequence=consequence)
+    return _exon_from_protein(ctx, gene, codons, call.transcript, notes)
 
 
 def _exon_from_protein(ctx: _Ctx, gene: str, protein, transcript: str | None,
@@ -261,7 +305,13 @@ def _tert(name: str):
 
 # ----------------------------------------------------------------------------- fusions
 def _fusion(ctx: _Ctx, call) -> None:
-    from matcher.reference.fusion_names import ParsedFusion, kinase_partner, orient, parse_fusion
+    from matcher.reference.fusion_names import (
+        ParsedFusion,
+        driver_gene,
+        kinase_partner,
+        orient,
+        parse_fusion,
+    )
 
     five, three, order_known = call.five_prime_gene, call.three_prime_gene, call.order_known
     exon5, exon3 = call.five_prime_exon, call.three_prime_exon
@@ -295,9 +345,13 @@ def _fusion(ctx: _Ctx, call) -> None:
     else:
         label = f"{g3 or g5} rearrangement"
     kinase = kinase_partner(g5, g3, order_known=order_known) if (g5 or g3) else None
+    # the gene the fusion is known by, which every reason names: its kinase, else the driver
+    # CIViC files it under (PML of PML::RARA, KMT2A of KMT2A::MLLT3), else the 3' partner
+    driver = driver_gene(g5, g3, order_known=order_known,
+                         drivers=getattr(ctx.kb, "fusion_drivers", None))
     original = original_text(call)
     ctx.out.append(Alteration(
-        id=ctx.next_id(), kind="fusion", gene=kinase or g3 or g5, gene_known=k5 and k3,
+        id=ctx.next_id(), kind="fusion", gene=driver, gene_known=k5 and k3,
         label=label, original=original, source=call.source,
         fusion=FusionDetail(five_prime=g5, three_prime=g3, order_known=order_known,
                             kinase_gene=kinase, five_prime_exon=exon5, three_prime_exon=exon3,

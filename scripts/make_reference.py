@@ -9,6 +9,10 @@ Writes compact, sorted, byte-reproducible files (gzip with mtime 0 and no file n
 running it twice gives identical bytes and a diff shows real data changes only:
 
 * ``oncotree.tsv``         the flat OncoTree table, copied as is; ``ONCOTREE_LICENSE.md`` beside it
+* ``oncotree_history.tsv`` retired OncoTree codes and the current code each was replaced by
+                           (``history``, ``precursors``, ``revocations`` of the OncoTree JSON)
+* ``contig_lengths.tsv``   the length of each primary chromosome in GRCh37 and GRCh38 (UCSC chain
+                           headers), for telling a file's build from its ``##contig`` lines
 * ``hotspots.tsv.gz``      one row per hotspot allele, both builds (GRCh38 completed by liftover)
 * ``hotspot_indels.tsv``   in-frame indel hotspot residue ranges (protein coordinates)
 * ``hotspot_splice.tsv``   splice-site hotspots (cDNA positions), per build
@@ -725,6 +729,50 @@ def build_protein_exons(src: Path, out: Path, stats: dict[str, int]) -> None:
     write_text(out / "protein_exons.tsv.gz", tsv(PROTEIN_EXON_HEADER, [r[:-1] for r in rows]))
 
 
+# ----------------------------------------------------------------------------- OncoTree history
+HISTORY_KINDS = (("history", "previous"), ("precursors", "precursor"),
+                 ("revocations", "revoked"))
+
+
+def build_oncotree_history(tree_json: Path, out: Path) -> None:
+    """oncotree_history.tsv: (retired code, current code, kind) from every node's history."""
+    import json
+
+    rows = set()
+    stack = [json.loads(tree_json.read_text(encoding="utf-8"))["TISSUE"]]
+    current = set()
+    while stack:
+        node = stack.pop()
+        current.add(node["code"])
+        for key, kind in HISTORY_KINDS:
+            for old in node.get(key) or ():
+                rows.add((old, node["code"], kind))
+        stack.extend((node.get("children") or {}).values())
+    # a retired code OncoTree gave again to a current type (PTCL), or that differs from the
+    # current one in letter case only (SpCC, aCML; codes are read case-insensitively), is that
+    # type: no history row
+    upper = {c.upper() for c in current}
+    kept = sorted(r for r in rows if r[0].upper() not in upper)
+    write_text(out / "oncotree_history.tsv", tsv(("code", "current", "kind"), kept))
+
+
+# ----------------------------------------------------------------------------- contig lengths
+def build_contig_lengths(chain: Path, out: Path) -> None:
+    """contig_lengths.tsv: chromosome, GRCh37 and GRCh38 length, from the GRCh37→GRCh38 chain
+    headers (``chain score tName tSize … qName qSize …``), primary chromosomes whose two
+    lengths differ (MT is the same 16,569 bp in both and tells nothing)."""
+    sizes: dict[str, list] = {}
+    with chain.open(encoding="utf-8") as fh:
+        for line in fh:
+            if line.startswith("chain"):
+                f = line.split()
+                t, q = bare_chrom(f[2]), bare_chrom(f[7])
+                if t == q and "_" not in t:
+                    sizes[t] = [int(f[3]), int(f[8])]
+    rows = [(c, *sizes[c]) for c in sorted(sizes, key=chrom_key) if sizes[c][0] != sizes[c][1]]
+    write_text(out / "contig_lengths.tsv", tsv(("chrom", "GRCh37", "GRCh38"), rows))
+
+
 # ----------------------------------------------------------------------------- main
 def main(argv: list[str] | None = None) -> int:
     """Build every reference file; print a summary of row counts."""
@@ -742,6 +790,8 @@ def main(argv: list[str] | None = None) -> int:
                     args.out / "oncotree.tsv")
     shutil.copyfile(args.source / "oncotree" / "LICENSE_CC-BY-4.0.md",
                     args.out / "ONCOTREE_LICENSE.md")
+    build_oncotree_history(args.source / "oncotree" / "oncotree_2025_10_03.json", args.out)
+    build_contig_lengths(args.source / "liftover" / "GRCh37_to_GRCh38.chain", args.out)
     build_hotspots(args.source / "hotspots", args.source / "transcripts" / GENEPRED,
                    args.source / "liftover" / "GRCh37_to_GRCh38.chain", args.out, stats)
     build_gene_spans(args.source / "transcripts",

@@ -14,7 +14,8 @@ from matcher.readers import ReadOptions
 @pytest.fixture(scope="session")
 def kb():
     """The shipped curated KB (validated at load), without the CIViC import: the clinical
-    content of KNOWLEDGE.md, on which the engine's rules are tested."""
+    content of KNOWLEDGE.md and the approval layer (approvals/, always loaded), on which the
+    engine's rules are tested."""
     return load_kb(imported=False)
 
 

@@ -29,12 +29,12 @@ def test_gene_entry_resolves_aliases_and_404s_unknown(client, auth):
     r = client.get("/v1/knowledgebase/genes/BRAF", headers=auth)
     assert r.status_code == 200 and r.json["gene"] == "BRAF"
     assert any(e["therapy"] == ["dabrafenib", "trametinib"] for e in r.json["entry"]["evidence"])
-    # ERBB2's HGNC alias HER2 resolves to the ERBB2 entry
-    alias = client.get("/v1/knowledgebase/genes/HER2", headers=auth)
-    if alias.status_code == 200:
-        assert alias.json["gene"] == "ERBB2"
+    # NTRK1's HGNC alias TRKA resolves to the NTRK1 entry of the curated KB
+    alias = client.get("/v1/knowledgebase/genes/TRKA", headers=auth)
+    assert alias.status_code == 200 and alias.json["gene"] == "NTRK1"
     r = client.get("/v1/knowledgebase/genes/NOTAGENE1", headers=auth)
-    assert r.status_code in (404, 422) and r.mimetype == "application/problem+json"
+    assert r.status_code == 404 and r.mimetype == "application/problem+json"
+    assert "NOTAGENE1" in r.json["detail"]
 
 
 def test_tumor_type_search(client, auth):
@@ -95,7 +95,7 @@ def test_unexpected_errors_are_500_problem_without_traceback(client, auth, monke
     def boom(*args, **kwargs):
         raise RuntimeError("secret internals DEMO-0001")
 
-    monkeypatch.setattr(pipeline, "run", boom)
+    monkeypatch.setattr(pipeline, "match_report", boom)
     r = client.post("/v1/reports", data=sample_bytes(), headers=auth,
                     content_type="application/json")
     assert r.status_code == 500 and r.mimetype == "application/problem+json"

@@ -413,7 +413,7 @@ def test_cli_import_and_stats(imported, tmp_path):
     runner = CliRunner(env={"MATCHER_KB_IMPORTED": "1"})
     r = runner.invoke(cli, ["kb", "stats", "--kb", str(kb_dir)])
     assert r.exit_code == 0, r.output
-    assert "by source: civic" in r.output and "curated" in r.output
+    assert "by source: " in r.output and "civic" in r.output and "curated" in r.output
     assert "expression profile not representable  (EID264)" in r.output
     r = runner.invoke(cli, ["kb", "stats", "--kb", str(kb_dir), "--json"])
     import json

@@ -38,9 +38,14 @@ def test_json_output_is_the_result_schema(capsys):
                        capsys)
     doc = json.loads(out)
     assert code == 0 and doc["tumor_type"]["code"] == "COADREAD"
-    dt = next(o for o in doc["therapy_options"] if o["name"] == "dabrafenib + trametinib")
-    assert dt["level"] != "1", "the tumor-agnostic approval excludes colorectal cancer"
-    assert all(m["label_status"] != "tumor-agnostic" for m in dt["matches"])
+    assert not any(o["name"] == "dabrafenib + trametinib" for o in doc["therapy_options"]), \
+        "the tumor-agnostic approval excludes colorectal cancer"
+    assert any(r["level"] == "R1" and r["therapy"] == ["dabrafenib", "trametinib"]
+               for r in doc["resistance"])
+    top = [o for o in doc["therapy_options"] if o["level"] == "1"]
+    assert top and all(o["matches"][0]["approval_date"] for o in top)  # the label's date
+    assert all(any(c["kind"] == "label" and c["url"].startswith("https://www.accessdata.fda")
+                   for c in o["matches"][0]["citations"]) for o in top)
     assert doc["kb_version"] and len(doc["kb_hash"]) == 64
 
 

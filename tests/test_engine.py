@@ -40,9 +40,9 @@ HRAS = {"variants": [variant("HRAS", "Q61R")]}
 ROWS = [
     ("BRAF V600E D+T ATC approval", V600E, ("dabrafenib", "trametinib"), "THAP", "1", "AML", "3B"),
     ("BRAF V600E D+T tumor-agnostic", V600E, ("dabrafenib", "trametinib"), "LUAD", "1",
-     "COADREAD", "3B"),
+     "AML", "3B"),
     ("BRAF V600E D+T agnostic covers rare solid", V600E, ("dabrafenib", "trametinib"),
-     "GB", "1", "READ", "3B"),
+     "GB", "1", "CLLSLL", "3B"),
     ("BRAF V600E vemurafenib ATC basket", V600E, ("vemurafenib",), "THAP", "3A", "LUAD", "3B"),
     ("BRAF V600E vemurafenib PTC", V600E, ("vemurafenib",), "THPA", "3A", "BLCA", "3B"),
     ("BRAF V600E vemurafenib melanoma", V600E, ("vemurafenib",), "SKCM", "1", "BLCA", "3B"),
@@ -59,7 +59,7 @@ ROWS = [
     ("TSC1 LoF everolimus bladder", TSC1_FS, ("everolimus",), "BLCA", "3A", "PRAD", "3B"),
     ("RET selpercatinib thyroid", CCDC6_RET, ("selpercatinib",), "THAP", "1", "AML", "3B"),
     ("RET selpercatinib agnostic", CCDC6_RET, ("selpercatinib",), "LUAD", "1", "AML", "3B"),
-    ("RET pralsetinib thyroid", CCDC6_RET, ("pralsetinib",), "THPA", "1", "LUAD", "3B"),
+    ("RET pralsetinib thyroid", CCDC6_RET, ("pralsetinib",), "THPA", "1", "AML", "3B"),
     ("PIK3CA alpelisib breast", PIK3CA, ("alpelisib", "fulvestrant"), "BRCA", "1", "THAP", "3B"),
     ("PIK3CA capivasertib breast", PIK3CA, ("capivasertib", "fulvestrant"), "BRCA", "1",
      "THAP", "3B"),
@@ -108,11 +108,14 @@ def test_everolimus_in_tsc_sega_is_level_1(match_doc):
 
 
 def test_colorectal_exclusion_of_tumor_agnostic_braf(match_doc):
+    # Colorectal cancer is carved out of the tumor-agnostic approval, and the label states the
+    # limitation: dabrafenib + trametinib is R1 there, not an option (not even at 3B).
     r = match_doc({**V600E, "tumor_type": "COADREAD"})
-    o = option(r, "dabrafenib", "trametinib")
-    assert o.level == "3B"
-    assert all(m.label_status == "off-label" for m in o.matches)
-    assert "COADREAD" in next(m for m in o.matches if "SOLID" in m.scope).excluded
+    assert option(r, "dabrafenib", "trametinib") is None
+    r1 = [m for m in r.resistance if m.therapy == ("dabrafenib", "trametinib")]
+    assert r1 and all(m.level == "R1" for m in r1)
+    assert any("colorectal" in m.statement.lower() for m in r1)
+    assert "APPROVAL-FDA-0035" in r.alterations[0].reason  # what was set aside is named
 
 
 def test_atc_braf_quick_check(match_doc):
@@ -252,10 +255,13 @@ def test_statuses_filtered_unknown_gene_and_no_kb_entry(match_doc):
         variant("EGFR", "L858R"), variant("NRAS", "Q61R")]}, min_vaf=0.05)
     braf, unknown, egfr, nras = (o for o in r.alterations)
     assert braf.status == "filtered" and "VAF" in braf.reason
-    assert not r.therapy_options, "a filtered call is never matched"
+    assert not any(braf.alteration.id in o.alteration_ids for o in r.therapy_options), \
+        "a filtered call is never matched"
     assert unknown.status == "no_evidence" and "HGNC" in unknown.reason
     assert any("NOTAGENE1" in w for w in r.warnings)
-    assert egfr.status == "no_evidence" and "EGFR" in egfr.reason
+    # EGFR L858R outside lung cancer: only evidence from other tumor types (3B at best)
+    assert egfr.status == "matched"
+    assert all(o.level in ("3B", "4") for o in r.therapy_options)
     assert nras.status == "no_evidence" and "thyroid" in nras.reason.lower()
 
 
@@ -491,9 +497,12 @@ def test_specific_resistance_outweighs_gene_level_sensitivity_in_the_tumor_type(
     outweighed_ids = [e for e in reason.split("(")[1].split(")")[0].split(", ")]
     assert set(outweighed_ids) <= set(r.alterations[0].match_ids)  # listed, not dropped
 
-    # With an activating mutation beside it, erlotinib stands (L858R evidence), resistance shown.
-    both = _options_by_name(result("LUAD", variant("EGFR", "L858R"), variant("EGFR", "T790M")))
-    assert "erlotinib" in both and both["erlotinib"].resistance
+    # With an activating mutation beside it, the label's erlotinib approval for L858R is set
+    # aside too: T790M in the same report is label-level resistance (R1) to erlotinib.
+    r = result("LUAD", variant("EGFR", "L858R"), variant("EGFR", "T790M"))
+    both = _options_by_name(r)
+    assert "erlotinib" not in both and both["osimertinib"].level == "1"
+    assert "EGFR T790M in this report confers resistance" in r.alterations[0].reason
 
     # Outside the resistance evidence's tumor types nothing is set aside.
     elsewhere = result("BRCA", variant("EGFR", "T790M"))

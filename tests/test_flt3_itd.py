@@ -130,9 +130,12 @@ def test_flt3_itd_in_aml_matches_the_civic_itd_evidence(full_kb, variant, match_
     assert (m.match_type, m.gene) == (match_type, "FLT3")
     assert [(c.kind, c.id) for c in m.citations][0] == ("civic", "EID8923")
     names = {o.name for o in result.therapy_options}
-    assert {"gilteritinib", "midostaurin", "sorafenib"} <= names
-    for name in ("gilteritinib", "midostaurin"):
+    # midostaurin's label regimen is with cytarabine and daunorubicin: CIViC's midostaurin
+    # evidence supports that level-1 option rather than standing as a line of its own
+    assert {"gilteritinib", "midostaurin + cytarabine + daunorubicin", "sorafenib"} <= names
+    for name in ("gilteritinib", "midostaurin + cytarabine + daunorubicin"):
         option = next(o for o in result.therapy_options if o.name == name)
+        assert option.level == "1"
         assert any(c.kind == "civic" for m in option.matches for c in m.citations)
 
 

@@ -25,6 +25,7 @@ SAMPLES = ROOT / "vcf_samples"
 ONCOTREE = KB / "reference" / "oncotree.tsv"
 
 REVIEWED = dt.date(2026, 11, 27)
+RELEASED = dt.date(2026, 12, 2)  # KB 2026.12.0: the approval layer (issue 10)
 DIRECTIONS = {"sensitivity", "resistance"}
 EVIDENCE_TYPES = {"fda", "guideline", "clinical", "case", "preclinical"}
 ROLES = {"oncogene", "tumor_suppressor", "both"}
@@ -124,8 +125,8 @@ def test_yaml_parses_to_a_mapping(path):
 
 def test_kb_version_and_release():
     doc = _load(KB / "kb.yaml")
-    assert doc["version"] == "2026.11.1"
-    assert doc["released"] == REVIEWED
+    assert doc["version"] == "2026.12.0"
+    assert doc["released"] == RELEASED
     assert doc["title"]
 
 
@@ -160,7 +161,7 @@ def test_evidence_item_fields(where, gene, item):
     assert isinstance(item["therapy"], list) and item["therapy"]
     assert item["scope"] and isinstance(item["scope"], list)
     assert isinstance(item.get("exclude", []), list)
-    assert item["last_reviewed"] == REVIEWED
+    assert item["last_reviewed"] in (REVIEWED, RELEASED)
     assert isinstance(item["statement"], str) and len(item["statement"].split()) >= 5
     assert item["citations"], "at least one citation"
     if "approval_year" in item:
@@ -337,7 +338,9 @@ REQUIRED_EVIDENCE = [
     ("BRAF", V600, ("vemurafenib",), ["THAP"], [], "clinical", "sensitivity", None),
     ("BRAF", V600, ("vemurafenib",), ["THPA"], [], "clinical", "sensitivity", None),
     ("BRAF", V600EK, ("dabrafenib", "trametinib"), ["MEL"], [], "fda", "sensitivity", None),
-    ("BRAF", V600EK, ("vemurafenib",), ["MEL"], [], "fda", "sensitivity", None),
+    # KNOWLEDGE.md says V600E/V600K; the vemurafenib monotherapy label (approval table
+    # FDA-0042) is V600E only: narrowed in KB 2026.12.0 (issue 10)
+    ("BRAF", V600, ("vemurafenib",), ["MEL"], [], "fda", "sensitivity", None),
     ("BRAF", V600EK, ("encorafenib", "binimetinib"), ["MEL"], [], "fda", "sensitivity", None),
     ("ALK", FUSION, ("crizotinib",), ["THAP"], [], "case", "sensitivity", None),
     ("ALK", FUSION, ("crizotinib",), ["NSCLC"], [], "fda", "sensitivity", None),

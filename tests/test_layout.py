@@ -4,7 +4,7 @@ import is written: at module level or inside a function.
 
 Layers, lowest first (see README "Architecture" and each package's ``__init__``):
 
-- base: ``matcher`` (the package), ``model``, ``errors``, ``paths``, ``progress``
+- base: ``matcher`` (the package), ``model``, ``errors``, ``paths``, ``progress``, ``untrusted``
 - ``reference``: pure lookups over shipped data
 - ``kb``: the knowledge base
 - core: ``readers``, ``normalize``, ``engine``, ``pipeline``, ``render``
@@ -50,7 +50,7 @@ MODULES = _modules()
 def layer(module: str) -> str:
     """The layer of a ``matcher`` module."""
     parts = module.split(".")
-    if len(parts) == 1 or parts[1] in ("model", "errors", "paths", "progress"):
+    if len(parts) == 1 or parts[1] in ("model", "errors", "paths", "progress", "untrusted"):
         return "base"
     if parts[1] in ("reference", "kb", "service"):
         return parts[1]

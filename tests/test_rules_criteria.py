@@ -11,6 +11,7 @@ from matcher.kb.criteria import parse_criterion
 from matcher.model import (
     Alteration,
     CopyNumberDetail,
+    Oncogenicity,
     ProteinChange,
     SignatureDetail,
     VariantDetail,
@@ -24,8 +25,14 @@ def crit(raw: dict):
     return c
 
 
+# Broad criteria (exon, region, consequence, any) need an oncogenic variant (issue 11): the rules
+# here are pinned on a variant classified likely oncogenic; test_oncogenicity.py has the VUS side.
+ONCOGENIC_CALL = Oncogenicity("likely_oncogenic", "test", "test")
+
+
 def variant(gene: str, canonical: str | None, consequence: str, *, position: int | None = None,
-            hotspot: bool = False, exon: int | None = None) -> Alteration:
+            hotspot: bool = False, exon: int | None = None,
+            oncogenicity: Oncogenicity | None = ONCOGENIC_CALL) -> Alteration:
     protein = None
     if canonical is not None:
         protein = ProteinChange(canonical=canonical, hgvs="p." + canonical,
@@ -33,7 +40,8 @@ def variant(gene: str, canonical: str | None, consequence: str, *, position: int
     return Alteration(id="A1", kind="variant", gene=gene, label=f"{gene} {canonical}",
                       original=f"{gene} {canonical}", source="test",
                       variant=VariantDetail(protein=protein, consequence=consequence,
-                                            exon=exon, hotspot=hotspot))
+                                            exon=exon, hotspot=hotspot),
+                      oncogenicity=oncogenicity)
 
 
 def signature(name: str, value) -> Alteration:

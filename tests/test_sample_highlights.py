@@ -36,9 +36,9 @@ EXPECTED = {
         levels={"selpercatinib": "1", "pralsetinib": "1"},
         trials={"NCT03157128", "NCT03037385"}),
     "crc_braf_v600e.json": dict(
-        levels={"dabrafenib + trametinib": "3B", "vemurafenib": "3B",
+        levels={"cetuximab + encorafenib": "1", "vemurafenib": "3B",
                 "encorafenib + binimetinib": "3B"},
-        trials={"NCT02034110"}),
+        trials={"NCT02034110"}, absent={"dabrafenib + trametinib"}),
     "nsclc_kras_g12c.json": dict(
         levels={"sotorasib": "1", "adagrasib": "1"}, trials={"NCT03600883"},
         absent={"pembrolizumab"}),
@@ -95,9 +95,15 @@ def test_sample_highlights(kb, name):
     assert not (exp.get("no_trials", set()) & trials)
 
 
-def test_colorectal_braf_v600e_is_never_level_1(kb):
+def test_colorectal_braf_v600e_follows_the_label(kb):
+    # Level 1 only for the labelled colorectal regimens (encorafenib with cetuximab, with or
+    # without chemotherapy); the tumor-agnostic dabrafenib + trametinib label excludes
+    # colorectal cancer and says so: R1, not an option.
     (result,) = run(path=str(SAMPLES / "crc_braf_v600e.json"), kb=kb)
-    assert all(o.level != "1" for o in result.therapy_options)
+    top = [o for o in result.therapy_options if o.level == "1"]
+    assert top and all({"cetuximab", "encorafenib"} <= set(o.therapy) for o in top)
+    assert any(m.level == "R1" and m.therapy == ("dabrafenib", "trametinib")
+               for m in result.resistance)
 
 
 def test_genes_without_therapy_carry_their_reason(kb):

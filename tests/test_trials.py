@@ -173,7 +173,10 @@ def test_rate_limit_spaces_requests(server, cache):
     rep = run(server, ["NCT99999911", "NCT99999912", "NCT99999913"], cache, rate=10)
     assert rep.ok
     times = [t for t, _ in server.hits]
-    assert all(b - a >= 0.09 for a, b in zip(times, times[1:], strict=False))
+    # 0.1 s apart as sent; seen at the server, the first request also carries the connection
+    # set-up (~10 ms here, more on a loaded machine), so allow 30 ms of jitter. Unpaced requests
+    # arrive a few milliseconds apart.
+    assert all(b - a >= 0.07 for a, b in zip(times, times[1:], strict=False)), times
 
 
 def test_bad_id_is_not_requested(server, cache):

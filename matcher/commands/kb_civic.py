@@ -105,6 +105,9 @@ def collect_stats(kb) -> dict:
     stats_file = Path(kb.path) / "civic" / "stats.yaml"
     if stats_file.exists():
         out["civic_import"] = yaml.safe_load(stats_file.read_text(encoding="utf-8"))
+    approvals = Path(kb.path) / "approvals" / "stats.yaml"
+    if approvals.exists():
+        out["approvals_import"] = yaml.safe_load(approvals.read_text(encoding="utf-8"))
     return out
 
 
@@ -132,6 +135,15 @@ def stats(kb_dir, as_json, top) -> None:
                + ", ".join(f"{g} {n}" for g, n in shown))
     click.echo(f"  CIViC items dropped where curated entries speak: "
                f"{s['civic_dropped_as_curated_duplicates']}")
+    appr = s.get("approvals_import")
+    if appr:
+        click.echo(f"Approvals import (data to {appr['data_currency']}): "
+                   + ", ".join(f"{t} {n} rows, {appr['imported_rows'].get(t, 0)} imported"
+                               for t, n in appr["rows"].items())
+                   + f"; {appr['evidence_items']} items; {appr['history_rows']} history rows")
+        click.echo("  skipped (count, reason, rows):")
+        for reason, info in appr["skipped"].items():
+            click.echo(f"    {info['count']:5d}  {reason}  ({', '.join(info['rows'][:6])})")
     imp = s.get("civic_import")
     if imp:
         click.echo(f"CIViC import {imp['release']}: {imp['evidence_rows']} rows, "

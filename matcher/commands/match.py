@@ -64,7 +64,7 @@ def match_cmd(file, tumor_type, out_format, input_format, sample, normal_sample,
     """Match a lab report (JSON, VCF, MAF or fusion table) and print the summary."""
     from matcher.kb.loader import load_kb
     from matcher.kb.trials import with_trial_status
-    from matcher.pipeline import match_report, read_reports
+    from matcher.pipeline import read_reports
     from matcher.progress import Progress
 
     kb = with_trial_status(load_kb(kb_dir))  # trial statuses last refreshed, if any
@@ -86,16 +86,38 @@ def match_cmd(file, tumor_type, out_format, input_format, sample, normal_sample,
                                    options=options, kb=kb)
         calls = sum(len(r.variants) + len(r.fusions) + len(r.copy_numbers) for r in reports)
         bar.phase(f"matching {calls:,} calls in {len(reports)} report(s)")
-        results = [match_report(r, kb) for r in reports]
+        results, failed = _match_each(reports, kb)
         bar.phase("rendering")
         if out_format == "html" and output and len(results) > 1:
             _write_pages(results, Path(output))
-            return
-        text = render(results, out_format, color=output is None and sys.stdout.isatty())
-    if output:
+            results = []
+        text = render(results, out_format, color=output is None and sys.stdout.isatty()) \
+            if results else None
+    if text is not None and output:
         Path(output).write_text(text + "\n", encoding="utf-8")
-    else:
+    elif text is not None:
         click.echo(text)
+    for exc in failed:  # the other samples are reported; this one fails, by name and line
+        click.echo(f"error: {file}: {exc}", err=True)
+    if failed:
+        raise click.exceptions.Exit(2)
+
+
+def _match_each(reports: list, kb) -> tuple[list, list]:
+    """Match every report; in a multi-sample file a sample whose tumor type is unknown fails
+    alone (its error is returned, the other samples are matched)."""
+    from matcher.errors import UnknownTumorTypeError
+    from matcher.pipeline import match_report
+
+    results, failed = [], []
+    for report in reports:
+        try:
+            results.append(match_report(report, kb))
+        except UnknownTumorTypeError as exc:
+            if len(reports) == 1:
+                raise
+            failed.append(exc)
+    return results, failed
 
 
 def _write_pages(results: list, folder: Path) -> None:

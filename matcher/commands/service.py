@@ -25,10 +25,19 @@ def _config(**overrides: Any) -> dict[str, Any]:
 
 
 def _store(database_url: str | None, migrate: bool = True):
+    from sqlalchemy.exc import ArgumentError
+
+    from matcher.errors import InputError, Problem
     from matcher.service.store import Store
 
     cfg = _config(DATABASE_URL=database_url)
-    store = Store(cfg["DATABASE_URL"], store_content=cfg["STORE_CONTENT"])
+    try:
+        store = Store(cfg["DATABASE_URL"], store_content=cfg["STORE_CONTENT"])
+    except ArgumentError as exc:  # not a database URL SQLAlchemy can open: the caller's input
+        raise InputError(f"cannot open the report store: {exc}",
+                         [Problem(str(exc), field="database_url",
+                                  expected="a SQLAlchemy URL such as sqlite:///var/matcher.sqlite3 "
+                                           "or postgresql+psycopg://…")]) from None
     if migrate:
         store.migrate()
     return store
@@ -108,6 +117,9 @@ def run_gunicorn(cfg: dict[str, Any]) -> None:
 
     from matcher.service import logging as mlog
     from matcher.service.app import create_app
+    from matcher.service.worker import MatcherWorker
+
+    MatcherWorker.header_timeout = cfg["HEADER_TIMEOUT"]  # inherited by the forked workers
 
     class _Server(BaseApplication):
         def __init__(self) -> None:
@@ -117,7 +129,8 @@ def run_gunicorn(cfg: dict[str, Any]) -> None:
         def load_config(self) -> None:
             options = {
                 "bind": cfg["BIND"], "workers": cfg["WORKERS"], "timeout": cfg["TIMEOUT"],
-                "graceful_timeout": 10, "worker_class": "sync", "preload_app": True,
+                "graceful_timeout": 10, "worker_class": "matcher.service.worker.MatcherWorker",
+                "threads": cfg["THREADS"], "preload_app": True,
                 "accesslog": None, "errorlog": "-", "loglevel": cfg["LOG_LEVEL"].lower(),
                 "proc_name": "matcher", "post_fork": self._post_fork,
                 "limit_request_line": 8190, "control_socket_disable": True,

@@ -27,6 +27,9 @@ FIELDS: dict[str, frozenset[str]] = {
     "all_of": frozenset({"items"}),
     "any_of": frozenset({"items"}),
 }
+# Any gene criterion may also say `origin: germline` (or somatic): a call of the other origin
+# does not meet it; a call of unknown origin does (tumor-only panels rarely say).
+ORIGINS = ("germline", "somatic")
 # Criteria made of {gene, alteration} parts: all_of (every part), any_of (at least one part).
 COMPOSITE = frozenset({"all_of", "any_of"})
 SIGNATURES = ("TMB", "MSI", "MMR", "PDL1_TPS", "PDL1_CPS")
@@ -58,6 +61,7 @@ class Criterion:
     # exon_skipping: each exon's splice sites and spans from the reference exon table, resolved
     # when the KB loader parses the criterion (empty without the table: then nothing meets it)
     sites: tuple[SkipSites, ...] = field(default=())
+    origin: str | None = None  # 'germline' | 'somatic': a call of the other origin does not meet it
 
     def genes(self, gene: str | None) -> tuple[str | None, ...]:
         """The genes this criterion (filed under ``gene``) names: its parts' for all_of/any_of."""
@@ -66,7 +70,11 @@ class Criterion:
         return (gene,)
 
     def describe(self, gene: str | None = None) -> str:
-        """The criterion in words, e.g. 'BRAF V600E' or 'TSC2 loss-of-function'."""
+        """The criterion in words, e.g. 'BRAF V600E' or 'BRCA1 loss-of-function (germline)'."""
+        text = self._describe(gene)
+        return f"{text} ({self.origin})" if self.origin else text
+
+    def _describe(self, gene: str | None = None) -> str:
         g = f"{gene} " if gene else ""
         t = self.type
         if t in ("variant", "hotspot") and self.changes:
@@ -128,10 +136,16 @@ def parse_criterion(raw: object, path: str, problems: list[str],
         problems.append(f"{path}.type: unknown criterion type {ctype!r} "
                         f"(expected one of {', '.join(FIELDS)})")
         return None
-    extra = set(raw) - FIELDS[ctype] - {"type"}
+    extra = set(raw) - FIELDS[ctype] - {"type"} - (
+        {"origin"} if ctype not in COMPOSITE and ctype != "signature" else set())
     if extra:
         problems.append(f"{path}: unexpected key(s) {', '.join(sorted(extra))} for type {ctype}")
     kw: dict = {"type": ctype}
+    if "origin" in raw and "origin" not in extra:
+        if raw["origin"] not in ORIGINS:
+            problems.append(f"{path}.origin: expected one of {', '.join(ORIGINS)}")
+        else:
+            kw["origin"] = raw["origin"]
 
     def ints(key: str) -> frozenset[int]:
         vals = raw.get(key) or []

@@ -9,6 +9,7 @@ start. The content hash covers every data file, so any result can be traced to t
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -26,7 +27,9 @@ CITATION_KINDS = ("pmid", "label", "guideline", "review", "civic")
 NCT_RE = re.compile(r"^NCT\d{8}$")
 EVIDENCE_KEYS = frozenset({
     "id", "alteration", "therapy", "direction", "evidence_type", "scope", "exclude",
-    "approval_year", "statement", "citations", "trials", "last_reviewed", "source", "disease"})
+    "approval_year", "approval_date", "statement", "citations", "trials", "last_reviewed",
+    "source", "disease"})
+SAFE_URL_RE = re.compile(r"^https://[^\s<>\"']+$")
 
 
 @dataclass(frozen=True)
@@ -49,6 +52,7 @@ class Evidence:
     disease: str | None = None  # imported evidence whose disease maps to no OncoTree code
     last_reviewed: str | None = None
     file: str = ""
+    approval_date: str | None = None  # fda only: ISO date of the indication's first approval
 
 
 @dataclass(frozen=True)
@@ -92,6 +96,87 @@ class Trial:
         return f"https://clinicaltrials.gov/study/{self.nct_id}"
 
 
+OPEN_ROLES = ("biomarker", "tumor_type", "stratification", "observational", "unstructured",
+              "closed")
+OPEN_STATUSES = frozenset({"RECRUITING", "NOT_YET_RECRUITING", "ENROLLING_BY_INVITATION"})
+
+
+@dataclass(frozen=True)
+class TrialCriterion:
+    """One structured eligibility criterion of a ClinicalTrials.gov trial, with its quote."""
+
+    gene: str | None  # None: a signature (MSI, MMR, TMB)
+    criterion: Criterion
+    quote: str  # the exact eligibility text it was read from
+
+    def describe(self) -> str:
+        return self.criterion.describe(self.gene)
+
+
+@dataclass(frozen=True)
+class OpenTrial:
+    """A ClinicalTrials.gov record with structured biomarker eligibility (knowledgebase/ctgov/).
+
+    ``requires``: any one of them makes the report a candidate (an all_of criterion needs all
+    its parts); ``excludes``: any one met keeps the trial out. ``role`` says how the trial may
+    be offered (docs/trials.md).
+    """
+
+    nct_id: str
+    title: str
+    phase: str | None
+    status: str  # registry overall status, upper-case with underscores (RECRUITING …)
+    status_date: str  # ISO date the status was last known
+    role: str  # one of OPEN_ROLES
+    reason: str | None
+    requires: tuple[TrialCriterion, ...]
+    excludes: tuple[TrialCriterion, ...]
+    therapy_criteria: tuple[str, ...]
+    tumor_types: tuple[str, ...]
+    drugs: tuple[str, ...]
+    sponsor: str | None
+    conditions: str
+    eligibility_truncated: bool
+    source: str
+    reviewed: bool = False
+
+    @property
+    def url(self) -> str:
+        return f"https://clinicaltrials.gov/study/{self.nct_id}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+
+MAX_AGE_ENV = "MATCHER_TRIAL_STATUS_MAX_AGE_DAYS"
+DEFAULT_MAX_AGE_DAYS = 90
+
+
+def status_max_age_days(environ=None) -> int:
+    """Days after which a trial status is flagged "status may be out of date": the setting
+    TRIAL_STATUS_MAX_AGE_DAYS ($MATCHER_TRIAL_STATUS_MAX_AGE_DAYS), default 90."""
+    raw = (os.environ if environ is None else environ).get(MAX_AGE_ENV)
+    if raw is None or not raw.strip():
+        return DEFAULT_MAX_AGE_DAYS
+    try:
+        value = int(raw.strip())
+    except ValueError:
+        value = -1
+    if value < 0:
+        from matcher.errors import InputError, Problem
+
+        raise InputError(f"{MAX_AGE_ENV}={raw!r}: expected a whole number of days (>= 0)",
+                         [Problem("not a number of days", field=MAX_AGE_ENV,
+                                  expected="an integer >= 0")])
+    return value
+
+
+def status_code(text: str) -> str:
+    """Registry status as written ('Not yet recruiting') -> API form ('NOT_YET_RECRUITING')."""
+    return "_".join(text.replace(",", " ").split()).upper()
+
+
 @dataclass
 class KnowledgeBase:
     """The loaded KB: curated (and imported) entries plus reference data; read-only."""
@@ -108,12 +193,25 @@ class KnowledgeBase:
     hgnc: object  # matcher.reference.genes.GeneIndex
     oncotree: object  # matcher.reference.tumors.OncoTree
     dropped_civic: tuple[str, ...] = field(default=())
+    open_trials: dict[str, OpenTrial] = field(default_factory=dict)  # ClinicalTrials.gov (ctgov/)
 
     @cached_property
     def hotspots(self):
         """Cancer hotspots in both builds (loaded on first use)."""
         from matcher.reference.hotspots import HotspotIndex
         return HotspotIndex.load(self.path / "reference")
+
+    @cached_property
+    def clinvar(self):
+        """Reviewed ClinVar classifications of the KB's genes (indexed on first lookup)."""
+        from matcher.reference.clinvar import CLINVAR_FILE, ClinVarIndex
+        return ClinVarIndex(self.path / "reference" / CLINVAR_FILE)
+
+    @cached_property
+    def gene_roles(self):
+        """Oncogene / tumor suppressor roles from IntOGen and CancerMine (loaded on first use)."""
+        from matcher.reference.gene_roles import GeneRoles
+        return GeneRoles.load(self.path / "reference")
 
     @cached_property
     def transcripts(self):
@@ -126,6 +224,12 @@ class KnowledgeBase:
         """Coding exons of MANE Select transcripts in protein coordinates (loaded on first use)."""
         from matcher.reference.exons import ProteinExons
         return ProteinExons.load(self.path / "reference")
+
+    @cached_property
+    def fusion_drivers(self):
+        """The genes CIViC files fusions under, naming a fusion's driver (loaded on first use)."""
+        from matcher.reference.fusion_names import FusionDrivers
+        return FusionDrivers.load(self.path / "reference")
 
     @cached_property
     def gene_spans(self):
@@ -166,6 +270,7 @@ class KnowledgeBase:
             by_source[e.source] = by_source.get(e.source, 0) + 1
         return {"genes": len(self.genes), "evidence": len(ev), "evidence_by_source": by_source,
                 "therapies": len(self.therapies), "trials": len(self.trials),
+                "ctgov_trials": len(self.open_trials),
                 "tumor_types": len(self.oncotree)}
 
     def describe(self) -> dict:
@@ -199,11 +304,23 @@ def _evidence_dict(e: Evidence) -> dict:
             "exclude": list(e.exclude), "approval_year": e.approval_year,
             "statement": e.statement, "citations": [c.__dict__ for c in e.citations],
             "trials": list(e.trials), "source": e.source, "disease": e.disease,
-            "last_reviewed": e.last_reviewed}
+            "last_reviewed": e.last_reviewed, "approval_date": e.approval_date}
 
 
 def citation_of(raw: object) -> Citation:
-    """Build a Citation from its one-key YAML mapping; ValueError when malformed."""
+    """Build a Citation from its one-key YAML mapping; ValueError when malformed.
+
+    A ``label`` or ``guideline`` citation may carry a second key, ``url`` (https only): the FDA
+    label document or the guideline page, e.g. ``{label: "FDA label", url: "https://…"}``.
+    """
+    url = None
+    if isinstance(raw, dict) and len(raw) == 2 and "url" in raw:
+        raw = dict(raw)
+        url = str(raw.pop("url") or "").strip()
+        if not SAFE_URL_RE.match(url):
+            raise ValueError(f"url {url!r} is not an https URL")
+        if next(iter(raw)) not in ("label", "guideline"):
+            raise ValueError("only label and guideline citations take a url")
     if not isinstance(raw, dict) or len(raw) != 1:
         raise ValueError("expected a one-key mapping such as {pmid: '29072975'}")
     kind, value = next(iter(raw.items()))
@@ -222,7 +339,7 @@ def citation_of(raw: object) -> Citation:
                         f"https://civicdb.org/links/evidence_items/{m.group(1)}")
     if not value:
         raise ValueError(f"empty {kind} citation")
-    return Citation(kind, value, value, None)
+    return Citation(kind, value, value, url)
 
 
 def content_hash(kb_dir: Path, skip: tuple[str, ...] = ()) -> str:

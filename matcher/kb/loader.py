@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 from pathlib import Path
 
 import yaml
@@ -17,15 +18,19 @@ from matcher.kb.knowledge import (
     EVIDENCE_KEYS,
     EVIDENCE_TYPES,
     NCT_RE,
+    OPEN_ROLES,
     ROLES,
     Annotation,
     Evidence,
     GeneEntry,
     KnowledgeBase,
+    OpenTrial,
     Trial,
+    TrialCriterion,
     citation_of,
     content_hash,
     raise_problems,
+    status_code,
 )
 from matcher.paths import default_kb_dir
 from matcher.reference.exons import SitesResolver
@@ -120,7 +125,11 @@ class Loader:
                         excluded_trials.add(k)  # cited only by evidence the curator excluded
                     trials.setdefault(k, v)
             genes, dropped = _merge_civic(genes, civic_genes)
+        approvals_dir = self.dir / "approvals"
+        if approvals_dir.is_dir():
+            signatures += self._load_approvals(approvals_dir, genes, therapies, trials)
 
+        open_trials = self._load_open_trials(self.dir / "ctgov" / "trials.yaml")
         self._check_refs(therapies, trials, hgnc, oncotree)
         self._check_unique_ids([e for g in genes.values() for e in g.evidence] + signatures)
         raise_problems(self.problems, self.dir)
@@ -132,11 +141,30 @@ class Loader:
             hash=content_hash(self.dir, () if self.imported else ("civic",)), genes=genes,
             signatures=tuple(signatures),
             therapies=therapies, trials=trials, hgnc=hgnc, oncotree=oncotree,
-            dropped_civic=tuple(dropped))
+            dropped_civic=tuple(dropped), open_trials=open_trials)
         if self._exon_sites.tables is not None:
             # read for exon_skipping criteria: the KB's lazy properties need not read them again
             kb.__dict__["protein_exons"], kb.__dict__["transcripts"] = self._exon_sites.tables
         return kb
+
+    def _load_approvals(self, folder: Path, genes: dict[str, GeneEntry], therapies: dict,
+                        trials: dict) -> list[Evidence]:
+        """Add the approval layer (approvals/, docs/approvals.md) to ``genes`` in place; return
+        its signature evidence. After the CIViC merge: imported items are never dropped as
+        duplicates of an approval (they become its supporting citations in the engine)."""
+        for k, v in self._load_therapies(folder / "therapies.yaml").items():
+            therapies.setdefault(k, v)
+        for k, v in self._load_trials(folder / "trials.yaml").items():
+            trials.setdefault(k, v)
+        for symbol, entry in self._load_genes(folder / "genes", "approvals").items():
+            base = genes.get(symbol)
+            if base is None:
+                genes[symbol] = entry
+            else:
+                genes[symbol] = GeneEntry(base.symbol, base.role, base.summary,
+                                          base.no_therapy_reason, base.evidence + entry.evidence,
+                                          base.annotations, base.file, base.imported_evidence)
+        return self._load_evidence_file(folder / "signatures.yaml", None, "approvals")
 
     # ------------------------------------------------------------------ genes
     def _load_genes(self, folder: Path, source: str) -> dict[str, GeneEntry]:
@@ -163,7 +191,7 @@ class Loader:
             self.problems.append(f"{rel}: 'gene' must equal the file name ({path.stem})")
             symbol = path.stem
         self.gene_refs.append((rel, symbol))
-        role = raw.get("role", "oncogene" if source == "civic" else None)
+        role = raw.get("role", "oncogene" if source != "curated" else None)
         if role not in ROLES:
             self.problems.append(f"{rel}: role: expected one of {', '.join(ROLES)}")
         extra = set(raw) - {"gene", "role", "summary", "no_therapy_reason", "annotations",
@@ -252,6 +280,14 @@ class Loader:
             trials = []
         for t in trials:
             self.trial_refs.append((where, t))
+        approval_date = item.get("approval_date")
+        if isinstance(approval_date, dt.date):
+            approval_date = approval_date.isoformat()
+        if approval_date is not None and not (isinstance(approval_date, str) and re.fullmatch(
+                r"\d{4}-\d{2}-\d{2}", approval_date)):
+            self.problems.append(f"{where}.approval_date: expected a date (YYYY-MM-DD)")
+        if approval_date is not None and item.get("evidence_type") != "fda":
+            self.problems.append(f"{where}.approval_date: only for evidence_type fda")
         year = item.get("approval_year")
         if year is not None and not (isinstance(year, int) and 1938 <= year <= 2100):
             self.problems.append(f"{where}.approval_year: expected a year")
@@ -269,8 +305,9 @@ class Loader:
             citations=tuple(citations), trials=tuple(trials),
             source=str(item.get("source") or source), approval_year=year,
             disease=str(disease) if disease else None,
-            last_reviewed=reviewed.isoformat() if isinstance(reviewed, dt.date) else None,
-            file=rel)
+            last_reviewed=reviewed.isoformat() if isinstance(reviewed, dt.date)
+            else (str(reviewed) if reviewed else None),
+            file=rel, approval_date=approval_date)
 
     def _check_criterion_placement(self, crit: Criterion, gene: str | None, where: str) -> None:
         if gene is None and crit.type != "signature":
@@ -406,6 +443,75 @@ class Loader:
                 self.problems.append(f"{where}.title: required")
         return out
 
+    def _load_open_trials(self, path: Path) -> dict[str, OpenTrial]:
+        """knowledgebase/ctgov/trials.yaml (`matcher kb import-trials`); absent: none."""
+        if not path.exists():
+            return {}
+        raw = self._yaml(path)
+        rel = self._rel(path)
+        if not isinstance(raw, dict) or not isinstance(raw.get("trials"), list):
+            self.problems.append(f"{rel}: expected a mapping with a 'trials' list")
+            return {}
+        out: dict[str, OpenTrial] = {}
+        for i, t in enumerate(raw["trials"]):
+            if not isinstance(t, dict) or not NCT_RE.match(str(t.get("nct_id", ""))):
+                self.problems.append(f"{rel}: trials[{i}].nct_id: expected an id like NCT01234567")
+                continue
+            where = f"{rel}: {t['nct_id']}"
+            if t.get("role") not in OPEN_ROLES:
+                self.problems.append(f"{where}.role: expected one of {', '.join(OPEN_ROLES)}")
+                continue
+            date = t.get("status_date")
+            date = date.isoformat() if isinstance(date, dt.date) else str(date or "")
+            try:
+                dt.date.fromisoformat(date)
+            except ValueError:
+                self.problems.append(f"{where}.status_date: expected an ISO date")
+            lists = {k: self._trial_criteria(t.get(k), f"{where}.{k}")
+                     for k in ("requires", "excludes")}
+            if t["role"] == "biomarker" and not lists["requires"]:
+                self.problems.append(f"{where}.requires: a biomarker trial needs at least one")
+            out[t["nct_id"]] = OpenTrial(
+                nct_id=t["nct_id"], title=str(t.get("title") or "").strip(),
+                phase=str(t["phase"]) if t.get("phase") is not None else None,
+                status=status_code(str(t.get("status") or "")), status_date=date,
+                role=t["role"], reason=t.get("reason"), requires=lists["requires"],
+                excludes=lists["excludes"],
+                therapy_criteria=tuple(str(q) for q in t.get("therapy_criteria") or []),
+                tumor_types=tuple(self._codes(t.get("tumor_types") or [], f"{where}.tumor_types")),
+                drugs=tuple(str(d) for d in t.get("drugs") or []), sponsor=t.get("sponsor"),
+                conditions=str(t.get("conditions") or ""),
+                eligibility_truncated=bool(t.get("eligibility_truncated")),
+                source=str(t.get("source") or ""), reviewed=bool(t.get("reviewed")))
+        return out
+
+    def _trial_criteria(self, raw: object, where: str) -> tuple[TrialCriterion, ...]:
+        if raw is None:
+            return ()
+        if not isinstance(raw, list):
+            self.problems.append(f"{where}: expected a list of {{gene, alteration, quote}}")
+            return ()
+        out = []
+        for j, item in enumerate(raw):
+            path = f"{where}[{j}]"
+            if not isinstance(item, dict) or not isinstance(item.get("quote"), str) \
+                    or not item["quote"].strip():
+                self.problems.append(f"{path}: expected {{gene, alteration, quote}} with a quote")
+                continue
+            gene = item.get("gene")
+            crit = parse_criterion(item.get("alteration"), f"{path}.alteration", self.problems,
+                                   _canonical_change, gene, self._exon_sites)
+            if crit is None:
+                continue
+            if gene is None and crit.type != "signature":
+                self.problems.append(f"{path}.gene: required for a {crit.type} criterion")
+                continue
+            if gene is not None:
+                self.gene_refs.append((path, gene))
+                self._gene_refs(crit, path)
+            out.append(TrialCriterion(gene, crit, item["quote"]))
+        return tuple(out)
+
     def _check_unique_ids(self, evidence: list[Evidence]) -> None:
         seen: dict[str, str] = {}
         for e in evidence:
@@ -458,7 +564,9 @@ def load_kb(path: str | Path | None = None, *, imported: bool | None = None) -> 
     """Load, validate and index the KB at ``path`` (default: :func:`default_kb_dir`).
 
     ``imported`` (default: $MATCHER_KB_IMPORTED, on unless set to 0) adds the evidence imported
-    from CIViC under ``civic/``; curated entries win where both speak.
+    from CIViC under ``civic/``; curated entries win where both speak. The approval layer under
+    ``approvals/`` (FDA labels, label limitations, NCCN rows) is reviewed content and always
+    loaded.
     """
     if imported is None:
         imported = os.environ.get("MATCHER_KB_IMPORTED", "1").lower() not in ("0", "false", "no")

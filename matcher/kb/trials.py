@@ -114,16 +114,31 @@ def overlay(trials: dict, statuses: dict[str, TrialStatus]) -> dict:
     return out
 
 
+def overlay_open(trials: dict, statuses: dict[str, TrialStatus]) -> dict:
+    """ClinicalTrials.gov trials (``OpenTrial``) with a newer cached status and its date."""
+    from matcher.kb.knowledge import status_code
+
+    out = dict(trials)
+    for nct, st in statuses.items():
+        t = out.get(nct)
+        if t is not None and st.status and st.verified >= t.status_date:
+            out[nct] = dataclasses.replace(t, status=status_code(st.status),
+                                           status_date=st.verified)
+    return out
+
+
 def with_trial_status(kb, statuses: dict[str, TrialStatus] | None = None,
                       path: str | Path | None = None):
     """A copy of a loaded KnowledgeBase whose trials carry the cached statuses (see overlay).
 
     ``statuses`` defaults to :func:`load_status_cache` of ``path``; the KB passed in is unchanged.
+    ClinicalTrials.gov trials (``kb.open_trials``) take a cached status newer than their own.
     """
     statuses = load_status_cache(path) if statuses is None else statuses
     if not statuses:
         return kb
-    return dataclasses.replace(kb, trials=overlay(kb.trials, statuses))
+    return dataclasses.replace(kb, trials=overlay(kb.trials, statuses),
+                               open_trials=overlay_open(kb.open_trials, statuses))
 
 
 def phase_text(phases: object) -> str | None:

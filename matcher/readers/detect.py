@@ -110,7 +110,8 @@ def detect_format(data: bytes, filename: str | None = None) -> str:
         return "vcf"
     for line in lines[:200]:
         cols = line.lstrip("#").split("\t")
-        if line.startswith("#FusionName") or ("FusionName" in cols and "LeftBreakpoint" in cols):
+        if line.startswith(("#FusionName", "#fusion_name")) or (
+                {"FusionName", "fusion_name"} & set(cols) and "LeftBreakpoint" in cols):
             return "star-fusion"
         if cols[:2] == ["gene1", "gene2"] and "breakpoint1" in cols:
             return "arriba"

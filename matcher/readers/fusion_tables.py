@@ -29,15 +29,34 @@ def _report(options: ReadOptions, name: str | None, fmt: str, fusions: list[Fusi
                   source_format=fmt, sample=options.sample, warnings=tuple(warnings))
 
 
-def _require(table: Table, name: str | None, what: str, *columns: str) -> list[int]:
+def _require(table: Table, name: str | None, what: str, *columns: str | tuple[str, ...]
+             ) -> list[int]:
+    """Column indexes; a tuple names one column's accepted spellings (current one first)."""
     found = []
-    for col in columns:
-        i = table.index(col)
+    names = [(c,) if isinstance(c, str) else c for c in columns]
+    for spellings in names:
+        i = table.index(*spellings)
         if i is None:
-            raise table_error(name, what, f"column {col!r} is missing", table.header_line, col,
-                              ", ".join(columns))
+            col = spellings[0]
+            also = f" (or {', '.join(repr(x) for x in spellings[1:])})" if spellings[1:] else ""
+            raise table_error(name, what, f"column {col!r}{also} is missing", table.header_line,
+                              col, ", ".join(n[0] for n in names))
         found.append(i)
     return found
+
+
+# STAR-Fusion before v1.0 wrote '#fusion_name JunctionReads SpanningFrags Splice_type LeftGene
+# LeftBreakpoint RightGene RightBreakpoint JunctionReads SpanningFrags' (the second pair: read
+# names); the first column of each name is the count.
+STAR_FUSION_COLUMNS = (("FusionName", "fusion_name", "#FusionName"),
+                       ("JunctionReadCount", "JunctionReads"),
+                       ("SpanningFragCount", "SpanningFrags"), ("LeftGene",), ("RightGene",))
+
+
+def _name_genes(text: str) -> tuple[str | None, str | None] | None:
+    """The two genes of a STAR-Fusion FusionName ('ACACA--STAC2'), or None if not of that form."""
+    parts = text.split("--")
+    return (_symbol(parts[0]), _symbol(parts[1])) if len(parts) == 2 else None
 
 
 def read_star_fusion(data: bytes, options: ReadOptions = ReadOptions(),
@@ -46,9 +65,8 @@ def read_star_fusion(data: bytes, options: ReadOptions = ReadOptions(),
     highest count among its rows)."""
     what = "STAR-Fusion table"
     t = read_table(data, options.max_decompressed_bytes, name, what, header_starts_with_hash=True)
-    i_name, i_junc, i_span, i_left, i_right = _require(
-        t, name, what, "FusionName", "JunctionReadCount", "SpanningFragCount", "LeftGene",
-        "RightGene")
+    i_name, i_junc, i_span, i_left, i_right = _require(t, name, what, *STAR_FUSION_COLUMNS)
+    junc, span = t.columns[i_junc], t.columns[i_span]
     merged: dict[tuple[str, str], dict] = {}
     warnings: list[str] = []
     for n, row in t.rows:
@@ -56,8 +74,13 @@ def read_star_fusion(data: bytes, options: ReadOptions = ReadOptions(),
         five, three = _symbol(cell(row, i_left)), _symbol(cell(row, i_right))
         if not text or not five or not three:
             raise table_error(name, what, "FusionName/LeftGene/RightGene is empty", n)
-        reads = (int_cell(row, i_junc, name, what, n, "JunctionReadCount") or 0) + (
-            int_cell(row, i_span, name, what, n, "SpanningFragCount") or 0)
+        named = _name_genes(text)
+        if named and tuple(g.upper() for g in named if g) != (five.upper(), three.upper()):
+            warnings.append(f"line {n}: FusionName {text!r} disagrees with LeftGene/RightGene "
+                            f"({five}, {three}); read as {five}::{three}, the genes at the "
+                            "breakpoints")
+        reads = (int_cell(row, i_junc, name, what, n, junc) or 0) + (
+            int_cell(row, i_span, name, what, n, span) or 0)
         entry = merged.setdefault((five, three), {"lines": [], "reads": 0, "text": text})
         entry["lines"].append(n)
         entry["reads"] = max(entry["reads"], reads)

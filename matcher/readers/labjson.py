@@ -34,6 +34,13 @@ from matcher.model import (
 )
 from matcher.readers.options import ReadOptions
 from matcher.reference.protein import consequence_class
+from matcher.untrusted import (
+    MAX_INT32,
+    REPORT_ID_RULE,
+    decoded_problems,
+    loads_json,
+    report_id_problem,
+)
 
 ALLELE = re.compile(r"^[ACGTNacgtn]+$|^-$")
 SYMBOL = validate.Regexp(r"^[A-Za-z0-9][A-Za-z0-9\-\.@_/]{0,39}$",
@@ -69,12 +76,12 @@ class VariantSchema(_Strict):
     chrom = fields.String(validate=validate.Regexp(
         r"^(chr)?([1-9]|1[0-9]|2[0-2]|X|Y|M|MT)$", flags=re.I,
         error="expected a chromosome such as 7 or chr7"))
-    pos = fields.Integer(strict=True, validate=validate.Range(min=1))
+    pos = fields.Integer(strict=True, validate=validate.Range(min=1, max=MAX_INT32))
     ref = fields.String(validate=validate.Regexp(ALLELE, error="expected bases A, C, G, T, N"))
     alt = fields.String(validate=validate.Regexp(ALLELE, error="expected bases A, C, G, T, N"))
     vaf = fields.Float(validate=validate.Range(0, 1, error="expected a fraction from 0 to 1"),
                        allow_nan=False)
-    depth = fields.Integer(strict=True, validate=validate.Range(min=0))
+    depth = fields.Integer(strict=True, validate=validate.Range(min=0, max=MAX_INT32))
     origin = fields.String(validate=validate.OneOf(("somatic", "germline")))
     # Exon-level results (PCR assays report "EGFR exon 19 deletion" without HGVS), or the exon
     # and consequence an annotation gave beside an HGVS change.
@@ -104,9 +111,9 @@ class FusionSchema(_Strict):
     fusion = _text()
     five_prime_gene = fields.String(validate=SYMBOL)
     three_prime_gene = fields.String(validate=SYMBOL)
-    five_prime_exon = fields.Integer(strict=True, validate=validate.Range(min=1))
-    three_prime_exon = fields.Integer(strict=True, validate=validate.Range(min=1))
-    supporting_reads = fields.Integer(strict=True, validate=validate.Range(min=0))
+    five_prime_exon = fields.Integer(strict=True, validate=validate.Range(min=1, max=500))
+    three_prime_exon = fields.Integer(strict=True, validate=validate.Range(min=1, max=500))
+    supporting_reads = fields.Integer(strict=True, validate=validate.Range(min=0, max=MAX_INT32))
 
     @validates_schema
     def _some_gene(self, data: dict, **_kw) -> None:
@@ -135,9 +142,7 @@ class BiomarkerSchema(_Strict):
 class LabReportSchema(_Strict):
     """Lab JSON report v1."""
 
-    report_id = fields.String(required=True, validate=validate.Regexp(
-        r"^[A-Za-z0-9][A-Za-z0-9_.:\-/ ]{0,127}$",
-        error="expected 1-128 letters, digits, spaces or _.:-/"))
+    report_id = fields.String(required=True, validate=lambda v: _report_id(v))
     tumor_type = _text()
     genome_build = fields.String(validate=validate.OneOf(GENOME_BUILDS))
     lab = _text()
@@ -162,20 +167,27 @@ class LabReportSchema(_Strict):
         return data
 
 
+def _report_id(value: str) -> None:
+    if report_id_problem(value) is not None:
+        raise ValidationError(f"expected {REPORT_ID_RULE}")
+
+
 # One instance for every report: building a schema deep-copies its fields and nested
 # schemas (about a third of a report's validation time); load() keeps no state.
 _SCHEMA = LabReportSchema()
 
 
 def parse_json(data: bytes, source: str = "report") -> object:
-    """Decode JSON, raising ReportValidationError with line/column on malformed input."""
+    """Decode JSON, raising ReportValidationError with line/column on malformed input, and
+    naming every integer out of range and every string with a lone surrogate by its field path
+    (:func:`matcher.untrusted.decoded_problems`)."""
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise ReportValidationError("report is not UTF-8 text", [Problem(
             f"byte {exc.start} is not valid UTF-8", expected="UTF-8 encoded JSON")]) from None
     try:
-        return json.loads(text)
+        doc = loads_json(text)
     except json.JSONDecodeError as exc:
         raise ReportValidationError("report is not valid JSON", [Problem(
             f"{exc.msg} at column {exc.colno}", line=exc.lineno, source=source,
@@ -184,6 +196,11 @@ def parse_json(data: bytes, source: str = "report") -> object:
         raise ReportValidationError("report is nested too deeply", [Problem(
             "JSON nesting is deeper than Python can read", source=source,
             expected="a lab report (a few levels of nesting)")]) from None
+    problems = decoded_problems(doc)
+    if problems:
+        raise ReportValidationError(
+            f"report failed validation ({len(problems)} problem(s))", problems)
+    return doc
 
 
 def read_labjson(data: bytes, options: ReadOptions = ReadOptions()) -> list[Report]:

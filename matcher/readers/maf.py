@@ -10,6 +10,7 @@ from matcher.errors import PayloadTooLarge, Problem
 from matcher.model import Report, VariantCall
 from matcher.readers.options import ReadOptions
 from matcher.readers.tables import cell, int_cell, read_table, table_error
+from matcher.untrusted import ascii_int
 
 WHAT = "MAF"
 # MAF Variant_Classification -> Sequence Ontology term (as vcf2maf maps them, reversed).
@@ -38,11 +39,15 @@ def read_clinical(data: bytes, limit: int) -> dict[str, dict[str, str]]:
         raise table_error("clinical sidecar", what, "column 'SAMPLE_ID' is missing",
                           t.header_line, "SAMPLE_ID", "SAMPLE_ID and ONCOTREE_CODE columns")
     out = {}
-    for _, row in t.rows:
+    for n, row in t.rows:
         sample = cell(row, i_sample)
         if sample:
             out[sample] = {c.upper(): (cell(row, i) or "") for i, c in enumerate(t.columns)}
+            out[sample][_LINE] = str(n)
     return out
+
+
+_LINE = "\x00line"  # the sidecar line of a sample (not a column name: no NUL in a header)
 
 
 def read_maf(data: bytes, options: ReadOptions = ReadOptions(), name: str | None = None
@@ -78,7 +83,13 @@ def read_maf(data: bytes, options: ReadOptions = ReadOptions(), name: str | None
                               "Tumor_Sample_Barcode")
         if options.sample and sample != options.sample:
             continue
-        call, build = _call(row, col, n, name, options)
+        call, build = _call(row, col, n, name, options, t.columns)
+        if sample not in by_sample and options.max_samples is not None \
+                and len(by_sample) >= options.max_samples:
+            raise PayloadTooLarge(f"more than {options.max_samples} samples", [Problem(
+                f"more than {options.max_samples} tumor samples", line=n,
+                field="Tumor_Sample_Barcode",
+                expected=f"at most {options.max_samples} (MATCHER_MAX_SAMPLES)")])
         by_sample.setdefault(sample, []).append(call)
         builds.setdefault(sample, build)
     if options.sample and not by_sample:
@@ -92,7 +103,10 @@ def read_maf(data: bytes, options: ReadOptions = ReadOptions(), name: str | None
             warnings.append(f"sample {sample} is not in the clinical sidecar; tumor type unknown")
         report_id = sample if not options.report_id else (
             options.report_id if len(by_sample) == 1 else f"{options.report_id}-{sample}")
+        from_sidecar = not options.tumor_type and info.get("ONCOTREE_CODE")
         reports.append(Report(
+            tumor_type_source=f"clinical sidecar line {info[_LINE]}, ONCOTREE_CODE"
+            if from_sidecar else None,
             report_id=report_id, tumor_type=options.tumor_type or info.get("ONCOTREE_CODE") or None,
             genome_build=builds.get(sample) or options.genome_build, lab=options.lab,
             patient_id=info.get("PATIENT_ID") or None, variants=tuple(calls),
@@ -100,8 +114,8 @@ def read_maf(data: bytes, options: ReadOptions = ReadOptions(), name: str | None
     return reports
 
 
-def _call(row: list[str], col: dict, n: int, name: str | None, options: ReadOptions
-          ) -> tuple[VariantCall, str | None]:
+def _call(row: list[str], col: dict, n: int, name: str | None, options: ReadOptions,
+          col_names: list[str]) -> tuple[VariantCall, str | None]:
     build_text = cell(row, col["build"])
     build = _BUILDS.get(build_text.lower()) if build_text else None
     if build_text and build is None:
@@ -131,12 +145,13 @@ def _call(row: list[str], col: dict, n: int, name: str | None, options: ReadOpti
     if reason is None and depth is not None and depth < options.min_depth:
         reason = f"depth {depth} below the minimum {options.min_depth}"
     exon_text = cell(row, col["exon"])
-    exon = int(exon_text.split("/")[0]) if exon_text and exon_text.split("/")[0].isdigit() \
-        else None
+    exon = ascii_int(exon_text.split("/")[0], max_value=500) if exon_text else None
     protein = cell(row, col["protein"])
     return VariantCall(
         source=f"line {n}", gene=cell(row, col["gene"]),
         protein_change=protein if protein not in (None, "p.") else None,
+        protein_field=f"column {col['protein'] + 1} ({col_names[col['protein']]})"
+        if col["protein"] is not None else None,
         cdna_change=cell(row, col["cdna"]), transcript=cell(row, col["transcript"]),
         consequence=consequence, exon=exon, chrom=cell(row, col["chrom"]),
         pos=int_cell(row, col["start"], name, WHAT, n, "Start_Position"),

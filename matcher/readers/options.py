@@ -23,6 +23,7 @@ class ReadOptions:
     min_vaf: float = 0.0  # calls below are listed as filtered
     min_depth: int = 0
     max_variants: int = 100_000  # more records than this in a report: PayloadTooLarge
+    max_samples: int | None = None  # more sample columns / MAF samples: PayloadTooLarge
     max_decompressed_bytes: int = 2 * 1024**3  # gzip-bomb guard
     lab: str | None = None
     clinical_sidecar: bytes | None = None  # MAF: SAMPLE_ID -> ONCOTREE_CODE table

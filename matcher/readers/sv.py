@@ -14,14 +14,16 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from matcher.model import FusionCall
+from matcher.untrusted import MAX_INT32, is_ascii_int
 
 # ALT bracket forms -> (mate chrom, mate pos, [first segment, second segment]) where a segment
 # is ('self'|'mate', strand of that genome piece as read along the joined molecule).
+_P = r"(\d{1,10})"  # a mate position: ASCII digits (re.A), at most 10
 _BND = (
-    (re.compile(r"^[A-Za-z.*]+\[([^:\[\]]+):(\d+)\[$"), (("self", 1), ("mate", 1))),     # t[p[
-    (re.compile(r"^[A-Za-z.*]+\]([^:\[\]]+):(\d+)\]$"), (("self", 1), ("mate", -1))),    # t]p]
-    (re.compile(r"^\]([^:\[\]]+):(\d+)\][A-Za-z.*]+$"), (("mate", 1), ("self", 1))),     # ]p]t
-    (re.compile(r"^\[([^:\[\]]+):(\d+)\[[A-Za-z.*]+$"), (("mate", -1), ("self", 1))),    # [p[t
+    (re.compile(rf"^[A-Za-z.*]+\[([^:\[\]]+):{_P}\[$", re.A), (("self", 1), ("mate", 1))),  # t[p[
+    (re.compile(rf"^[A-Za-z.*]+\]([^:\[\]]+):{_P}\]$", re.A), (("self", 1), ("mate", -1))),  # t]p]
+    (re.compile(rf"^\]([^:\[\]]+):{_P}\][A-Za-z.*]+$", re.A), (("mate", 1), ("self", 1))),  # ]p]t
+    (re.compile(rf"^\[([^:\[\]]+):{_P}\[[A-Za-z.*]+$", re.A), (("mate", -1), ("self", 1))),  # [p[t
 )
 _DELLY_CT = {"3to5": (("self", 1), ("mate", 1)), "5to3": (("mate", 1), ("self", 1)),
              "3to3": (("self", 1), ("mate", -1)), "5to5": (("mate", -1), ("self", 1))}
@@ -165,7 +167,7 @@ def _sign(strand: str | None) -> int | None:
 
 
 def _is_int(value: Any) -> bool:
-    return isinstance(value, str) and value.isdigit() or isinstance(value, int)
+    return isinstance(value, str) and is_ascii_int(value, max_value=MAX_INT32)
 
 
 def _reads(rec: SvRecord) -> int | None:
@@ -173,16 +175,16 @@ def _reads(rec: SvRecord) -> int | None:
     total, found = 0, False
     for key in ("PR", "SR"):
         parts = rec.sample.get(key, "").split(",")
-        if len(parts) >= 2 and parts[1].isdigit():
+        if len(parts) >= 2 and is_ascii_int(parts[1], max_value=MAX_INT32):
             total += int(parts[1])
             found = True
     for key in ("DV", "RV"):
-        if rec.sample.get(key, "").isdigit():
+        if is_ascii_int(rec.sample.get(key, ""), max_value=MAX_INT32):
             total += int(rec.sample[key])
             found = True
     if found:
         return total
     for value in (rec.sample.get("VF"), rec.info.get("VF"), rec.info.get("SU")):
-        if isinstance(value, str) and value.isdigit():
+        if is_ascii_int(value, max_value=MAX_INT32):
             return int(value)
     return None

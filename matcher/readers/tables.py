@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from matcher.errors import FileFormatError, Problem
 from matcher.readers.detect import maybe_gunzip, refuse_binary
+from matcher.untrusted import MAX_INT32, ascii_int
+
+_DECIMAL = re.compile(r"[-+]?[0-9]{1,10}\.[0-9]{0,20}", re.ASCII)
 
 
 @dataclass
@@ -55,9 +59,26 @@ def read_table(data: bytes, limit: int, name: str | None, what: str, *,
 
 
 def _looks_header(lines: list[str], i: int) -> bool:
-    """A '#' line followed by a data line with as many tabs: the header (STAR-Fusion, Arriba)."""
+    """A '#' line followed by a data line with as many fields: the header (STAR-Fusion, Arriba).
+
+    Trailing empty fields do not count on either side: STAR-Fusion headers may end in tabs
+    (``#FusionName\t…\tLargeAnchorSupport\t\t``) and rows may end in an empty column."""
+    if "\t" not in lines[i]:
+        return False
     nxt = next((ln for ln in lines[i + 1:] if ln.strip() and not ln.startswith("#")), None)
-    return "\t" in lines[i] and (nxt is None or nxt.count("\t") == lines[i].count("\t"))
+    if nxt is None:
+        return True
+    head, row = lines[i].split("\t"), nxt.split("\t")
+    named = len(_trimmed(head))
+    return len(head) == len(row) or len(_trimmed(row)) <= named <= len(row)
+
+
+def _trimmed(fields: list[str]) -> list[str]:
+    """The fields without the empty ones at the end."""
+    end = len(fields)
+    while end and not fields[end - 1].strip():
+        end -= 1
+    return fields[:end]
 
 
 def table_error(name: str | None, what: str, message: str, line: int | None,
@@ -83,8 +104,10 @@ def int_cell(row: list[str], index: int | None, name: str | None, what: str, lin
     value = cell(row, index)
     if value is None:
         return None
-    try:
-        return int(float(value)) if "." in value else int(value)
-    except ValueError:
-        raise table_error(name, what, f"{column} {value!r} is not a number", line, column,
-                          "an integer") from None
+    number = ascii_int(value, signed=True, max_value=MAX_INT32)
+    if number is None and _DECIMAL.fullmatch(value):
+        number = int(float(value))  # '12.0' as some tools write counts
+    if number is None:
+        raise table_error(name, what, f"{column} {value[:40]!r} is not a number", line, column,
+                          f"an integer in ASCII digits, at most {MAX_INT32}")
+    return number

@@ -160,14 +160,15 @@ def _exon(value: str | None) -> int | None:
     """'19/27' -> 19; ranges '2-3/10' -> 2; anything else None."""
     if not value:
         return None
-    m = re.match(r"^(\d+)", value)
+    m = re.match(r"^([0-9]{1,9})", value)
     return int(m.group(1)) if m else None
 
 
 # ----------------------------------------------------------------------------- shared helpers
-_HGVS_C = re.compile(r"^c\.[-*]?\d+(?:[+-]\d+)?(?:_[-*]?\d+(?:[+-]\d+)?)?"
+_N = "[0-9]{1,9}"  # a position: ASCII digits, bounded (int() of 5,000 digits raises)
+_HGVS_C = re.compile(rf"^c\.[-*]?{_N}(?:[+-]{_N})?(?:_[-*]?{_N}(?:[+-]{_N})?)?"
                      r"(?:[ACGTN]+>[ACGTN]+|(?:del|dup|ins|inv|delins)[ACGTN]*|=)$")
-_SPLICE_OFFSET = re.compile(r"^c\.[-*]?\d+([+-])(\d+)")
+_SPLICE_OFFSET = re.compile(r"^c\.[-*]?[0-9]{1,9}([+-])([0-9]{1,9})")
 _SNV_END = re.compile(r"([ACGT])>([ACGT])$")
 _COMPLEMENT = {"A": "T", "C": "G", "G": "C", "T": "A"}
 _NOT_SEQUENCE = ("*", ".", "<")
@@ -245,7 +246,7 @@ def _snv_owner(cdna: str | None, ref: str, alts: list[str]) -> int | None:
 # ----------------------------------------------------------------------------- Funcotator
 _FUNCOTATOR_FIELD = re.compile(r"^Gencode_[^_|]+_(\w+)$")
 _FUNCOTATOR_ESCAPE = re.compile(r"_%([0-9A-Fa-f]{2})_")
-_FUNCOTATOR_INTRONIC = re.compile(r"^c\.e\d+([+-])(\d+)")
+_FUNCOTATOR_INTRONIC = re.compile(r"^c\.e[0-9]{1,9}([+-])([0-9]{1,9})")
 # Funcotator's variantClassification (MAF's Variant_Classification, upper case) -> SO term.
 _FUNCOTATOR_SO = {
     "MISSENSE": "missense_variant", "NONSENSE": "stop_gained", "NONSTOP": "stop_lost",
@@ -362,7 +363,7 @@ class Funcotator:
 
 # ----------------------------------------------------------------------------- ANNOVAR
 _ANNOVAR_ESCAPE = re.compile(r"\\x([0-9A-Fa-f]{2})")
-_ANNOVAR_SNV = re.compile(r"^c\.([ACGTN])(-?\d+)([ACGTN])$")
+_ANNOVAR_SNV = re.compile(r"^c\.([ACGTN])(-?[0-9]{1,9})([ACGTN])$")
 _ANNOVAR_LIST = re.compile(r"[,;]")
 # Preferred gene model when several were annotated (RefSeq first: what clinical reports cite).
 _ANNOVAR_MODELS = {"refGeneWithVer": 0, "refGene": 1, "ncbiRefSeq": 2, "ensGeneWithVer": 3,

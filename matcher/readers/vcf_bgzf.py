@@ -13,6 +13,7 @@ the header lacks, :func:`read_bgzf_regions` returns None and the caller scans th
 
 from __future__ import annotations
 
+import bisect
 import os
 import struct
 import zlib
@@ -24,6 +25,7 @@ from matcher.model import Report
 from matcher.readers.options import ReadOptions
 from matcher.readers.vcf_header import parse_header
 from matcher.readers.vcf_records import Region, RegionFilter, VcfReader, _fail, bare_chrom
+from matcher.untrusted import ascii_int
 
 _PEEK = 1024  # bytes inflated per block to find its first complete record
 _MAX_BLOCK = 65536
@@ -108,8 +110,10 @@ def _read(f: _File, options: ReadOptions, regions: Sequence[Region], gene_spans,
     if not rank:
         return None
     wanted = RegionFilter(regions)
-    spans = sorted((rank[c], s, e) for c, ss in wanted.by_chrom.items() if c in rank
+    # Merged spans in contig order: disjoint, so their ends are sorted too (one bisect a block).
+    spans = sorted((rank[c], s, e) for c, ss in wanted.merged().items() if c in rank
                    for s, e in ss)
+    span_ends = [(r, e) for r, _, e in spans]
     keys: list[tuple[int, int] | None] = []
     for i, block in enumerate(blocks):
         keys.append(None if i < first_data else _first_key(f, block, rank))
@@ -131,7 +135,8 @@ def _read(f: _File, options: ReadOptions, regions: Sequence[Region], gene_spans,
     wanted_blocks = set()
     for i in range(first_data, len(blocks)):
         lo, hi = lower[i], upper[i]
-        if any((r, s + 1) <= hi and (r, e) >= lo for r, s, e in spans):
+        j = bisect.bisect_left(span_ends, lo)  # the first span ending at or after lo
+        if j < len(spans) and (spans[j][0], spans[j][1] + 1) <= hi:
             wanted_blocks.update((i - 1, i, i + 1))
     reader = VcfReader(header, options, name, gene_spans)
     for a, b in _runs(sorted(x for x in wanted_blocks if first_data <= x < len(blocks))):
@@ -143,10 +148,16 @@ def _read(f: _File, options: ReadOptions, regions: Sequence[Region], gene_spans,
         for raw in chunk.split(b"\n"):
             if not raw or raw.startswith(b"#"):
                 continue
+            # Test CHROM/POS on the bytes: most lines of an inflated block are outside.
+            t1 = raw.find(b"\t")
+            t2 = raw.find(b"\t", t1 + 1) if t1 >= 0 else -1
+            if t2 > 0 and raw[t1 + 1:t2].isdigit() and not wanted.contains(raw[:t1],
+                                                                            int(raw[t1 + 1:t2])):
+                continue
             line = raw.decode("utf-8", "replace")
             parts = line.split("\t", 2)
-            if len(parts) > 2 and parts[1].isdigit() and not wanted.contains(parts[0],
-                                                                              int(parts[1])):
+            pos = ascii_int(parts[1]) if len(parts) > 2 else None
+            if pos is not None and not wanted.contains(parts[0], pos):
                 continue
             where = f"{parts[0]}:{parts[1]}" if len(parts) > 1 else parts[0]
             reader.add_line(line, 0, source=f"record {where}")

@@ -6,10 +6,12 @@ decompression and index queries.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 
 from matcher.errors import FileFormatError, Problem
+from matcher.untrusted import is_ascii_int
 
 FIXED_COLUMNS = ("CHROM", "POS", "ID", "REF", "ALT", "QUAL", "FILTER", "INFO")
 _VERSION = re.compile(r"^##fileformat=VCFv(4\.\d)\s*$")
@@ -35,7 +37,9 @@ RESERVED = {
                "PL": ("G", "Integer"), "PQ": ("1", "Integer"), "PS": ("1", "Integer")},
 }
 
-# chr1/chr7/chr17/chrX lengths tell the build apart (UCSC/GRC assembly reports).
+# Every primary chromosome's length tells the build apart: knowledgebase/reference/
+# contig_lengths.tsv (from the UCSC chain headers; read by contig_lengths()). These few stay as
+# the fallback when that table is absent (UCSC/GRC assembly reports).
 CONTIG_LENGTHS = {
     "1": {249250621: "GRCh37", 248956422: "GRCh38"},
     "2": {243199373: "GRCh37", 242193529: "GRCh38"},
@@ -173,7 +177,7 @@ def _meta_line(line: str, n: int, header: VcfHeader, problems: list[Problem]) ->
         _definition(key, fields, n, header, problems)
     elif key == "contig":
         length = fields.get("length")
-        if length is not None and not length.isdigit():
+        if length is not None and not is_ascii_int(length):
             problems.append(Problem(f"contig {fields['ID']!r}: length {length!r} is not a "
                                     "number", line=n, expected="a positive integer"))
             return
@@ -239,12 +243,32 @@ def _columns(line: str, n: int, header: VcfHeader, problems: list[Problem]) -> N
             header.warnings.append(f"line {n}: FORMAT column without sample columns")
 
 
+@functools.cache
+def contig_lengths() -> dict[str, dict[int, str]]:
+    """Chromosome -> {length: build} from the shipped ``contig_lengths.tsv`` (``chrom, GRCh37,
+    GRCh38``), over the built-in CONTIG_LENGTHS."""
+    from matcher.paths import default_reference_dir
+
+    out = {k: dict(v) for k, v in CONTIG_LENGTHS.items()}
+    path = default_reference_dir() / "contig_lengths.tsv"
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return out
+    if lines and lines[0].split("\t") == ["chrom", "GRCh37", "GRCh38"]:
+        for line in lines[1:]:
+            chrom, g37, g38 = line.split("\t")
+            out[chrom.upper()] = {int(g37): "GRCh37", int(g38): "GRCh38"}
+    return out
+
+
 def infer_build(header: VcfHeader, stated: str | None, name: str | None = None) -> str | None:
     """The build from contigs, checked against ##reference/##assembly and the caller's word."""
     from_contigs: str | None = None
+    lengths = contig_lengths()
     for contig, length in header.contigs.items():
         key = contig[3:] if contig.lower().startswith("chr") else contig
-        known = CONTIG_LENGTHS.get(key.upper(), {})
+        known = lengths.get(key.upper(), {})
         if length in known:
             from_contigs = known[length]
             break

@@ -17,21 +17,22 @@ from matcher.readers.sv import SvCollector, SvRecord, is_sv_allele
 from matcher.readers.vcf_annotations import Annotations
 from matcher.readers.vcf_header import VcfHeader, infer_build
 from matcher.readers.vcf_support import allele_support, carries, count_ok, normal_carries
+from matcher.untrusted import MAX_INT32, ascii_int, is_ascii_int
 
 Region = tuple[str, int, int]
 _BASES = re.compile(r"^[ACGTNacgtn]+$")
 _ALT = re.compile(r"^([ACGTNacgtn]+|\.|\*|<[^<>]+>|\.[ACGTNacgtn]+|[ACGTNacgtn]+\.|"
                   r"[ACGTNacgtn]*[\[\]][^\[\]]+[\[\]][ACGTNacgtn]*)$")
-_GT = re.compile(r"^[/|]?(\.|\d+)([/|](\.|\d+))*[/|]?$")
+_GT = re.compile(r"^[/|]?(\.|\d+)([/|](\.|\d+))*[/|]?$", re.ASCII)
 def _without_af(info: dict) -> dict:
     """INFO without its AF key (a population frequency, not this sample's VAF)."""
     return {k: v for k, v in info.items() if k != "AF"}
 
 
 _INFO_KEY = re.compile(r"^([A-Za-z_][0-9A-Za-z_.]*|1000G)$")
-_NUMERIC = {"Integer": re.compile(r"^[-+]?\d+$|^\.$"),
+_NUMERIC = {"Integer": re.compile(r"^[-+]?\d{1,10}$|^\.$", re.ASCII),  # at most 10 digits
             "Float": re.compile(r"^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$|^\.$|^[-+]?(inf|nan)$",
-                                re.I)}
+                                re.I | re.ASCII)}
 _MAX_PROBLEMS = 20
 _SKIP_ALTS = {"*", ".", "<*>", "<NON_REF>", "<X>"}
 
@@ -77,11 +78,16 @@ class RegionFilter:
             self._ends[key] = [e for _, e in merged]
         self._names: dict[str, str] = {}  # chrom as written -> bare name
 
-    def contains(self, chrom: str, pos: int) -> bool:
-        """True if 1-based ``pos`` on ``chrom`` lies in a region."""
+    def merged(self) -> dict[str, list[tuple[int, int]]]:
+        """Bare chromosome -> its merged, sorted, disjoint (start, end) spans."""
+        return {c: list(zip(s, self._ends[c])) for c, s in self._starts.items()}
+
+    def contains(self, chrom: str | bytes, pos: int) -> bool:
+        """True if 1-based ``pos`` on ``chrom`` (text or bytes) lies in a region."""
         key = self._names.get(chrom)
         if key is None:
-            key = self._names[chrom] = bare_chrom(chrom)
+            key = self._names[chrom] = bare_chrom(
+                chrom if isinstance(chrom, str) else chrom.decode("utf-8", "replace"))
         starts = self._starts.get(key)
         if not starts:
             return False
@@ -91,9 +97,10 @@ class RegionFilter:
     def line_in(self, line: str) -> bool:
         """True if the data line's CHROM/POS fall in a region (unparseable lines: True)."""
         parts = line.split("\t", 2)
-        if len(parts) < 3 or not parts[1].isdigit():
+        pos = ascii_int(parts[1]) if len(parts) == 3 else None
+        if pos is None:
             return True
-        return self.contains(parts[0], int(parts[1]))
+        return self.contains(parts[0], pos)
 
 
 def choose_samples(header: VcfHeader, options: ReadOptions, name: str | None
@@ -139,6 +146,10 @@ class VcfReader:
     def __init__(self, header: VcfHeader, options: ReadOptions, name: str | None,
                  gene_spans=None):
         self.header, self.options, self.name = header, options, name
+        if options.max_samples is not None and len(header.samples) > options.max_samples:
+            raise PayloadTooLarge(f"the VCF has {len(header.samples)} samples", [Problem(
+                f"{len(header.samples)} sample columns", field="#CHROM",
+                expected=f"at most {options.max_samples} (MATCHER_MAX_SAMPLES)")])
         self.build = infer_build(header, options.genome_build, name)
         self.tumor, self.normal = choose_samples(header, options, name)
         self.ann = Annotations(header.info)
@@ -165,7 +176,7 @@ class VcfReader:
         """Validate one data line and add its calls (``source`` defaults to ``line N``)."""
         line = line.rstrip("\r\n")
         if not line.strip():
-            self.warnings.append(f"line {lineno}: empty line skipped")
+            self.note("empty line skipped", lineno)
             return
         problems = self._parse(line, lineno, source or f"line {lineno}")
         if problems:
@@ -215,8 +226,9 @@ class VcfReader:
         if not chrom or any(ch.isspace() for ch in chrom):
             bad.append(Problem(f"CHROM {chrom!r} is invalid", line=n, field="CHROM",
                                expected="a contig name without spaces"))
-        if not pos.isdigit():
-            bad.append(Problem(f"POS {pos!r} is not a non-negative integer", line=n, field="POS"))
+        if not is_ascii_int(pos, max_value=MAX_INT32):
+            bad.append(Problem(f"POS {pos[:40]!r} is not a position", line=n, field="POS",
+                               expected=f"ASCII digits 0-9, at most {MAX_INT32}"))
         if not _BASES.match(ref):
             bad.append(Problem(f"REF {ref!r} is not a base sequence", line=n, field="REF",
                                expected="A, C, G, T or N"))
@@ -307,7 +319,7 @@ class VcfReader:
                     self.note(f"FORMAT {key} has the wrong number of values for "
                               f"Number={spec.get('Number')}", n)
             if gt is not None and (not _GT.match(gt) or any(
-                    a.isdigit() and int(a) > n_alts for a in re.split(r"[/|]", gt))):
+                    a != "." and int(a) > n_alts for a in re.split(r"[/|]", gt) if a)):
                 bad.append(Problem(f"sample {s!r}: genotype {gt!r} is invalid", line=n,
                                    field="GT", expected=f"allele indexes 0-{n_alts}"))
             out.append(fields)
@@ -345,6 +357,8 @@ class VcfReader:
             self.variants.append(VariantCall(
                 source=src, gene=a.gene if a else None,
                 protein_change=a.protein_change if a else None,
+                protein_field=f"INFO {self.ann.key or 'annotation'}"
+                if a and a.protein_change else None,
                 cdna_change=a.cdna_change if a else None, transcript=a.transcript if a else None,
                 consequence=a.consequence if a else None, exon=a.exon if a else None,
                 chrom=chrom, pos=pos, ref=ref.upper(), alt=alt.upper(), build=self.build,

@@ -229,14 +229,15 @@ def _scan(path: Path, options: ReadOptions, regions: Sequence[Region], gene_span
         for raw in buf.split(b"\n")[:-1]:
             lineno += 1
             key = _key(raw)
-            if key is not None and not any(s < key[1] <= e for s, e in spans_of(key[0])):
+            if key is not None and not wanted.contains(key[0].decode("utf-8", "replace"), key[1]):
                 continue
             reader.add_line(raw.decode("utf-8", "replace"), lineno)
     if carry:  # last line without a newline
         lineno += 1
         if reader is None:
             header_lines.append(carry.decode("utf-8", "replace"))
-        elif (key := _key(carry)) is None or any(s < key[1] <= e for s, e in spans_of(key[0])):
+        elif (key := _key(carry)) is None or wanted.contains(key[0].decode("utf-8", "replace"),
+                                                             key[1]):
             reader.add_line(carry.decode("utf-8", "replace"), lineno)
     if reader is None:
         if not header_lines:

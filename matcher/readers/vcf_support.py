@@ -26,6 +26,9 @@ import math
 import re
 from collections.abc import Callable
 
+from matcher.untrusted import MAX_INT32, ascii_int, is_ascii_int
+
+_FLOAT = re.compile(r"[-+]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][-+]?[0-9]+)?", re.ASCII)
 Support = tuple[float, int | None]  # (VAF as found, depth), VAF not yet range-checked
 
 
@@ -34,7 +37,7 @@ def count_ok(number: str | None, value: str, n_alts: int, ploidy: int | None) ->
     count = len(value.split(","))
     if number is None or number == ".":
         return True
-    if number.isdigit():
+    if is_ascii_int(number):
         return number == "0" or count == int(number)
     if number == "A":
         return count == n_alts
@@ -69,8 +72,8 @@ def allele_support(fields: dict[str, str], ref: str, alt: str, k: int, info: dic
     if vaf is None and not fields and isinstance(info.get("AF"), str):
         value = _float(_nth(info["AF"], k))
         vaf = value if _is_fraction(value) else None
-    if depth is None and isinstance(info.get("DP"), str) and info["DP"].isdigit():
-        depth = int(info["DP"])
+    if depth is None and isinstance(info.get("DP"), str):
+        depth = ascii_int(info["DP"], max_value=MAX_INT32)
     return vaf, depth
 
 
@@ -232,7 +235,7 @@ def _allele_value(fields: dict[str, str], key: str, k: int, per_allele: bool = T
 def _second_alt_seen(fields: dict[str, str]) -> bool:
     """Does the sample show an ALT allele beyond the first (GT index ≥2, longer count lists)?"""
     gt = re.split(r"[/|]", fields.get("GT", ""))
-    if any(a.isdigit() and int(a) > 1 for a in gt):
+    if any(is_ascii_int(a) and int(a) > 1 for a in gt):
         return True
     if len(fields.get("AD", "").split(",")) > 2:
         return True
@@ -244,10 +247,9 @@ def _float(text: str | None) -> float | None:
     """A finite number, or None ('.', empty, 'abc', 'nan', 'inf')."""
     if not text:
         return None
-    try:
-        value = float(text)
-    except ValueError:
+    if not _FLOAT.fullmatch(text):  # ASCII only: float() also reads '٠.٥' and '1_0'
         return None
+    value = float(text)
     return value if math.isfinite(value) else None
 
 
@@ -261,11 +263,8 @@ def _counts(text: str | None) -> list[int] | None:
     """A comma list of non-negative integers, or None if any item is not one."""
     if not text:
         return None
-    try:
-        counts = [int(x) for x in text.split(",")]
-    except ValueError:
-        return None
-    return counts if all(c >= 0 for c in counts) else None
+    counts = [ascii_int(x, max_value=MAX_INT32) for x in text.split(",")]
+    return None if None in counts else counts  # type: ignore[return-value]
 
 
 def _first(*values: int | None) -> int | None:

@@ -41,8 +41,9 @@ from dataclasses import dataclass
 from matcher.errors import InputError, Problem
 
 __all__ = [
-    "FIVE_PRIME_KINASES", "KINASE_GENES", "InvalidFusion", "ParsedFusion", "kinase_partner",
-    "orient", "parse_fusion",
+    "FIVE_PRIME_KINASES", "FUSION_DRIVERS_FILE", "KINASE_GENES", "ORIENTED_GENES",
+    "FusionDrivers", "InvalidFusion", "ParsedFusion", "acts_from_five_prime", "driver_gene",
+    "kinase_partner", "orient", "parse_fusion",
 ]
 
 # Kinase genes whose fusions are actionable because the fusion keeps their kinase domain. Most
@@ -58,6 +59,13 @@ KINASE_GENES = frozenset({
 # losing their C-terminus (FGFR2::BICC1 in cholangiocarcinoma, FGFR3::TACC3 in glioma and
 # bladder cancer, FGFR1::TACC1, EGFR::SEPTIN14). A name with one of these first is not reordered.
 FIVE_PRIME_KINASES = frozenset({"FGFR1", "FGFR2", "FGFR3", "EGFR"})
+# The genes whose fusions act through the part a 3' partner keeps, so that one written as the
+# stated 5' partner is not expected to act: the kinases (but FIVE_PRIME_KINASES), and NRG1, a
+# ligand whose EGF-like domain is its 3' part (every NRG1 fusion in CIViC has NRG1 3':
+# CD74::NRG1, SLC3A2::NRG1 …). Other fusion drivers (PML::RARA, KMT2A::MLLT3, BRD4::NUTM1,
+# EWSR1::FLI1) have no such rule: they are matched by the driver gene whichever side is named.
+ORIENTED_GENES = (KINASE_GENES - FIVE_PRIME_KINASES) | {"NRG1"}
+FUSION_DRIVERS_FILE = "fusion_drivers.tsv"
 
 ESTABLISHED = ("::", "--")  # notations that state the 5'→3' order
 CONVENTIONAL = ("-", "/", ":", "_")  # read 5'→3' by convention; orient() may correct them
@@ -99,7 +107,7 @@ _SIDE = re.compile(
     (?:\^\S+?)?                                        # STAR-Fusion '^ENSG…' suffix
     (?:\s*\(\s*(?:exon|ex|e)?\s*(?P<e1>\d{1,3})\s*\)   # (13), (e13), (exon 13)
       |\s+(?:exon|ex|e)\s*(?P<e2>\d{1,3}))?$            # ' exon 13', ' e13'
-    """, re.IGNORECASE | re.VERBOSE)
+    """, re.IGNORECASE | re.VERBOSE | re.ASCII)  # ASCII: other scripts' digits are no exon
 _UNNAMED = frozenset({"?", "unknown", "intergenic"})
 
 
@@ -211,3 +219,63 @@ def kinase_partner(five: str | None, three: str | None, *, order_known: bool = T
     if five_key in FIVE_PRIME_KINASES or (not order_known and five_key in KINASE_GENES):
         return five
     return None
+
+
+def acts_from_five_prime(gene: str | None) -> bool:
+    """False for a gene of :data:`ORIENTED_GENES` (it acts as the 3' partner); else True."""
+    return bool(gene) and gene.upper() not in ORIENTED_GENES
+
+
+@dataclass(frozen=True)
+class FusionDrivers:
+    """The genes CIViC files fusions under (``knowledgebase/reference/fusion_drivers.tsv``,
+    made by ``scripts/make_fusion_drivers.py``), each with the partners listed with it."""
+
+    partners: dict[str, frozenset[str]]
+
+    @classmethod
+    def load(cls, reference_dir) -> FusionDrivers:
+        """Read the table from a reference folder; a missing table is an empty one."""
+        from pathlib import Path
+
+        path = Path(reference_dir) / FUSION_DRIVERS_FILE
+        if not path.exists():
+            return cls({})
+        rows = path.read_text(encoding="utf-8").splitlines()
+        if not rows or rows[0].split("\t")[:3] != ["gene", "side", "partners"]:
+            from matcher.errors import KnowledgeBaseError
+
+            raise KnowledgeBaseError(f"{path}: not a fusion driver table",
+                                     [Problem("unexpected header", line=1, source=str(path))])
+        out = {}
+        for line in rows[1:]:
+            gene, _side, partners, *_ = line.split("\t")
+            out[gene.upper()] = frozenset(p.upper() for p in partners.split("|") if p)
+        return cls(out)
+
+    def driver(self, five: str | None, three: str | None) -> str | None:
+        """The driver among two partners, or None if neither is a known fusion driver.
+
+        The gene CIViC files this very pair under first (``PML::RARA``: PML), then a gene that
+        CIViC files fusions under; where both qualify, the one with more partners (the recurrent
+        gene: EWSR1 of EWSR1::FLI1), then the 3' partner.
+        """
+        named = [g for g in (three, five) if g]
+        known = [g for g in named if g.upper() in self.partners]
+        pair = [g for g in known if ({x.upper() for x in named} - {g.upper()})
+                & self.partners[g.upper()]]
+        pool = pair or known
+        if not pool:
+            return None
+        return max(pool, key=lambda g: len(self.partners[g.upper()]))
+
+
+def driver_gene(five: str | None, three: str | None, *, order_known: bool = True,
+                drivers: FusionDrivers | None = None) -> str | None:
+    """The gene a fusion is known by: its actionable kinase (:func:`kinase_partner`), else a
+    known fusion driver (:class:`FusionDrivers`, any side), else the 3' partner, else the 5'."""
+    kinase = kinase_partner(five, three, order_known=order_known)
+    if kinase:
+        return kinase
+    found = drivers.driver(five, three) if drivers is not None else None
+    return found or three or five

@@ -1,8 +1,10 @@
 """HGNC gene symbols: approved, previous and alias symbols, resolved without guessing.
 
-The table is ``knowledgebase/reference/hgnc_genes.tsv.gz``, built from the HGNC complete set
-(January 2019; HUGO Gene Nomenclature Committee, freely reusable) by ``scripts/make_hgnc.py``.
-Renames after January 2019 are not in it.
+The table is ``knowledgebase/reference/hgnc_genes.tsv.gz``, built by ``scripts/make_hgnc.py`` from
+the HGNC complete set of 2024-10-18 with the renames up to HGNC 2025-10-07 applied (HUGO Gene
+Nomenclature Committee, freely reusable): ``H3-3A`` (previously ``H3F3A``) and ``WHR1``
+(previously ``STK19``) are current. The reference tables name genes the same way
+(``scripts/current_symbols.py``).
 
 How a symbol resolves (case-insensitive), first rule that applies:
 

@@ -72,7 +72,7 @@ def _chrom_order(chrom: str) -> tuple[int, str]:
     return ({"X": 23, "Y": 24, "MT": 25}.get(chrom, 99), chrom)
 
 
-def _trim(pos: int, ref: str, alt: str) -> tuple[int, str, str]:
+def trim_allele(pos: int, ref: str, alt: str) -> tuple[int, str, str]:
     """Drop bases shared at the end, then at the start, keeping one base on each side."""
     while len(ref) > 1 and len(alt) > 1 and ref[-1] == alt[-1]:
         ref, alt = ref[:-1], alt[:-1]
@@ -158,14 +158,20 @@ class HotspotIndex:
         # Keyed by the trimmed allele, so 'CA>CT' finds the listed SNV 'A>T' one base on.
         self._alleles: dict[str, dict[tuple[str, int, str, str], tuple]] = defaultdict(dict)
         self._residues: set[tuple[str, int]] = set()
+        self._single_residues: set[tuple[str, int]] = set()  # cancerhotspots.org, not 3D
+        self._proteins: set[tuple[str, str]] = set()
         for row in rows:
             build, chrom, pos, ref, alt, gene, protein, _hgvsc, kind, source = row
-            key = (chrom, *_trim(pos, ref, alt))
+            key = (chrom, *trim_allele(pos, ref, alt))
             known = self._alleles[build].get(key)
             if known is None or (known[9] != "vcf" and source == "vcf"):
                 self._alleles[build][key] = row
             if kind != "HOTSPOTNC" and (m := _RESIDUE.match(protein)):
                 self._residues.add((gene, int(m.group(1))))
+                if kind == "HOTSPOT":
+                    self._single_residues.add((gene, int(m.group(1))))
+            if protein:
+                self._proteins.add((gene, protein))
         self._indels: dict[str, list[tuple[int, int]]] = defaultdict(list)
         for gene, start, end in indels:
             self._indels[gene].append((start, end))
@@ -234,13 +240,22 @@ class HotspotIndex:
         ref, alt = str(ref).strip().upper(), str(alt).strip().upper()
         if not (_BASES.match(ref) and _BASES.match(alt)) or ref == alt:
             return None  # symbolic or malformed alleles are never hotspots
-        key = (canonical_chrom(chrom), *_trim(_position(pos), ref, alt))
+        key = (canonical_chrom(chrom), *trim_allele(_position(pos), ref, alt))
         row = self._alleles.get(canonical_build(build), {}).get(key)
         return None if row is None else self._hotspot(row)
 
     def is_hotspot_residue(self, gene: str, position: int) -> bool:
         """True if any substitution hotspot (either build) lies at this protein residue."""
         return (gene, int(position)) in self._residues
+
+    def is_hotspot_allele(self, gene: str, protein: str) -> bool:
+        """True if this protein change (1-letter, 'V600E') is a listed hotspot allele."""
+        return (gene, protein) in self._proteins
+
+    def is_single_residue_hotspot(self, gene: str, position: int) -> bool:
+        """True if a cancerhotspots.org single-residue hotspot (not only a 3D cluster) lies at
+        this residue."""
+        return (gene, int(position)) in self._single_residues
 
     def in_indel_hotspot(self, gene: str, position: int, end: int | None = None) -> bool:
         """True if residue ``position`` (or the range to ``end``) overlaps an indel hotspot."""

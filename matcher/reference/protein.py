@@ -78,7 +78,8 @@ from matcher.errors import InputError, Problem
 from matcher.model import CONSEQUENCES, ProteinChange
 
 __all__ = [
-    "ITD_GENES", "CdnaChange", "InvalidChange", "classify_cdna", "consequence_from_so",
+    "ITD_GENES", "CdnaChange", "InvalidChange", "cdna_indel_class", "classify_cdna",
+    "consequence_from_so",
     "parse_cdna", "parse_protein_change",
 ]
 
@@ -137,6 +138,11 @@ def _grammar(residue: str, stop: str, seq: str, codon_only: bool) -> list[tuple[
         ("substitution", rf"(?P<ref>{R}|{S}){P}(?P<alt>{R}|{S}|=)"),
     ]
     if codon_only:
+        # Not HGVS, written in MAFs: the residues a frameshift deletion removes before the
+        # position ('PDTSEKF401fs'). The frameshift starts at the first residue, which a range
+        # numbers (as 'E746_A750'): read as P401fs. ('IL517del' has no such reading: which
+        # residue is 517? It stays unreadable.)
+        patterns.append(("frameshift", rf"(?P<ref>{R}){R}+{P}(?i:fs)(?:{S}(?:\d+|\?)?)?"))
         patterns.append(("codon", rf"(?P<ref>{R}){P}"))
     else:  # recognised only to refuse it with a useful message
         patterns.append(("codon3", rf"(?P<ref>{R}){P}"))
@@ -190,7 +196,21 @@ def parse_protein_change(text: str) -> ProteinChange:
     """Parse a protein change in any accepted spelling; raise InvalidChange otherwise."""
     if not isinstance(text, str):
         raise InvalidChange(text, f"expected a string, got {type(text).__name__}")
+    _check_text(text, "protein change", EXPECTED)
     return _parse_protein_change(text)
+
+
+_LONG_NUMBER = re.compile(r"[0-9]{19}")  # a position of 19+ digits: past 64-bit
+
+
+def _check_text(text: str, what: str, expected: str) -> None:
+    """HGVS is ASCII with positions of a few digits: other scripts' digits ('p.V٦٠٠E') are not
+    positions, and a 5,000-digit one is no position either (nor convertible by int())."""
+    if not text.isascii():
+        raise InvalidChange(text[:40], "holds non-ASCII characters (only 0-9 are digits)",
+                            expected, what)
+    if _LONG_NUMBER.search(text):
+        raise InvalidChange(text[:40], "a number of 19 or more digits", expected, what)
 
 
 @functools.lru_cache(maxsize=16384)
@@ -437,6 +457,7 @@ def classify_cdna(text: str) -> str | None:
     if not isinstance(text, str):
         raise InvalidChange(text, f"expected a string, got {type(text).__name__}",
                             _CDNA_EXPECTED, "cDNA change")
+    _check_text(text, "cDNA change", _CDNA_EXPECTED)
     stripped = text.strip()
     if _NONCODING.match(stripped):  # a non-coding transcript: no protein, no coding splice site
         return None
@@ -521,3 +542,38 @@ def _parse_cdna(text: str) -> CdnaChange | None:
                 "inv": "inversion"}.get(op[:3], "other")
     tx = match["tx"].split("(")[0] if match["tx"] else None
     return CdnaChange(tx, start, end, kind)
+
+
+_INSERTED = re.compile(r"^(?:delins|ins|dup|del)(?P<seq>[ACGTNacgtn]+|\d+)?$")
+
+
+def cdna_indel_class(text: object) -> str | None:
+    """Consequence class of an exonic coding indel written in cDNA only (``c.2235_2249del``,
+    ``c.5266dupC``, ``c.2300_2308dup``), from its length: ``frameshift`` when the net length
+    change is not a multiple of 3, else ``inframe_deletion`` / ``inframe_insertion`` /
+    ``inframe_delins``. None for substitutions, intronic or UTR positions, changes at the start
+    codon, and insertions whose length is not written. Never raises."""
+    c = parse_cdna(text)
+    if c is None or c.start[1] or c.end[1] or c.start[0] <= 3:
+        return None
+    body = _CDNA.match(str(text).strip())["body"].strip()
+    op = _CDNA_CHANGE.match(body)["change"]
+    written = _INSERTED.match(op)
+    if c.kind not in ("deletion", "duplication", "insertion", "delins") or written is None:
+        return None
+    span = c.end[0] - c.start[0] + 1
+    seq = written["seq"] or ""
+    length = int(seq) if seq.isdigit() else len(seq)
+    if c.kind == "deletion":
+        net, kind = -span, "inframe_deletion"
+    elif c.kind == "duplication":
+        net, kind = span, "inframe_insertion"
+    elif c.kind == "insertion":
+        if not length:
+            return None
+        net, kind = length, "inframe_insertion"
+    else:
+        if not length:
+            return None
+        net, kind = length - span, "inframe_delins"
+    return "frameshift" if net % 3 else kind

@@ -20,6 +20,7 @@ ROOT = "TISSUE"
 SOLID = "SOLID"  # scope token: every tumor type outside the haematologic tissues
 HAEMATOLOGIC_TISSUES = frozenset({"Myeloid", "Lymphoid"})
 ONCOTREE_FILE = "oncotree.tsv"
+HISTORY_FILE = "oncotree_history.tsv"  # retired code -> current code, kind (OncoTree's history)
 _COLUMNS = ("code", "parent", "name", "main_type", "tissue", "level")
 _FILLER = frozenset({"cancer", "tumor", "tumour", "neoplasm", "the", "and", "with", "nos"})
 
@@ -32,7 +33,8 @@ def _fold(name: str) -> str:
 class OncoTree:
     """The OncoTree tumor-type tree with lookups by code and name."""
 
-    def __init__(self, types: Iterable[TumorType], parents: dict[str, str | None]):
+    def __init__(self, types: Iterable[TumorType], parents: dict[str, str | None],
+                 history: Iterable[tuple[str, str, str]] = ()):
         self._types: dict[str, TumorType] = {}
         for t in types:
             if t.code in self._types:
@@ -46,6 +48,11 @@ class OncoTree:
         self._ancestors: dict[str, tuple[str, ...]] = {}
         for code in self._types:
             self._ancestors[code] = self._walk_up(code)
+        # retired code (upper case) -> ((current code, kind), …); current codes never retired
+        self._retired: dict[str, list[tuple[str, str]]] = {}
+        for old, new, kind in history:
+            if old.upper() not in {c.upper() for c in self._types} and new in self._types:
+                self._retired.setdefault(old.upper(), []).append((new, kind))
 
     # ------------------------------------------------------------------ loading
     @classmethod
@@ -74,7 +81,13 @@ class OncoTree:
                     parents[code] = row["parent"].strip() or None
         except OSError as exc:
             raise KnowledgeBaseError(f"cannot read OncoTree table {path}: {exc}") from exc
-        return cls(types, parents)
+        history_path = path.parent / HISTORY_FILE
+        history = []
+        if history_path.exists():
+            with history_path.open(encoding="utf-8", newline="") as fh:
+                history = [(r["code"], r["current"], r["kind"])
+                           for r in csv.DictReader(fh, delimiter="\t")]
+        return cls(types, parents, history)
 
     def _walk_up(self, code: str) -> tuple[str, ...]:
         chain = [code]
@@ -114,12 +127,29 @@ class OncoTree:
         """Every code, in table order."""
         return list(self._types)
 
+    def retired(self, code: str) -> tuple[tuple[str, str], ...]:
+        """(current code, kind) for a code OncoTree retired (``GBM`` → ``(("GB", "revoked"),)``;
+        kind is previous, precursor or revoked); () for a current or unknown code."""
+        return tuple(self._retired.get((code or "").strip().upper(), ()))
+
     def resolve(self, text: str) -> TumorType:
-        """Tumor type for an OncoTree code or exact name (case-insensitive); else raise."""
+        """Tumor type for an OncoTree code or exact name (case-insensitive), or a retired code
+        OncoTree's history maps to exactly one current code (see :meth:`retired`); else raise."""
         query = (text or "").strip()
         found = self._code(query) if query else None
         if found:
             return self._types[found]
+        replaced = self.retired(query)
+        if len(replaced) == 1:
+            return self._types[replaced[0][0]]
+        if len(replaced) > 1:
+            codes = [c for c, _ in replaced]
+            options = ", ".join(f"{c} ({self._types[c].name})" for c in codes)
+            raise UnknownTumorTypeError(
+                f"OncoTree code {query!r} was retired and split into {options}; give the "
+                "current code",
+                [Problem(f"retired OncoTree code {query!r}", field="tumor_type",
+                         expected=f"one of the codes {', '.join(codes)}")])
         by_name = self._by_name.get(_fold(query), []) if query else []
         if len(by_name) == 1:
             return self._types[by_name[0]]

@@ -10,7 +10,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from matcher.model import Alteration, AlterationOutcome, Citation, MatchResult, TrialMatch
+from matcher.model import (
+    Alteration,
+    AlterationOutcome,
+    Citation,
+    MatchResult,
+    OpenTrialMatch,
+    TrialMatch,
+)
 
 # Order of sensitivity levels (best first), then resistance levels.
 LEVEL_ORDER = ("1", "2", "3A", "3B", "4", "R1", "R2")
@@ -113,6 +120,24 @@ def citation_label(c: Citation) -> str:
     return clean(base)
 
 
+def approval(option) -> tuple[str, str | None] | None:
+    """(text, label URL) of a level-1 option's FDA approval: the date its indication was first
+    approved and the label, from its newest approval-layer match; None below level 1."""
+    if option.level != "1":
+        return None
+    fda = [m for m in option.matches if m.level == "1" and m.evidence_type == "fda"]
+    if not fda:
+        return None
+    dated = sorted((m for m in fda if m.approval_date), key=lambda m: m.approval_date,
+                   reverse=True)
+    m = dated[0] if dated else fda[0]
+    url = next((citation_url(x) for x in m.citations if x.kind == "label" and citation_url(x)),
+               None)
+    when = (f"first approved {m.approval_date}" if m.approval_date
+            else "approval date not in our sources")
+    return f"FDA approval ({m.evidence_id}): {when}", url
+
+
 def trial_url(t: TrialMatch) -> str | None:
     """ClinicalTrials.gov page of a trial (from its NCT id), else its own safe URL."""
     if _NCT.fullmatch(t.nct_id or ""):
@@ -140,6 +165,38 @@ def trial_status(t: TrialMatch) -> str:
     if t.status_verified:
         return clean(f"{words} (as of {t.status_verified})")
     return clean(f"{words} (status not verified)")
+
+
+def open_trial_status(t: OpenTrialMatch) -> str:
+    """'Recruiting as of 2026-01-05', with '; status may be out of date' past the set age."""
+    words = TRIAL_STATUS_WORDS.get(t.status, t.status or "Status unknown")
+    text = f"{words} as of {t.status_date}"
+    if t.status_may_be_out_of_date:
+        text += f" ({t.status_age_days} days ago): status may be out of date"
+    return clean(text)
+
+
+def open_trials_in_order(result: MatchResult
+                         ) -> tuple[list[OpenTrialMatch], list[OpenTrialMatch]]:
+    """(biomarker-matched ClinicalTrials.gov trials, trials open to the tumor type), each in the
+    engine's order (phase, then how specific the match is)."""
+    trials = getattr(result, "open_trials", ()) or ()
+    return ([t for t in trials if t.reason == "biomarker"],
+            [t for t in trials if t.reason != "biomarker"])
+
+
+def open_trial_hits(t: OpenTrialMatch) -> list[str]:
+    """'BRAF V600E meets BRAF V600E' per matched criterion, once each."""
+    return list(dict.fromkeys(clean(f"{h.alteration} meets {h.criterion}") for h in t.matched))
+
+
+# Trials open to the tumor type (any biomarker) shown one by one in the summaries; the JSON result
+# lists them all.
+TUMOR_TRIALS_SHOWN = 10
+OPEN_TRIALS_HEADING = "Trials open for this patient"
+CITED_TRIALS_HEADING = "Clinical trials cited by the KB"
+CITED_TRIALS_NOTE = ("References of the evidence and the knowledge base, not known to be open: "
+                     "check each on ClinicalTrials.gov.")
 
 
 def trials_in_order(result: MatchResult) -> tuple[list[TrialMatch], list[TrialMatch]]:
@@ -223,6 +280,27 @@ def outcomes(result: MatchResult) -> Outcomes:
         no_therapy=[o for o in result.alterations if o.status == "no_evidence"],
         set_aside=[o for o in result.alterations if o.status in ("filtered", "not_assessable")],
     )
+
+
+NO_OPTION = "No targeted therapy matched this report."
+
+
+def no_option_text(result: MatchResult) -> str:
+    """The sentence shown where a result has no therapy option.
+
+    It reads as a negative result ("No targeted therapy matched") only when at least one call
+    was assessed; when every call was not assessable or filtered, it says nothing was assessed.
+    """
+    outs = result.alterations
+    if not outs or any(o.status not in ("filtered", "not_assessable") for o in outs):
+        return NO_OPTION
+    unreadable = sum(o.status == "not_assessable" for o in outs)
+    filtered = len(outs) - unreadable
+    parts = [f"{n} {what}" for n, what in ((unreadable, "not assessable"),
+                                            (filtered, "filtered")) if n]
+    return (f"Nothing in this report could be assessed ({' and '.join(parts)} of "
+            f"{len(outs)} call(s); the reasons are listed below). This is not a negative "
+            "result: no therapy was looked for.")
 
 
 # Beyond this many calls in a section (a raw exome or genome VCF lists every call, most of them

@@ -27,7 +27,15 @@ import re
 import uuid
 from typing import Any
 
-from matcher.model import Alteration, AlterationOutcome, Citation, Match, MatchResult, TherapyOption
+from matcher.model import (
+    ONCOGENICITY_WORDS,
+    Alteration,
+    AlterationOutcome,
+    Citation,
+    Match,
+    MatchResult,
+    TherapyOption,
+)
 from matcher.render import common as c
 
 __all__ = ["MEDIA_TYPE", "report_reference", "to_fhir"]
@@ -94,6 +102,9 @@ def to_fhir(result: MatchResult, *, replaces: MatchResult | None = None) -> dict
     report = _report(result, ids.id("report"), [e["fullUrl"] for e in entries])
     if replaces is not None:
         _amend(report, result, replaces)
+    for t in getattr(result, "open_trials", ()) or ():
+        key = f"trial/{t.nct_id}"
+        entries.append(_entry(ids.ref(key), _research_study(t, ids.id(key))))
     bundle: dict[str, Any] = {
         "resourceType": "Bundle",
         "id": ids.id("bundle"),
@@ -230,13 +241,21 @@ def _conclusion(result: MatchResult) -> str:
         lines.append("Therapy options: " + "; ".join(
             f"{_text(o.name)} (level {_text(o.level)})" for o in opts) + ".")
     else:
-        lines.append("No targeted therapy matched this report.")
+        lines.append(c.no_option_text(result))
     biomarker, by_tumor = c.trials_in_order(result)
-    for label, trials in (("Biomarker-matched trials", biomarker),
-                          ("Trials open to the tumor type", by_tumor)):
+    for label, trials in (("Trials cited by the matched evidence (references)", biomarker),
+                          ("Trials the knowledge base names for the tumor type (references)",
+                           by_tumor)):
         if trials:
             lines.append(f"{label}: " + "; ".join(
                 f"{_text(t.nct_id)}: {c.trial_status(t)}" for t in trials) + ".")
+    open_biomarker, open_tumor = c.open_trials_in_order(result)
+    for label, trials in (("Trials open for this patient, biomarker-matched", open_biomarker),
+                          ("Trials open for this tumor type, whatever the biomarker",
+                           open_tumor)):
+        if trials:
+            lines.append(f"{label} (ClinicalTrials.gov; ResearchStudy entries): " + "; ".join(
+                f"{_text(t.nct_id)}: {c.open_trial_status(t)}" for t in trials) + ".")
     groups = c.outcomes(result)
     not_listed = " (not listed one by one as Observations; the JSON result lists every call)"
     for row in c.grouped_rows(groups.no_therapy):
@@ -250,6 +269,43 @@ def _conclusion(result: MatchResult) -> str:
                  f"Matcher {_text(result.matcher_version)}.")
     lines.append(c.DISCLAIMER)
     return "\n".join(_sentence(line) for line in lines if line)
+
+
+# ClinicalTrials.gov overall status -> FHIR R4 research-study-status.
+RESEARCH_STATUS = {"RECRUITING": "active", "ENROLLING_BY_INVITATION": "active",
+                   "NOT_YET_RECRUITING": "approved", "ACTIVE_NOT_RECRUITING": "closed-to-accrual",
+                   "SUSPENDED": "temporarily-closed-to-accrual", "COMPLETED": "completed",
+                   "TERMINATED": "administratively-completed", "WITHDRAWN": "withdrawn"}
+RESEARCH_PHASE = {"early 1": "early-phase-1", "1": "phase-1", "1/2": "phase-1-phase-2",
+                  "2": "phase-2", "2/3": "phase-2-phase-3", "3": "phase-3", "4": "phase-4",
+                  "N/A": "n-a"}
+PHASE_SYSTEM = "http://terminology.hl7.org/CodeSystem/research-study-phase"
+
+
+def _research_study(t, rid: str) -> dict[str, Any]:
+    """A ClinicalTrials.gov trial open for this patient as an R4 ResearchStudy: status with the
+    date it was last known (``note.time``), phase, tumor types, drugs and what matched."""
+    how = ("Biomarker-matched: " + "; ".join(c.open_trial_hits(t)) if t.reason == "biomarker"
+           else "Open to the patient's tumor type, whatever the biomarker")
+    res: dict[str, Any] = {
+        "resourceType": "ResearchStudy", "id": rid,
+        "identifier": [{"system": "https://clinicaltrials.gov", "value": _text(t.nct_id)}],
+        "title": _text(t.title),
+        "status": RESEARCH_STATUS.get(t.status, "active"),
+        "description": how + ".",
+        "note": [{"time": t.status_date,
+                  "text": f"ClinicalTrials.gov status {c.open_trial_status(t)}."}],
+        "relatedArtifact": [{"type": "documentation", "url": c.trial_url(t) or t.url}],
+    }
+    phase = RESEARCH_PHASE.get(t.phase or "")
+    if phase:
+        res["phase"] = {"coding": [{"system": PHASE_SYSTEM, "code": phase}]}
+    if t.tumor_types:
+        res["condition"] = [{"coding": [{"system": ONCOTREE, "code": _text(code)}]}
+                            for code in t.tumor_types]
+    if t.drugs:
+        res["keyword"] = [{"text": _text(d)} for d in t.drugs]
+    return res
 
 
 def _sentence(line: str) -> str:
@@ -352,6 +408,13 @@ def _variant(a: Alteration, oid: str, result: MatchResult) -> dict[str, Any]:
         code, display = ORIGINS[a.origin]
         comps.append(_component(_loinc("48002-0", "Genomic source class"),
                                 valueCodeableConcept=_concept(display, LOINC, code, display)))
+    if a.oncogenicity is not None:
+        # The IG's clinical-significance component. Text only: these are oncogenicity classes,
+        # which LOINC's pathogenicity answer list (germline ACMG terms) does not code.
+        o = a.oncogenicity
+        comps.append(_component(_loinc("53037-8", "Genetic variation clinical significance"),
+                                valueCodeableConcept=_concept(_text(
+                                    f"{ONCOGENICITY_WORDS[o.classification]}: {o.reason}"))))
     if a.copy_number is not None and a.copy_number.copies is not None:
         comps.append(_component(_loinc("82155-3"),
                                 valueQuantity={"value": a.copy_number.copies}))
@@ -391,9 +454,15 @@ def _signature(a: Alteration, oid: str) -> dict[str, Any]:
 # ----------------------------------------------------------------------------- implications
 def _option(option: TherapyOption, oid: str, result: MatchResult,
             variant_refs: dict[str, str]) -> dict[str, Any]:
-    return _implication(oid, result, list(option.matches), option.therapy, option.level,
-                        option.amp_tier, list(option.alteration_ids), variant_refs, RESPONSIVE,
-                        name=option.name, resistance=list(option.resistance))
+    obs = _implication(oid, result, list(option.matches), option.therapy, option.level,
+                       option.amp_tier, list(option.alteration_ids), variant_refs, RESPONSIVE,
+                       name=option.name, resistance=list(option.resistance))
+    approved = c.approval(option)
+    if approved:  # level 1: the approval date and label link lead the notes
+        text, url = approved
+        note = _text(f"{text}; label {url}" if url else text)
+        obs["note"] = [{"text": note}, *obs.get("note", [])]
+    return obs
 
 
 def _implication(oid: str, result: MatchResult, matches: list[Match], therapy: tuple[str, ...],

@@ -70,6 +70,15 @@ def _context(result: MatchResult) -> dict[str, Any]:
     if by_tumor:
         trial_groups.append({"title": "Open to this tumor type, regardless of biomarker",
                              "trials": [_trial(t, index) for t in by_tumor]})
+    open_biomarker, open_tumor = c.open_trials_in_order(result)
+    open_groups = []
+    if open_biomarker:
+        open_groups.append({"title": "Matched to a biomarker in this report",
+                            "trials": [_open_trial(t) for t in open_biomarker], "more": 0})
+    if open_tumor:
+        open_groups.append({"title": "Open to this tumor type, whatever the biomarker",
+                            "trials": [_open_trial(t) for t in open_tumor[:c.TUMOR_TRIALS_SHOWN]],
+                            "more": max(0, len(open_tumor) - c.TUMOR_TRIALS_SHOWN)})
     resistance_here, resistance_elsewhere = c.resistance_split(result)
     others = c.other_options(result)
     other_res = _resistance_by_therapy(resistance_elsewhere, index)
@@ -78,6 +87,7 @@ def _context(result: MatchResult) -> dict[str, Any]:
         "css": Markup(_CSS),  # noqa: S704 - our own packaged file, hashed into the CSP
         "meta_csp": META_CSP,
         "specimen": c.specimen_text(result),
+        "no_option_text": c.no_option_text(result),
         "generated": c.when(result),
         "options": [_option(o, index) for o in c.primary_options(result)],
         "other_options": [_other(o, index) for o in others[:c.COMPACT_ROWS]],
@@ -87,6 +97,10 @@ def _context(result: MatchResult) -> dict[str, Any]:
         "other_resistance_more": max(0, len(other_res) - c.COMPACT_ROWS),
         "matched_notes": c.matched_notes(result),
         "trial_groups": trial_groups,
+        "open_trial_groups": open_groups,
+        "open_heading": c.OPEN_TRIALS_HEADING,
+        "cited_heading": c.CITED_TRIALS_HEADING,
+        "cited_note": c.CITED_TRIALS_NOTE,
         "no_therapy": _no_therapy_rows(groups.no_therapy),
         "set_aside": c.grouped_rows(groups.set_aside),
         "disclaimer": c.DISCLAIMER,
@@ -137,7 +151,13 @@ def _option(o, index: dict[str, Alteration]) -> dict[str, Any]:
         "more": _more(o.matches[c.MATCHES_SHOWN:]),
         "resistance": [_match(m, index) for m in o.resistance],
         "resistance_elsewhere": len(o.resistance_elsewhere),
+        "approval": _approval(o),
     }
+
+
+def _approval(o) -> dict[str, str | None] | None:
+    found = c.approval(o)
+    return {"text": c.clean(found[0]), "url": found[1]} if found else None
 
 
 def _more(matches) -> dict[str, Any] | None:
@@ -213,6 +233,16 @@ def _trial(t, index: dict[str, Alteration]) -> dict[str, Any]:
         "phase": c.trial_phase(t) or "not given", "status": c.trial_status(t),
         "verified": bool(t.status_verified),
         "alterations": ", ".join(c.labels_for(t.alteration_ids, index)),
+    }
+
+
+def _open_trial(t) -> dict[str, Any]:
+    return {
+        "nct_id": c.clean(t.nct_id), "url": c.trial_url(t), "title": c.clean(t.title),
+        "phase": c.trial_phase(t) or "not given", "status": c.open_trial_status(t),
+        "stale": t.status_may_be_out_of_date, "hits": c.open_trial_hits(t),
+        "quotes": [c.clean(q) for q in dict.fromkeys(h.quote for h in t.matched)],
+        "drugs": c.clean("; ".join(t.drugs)), "notes": [c.clean(n) for n in t.notes],
     }
 
 

@@ -91,7 +91,7 @@ def render_text(result: MatchResult, *, color: bool = False, width: int = 80) ->
 
     w.heading(f"Therapy options ({len(result.therapy_options)})")
     if not result.therapy_options:
-        w.para("No targeted therapy matched this report.", indent=2)
+        w.para(c.no_option_text(result), indent=2)
     for option in c.primary_options(result):
         _option(w, option, index)
     others = c.other_options(result)
@@ -126,8 +126,12 @@ def render_text(result: MatchResult, *, color: bool = False, width: int = 80) ->
         for label, note in notes:
             w.para(f"{label}: {note}", indent=2, hang=4)
 
+    _open_trials(w, result)
+
     biomarker, by_tumor = c.trials_in_order(result)
-    w.heading(f"Clinical trials ({len(result.trials)})")
+    w.heading(f"{c.CITED_TRIALS_HEADING} ({len(result.trials)})")
+    if result.trials:
+        w.para(c.CITED_TRIALS_NOTE, indent=2, style="dim")
     if not result.trials:
         w.para("No trial matched.", indent=2)
     if biomarker:
@@ -180,6 +184,10 @@ def _option(w: _Writer, option: TherapyOption, index: dict) -> None:
         w.para(meaning, indent=8, style="dim")
     w.field("Because of", ", ".join(c.labels_for(option.alteration_ids, index)), indent=8,
             pad=12)
+    approved = c.approval(option)
+    if approved:
+        text, url = approved
+        w.field("Approved", f"{text}; label <{url}>" if url else text, indent=8, pad=12)
     for m in option.matches[:c.MATCHES_SHOWN]:
         w.field("Evidence", f"{m.evidence_type}, {m.label_status}: {m.statement}", indent=8,
                 pad=12)
@@ -212,6 +220,43 @@ def _resistance(w: _Writer, m: Match, index: dict) -> None:
     cites = "; ".join(_cite(x) for x in m.citations)
     if cites:
         w.field("Sources", cites, indent=8, pad=12)
+
+
+def _open_trials(w: _Writer, result: MatchResult) -> None:
+    """ClinicalTrials.gov trials open (as of their date) to this patient."""
+    biomarker, by_tumor = c.open_trials_in_order(result)
+    w.heading(c.OPEN_TRIALS_HEADING)
+    w.para(f"{len(biomarker)} biomarker-matched, {len(by_tumor)} open to the tumor type "
+           "(ClinicalTrials.gov; each status only as of its date).", indent=2)
+    if not biomarker and not by_tumor:
+        w.para("No open trial in the knowledge base's ClinicalTrials.gov snapshot matched.",
+               indent=2)
+    if biomarker:
+        w.para("Matched to a biomarker in this report", indent=2, style="head")
+        for t in biomarker:
+            _open_trial(w, t)
+    if by_tumor:
+        w.para("Open to this tumor type, whatever the biomarker", indent=2, style="head")
+        for t in by_tumor[:c.TUMOR_TRIALS_SHOWN]:
+            _open_trial(w, t)
+        if len(by_tumor) > c.TUMOR_TRIALS_SHOWN:
+            w.para(f"… and {len(by_tumor) - c.TUMOR_TRIALS_SHOWN} more (the JSON result lists "
+                   "every one).", indent=4)
+
+
+def _open_trial(w: _Writer, t) -> None:
+    head = ", ".join(x for x in (t.nct_id, c.trial_phase(t)) if x)
+    w.para(f"{head}: {c.open_trial_status(t)}", indent=4, hang=8)
+    w.para(c.clean(t.title), indent=8)
+    for hit in c.open_trial_hits(t):
+        w.para(hit, indent=8)
+    for quote in dict.fromkeys(h.quote for h in t.matched):
+        w.para(f"Eligibility: \u201c{c.clean(quote)}\u201d", indent=8, style="dim")
+    if t.drugs:
+        w.field("Drugs", c.clean("; ".join(t.drugs)), indent=8, pad=12)
+    for note in t.notes:
+        w.para(f"Note: {c.clean(note)}", indent=8, style="dim")
+    w.para(c.trial_url(t) or "", indent=8, style="dim")
 
 
 def _trial(w: _Writer, t: TrialMatch, index: dict) -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import delete, func, insert, or_, select
@@ -214,7 +214,10 @@ def item_dict(row: dict[str, Any]) -> dict[str, Any]:
                                "consequence", "oncogenicity", "status", "filter_reason",
                                "origin", "tumor_type", "alteration_id")}
     out["current"] = bool(row["is_current"])
-    out["submitted_at"] = row["created_at"]
+    created = row["created_at"]
+    # SQLite hands datetimes back naive; everything stored is UTC (as the store's reports say).
+    out["submitted_at"] = created.replace(tzinfo=UTC) if isinstance(created, datetime) \
+        and created.tzinfo is None else created
     return out
 
 
@@ -266,7 +269,8 @@ def trial_reports(store, kb, lab: str, nct_id: str) -> list[dict[str, Any]]:  # 
             if open_to(r.tumor_type):
                 c = candidates.setdefault(r.report_pk, {
                     "report_id": r.report_id, "version": r.version, "tumor_type": r.tumor_type,
-                    "submitted_at": r.created_at, "ids": set()})
+                    "submitted_at": r.created_at.replace(tzinfo=UTC)
+                    if r.created_at.tzinfo is None else r.created_at, "ids": set()})
                 c["ids"].add(r.alteration_id)
         pks = list(candidates)
         stored: dict[int, list] = {}

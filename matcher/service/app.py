@@ -21,11 +21,16 @@ from flask_smorest import Api
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge, RequestTimeout
 
 from matcher import __version__
-from matcher.errors import MatcherError
+from matcher.errors import MAX_LISTED, MatcherError
 from matcher.service import logging as mlog
 from matcher.service.api.schemas import ProblemSchema
 from matcher.service.config import load_config
-from matcher.service.state import ServiceState, flatten_messages, problem_response
+from matcher.service.state import (
+    PROBLEM_JSON,
+    ServiceState,
+    flatten_messages,
+    problem_response,
+)
 from matcher.service.store import Store
 
 _REQUEST_ID_RE = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
@@ -122,9 +127,17 @@ def _read_at_most(stream: Any, limit: int) -> bytes:
 
 
 class _Api(Api):
-    """flask-smorest's Api documenting our error shape (problem+json) for every error answer."""
+    """flask-smorest's Api documenting our error shape (problem+json) for every error answer,
+    under the content type it is served with (``application/problem+json``)."""
 
     ERROR_SCHEMA = ProblemSchema
+
+    def _register_responses(self) -> None:
+        self.DEFAULT_RESPONSE_CONTENT_TYPE = PROBLEM_JSON  # the error responses only
+        try:
+            super()._register_responses()
+        finally:
+            del self.DEFAULT_RESPONSE_CONTENT_TYPE
 
 
 def create_app(config: dict[str, Any] | None = None, *, kb: Any = None) -> Flask:
@@ -134,6 +147,8 @@ def create_app(config: dict[str, Any] | None = None, *, kb: Any = None) -> Flask
     """
     cfg = load_config(config)
     app = Flask("matcher")
+    # "/v1/reports//x" is no report id (empty part): a 404, not a redirect to "/v1/reports/x"
+    app.url_map.merge_slashes = False
     app.config.update(
         MAX_CONTENT_LENGTH=cfg["MAX_CONTENT_LENGTH"],
         API_TITLE="Matcher",
@@ -198,7 +213,10 @@ def _install_handlers(app: Flask) -> None:
         if messages:  # webargs/marshmallow validation (flask-smorest aborts 422 with these)
             doc["title"] = "Invalid request"
             doc["detail"] = "the request failed validation"
-            doc["errors"] = [p.to_dict() for p in flatten_messages(messages)]
+            problems = flatten_messages(messages)
+            doc["errors"] = [p.to_dict() for p in problems[:MAX_LISTED]]
+            if len(problems) > MAX_LISTED:
+                doc["errors_total"] = len(problems)
         if status == 413:
             doc["detail"] = (f"request body over the limit of {app.config['MAX_CONTENT_LENGTH']} "
                              "bytes (MATCHER_MAX_CONTENT_LENGTH)")

@@ -69,20 +69,46 @@ SETTINGS: tuple[Setting, ...] = (
             "Largest request body accepted, in bytes; larger bodies get 413."),
     Setting("MAX_DECOMPRESSED_BYTES", 256 * MiB, int,
             "Largest decompressed size of a gzip/bgzip upload, in bytes (gzip-bomb guard; 413)."),
+    Setting("MAX_DECOMPRESSION_RATIO", 100, int,
+            "A gzip/bgzip upload may decompress to at most this many times its own size (but "
+            "always to 16 MiB): real VCFs compress 5-20x, bombs 1000x; more gets 413."),
     Setting("MAX_VARIANTS", 50_000, int,
             "Most variant records in one submitted report; more gets 413."),
+    Setting("MAX_SAMPLES", 100, int,
+            "Most sample columns of a submitted VCF (samples of a MAF); more gets 413."),
+    Setting("MAX_IDENTICAL_CALLS", 10, int,
+            "Most times one alteration (e.g. 'EML4::ALK fusion') may appear in a report; more "
+            "gets 422."),
+    Setting("MAX_MATCHES", 5_000, int,
+            "Most evidence matches in one result (each about 1 KB of JSON; a real report has a "
+            "few hundred at most); more gets 413 before the result is built."),
+    Setting("MAX_RESULT_BYTES", 16 * MiB, int,
+            "Largest stored result (JSON), in bytes; larger gets 413 and nothing is stored."),
+    Setting("MATCH_TIMEOUT", 20.0, float,
+            "Seconds one submission may spend being read, normalised and matched (checked "
+            "between those stages); longer gets 413."),
     Setting("UPLOAD_TIMEOUT", 30.0, float,
             "Seconds a client may take to send its whole request body; slower uploads get 408."),
     Setting("PAGE_SIZE", 50, int, "Default page size of GET /v1/reports."),
     Setting("MAX_PAGE_SIZE", 500, int, "Largest page size a client may ask for."),
     Setting("BIND", "127.0.0.1:8000", str, "Address matcher serve listens on (host:port)."),
     Setting("WORKERS", 2, int, "Gunicorn worker processes of matcher serve."),
+    Setting("THREADS", 8, int,
+            "Threads per worker (gunicorn gthread): a slow client holds one thread, not a "
+            "worker."),
+    Setting("HEADER_TIMEOUT", 10.0, float,
+            "Seconds matcher serve waits for each part of a request's headers; a client that "
+            "stalls longer is disconnected."),
     Setting("TIMEOUT", 60, int,
-            "Gunicorn worker timeout in seconds: a request running longer is killed."),
+            "Gunicorn worker timeout in seconds: a worker silent this long is restarted (a long "
+            "request is bounded by MATCHER_MATCH_TIMEOUT)."),
     Setting("LOG_LEVEL", "INFO", str, "Log level of the service's JSON logs."),
     Setting("DEMO_KEY", True, bool,
             "On first start with no API keys at all, matcher serve creates a 'demo' lab key."),
     Setting("DOCS", True, bool, "Serve the interactive API docs at /docs (no external resources)."),
+    Setting("TRIAL_STATUS_MAX_AGE_DAYS", 90, int,
+            "A ClinicalTrials.gov trial whose status was last known more than this many days "
+            "before the match is flagged 'status may be out of date' (docs/trials.md)."),
 )
 
 BY_NAME = {s.name: s for s in SETTINGS}

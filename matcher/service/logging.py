@@ -28,6 +28,9 @@ ALLOWED_FIELDS = frozenset({
 })
 
 
+MAX_FIELD = 200  # characters of a bound field (request id, lab, report id) a log line keeps
+
+
 def bind(**fields: Any) -> None:
     """Add fields (request_id, lab, report_id) to every log record of the current request."""
     ctx = dict(_context.get({}))
@@ -56,7 +59,8 @@ class JsonFormatter(logging.Formatter):
         for key in ("request_id", "lab", "report_id"):
             value = _context.get({}).get(key)
             if value is not None:
-                doc[key] = value
+                # bounded whatever a caller binds: a log line never carries a 5 MB field
+                doc[key] = value[:MAX_FIELD] if isinstance(value, str) else value
         for key in ALLOWED_FIELDS:
             if key in record.__dict__:
                 doc[key] = record.__dict__[key]

@@ -88,12 +88,13 @@ class NotRematchable(Exception):
     """A stored report that cannot be re-run (content not stored, or no longer readable)."""
 
 
-def rematch_stored(rep, kb) -> dict:
-    """Re-run one stored report (``service.store.StoredReport`` with content) against ``kb``."""
-    return rematch_stored_result(rep, kb).to_dict()
+def rematch_stored(rep, kb, limits=None) -> dict:  # noqa: ANN001
+    """Re-run one stored report (``service.store.StoredReport`` with content) against ``kb``,
+    within ``limits`` (:class:`matcher.pipeline.Limits`; a report over them is not re-run)."""
+    return rematch_stored_result(rep, kb, limits).to_dict()
 
 
-def rematch_stored_result(rep, kb):  # noqa: ANN001, ANN201
+def rematch_stored_result(rep, kb, limits=None):  # noqa: ANN001, ANN201
     """:func:`rematch_stored`, the :class:`~matcher.model.MatchResult` itself (no JSON)."""
     from matcher import pipeline
     from matcher.errors import MatcherError
@@ -108,7 +109,8 @@ def rematch_stored_result(rep, kb):  # noqa: ANN001, ANN201
     # the upload's file name is not stored: the format it was read as stands in for it
     fmt = p.get("format") or (rep.source_format if rep.source_format in FORMATS else None)
     try:
-        results = pipeline.run(rep.content, kb=kb, fmt=fmt, options=options)
+        results = pipeline.run(rep.content, kb=kb, fmt=fmt, options=options,
+                               limits=limits or pipeline.Limits())
     except MatcherError as exc:
         raise NotRematchable(f"no longer readable: {exc}") from None
     mine = [r for r in results if r.report_id == rep.report_id] or results
@@ -117,11 +119,11 @@ def rematch_stored_result(rep, kb):  # noqa: ANN001, ANN201
     return mine[0]
 
 
-def compare_stored(rep, kb) -> dict:
+def compare_stored(rep, kb, limits=None) -> dict:  # noqa: ANN001
     """Original result, the result under ``kb``, and their diff (for ``?kb=current``)."""
     original = rep.result
     try:
-        current = rematch_stored(rep, kb)
+        current = rematch_stored(rep, kb, limits)
     except NotRematchable as exc:
         return {"original": original, "current": None, "diff": None, "error": str(exc)}
     return {"original": original, "current": current,

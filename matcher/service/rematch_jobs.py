@@ -30,7 +30,7 @@ from sqlalchemy import and_, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from matcher.service.rematch import NotRematchable, _options, _rank, rematch_stored_result
-from matcher.service.store import _report, utcnow
+from matcher.service.store import _aware, _report, utcnow
 from matcher.service.store_models import (
     reinterpretations,
     rematch_batches,
@@ -349,7 +349,7 @@ def find_reinterpretations(store, lab: str, *, change: str | None = None,  # noq
     for row in rows:
         m = dict(row._mapping)
         m["changes"] = json.loads(m["changes"])
-        m["reinterpreted_at"] = m.pop("created_at")
+        m["reinterpreted_at"] = _aware(m.pop("created_at"))
         m.pop("id")
         items.append(m)
     return items, total
@@ -379,5 +379,5 @@ def get_reinterpretation(store, lab: str, report_id: str, *,  # noqa: ANN001
         return None
     m = dict(row._mapping)
     m["changes"] = json.loads(m["changes"])
-    m["reinterpreted_at"] = m.pop("created_at")
+    m["reinterpreted_at"] = _aware(m.pop("created_at"))
     return m

@@ -9,6 +9,7 @@ Idempotency is the database's job: see :mod:`matcher.service.store_models` for t
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -162,6 +163,20 @@ class _LostRace(Exception):
     """Another transaction changed the report between our read and our write: read again."""
 
 
+def _create_private(path: Path) -> None:
+    """Create a new SQLite database file readable by its owner only (0600; its folder 0700 when
+    made here): it holds patient data. SQLite gives its -wal and -shm files the database file's
+    mode. An existing file keeps its mode (an operator may have chosen it)."""
+    if not path.parent.exists():
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    except FileExistsError:
+        return
+    os.close(fd)
+    os.chmod(path, 0o600)  # whatever the umask
+
+
 class Store:
     """The report store. Thread-safe; create one per process (after fork, call :meth:`dispose`)."""
 
@@ -177,8 +192,9 @@ class Store:
         if parsed.get_backend_name() != "sqlite":
             return create_engine(url, echo=echo, pool_pre_ping=True, pool_size=5,
                                  max_overflow=5, pool_timeout=10)
-        if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        if parsed.database and parsed.database != ":memory:" and \
+                not parsed.database.startswith("file:"):
+            _create_private(Path(parsed.database))
         engine = create_engine(url, echo=echo, connect_args={"timeout": 30})
 
         @event.listens_for(engine, "connect")

@@ -25,7 +25,8 @@ class Health(MethodView):
 class Ready(MethodView):
     @blp.doc(security=[])
     @blp.response(200, ReadySchema)
-    @blp.alt_response(503, description="Not ready: KB not loaded or database unreachable.")
+    @blp.alt_response(503, response="SERVICE_UNAVAILABLE",
+                      description="Not ready: KB not loaded or database unreachable.")
     def get(self):
         """The knowledge base is loaded and the database reachable (and migrated)."""
         st = state()

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
+import time
 from typing import Any
+from urllib.parse import quote
 
+import orjson
 from flask import Response, g, request, url_for
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import ValidationError
 
 from matcher import __version__
-from matcher.errors import InputError, NotFound, Problem, ReportValidationError
+from matcher.errors import InputError, NotFound, PayloadTooLarge, Problem, ReportValidationError
 from matcher.service import logging as mlog
 from matcher.service.api.common import page_size, paged, require_lab, secured
 from matcher.service.api.results import summary_html
@@ -27,13 +29,12 @@ from matcher.service.api.schemas import (
 )
 from matcher.service.state import flatten_messages, state
 from matcher.service.store import StoredReport, Submission
+from matcher.untrusted import loads_json, report_id_problem
 
 blp = Blueprint("reports", __name__, url_prefix="/v1",
                 description="Submit a lab report or file, fetch and list your lab's results.")
 blp.before_request(require_lab)
 
-# A report id travels in URL paths ('/' included: the routes use the path converter).
-REPORT_ID_RE = re.compile(r"^[^\x00-\x1f\x7f]{1,128}$")
 READ_PARAMS = ("report_id", "tumor_type", "sample", "genome_build", "format")
 
 _SUBMIT_BODY = {
@@ -58,7 +59,9 @@ _SUBMIT_BODY = {
 
 
 def _links(report_id: str) -> dict[str, str]:
-    base = url_for("reports.Report", report_id=report_id)
+    """The report's URLs, each '/'-separated part of its id percent-encoded (a space is %20):
+    the id grammar has no '.', '..' or empty part, so no client normalises them elsewhere."""
+    base = url_for("reports.Reports") + "/" + quote(report_id, safe="/")
     return {"self": base, "summary": base + "/summary"}
 
 
@@ -134,28 +137,60 @@ def _read_submission(query: dict[str, Any]) -> tuple[bytes, dict[str, Any], str 
 
 
 def _peek_report_id(data: bytes, params: dict[str, Any]) -> str | None:
-    """The report id if known before reading (parameter, or a lab JSON's top-level field)."""
-    if params.get("report_id"):
-        return params["report_id"]
-    if params.get("format") == "labjson" and len(data) < 8 * 1024 * 1024:
+    """The report id if known before reading (parameter, or a lab JSON's top-level field), and
+    only if it is a valid id (anything else is refused, with its field, by the reader)."""
+    rid = params.get("report_id")
+    if not rid and params.get("format") == "labjson" and len(data) < 8 * 1024 * 1024:
         try:
-            doc = json.loads(data)
-        except (ValueError, RecursionError):
+            doc = loads_json(data)
+        except (ValueError, RecursionError):  # the reader names the problem
             return None
-        if isinstance(doc, dict) and isinstance(doc.get("report_id"), str):
-            return doc["report_id"]
-    return None
+        rid = doc.get("report_id") if isinstance(doc, dict) else None
+    return rid if _storable(rid) else None
 
 
-def _storable(report_id: str) -> bool:
-    return bool(REPORT_ID_RE.fullmatch(report_id))
+def _storable(report_id: Any) -> bool:
+    return report_id_problem(report_id) is None
 
 
-def _check_report_id(report_id: str) -> None:
-    if not REPORT_ID_RE.fullmatch(report_id or ""):
-        raise ReportValidationError("invalid report id", [Problem(
-            f"report id {report_id[:40]!r} cannot be stored", field="report_id",
-            expected="1-128 printable characters")])
+def _check_report_id(report_id: str, params: dict[str, Any]) -> None:
+    """The id a report will be stored under, whichever way it came (lab JSON, query, form, a
+    VCF/MAF sample name or file name): the one grammar, else 422 naming where it came from."""
+    problem = report_id_problem(report_id)
+    if problem is None:
+        return
+    field = "report_id" if params.get("report_id") or params.get("format") == "labjson" else \
+        "sample"
+    raise ReportValidationError("invalid report id", [Problem(
+        problem.message + ("" if field == "report_id" else
+                           " (taken from the file's sample or name; give report_id=)"),
+        field=field, expected=problem.expected)])
+
+
+def _not_found(report_id: str) -> NotFound:
+    """404 for a report id; an id that cannot exist is quoted cut, never echoed whole."""
+    shown = report_id if _storable(report_id) else report_id[:40] + "…"
+    return NotFound(f"no report {shown!r} for your lab",
+                    report_id=report_id if _storable(report_id) else None)
+
+
+def _bind_report_id(report_id: str | None) -> None:
+    """Log the report id only when it is a valid one (bounded, printable ASCII)."""
+    mlog.bind(report_id=report_id if _storable(report_id) else None)
+
+
+def _decompressed_limit(cfg: dict[str, Any], size: int) -> int:
+    """What a gzip upload of ``size`` bytes may decompress to: in proportion to its size (a
+    100 KB bomb must not cost 100 MB), at least 16 MiB, at most MATCHER_MAX_DECOMPRESSED_BYTES."""
+    return min(cfg["MAX_DECOMPRESSED_BYTES"],
+               max(16 * 1024 * 1024, cfg["MAX_DECOMPRESSION_RATIO"] * size))
+
+
+def _limits(cfg: dict[str, Any]):  # noqa: ANN202
+    from matcher.pipeline import Limits
+
+    return Limits(max_identical=cfg["MAX_IDENTICAL_CALLS"], max_matches=cfg["MAX_MATCHES"],
+                  deadline=time.monotonic() + cfg["MATCH_TIMEOUT"])
 
 
 @blp.route("/reports")
@@ -180,8 +215,8 @@ class Reports(MethodView):
         data, params, filename = _read_submission(query)
         sha = _fingerprint(data, {k: params.get(k) for k in READ_PARAMS})
         peek = _peek_report_id(data, params)
-        mlog.bind(report_id=peek)
-        if peek and REPORT_ID_RE.fullmatch(peek):
+        _bind_report_id(peek)
+        if peek:
             existing = st.store.get(g.lab, peek)
             if existing is not None and existing.content_sha256 == sha:
                 return self._answer(existing, created=False)
@@ -189,29 +224,39 @@ class Reports(MethodView):
         options = ReadOptions(
             report_id=params.get("report_id"), tumor_type=params.get("tumor_type"),
             sample=params.get("sample"), genome_build=params.get("genome_build"), lab=g.lab,
-            max_variants=cfg["MAX_VARIANTS"],
-            max_decompressed_bytes=cfg["MAX_DECOMPRESSED_BYTES"],
+            max_variants=cfg["MAX_VARIANTS"], max_samples=cfg["MAX_SAMPLES"],
+            max_decompressed_bytes=_decompressed_limit(cfg, len(data)),
         )
+        limits = _limits(cfg)
         try:
-            results = pipeline.run(data, kb=st.kb, filename=filename, fmt=params.get("format"),
-                                   options=options)
+            reports = pipeline.read_reports(data, filename=filename, fmt=params.get("format"),
+                                            options=options, kb=st.kb)
         except RecursionError:  # absurdly nested JSON: the parser gives up, the input is bad
             raise ReportValidationError("the report is nested too deeply", [Problem(
                 "nesting too deep to read", field="body", expected="a lab JSON report")]) from None
-        if len(results) != 1:
+        if len(reports) != 1:  # refused before any matching: a 1,000-sample MAF costs no more
             raise ReportValidationError(
-                f"the file holds {len(results)} reports; submit one at a time",
-                [Problem(f"{len(results)} samples/reports found", field="sample",
+                f"the file holds {len(reports)} reports; submit one at a time",
+                [Problem(f"{len(reports)} samples/reports found", field="sample",
                          expected="exactly one: name the tumor sample with sample=")])
-        result = results[0]
-        _check_report_id(result.report_id)
-        mlog.bind(report_id=result.report_id)
+        _check_report_id(reports[0].report_id, params)
+        result = pipeline.match_report(reports[0], st.kb, limits)
+        _bind_report_id(result.report_id)
+        result_json = orjson.dumps(result)
+        if len(result_json) > cfg["MAX_RESULT_BYTES"]:
+            raise PayloadTooLarge(
+                f"the result would be {len(result_json)} bytes; the limit is "
+                f"{cfg['MAX_RESULT_BYTES']} (MATCHER_MAX_RESULT_BYTES)", [Problem(
+                    f"{len(result_json)} bytes of result", field="body",
+                    expected=f"at most {cfg['MAX_RESULT_BYTES']} (MATCHER_MAX_RESULT_BYTES)")],
+                limit="MATCHER_MAX_RESULT_BYTES")
         sub = Submission(
             lab=g.lab, report_id=result.report_id, content_sha256=sha, content_size=len(data),
             content=data, source_format=result.source_format or params.get("format") or "unknown",
             params={k: params.get(k) for k in READ_PARAMS if params.get(k) is not None},
             alterations=[o.alteration for o in result.alterations],
-            result=result, kb_version=result.kb_version, kb_hash=result.kb_hash,
+            result=orjson.Fragment(result_json), kb_version=result.kb_version,
+            kb_hash=result.kb_hash,
             matcher_version=getattr(result, "matcher_version", None) or __version__,
             request_id=g.request_id,
         )
@@ -245,6 +290,9 @@ class Reports(MethodView):
 class Report(MethodView):
     @secured(blp)
     @blp.arguments(ReportGetParamsSchema, location="query")
+    @blp.doc(responses={200: {"content": {"application/fhir+json": {"schema": {
+        "type": "object", "description": "FHIR R4 Genomics Bundle (?format=fhir or Accept: "
+                                         "application/fhir+json)"}}}}})
     @blp.response(200, ReportRecordSchema)
     @blp.alt_response(404, response="NOT_FOUND")
     def get(self, args, report_id: str):
@@ -253,13 +301,13 @@ class Report(MethodView):
         ``?format=fhir`` (or ``Accept: application/fhir+json``) answers a FHIR R4 Genomics
         Bundle instead; ``?kb=current`` adds the report re-matched under the current KB.
         """
-        mlog.bind(report_id=report_id)
+        _bind_report_id(report_id)
         st = state()
         current = args["kb"] == "current"
         rep = (st.store.get(g.lab, report_id, args.get("version"), with_content=current)
                if _storable(report_id) else None)
         if rep is None:
-            raise NotFound(f"no report {report_id!r} for your lab", report_id=report_id)
+            raise _not_found(report_id)
         if args["format"] == "fhir" or wants_fhir():
             from matcher.render.fhir import MEDIA_TYPE, to_fhir
             from matcher.service.api.results import result_from_dict
@@ -270,7 +318,7 @@ class Report(MethodView):
         if current:
             from matcher.service.rematch import compare_stored
 
-            cmp = compare_stored(rep, st.kb)
+            cmp = compare_stored(rep, st.kb, _limits(st.config))
             extra = {"kb_version": st.kb.version, "kb_hash": st.kb.hash,
                      "result": cmp["current"], "diff": cmp["diff"], "error": cmp["error"]}
         return _record(rep, st.store.versions(g.lab, report_id), current=extra)
@@ -280,16 +328,17 @@ class Report(MethodView):
 class Summary(MethodView):
     @secured(blp)
     @blp.arguments(VersionParamsSchema, location="query")
+    @blp.doc(responses={200: {"content": {"text/html": {"schema": {"type": "string"}}}}})
     @blp.response(200, content_type="text/html",
                   description="The oncologist's HTML page (no scripts, strict CSP).")
     @blp.alt_response(404, response="NOT_FOUND")
     def get(self, args, report_id: str):
         """The oncologist's summary page of a report (HTML)."""
-        mlog.bind(report_id=report_id)
+        _bind_report_id(report_id)
         rep = (state().store.get(g.lab, report_id, args.get("version"))
                if _storable(report_id) else None)
         if rep is None:
-            raise NotFound(f"no report {report_id!r} for your lab", report_id=report_id)
+            raise _not_found(report_id)
         page, csp = summary_html(rep.result)
         resp = Response(page, mimetype="text/html")
         resp.headers["Content-Security-Policy"] = csp

@@ -4,25 +4,48 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time
 
-from marshmallow import Schema, ValidationError, fields, validate
+from marshmallow import INCLUDE, Schema, ValidationError, fields, validate
 
 from matcher.model import GENOME_BUILDS
 from matcher.readers import FORMATS
+from matcher.untrusted import ascii_int, report_id_problem
 
 
 class DateOrDateTime(fields.Field):
-    """ISO 8601 date (midnight UTC) or date-time (naive means UTC)."""
+    """ISO 8601 date (midnight UTC) or date-time (naive means UTC), in ASCII digits; one whose
+    UTC time falls outside years 1-9999 (``9999-12-31T23:59:59-14:00``) is refused."""
 
     def _deserialize(self, value, attr, data, **kwargs):  # noqa: ANN001
-        if not isinstance(value, str):
-            raise ValidationError("Not a valid date or date-time.")
+        if not isinstance(value, str) or not value.isascii() or len(value) > 40:
+            raise ValidationError("Not a valid ISO 8601 date or date-time (ASCII digits).")
         try:
             if len(value) == 10:
                 return datetime.combine(date.fromisoformat(value), time(), UTC)
             dt = datetime.fromisoformat(value.replace("Z", "+00:00"))
+            return dt.replace(tzinfo=UTC) if dt.tzinfo is None else dt.astimezone(UTC)
+        except OverflowError as exc:
+            raise ValidationError("Out of range: the date-time in UTC is before year 1 or "
+                                  "after year 9999.") from exc
         except ValueError as exc:
             raise ValidationError("Not a valid ISO 8601 date or date-time.") from exc
-        return dt.replace(tzinfo=UTC) if dt.tzinfo is None else dt.astimezone(UTC)
+
+
+class AsciiInteger(fields.Integer):
+    """An integer parameter written in ASCII digits: ``int()`` also reads '١٢' and '1_2'."""
+
+    def _deserialize(self, value, attr, data, **kwargs):  # noqa: ANN001
+        if isinstance(value, str):
+            number = ascii_int(value, signed=True)
+            if number is None:
+                raise self.make_error("invalid")
+            value = number
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
+def _report_id(value: str) -> None:
+    problem = report_id_problem(value)
+    if problem is not None:
+        raise ValidationError(f"{problem.message}: expected {problem.expected}")
 
 
 # Printable text: no control characters (NUL is not even storable in PostgreSQL text).
@@ -38,8 +61,9 @@ class _Base(Schema):
 class SubmitParamsSchema(_Base):
     """How to read a submitted file (query parameters, or form fields of a multipart upload)."""
 
-    report_id = fields.String(validate=[validate.Length(1, 128), PRINTABLE], metadata={
-        "description": "Report id (default: the file's own, or derived from sample/file name)."})
+    report_id = fields.String(validate=_report_id, metadata={
+        "description": "Report id (default: the file's own, or derived from sample/file name); "
+                       "see docs/api.md, 'Report ids'."})
     tumor_type = fields.String(validate=[validate.Length(1, 200), PRINTABLE], metadata={
         "description": "OncoTree code or name; overrides the file's own."})
     sample = fields.String(validate=[validate.Length(1, 200), PRINTABLE], metadata={
@@ -57,20 +81,20 @@ class SubmitParamsSchema(_Base):
 class PageParamsSchema(_Base):
     """Paging of a listing (fields shared by every paginated view)."""
 
-    page = fields.Integer(load_default=1, validate=validate.Range(1, 1_000_000))
-    page_size = fields.Integer(validate=validate.Range(1, MAX_INT32), metadata={
+    page = AsciiInteger(load_default=1, validate=validate.Range(1, 1_000_000))
+    page_size = AsciiInteger(validate=validate.Range(1, MAX_INT32), metadata={
         "description": "Items per page (default MATCHER_PAGE_SIZE, at most "
                        "MATCHER_MAX_PAGE_SIZE)."})
 
 
 class ListParamsSchema(PageParamsSchema):
-    report_id = fields.String(validate=[validate.Length(1, 128), PRINTABLE])
+    report_id = fields.String(validate=_report_id)
     since = DateOrDateTime(metadata={"description": "Submitted at or after (ISO date/date-time)."})
     until = DateOrDateTime(metadata={"description": "Submitted before (ISO date/date-time)."})
 
 
 class VersionParamsSchema(_Base):
-    version = fields.Integer(validate=validate.Range(1, MAX_INT32), metadata={
+    version = AsciiInteger(validate=validate.Range(1, MAX_INT32), metadata={
         "description": "An earlier version of an amended report (default: the current one)."})
 
 
@@ -156,7 +180,7 @@ class TumorTypeSchema(_Base):
 
 class TumorTypeQuerySchema(_Base):
     q = fields.String(required=True, validate=[validate.Length(1, 200), PRINTABLE])
-    limit = fields.Integer(load_default=20, validate=validate.Range(1, 100))
+    limit = AsciiInteger(load_default=20, validate=validate.Range(1, 100))
 
 
 class TumorTypeListSchema(_Base):
@@ -182,14 +206,27 @@ class ProblemDetailSchema(_Base):
 
 
 class ProblemSchema(_Base):
-    """An RFC 9457 problem document (served as application/problem+json)."""
+    """An RFC 9457 problem document (served as application/problem+json). Extension members
+    beyond those listed may appear (RFC 9457, section 3.2)."""
+
+    class Meta:
+        ordered = True
+        unknown = INCLUDE
 
     type = fields.String(required=True)
     title = fields.String(required=True)
     status = fields.Integer(required=True)
     detail = fields.String()
-    errors = fields.List(fields.Nested(ProblemDetailSchema),
-                         metadata={"description": "Every problem found, with where it is."})
+    errors = fields.List(fields.Nested(ProblemDetailSchema), metadata={
+        "description": "The problems found, with where they are (at most 50; see errors_total)."})
+    errors_total = fields.Integer(metadata={
+        "description": "How many problems there were, when more than the 50 listed."})
+    limit = fields.String(metadata={
+        "description": "The setting whose limit the request went past (e.g. "
+                       "MATCHER_MAX_IDENTICAL_CALLS)."})
+    report_id = fields.String(metadata={"description": "404/409: the report id concerned."})
+    version = fields.Integer(metadata={"description": "409: the current version."})
+    gene = fields.String(metadata={"description": "404 of a gene: the symbol asked for."})
     request_id = fields.String(metadata={"description": "Quote it when reporting a problem."})
 
 
@@ -256,7 +293,7 @@ class ReinterpretationQuerySchema(PageParamsSchema):
     old_kb = fields.String(validate=[validate.Length(1, 128), PRINTABLE], metadata={
         "description": "KB version or hash the stored results were made with: "
                        "change=gained_level1&old_kb=X is 'gained level 1 since KB X'."})
-    report_id = fields.String(validate=[validate.Length(1, 128), PRINTABLE])
+    report_id = fields.String(validate=_report_id)
     since = DateOrDateTime(metadata={"description": "Re-interpreted at or after."})
     until = DateOrDateTime(metadata={"description": "Re-interpreted before."})
 
@@ -294,7 +331,7 @@ class ReinterpretationListSchema(PageSchema):
 
 
 class ReinterpretationGetSchema(_Base):
-    version = fields.Integer(validate=validate.Range(1, MAX_INT32), metadata={
+    version = AsciiInteger(validate=validate.Range(1, MAX_INT32), metadata={
         "description": "A version of an amended report (default: the current one)."})
     kb = fields.String(validate=[validate.Length(1, 128), PRINTABLE], metadata={
         "description": "KB version or hash (default: the newest re-interpretation)."})

@@ -1,0 +1,69 @@
+"""`matcher kb import-approvals` (added to the `kb` group by commands/kb.py)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from matcher.commands.kb_civic import KB_OPTION
+
+
+@click.command("import-approvals")
+@click.argument("source", type=click.Path(exists=True, file_okay=False))
+@KB_OPTION
+@click.option("--out", "out_dir", type=click.Path(file_okay=False),
+              help="Where to write the generated entries (default: <kb>/approvals).")
+@click.option("--copy-source/--no-copy-source", default=False,
+              help="Also copy the three tables and their README into <out>/source/.")
+@click.option("--no-validate", is_flag=True, help="Skip loading the KB after the import.")
+@click.option("--check", is_flag=True,
+              help="Write nothing: exit 1 if the committed output differs from a fresh import.")
+def import_approvals(source, kb_dir, out_dir, copy_source, no_validate, check) -> None:
+    """Import the approval fact tables in SOURCE (fda_approvals.tsv, fda_limitations.tsv,
+    guideline_recommendations.tsv) into the KB's approvals/ folder.
+
+    Deterministic: the same tables and approvals/additions.tsv give the same files. Rows that
+    cannot be expressed are listed with their reason in approvals/SKIPPED.tsv, withdrawn and
+    outdated ones in approvals/HISTORY.tsv (docs/approvals.md).
+    """
+    from matcher.errors import InputError, KnowledgeBaseError
+    from matcher.kb.approvals_import import check_import, copy_sources
+    from matcher.kb.approvals_import import import_approvals as run
+    from matcher.kb.loader import load_kb
+    from matcher.paths import default_kb_dir
+
+    kb = (Path(kb_dir) if kb_dir else default_kb_dir()).resolve()
+    out = Path(out_dir) if out_dir else kb / "approvals"
+    missing = [n for n in ("fda_approvals.tsv", "fda_limitations.tsv",
+                           "guideline_recommendations.tsv") if not (Path(source) / n).is_file()]
+    if missing:
+        raise InputError(f"{source}: missing {', '.join(missing)}")
+    if check:
+        stale = check_import(source, kb, out)
+        for name in stale:
+            click.echo(f"out of date: {out / name}", err=True)
+        if stale:
+            raise click.exceptions.Exit(1)
+        click.echo(f"{out}: up to date with {source}")
+        return
+    if copy_source:
+        copy_sources(Path(source), out / "source")
+    res = run(source, kb, out)
+    st = res.stats()
+    click.echo(f"approvals (data to {st['data_currency']}): "
+               + ", ".join(f"{t} {n} rows, {st['imported_rows'].get(t, 0)} imported"
+                           for t, n in st["rows"].items())
+               + f"; {res.items} KB items in {res.genes} genes and signatures; "
+               f"{len(res.skipped)} rows skipped (see {out / 'SKIPPED.tsv'}), "
+               f"{len(res.history)} kept as history (HISTORY.tsv)")
+    if no_validate or out != kb / "approvals":
+        return
+    try:
+        loaded = load_kb(kb)
+    except KnowledgeBaseError as exc:
+        raise InputError(str(exc)) from None
+    click.echo(f"validated: knowledge base {loaded.version} ({loaded.hash[:12]})")
+
+
+KB_COMMANDS = [import_approvals]
