@@ -12,20 +12,21 @@ import click
 
 
 def open_store(database_url: str | None):  # noqa: ANN201
-    """The configured report store; exit 2 when the URL holds no migrated store."""
+    """The configured report store; exit 2 for a bad URL or one that holds no store at the
+    schema this code needs."""
+    from matcher.commands.service import _store
     from matcher.errors import InputError
-    from matcher.service.config import load_config, mask_url
+    from matcher.service.config import mask_url
     from matcher.service.store import Store
 
-    cfg = load_config({"DATABASE_URL": database_url} if database_url else None)
-    store = Store(cfg["DATABASE_URL"])
+    store = _store(database_url, migrate=False)
     revision = store.schema_revision()
     if revision != Store.head_revision():
         store.engine.dispose()
         if revision is None:
-            raise InputError(f"{mask_url(cfg['DATABASE_URL'])}: not a report store "
+            raise InputError(f"{mask_url(store.url)}: not a report store "
                              "(no schema; run `matcher db upgrade` or check --database-url)")
-        raise InputError(f"{mask_url(cfg['DATABASE_URL'])}: schema at revision {revision}, "
+        raise InputError(f"{mask_url(store.url)}: schema at revision {revision}, "
                          f"this matcher needs {Store.head_revision()}: run `matcher db upgrade`")
     return store
 
