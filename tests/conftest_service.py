@@ -17,7 +17,7 @@ from matcher.service.store import Store
 from tests.service_helpers import Server
 
 PG_ENV = "MATCHER_TEST_POSTGRES_URL"
-TABLES = ("report_alterations, reports, "
+TABLES = ("reinterpretations, rematch_batches, rematch_jobs, report_alterations, reports, "
           "api_keys, alembic_version")
 
 

@@ -19,7 +19,9 @@ from matcher.service.alterations import (
     backfill,
     build_query,
     find_alterations,
+    trial_reports,
 )
+from matcher.service.store import Store
 from matcher.service.store_models import report_alterations
 from tests.service_helpers import sample_bytes
 
@@ -195,6 +197,14 @@ def test_cli_find_and_backfill(app, client, labs, db_url):
     bad = runner.invoke(cli, ["find", "--database-url", db_url, "--lab", "lab-a",
                               "--tumor-type", "NOT-A-TUMOR"])
     assert bad.exit_code != 0 and "NOT-A-TUMOR" in str(bad.exception or bad.output)
+    trial = runner.invoke(cli, ["find", "--database-url", db_url, "--lab", "lab-b",
+                                "--trial", "NCT02034110", "--json"])
+    assert trial.exit_code == 0, trial.output
+    items = json.loads(trial.output)["items"]
+    assert items and all(i["report_id"].startswith("lab-b-") for i in items)
+    unknown = runner.invoke(cli, ["find", "--database-url", db_url, "--lab", "lab-b",
+                                  "--trial", "NCT00000000"])
+    assert unknown.exit_code != 0
     r = runner.invoke(cli, ["db", "backfill-alterations", "--database-url", db_url])
     assert r.exit_code == 0 and "of 0 stored report" in r.output
 
@@ -206,3 +216,43 @@ def test_cli_find_exit_codes(tmp_path):
     assert main(["find", "--database-url", url, "--lab", "x", "--gene", "BRAF"]) == 2
     assert main(["find", "--database-url", url, "--lab", "x"]) == 2  # nothing to search for
     assert main(["find", "--database-url", url, "--lab", "x", "--tumor-type", "NOPE"]) == 2
+    store = Store(url)
+    store.migrate()
+    store.engine.dispose()
+    assert main(["find", "--database-url", url, "--lab", "x", "--trial", "NCT00000000"]) == 2
+
+
+def _cited_trials(result):
+    """Trials the engine listed because matched evidence cites them (not via biomarkers)."""
+    return {nct for opt in result["therapy_options"] for m in opt["matches"]
+            for nct in m["trials"]}
+
+
+def test_trial_reports_agree_with_the_engine_for_every_sample_and_trial(app, client, labs, kb):
+    """For every KB trial with biomarkers and every stored sample report: the report is listed
+    for the trial only if the engine listed the trial as a biomarker match, and always when the
+    engine did so through the trial's own biomarkers (not only through cited evidence)."""
+    stored = _store_samples(client, labs)
+    store = app.extensions["matcher"].store
+    trials = [t for t in kb.trials.values() if t.biomarkers]
+    assert trials
+    listed_any = 0
+    for lab, results in stored.items():
+        for trial in trials:
+            found = {r["report_id"]: r for r in trial_reports(store, kb, lab, trial.nct_id)}
+            for report_id, result in results.items():
+                engine = {t["nct_id"] for t in result["trials"] if t["reason"] == "biomarker"}
+                if report_id in found:
+                    assert trial.nct_id in engine, (report_id, trial.nct_id)
+                    assert found[report_id]["alterations"]
+                    listed_any += 1
+                elif trial.nct_id in engine:
+                    assert trial.nct_id in _cited_trials(result), (report_id, trial.nct_id)
+            assert all(r.startswith(lab + "-") for r in found)
+    assert listed_any >= 4
+    r = client.get("/v1/trials/NCT02034110/reports", headers=labs["lab-a"])
+    assert r.status_code == 200, r.json
+    assert r.json["total"] >= 1 and all(i["report_id"].startswith("lab-a-")
+                                        for i in r.json["items"])
+    assert client.get("/v1/trials/NCT00000000/reports",
+                      headers=labs["lab-a"]).status_code == 404

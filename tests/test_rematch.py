@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
@@ -16,6 +15,7 @@ from matcher.service.rematch import (
     rematch_store,
     rematch_stored,
 )
+from tests.kb_edits import curated_copy, edit_entries
 
 ROOT = Path(__file__).resolve().parent.parent
 REPORT = {"report_id": "RM-1", "tumor_type": "THAP",
@@ -72,20 +72,14 @@ def kb_versions(tmp_path_factory):
     from matcher.kb.loader import load_kb
 
     base = tmp_path_factory.mktemp("kb")
-    kb_n = base / "n"
-    shutil.copytree(ROOT / "knowledgebase", kb_n, ignore=shutil.ignore_patterns("civic"))
-    kb_n1 = base / "n1"
-    shutil.copytree(kb_n, kb_n1)
-    braf = kb_n1 / "genes" / "BRAF.yaml"
-    text = braf.read_text()
-    start = text.index(f"id: {ENTRY}")
-    end = text.index("- id:", start)
-    block = text[start:end]
-    assert "evidence_type: clinical" in block
-    edited = block.replace("evidence_type: clinical", "evidence_type: preclinical")
-    braf.write_text(text[:start] + edited + text[end:])
-    meta = kb_n1 / "kb.yaml"
-    meta.write_text(meta.read_text().replace('version: "', 'version: "next-', 1))
+    kb_n = curated_copy(base / "n")
+    kb_n1 = curated_copy(base / "n1")
+
+    def edit(block):
+        assert "evidence_type: clinical" in block
+        return block.replace("evidence_type: clinical", "evidence_type: preclinical")
+
+    edit_entries(kb_n1, "BRAF", {ENTRY: edit}, "next-")
     return load_kb(kb_n), load_kb(kb_n1)
 
 

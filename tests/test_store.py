@@ -182,3 +182,14 @@ def test_concurrent_migrations_from_two_processes(db_url):
     s = Store(db_url)
     assert s.schema_revision() == Store.head_revision() and s.ping()
     s.engine.dispose()
+
+
+def test_migrations_build_exactly_the_declared_tables(store):
+    """The Alembic migrations and store_models.py agree (columns, indexes, constraints)."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    from matcher.service.store_models import metadata
+
+    with store.engine.connect() as conn:
+        assert compare_metadata(MigrationContext.configure(conn), metadata) == []

@@ -1,9 +1,8 @@
-"""`matcher trials refresh|show` (ClinicalTrials.gov status cache) and `matcher rematch`."""
+"""`matcher trials refresh|show`: the ClinicalTrials.gov status cache."""
 
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
 
 import click
 
@@ -120,61 +119,4 @@ def show_cmd(nct_ids, cache, as_json) -> None:
                    f"{st.last_update or '?'}; verified {st.verified}) {st.title or ''}".rstrip())
 
 
-def _since(value: str | None) -> datetime | None:
-    if not value:
-        return None
-    try:
-        d = datetime.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter("expected a date such as 2026-11-01") from None
-    return d if d.tzinfo else d.replace(tzinfo=UTC)
-
-
-@click.command("rematch")
-@click.option("--since", help="Only reports stored on or after this date (YYYY-MM-DD).")
-@click.option("--lab", help="Only this lab's reports.")
-@click.option("--database-url", envvar="MATCHER_DATABASE_URL", default=None, metavar="URL",
-              help="Report store (default: MATCHER_DATABASE_URL or sqlite:///var/matcher.sqlite3).")
-@KB_OPTION
-@click.option("--all", "show_all", is_flag=True,
-              help="Also list reports whose options are unchanged.")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
-def rematch(since, lab, database_url, kb_dir, show_all, as_json) -> None:
-    """Re-match stored reports against the current KB; list those whose therapy options changed.
-
-    New, removed and re-levelled therapies are listed; stored results are never overwritten.
-    """
-    from matcher.commands.service import _store
-    from matcher.errors import InputError
-    from matcher.kb.loader import load_kb
-    from matcher.service.config import mask_url
-    from matcher.service.rematch import rematch_store
-
-    store = _store(database_url, migrate=False)
-    try:
-        if store.schema_revision() is None:
-            raise InputError(f"{mask_url(store.url)}: not a report store "
-                             "(no schema; run `matcher db upgrade` or check --database-url)")
-        kb = load_kb(kb_dir)
-        outcomes = rematch_store(store, kb, since=_since(since), lab=lab)
-    finally:
-        store.dispose()
-    changed = [o for o in outcomes if o.diff and o.diff.changed]
-    if as_json:
-        click.echo(json.dumps({"kb_version": kb.version, "kb_hash": kb.hash,
-                               "checked": len(outcomes), "changed": len(changed),
-                               "reports": [o.to_dict() for o in outcomes
-                                           if show_all or o.error or (o.diff and o.diff.changed)]},
-                              indent=2))
-        return
-    click.echo(f"re-matched {len(outcomes)} stored report(s) against KB {kb.version}: "
-               f"{len(changed)} with changed options")
-    for o in outcomes:
-        if o.error:
-            click.echo(f"  {o.lab}/{o.report_id} v{o.version}: not re-matched ({o.error})")
-        elif show_all or o.diff.changed:
-            click.echo(f"  {o.lab}/{o.report_id} v{o.version} (KB {o.old_kb}): "
-                       f"{o.diff.summary()}")
-
-
-COMMANDS = [trials_group, rematch]
+COMMANDS = [trials_group]

@@ -12,6 +12,10 @@ The Bundle (type ``collection``) holds:
   resistance match (presumed resistant): medication(s), level of evidence, tumor type as the
   treatment context, citations as ``genomics-artifact`` extensions, ``derivedFrom`` the variants.
 
+An amended report (a stored report re-interpreted under a newer KB: ``to_fhir(new, replaces=old)``)
+has ``status`` ``amended`` and the core ``diagnosticReport-replaces`` extension referencing the
+earlier DiagnosticReport, whose id is derived from the earlier result as below.
+
 Codes are those of the IG's profiles and examples; where no code is certain (gene IDs, drug codes,
 our evidence levels) the CodeableConcept is text-only. No patient identifier is written. Ids are
 UUIDs derived from the report id and time, so the same result gives the same Bundle.
@@ -34,7 +38,7 @@ from matcher.model import (
 )
 from matcher.render import common as c
 
-__all__ = ["MEDIA_TYPE", "to_fhir"]
+__all__ = ["MEDIA_TYPE", "report_reference", "to_fhir"]
 
 MEDIA_TYPE = "application/fhir+json"
 
@@ -47,6 +51,7 @@ PROFILE_IMPLICATION = f"{IG}/StructureDefinition/therapeutic-implication"
 PROFILE_TMB = f"{IG}/StructureDefinition/tmb"
 PROFILE_MSI = f"{IG}/StructureDefinition/msi"
 EXT_ARTIFACT = f"{IG}/StructureDefinition/genomics-artifact"
+EXT_REPLACES = "http://hl7.org/fhir/StructureDefinition/diagnosticReport-replaces"
 HGVS = "http://varnomen.hgvs.org"
 REFSEQ = "http://www.ncbi.nlm.nih.gov/refseq"
 UCUM = "http://unitsofmeasure.org"
@@ -67,9 +72,15 @@ _CATEGORY = [
 _INSTANT = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})")
 
 
-def to_fhir(result: MatchResult) -> dict[str, Any]:
-    """The result as a FHIR R4 ``Bundle`` (a JSON-ready dict)."""
-    ids = _Ids(result)
+def report_reference(result: MatchResult) -> str:
+    """The fullUrl of the DiagnosticReport in ``to_fhir(result)`` (stable: derived ids)."""
+    return _Ids(result).ref("report")
+
+
+def to_fhir(result: MatchResult, *, replaces: MatchResult | None = None) -> dict[str, Any]:
+    """The result as a FHIR R4 ``Bundle`` (a JSON-ready dict); with ``replaces`` an amended
+    report that names the earlier result's DiagnosticReport as the one it replaces."""
+    ids = _Ids(result, replaces)
     entries: list[dict[str, Any]] = []
     variant_refs: dict[str, str] = {}
     shared = _shared_outcomes(result)
@@ -89,6 +100,8 @@ def to_fhir(result: MatchResult) -> dict[str, Any]:
             ids.id(key), result, [m], m.therapy, m.level, m.amp_tier, [m.alteration_id],
             variant_refs, RESISTANT)))
     report = _report(result, ids.id("report"), [e["fullUrl"] for e in entries])
+    if replaces is not None:
+        _amend(report, result, replaces)
     for t in getattr(result, "open_trials", ()) or ():
         key = f"trial/{t.nct_id}"
         entries.append(_entry(ids.ref(key), _research_study(t, ids.id(key))))
@@ -103,6 +116,19 @@ def to_fhir(result: MatchResult) -> dict[str, Any]:
     if _text(result.report_id):
         bundle["identifier"] = {"value": _text(result.report_id)}
     return bundle
+
+
+def _amend(report: dict[str, Any], result: MatchResult, old: MatchResult) -> None:
+    """Mark ``report`` as amending the DiagnosticReport of ``old`` (re-interpretation)."""
+    report["status"] = "amended"
+    report["extension"] = [{"url": EXT_REPLACES, "valueReference": {
+        "reference": report_reference(old),
+        "display": f"{_text(old.report_id)} as issued {_text(old.generated_at)} "
+                   f"(knowledge base {_text(old.kb_version)})"}}]
+    report["conclusion"] = (
+        f"Amended: re-interpreted under knowledge base {_text(result.kb_version)}; replaces "
+        f"the report issued {_text(old.generated_at)} under knowledge base "
+        f"{_text(old.kb_version)}. " + report["conclusion"])
 
 
 def _shared_outcomes(result: MatchResult) -> set[int]:
@@ -122,8 +148,10 @@ def _shared_outcomes(result: MatchResult) -> set[int]:
 class _Ids:
     """Stable UUIDs per resource, derived from the report id and generation time."""
 
-    def __init__(self, result: MatchResult) -> None:
+    def __init__(self, result: MatchResult, replaces: MatchResult | None = None) -> None:
         self.seed = f"matcher:{result.report_id}:{result.generated_at}:"
+        if replaces is not None:  # never the ids of the report it replaces, even within a second
+            self.seed += f"amends:{replaces.generated_at}:{replaces.kb_hash}:"
 
     def id(self, key: str) -> str:
         return str(uuid.uuid5(uuid.NAMESPACE_URL, self.seed + key))

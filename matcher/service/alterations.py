@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import delete, func, insert, or_, select
 
 from matcher.service.store_models import report_alterations, reports
 
@@ -218,4 +218,81 @@ def item_dict(row: dict[str, Any]) -> dict[str, Any]:
     # SQLite hands datetimes back naive; everything stored is UTC (as the store's reports say).
     out["submitted_at"] = created.replace(tzinfo=UTC) if isinstance(created, datetime) \
         and created.tzinfo is None else created
+    return out
+
+
+def trial_reports(store, kb, lab: str, nct_id: str) -> list[dict[str, Any]]:  # noqa: ANN001
+    """The lab's current reports that meet a KB trial's biomarkers, in a tumor type the trial
+    is open to, newest first: {report_id, version, tumor_type, submitted_at, alterations}.
+
+    Candidates come from the indexed rows (the biomarkers' genes, or signatures); each is then
+    judged by the engine's own rule (:func:`matcher.engine.criterion_match`) on the stored
+    normalised alteration, under the current KB. Raises :class:`NotFound` for a trial the KB does
+    not know.
+    """
+    from matcher import model
+    from matcher.engine import criterion_match
+    from matcher.errors import NotFound
+    from matcher.service.api.results import _build
+
+    trial = kb.trials.get((nct_id or "").strip().upper())
+    if trial is None:
+        raise NotFound(f"no trial {nct_id!r} in the knowledge base", nct_id=nct_id)
+    genes: set[str] = set()
+    signatures = False
+    for gene, crit in trial.biomarkers:
+        if crit.type == "signature":
+            signatures = True
+        else:
+            genes.update(g for g in crit.genes(gene) if g)
+    t = report_alterations.c
+    which = [t.gene.in_(sorted(genes))] if genes else []
+    if signatures:
+        which.append(t.kind == "signature")
+    if not which:
+        return []
+    q = (select(t.report_pk, t.report_id, t.version, t.tumor_type, t.alteration_id,
+                t.created_at)
+         .where(t.lab == lab, t.is_current, t.filter_reason.is_(None), or_(*which))
+         .order_by(t.created_at.desc(), t.report_pk.desc()))
+    in_scope: dict[str | None, bool] = {}
+
+    def open_to(code: str | None) -> bool:
+        if code not in in_scope:
+            in_scope[code] = (not trial.tumor_types or code is None or not kb.oncotree.exists(code)
+                              or kb.oncotree.in_scope(code, list(trial.tumor_types), []))
+        return in_scope[code]
+
+    candidates: dict[int, dict[str, Any]] = {}
+    with store.engine.connect() as conn:
+        for r in conn.execute(q):
+            if open_to(r.tumor_type):
+                c = candidates.setdefault(r.report_pk, {
+                    "report_id": r.report_id, "version": r.version, "tumor_type": r.tumor_type,
+                    "submitted_at": r.created_at.replace(tzinfo=UTC)
+                    if r.created_at.tzinfo is None else r.created_at, "ids": set()})
+                c["ids"].add(r.alteration_id)
+        pks = list(candidates)
+        stored: dict[int, list] = {}
+        for i in range(0, len(pks), 500):
+            rows = conn.execute(select(reports.c.id, reports.c.alterations, reports.c.result)
+                                .where(reports.c.id.in_(pks[i:i + 500])))
+            for pk, alts, result in rows:
+                found = json.loads(alts or "[]")
+                if not found:  # older rows: the alterations inside the result
+                    found = [o["alteration"] for o in json.loads(result).get("alterations", [])]
+                stored[pk] = found
+    out = []
+    for pk, c in candidates.items():
+        hits = []
+        for raw in stored.get(pk, []):
+            if raw.get("id") not in c["ids"]:
+                continue
+            alt = _build(model.Alteration, raw)
+            if any(criterion_match(crit, gene, alt) for gene, crit in trial.biomarkers):
+                hits.append(alt.label)
+        if hits:
+            out.append({"report_id": c["report_id"], "version": c["version"],
+                        "tumor_type": c["tumor_type"], "submitted_at": c["submitted_at"],
+                        "alterations": hits})
     return out

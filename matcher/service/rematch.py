@@ -91,6 +91,11 @@ class NotRematchable(Exception):
 def rematch_stored(rep, kb, limits=None) -> dict:  # noqa: ANN001
     """Re-run one stored report (``service.store.StoredReport`` with content) against ``kb``,
     within ``limits`` (:class:`matcher.pipeline.Limits`; a report over them is not re-run)."""
+    return rematch_stored_result(rep, kb, limits).to_dict()
+
+
+def rematch_stored_result(rep, kb, limits=None):  # noqa: ANN001, ANN201
+    """:func:`rematch_stored`, the :class:`~matcher.model.MatchResult` itself (no JSON)."""
     from matcher import pipeline
     from matcher.errors import MatcherError
     from matcher.readers import FORMATS, ReadOptions
@@ -111,7 +116,7 @@ def rematch_stored(rep, kb, limits=None) -> dict:  # noqa: ANN001
     mine = [r for r in results if r.report_id == rep.report_id] or results
     if len(mine) != 1:
         raise NotRematchable(f"the stored content holds {len(results)} reports")
-    return mine[0].to_dict()
+    return mine[0]
 
 
 def compare_stored(rep, kb, limits=None) -> dict:  # noqa: ANN001

@@ -100,3 +100,65 @@ report_alterations = Table(
     Index("ix_report_alterations_lab_tumor_type", "lab", "tumor_type", "created_at"),
     Index("ix_report_alterations_report_pk", "report_pk"),
 )
+
+# Re-interpretation jobs (issue 14). A job is "re-match every stored report in a scope against
+# the KB with this hash"; its reports are split into batches of report-id ranges. A worker claims
+# a batch with SELECT ... FOR UPDATE SKIP LOCKED and keeps the lock while it works: its change
+# records and the batch's 'done' commit together, and a worker that dies rolls back, leaving the
+# batch pending for another. ``reinterpretations`` is unique per (report version, KB hash).
+rematch_jobs = Table(
+    "rematch_jobs", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("kb_hash", String(128), nullable=False),
+    Column("kb_version", String(64), nullable=False),
+    Column("scope", String(200), nullable=False),  # 'lab=*;since=' : the filters, as text
+    Column("lab", String(64)),
+    Column("since", DateTime(timezone=True)),
+    Column("max_report_pk", Integer, nullable=False),  # reports up to this id are in batches
+    Column("total", Integer, nullable=False),  # reports put in batches
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("kb_hash", "scope"),
+)
+
+rematch_batches = Table(
+    "rematch_batches", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("job_id", Integer, ForeignKey("rematch_jobs.id", ondelete="CASCADE",
+                                         name="fk_rematch_batches_job_id"), nullable=False),
+    Column("first_pk", Integer, nullable=False),  # reports.id range, inclusive
+    Column("last_pk", Integer, nullable=False),
+    Column("size", Integer, nullable=False),
+    Column("status", String(16), nullable=False),  # pending | done
+    Column("processed", Integer),  # reports re-matched by the worker that finished it
+    Column("worker", String(128)),
+    Column("done_at", DateTime(timezone=True)),
+    Index("ix_rematch_batches_job_id_status", "job_id", "status"),
+)
+
+reinterpretations = Table(
+    "reinterpretations", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("report_pk", Integer, ForeignKey("reports.id", ondelete="CASCADE",
+                                            name="fk_reinterpretations_report_pk"),
+           nullable=False),
+    Column("lab", String(64), nullable=False),
+    Column("report_id", String(128), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("job_id", Integer),
+    Column("kb_hash", String(128), nullable=False),
+    Column("kb_version", String(64), nullable=False),
+    Column("old_kb_hash", String(128), nullable=False),
+    Column("old_kb_version", String(64), nullable=False),
+    Column("changed", Boolean, nullable=False),
+    Column("gained_level1", Boolean, nullable=False),
+    Column("lost_level1", Boolean, nullable=False),
+    Column("new_resistance", Boolean, nullable=False),
+    Column("changes", Text, nullable=False),  # JSON list: {type, therapy, old_level, new_level}
+    Column("result", Text),  # the re-matched result (JSON), kept when something changed
+    Column("error", Text),  # why the report could not be re-matched
+    Column("worker", String(128)),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("report_pk", "kb_hash"),
+    Index("ix_reinterpretations_lab_created_at", "lab", "created_at"),
+    Index("ix_reinterpretations_lab_report_id", "lab", "report_id"),
+)

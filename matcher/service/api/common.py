@@ -42,12 +42,23 @@ def page_size(args: dict) -> int:
     return size
 
 
-def page_links(endpoint: str, page: int, size: int, total: int) -> dict:
+def page_links(endpoint: str, page: int, size: int, total: int, **view_args: str) -> dict:
     """self/next/prev links of a paginated listing, keeping the other query parameters."""
     raw = {k: v for k, v in request.args.items() if k not in ("page", "page_size")}
 
     def link(p: int) -> str:
-        return url_for(endpoint) + "?" + urlencode({**raw, "page": p, "page_size": size})
+        query = urlencode({**raw, "page": p, "page_size": size})
+        return url_for(endpoint, **view_args) + "?" + query
 
     return {"self": link(page), "next": link(page + 1) if page * size < total else None,
             "prev": link(page - 1) if page > 1 else None}
+
+
+def paged(endpoint: str, items: list[dict], page: int, size: int, total: int, *,
+          item_links=None, **view_args: str) -> dict:  # noqa: ANN001
+    """A listing's answer: the items (each given ``item_links(item)`` as ``links``), paging."""
+    if item_links is not None:
+        for item in items:
+            item["links"] = item_links(item)
+    return {"items": items, "page": page, "page_size": size, "total": total,
+            "links": page_links(endpoint, page, size, total, **view_args)}

@@ -18,7 +18,7 @@ from marshmallow import ValidationError
 from matcher import __version__
 from matcher.errors import InputError, NotFound, PayloadTooLarge, Problem, ReportValidationError
 from matcher.service import logging as mlog
-from matcher.service.api.common import page_links, page_size, require_lab, secured
+from matcher.service.api.common import page_size, paged, require_lab, secured
 from matcher.service.api.results import summary_html
 from matcher.service.api.schemas import (
     ListParamsSchema,
@@ -77,7 +77,7 @@ def _meta(rep: StoredReport) -> dict[str, Any]:
     }
 
 
-def _wants_fhir() -> bool:
+def wants_fhir() -> bool:
     """Accept: application/fhir+json preferred over application/json."""
     best = request.accept_mimetypes.best_match(["application/json", "application/fhir+json"])
     return best == "application/fhir+json" and \
@@ -294,8 +294,7 @@ class Reports(MethodView):
         items, total = state().store.list(
             g.lab, report_id=args.get("report_id"), since=args.get("since"),
             until=args.get("until"), limit=size, offset=(page - 1) * size)
-        return {"items": [_meta(r) for r in items], "page": page, "page_size": size,
-                "total": total, "links": page_links("reports.Reports", page, size, total)}
+        return paged("reports.Reports", [_meta(r) for r in items], page, size, total)
 
 
 @blp.route("/reports/<path:report_id>")
@@ -320,7 +319,7 @@ class Report(MethodView):
                if _readable(report_id) else None)
         if rep is None:
             raise _not_found(report_id)
-        if args["format"] == "fhir" or _wants_fhir():
+        if args["format"] == "fhir" or wants_fhir():
             from matcher.render.fhir import MEDIA_TYPE, to_fhir
             from matcher.service.api.results import result_from_dict
 

@@ -78,14 +78,19 @@ class SubmitParamsSchema(_Base):
                        "(the earlier versions are kept). Without it such a submission is 409."})
 
 
-class ListParamsSchema(_Base):
-    report_id = fields.String(validate=_report_id)
-    since = DateOrDateTime(metadata={"description": "Submitted at or after (ISO date/date-time)."})
-    until = DateOrDateTime(metadata={"description": "Submitted before (ISO date/date-time)."})
+class PageParamsSchema(_Base):
+    """Paging of a listing (fields shared by every paginated view)."""
+
     page = AsciiInteger(load_default=1, validate=validate.Range(1, 1_000_000))
     page_size = AsciiInteger(validate=validate.Range(1, MAX_INT32), metadata={
         "description": "Items per page (default MATCHER_PAGE_SIZE, at most "
                        "MATCHER_MAX_PAGE_SIZE)."})
+
+
+class ListParamsSchema(PageParamsSchema):
+    report_id = fields.String(validate=_report_id)
+    since = DateOrDateTime(metadata={"description": "Submitted at or after (ISO date/date-time)."})
+    until = DateOrDateTime(metadata={"description": "Submitted before (ISO date/date-time)."})
 
 
 class VersionParamsSchema(_Base):
@@ -143,12 +148,17 @@ class PageLinksSchema(_Base):
     prev = fields.String(allow_none=True)
 
 
-class ReportListSchema(_Base):
-    items = fields.List(fields.Nested(ReportMetaSchema), required=True)
+class PageSchema(_Base):
+    """What every paginated listing answers besides its items."""
+
     page = fields.Integer(required=True)
     page_size = fields.Integer(required=True)
     total = fields.Integer(required=True)
     links = fields.Nested(PageLinksSchema)
+
+
+class ReportListSchema(PageSchema):
+    items = fields.List(fields.Nested(ReportMetaSchema), required=True)
 
 
 class KnowledgeBaseSchema(_Base):
@@ -222,7 +232,7 @@ class ProblemSchema(_Base):
     request_id = fields.String(metadata={"description": "Quote it when reporting a problem."})
 
 
-class AlterationQuerySchema(_Base):
+class AlterationQuerySchema(PageParamsSchema):
     """GET /v1/alterations: which of your lab's stored reports carry an alteration."""
 
     gene = fields.String(validate=[validate.Length(1, 64), PRINTABLE], metadata={
@@ -244,10 +254,6 @@ class AlterationQuerySchema(_Base):
         "description": "Also calls the report listed as filtered (never matched)."})
     all_versions = fields.Boolean(load_default=False, metadata={
         "description": "Also superseded versions of amended reports (default: current only)."})
-    page = fields.Integer(load_default=1, validate=validate.Range(1, 1_000_000))
-    page_size = fields.Integer(validate=validate.Range(1, MAX_INT32), metadata={
-        "description": "Items per page (default MATCHER_PAGE_SIZE, at most "
-                       "MATCHER_MAX_PAGE_SIZE)."})
 
 
 class StoredAlterationSchema(_Base):
@@ -271,9 +277,89 @@ class StoredAlterationSchema(_Base):
     links = fields.Nested(LinksSchema)
 
 
-class AlterationListSchema(_Base):
+class AlterationListSchema(PageSchema):
     items = fields.List(fields.Nested(StoredAlterationSchema), required=True)
-    page = fields.Integer(required=True)
-    page_size = fields.Integer(required=True)
-    total = fields.Integer(required=True)
-    links = fields.Nested(PageLinksSchema)
+
+
+class ReinterpretationQuerySchema(PageParamsSchema):
+    """GET /v1/reinterpretations: your lab's change records."""
+
+    change = fields.String(validate=validate.OneOf(
+        ("changed", "gained_level1", "lost_level1", "new_resistance", "new_option", "raised",
+         "lowered", "lost")), metadata={
+        "description": "Only records with this change: gained_level1 (an option now at level "
+                       "1), lost_level1, new_resistance, new_option, raised, lowered, lost, or "
+                       "changed (anything)."})
+    kb = fields.String(validate=[validate.Length(1, 128), PRINTABLE], metadata={
+        "description": "KB version or hash the reports were re-matched against."})
+    old_kb = fields.String(validate=[validate.Length(1, 128), PRINTABLE], metadata={
+        "description": "KB version or hash the stored results were made with: "
+                       "change=gained_level1&old_kb=X is 'gained level 1 since KB X'."})
+    report_id = fields.String(validate=_report_id)
+    since = DateOrDateTime(metadata={"description": "Re-interpreted at or after."})
+    until = DateOrDateTime(metadata={"description": "Re-interpreted before."})
+
+
+class OptionChangeSchema(_Base):
+    type = fields.String(required=True, metadata={
+        "description": "new_option, raised, lowered, lost or new_resistance."})
+    therapy = fields.String(required=True)
+    old_level = fields.String(allow_none=True)
+    new_level = fields.String(allow_none=True)
+
+
+class ReinterpretationSchema(_Base):
+    report_id = fields.String(required=True)
+    version = fields.Integer(required=True)
+    lab = fields.String(required=True)
+    kb_version = fields.String(required=True)
+    kb_hash = fields.String(required=True)
+    old_kb_version = fields.String(required=True)
+    old_kb_hash = fields.String(required=True)
+    reinterpreted_at = fields.DateTime(required=True)
+    changed = fields.Boolean(required=True)
+    gained_level1 = fields.Boolean(required=True)
+    lost_level1 = fields.Boolean(required=True)
+    new_resistance = fields.Boolean(required=True)
+    changes = fields.List(fields.Nested(OptionChangeSchema), required=True)
+    error = fields.String(allow_none=True, metadata={
+        "description": "Why the report could not be re-matched (e.g. content not stored)."})
+    worker = fields.String(allow_none=True)
+    links = fields.Nested(LinksSchema)
+
+
+class ReinterpretationListSchema(PageSchema):
+    items = fields.List(fields.Nested(ReinterpretationSchema), required=True)
+
+
+class ReinterpretationGetSchema(_Base):
+    version = AsciiInteger(validate=validate.Range(1, MAX_INT32), metadata={
+        "description": "A version of an amended report (default: the current one)."})
+    kb = fields.String(validate=[validate.Length(1, 128), PRINTABLE], metadata={
+        "description": "KB version or hash (default: the newest re-interpretation)."})
+    format = fields.String(validate=validate.OneOf(("json", "fhir")), load_default="json",
+                           metadata={"description": "json (the change record with the new "
+                                     "result) or fhir (the re-matched result as an amended FHIR "
+                                     "R4 DiagnosticReport replacing the original; also chosen by "
+                                     "Accept: application/fhir+json)."})
+
+
+class ReinterpretationRecordSchema(ReinterpretationSchema):
+    result = fields.Dict(allow_none=True, metadata={
+        "description": "The re-matched result (null when nothing changed or on error)."})
+
+
+class TrialReportSchema(_Base):
+    report_id = fields.String(required=True)
+    version = fields.Integer(required=True)
+    tumor_type = fields.String(allow_none=True)
+    submitted_at = fields.DateTime(required=True)
+    alterations = fields.List(fields.String(), required=True, metadata={
+        "description": "The report's alterations that meet the trial's biomarkers."})
+    links = fields.Nested(LinksSchema)
+
+
+class TrialReportListSchema(PageSchema):
+    nct_id = fields.String(required=True)
+    title = fields.String(required=True)
+    items = fields.List(fields.Nested(TrialReportSchema), required=True)
