@@ -10,8 +10,10 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def curated_copy(dest: Path) -> Path:
-    """A copy of the shipped KB without the CIViC import (fast to load)."""
-    shutil.copytree(ROOT / "knowledgebase", dest, ignore=shutil.ignore_patterns("civic"))
+    """A copy of the shipped KB without the CIViC and approvals imports: the curated entries alone
+    decide the levels an edit is about (and it loads fast)."""
+    shutil.copytree(ROOT / "knowledgebase", dest,
+                    ignore=shutil.ignore_patterns("civic", "approvals"))
     return dest
 
 
