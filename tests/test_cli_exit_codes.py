@@ -134,6 +134,7 @@ def _failures(tmp: Path, bad: Path) -> list[tuple[list[str], int, str]]:
         (["find", "--lab", "lab-a", "--database-url", db], 2,
          "at least one of --gene, --alteration, --tumor-type"),
         (["db", "backfill-alterations", "--database-url", "bogus://x"], 2, "database_url"),
+        (["kb", "import-approvals", str(tmp)], 2, "missing fda_approvals.tsv"),
         (["keys", "create", "--lab", "bad lab!", "--database-url", db], 2, "lab name"),
         (["keys", "revoke", "nope", "--database-url", db], 2, "no active key"),
         (["keys", "list", "--database-url", "bogus://x"], 2, "database_url"),
