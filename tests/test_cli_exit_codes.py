@@ -143,6 +143,8 @@ def _failures(tmp: Path, bad: Path) -> list[tuple[list[str], int, str]]:
         (["submit", str(tmp / "report.json"), "--url", _closed_port(), "--key", "x",
           "--retries", "0"], 1, "cannot reach"),
         (["submit", str(tmp / "report.json")], 2, "--key"),
+        (["find", "--lab", "lab-a", "--gene", "BRAF", "--database-url",
+          f"sqlite:///{tmp / 'other.sqlite3'}"], 2, "not a report store"),
         (["rematch", "--database-url", f"sqlite:///{tmp / 'other.sqlite3'}"], 2,
          "not a report store"),
         (["rematch", "--database-url", "bogus://x"], 2, "database_url"),
@@ -182,3 +184,13 @@ def test_configuration_error_exits_2(monkeypatch, capsys):
     for argv in (["config"], ["serve", "--bind", "127.0.0.1:0"]):
         code, _out, err = run(argv, capsys)
         assert code == 2 and "MATCHER_MAX_CONTENT_LENGTH" in err
+
+
+def test_find_on_a_store_of_an_older_schema_exits_2(tmp_path, capsys):
+    """A store migrated by an older Matcher lacks the alterations table: say so, exit 2."""
+    url = f"sqlite:///{tmp_path / 'old.sqlite3'}"
+    assert main(["db", "upgrade", "--database-url", url, "--revision", "0001"]) == 0
+    code, _out, err = run(["find", "--lab", "lab-a", "--gene", "BRAF", "--database-url", url],
+                          capsys)
+    assert code == 2 and "schema at revision 0001" in err and "matcher db upgrade" in err
+    assert "internal error" not in err
