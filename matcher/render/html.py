@@ -76,13 +76,10 @@ def _context(result: MatchResult) -> dict[str, Any]:
         open_groups.append({"title": "Matched to a biomarker in this report",
                             "trials": [_open_trial(t) for t in open_biomarker], "more": 0})
     open_tumor_line = ""
-    if open_tumor:  # one line of ids (the page stays within two A4 pages; the JSON lists all)
-        shown = ", ".join(c.clean(t.nct_id) for t in open_tumor[:c.COMPACT_ROWS])
-        more = len(open_tumor) - c.COMPACT_ROWS
+    if open_tumor:  # a count only: the page stays within two printed pages
         open_tumor_line = (f"{len(open_tumor)} more open to this tumor type (no biomarker "
-                           f"requirement found): {shown}" + (f" and {more} more" if more > 0
-                                                              else "")
-                           + "; the JSON result and the text summary list them with dates.")
+                           "requirement found): listed with dates in the text summary and the "
+                           "JSON result.")
     resistance_here, resistance_elsewhere = c.resistance_split(result)
     others = c.other_options(result)
     other_res = _resistance_by_therapy(resistance_elsewhere, index)
