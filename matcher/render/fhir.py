@@ -243,19 +243,19 @@ def _conclusion(result: MatchResult) -> str:
     else:
         lines.append(c.no_option_text(result))
     biomarker, by_tumor = c.trials_in_order(result)
-    for label, trials in (("Trials cited by the matched evidence (references)", biomarker),
-                          ("Trials the knowledge base names for the tumor type (references)",
-                           by_tumor)):
+    open_biomarker, open_tumor = c.open_trials_in_order(result)
+    open_note = " (ClinicalTrials.gov; ResearchStudy entries)"
+    for label, trials, status in (
+            ("Trials cited by the matched evidence (references)", biomarker, c.trial_status),
+            ("Trials the knowledge base names for the tumor type (references)", by_tumor,
+             c.trial_status),
+            ("Trials open for this patient, biomarker-matched" + open_note, open_biomarker,
+             c.open_trial_status),
+            ("Trials open for this tumor type (no biomarker requirement found)" + open_note,
+             open_tumor, c.open_trial_status)):
         if trials:
             lines.append(f"{label}: " + "; ".join(
-                f"{_text(t.nct_id)}: {c.trial_status(t)}" for t in trials) + ".")
-    open_biomarker, open_tumor = c.open_trials_in_order(result)
-    for label, trials in (("Trials open for this patient, biomarker-matched", open_biomarker),
-                          ("Trials open for this tumor type (no biomarker requirement found)",
-                           open_tumor)):
-        if trials:
-            lines.append(f"{label} (ClinicalTrials.gov; ResearchStudy entries): " + "; ".join(
-                f"{_text(t.nct_id)}: {c.open_trial_status(t)}" for t in trials) + ".")
+                f"{_text(t.nct_id)}: {status(t)}" for t in trials) + ".")
     groups = c.outcomes(result)
     not_listed = " (not listed one by one as Observations; the JSON result lists every call)"
     for row in c.grouped_rows(groups.no_therapy):

@@ -75,10 +75,11 @@ def _context(result: MatchResult) -> dict[str, Any]:
     if open_biomarker:
         open_groups.append({"title": "Matched to a biomarker in this report",
                             "trials": [_open_trial(t) for t in open_biomarker], "more": 0})
-    if open_tumor:
-        open_groups.append({"title": "Open to this tumor type (no biomarker requirement found)",
-                            "trials": [_open_trial(t) for t in open_tumor[:c.TUMOR_TRIALS_SHOWN]],
-                            "more": max(0, len(open_tumor) - c.TUMOR_TRIALS_SHOWN)})
+    open_tumor_line = ""
+    if open_tumor:  # a count only: the page stays within two printed pages
+        open_tumor_line = (f"{len(open_tumor)} more open to this tumor type (no biomarker "
+                           "requirement found): listed with dates in the text summary and the "
+                           "JSON result.")
     resistance_here, resistance_elsewhere = c.resistance_split(result)
     others = c.other_options(result)
     other_res = _resistance_by_therapy(resistance_elsewhere, index)
@@ -98,6 +99,7 @@ def _context(result: MatchResult) -> dict[str, Any]:
         "matched_notes": c.matched_notes(result),
         "trial_groups": trial_groups,
         "open_trial_groups": open_groups,
+        "open_tumor_line": open_tumor_line,
         "open_heading": c.OPEN_TRIALS_HEADING,
         "cited_heading": c.CITED_TRIALS_HEADING,
         "cited_note": c.CITED_TRIALS_NOTE,
@@ -236,14 +238,31 @@ def _trial(t, index: dict[str, Alteration]) -> dict[str, Any]:
     }
 
 
-def _open_trial(t) -> dict[str, Any]:
-    return {
-        "nct_id": c.clean(t.nct_id), "url": c.trial_url(t), "title": c.clean(t.title),
-        "phase": c.trial_phase(t) or "not given", "status": c.open_trial_status(t),
-        "stale": t.status_may_be_out_of_date, "hits": c.open_trial_hits(t),
-        "quotes": [c.clean(q) for q in dict.fromkeys(h.quote for h in t.matched)],
-        "drugs": c.clean("; ".join(t.drugs)), "notes": [c.clean(n) for n in t.notes],
-    }
+def _open_trial(t, compact: bool = False) -> dict[str, Any]:
+    """One open trial's row: the match, its quote (clipped; the JSON has it whole), drugs and
+    short notes; ``compact``: id, title, phase and status only."""
+    row = {"nct_id": c.clean(t.nct_id), "url": c.trial_url(t), "title": c.clean(t.title),
+           "phase": c.trial_phase(t) or "not given", "status": c.open_trial_status(t),
+           "stale": t.status_may_be_out_of_date, "hits": [], "quotes": [], "drugs": "",
+           "notes": []}
+    if compact:
+        return row
+    row["hits"] = c.open_trial_hits(t)
+    row["title"] = _clip(row["title"], 110)
+    row["drugs"] = _clip(c.clean("; ".join(t.drugs)), 70)
+    row["notes"] = [_SHORT_NOTES[k] for k in _SHORT_NOTES if any(n.startswith(k) for n in t.notes)]
+    return row
+
+
+# The engine's notes, shortened for the page (text and JSON carry them whole).
+_SHORT_NOTES = {"eligibility text cut": "Eligibility text incomplete in our copy: exclusions may "
+                                        "be missing.",
+                "prior-therapy criteria": "Prior-therapy criteria: see the record.",
+                "the trial records or stratifies": "Biomarker recorded, not required."}
+
+
+def _clip(text: str, n: int) -> str:
+    return text if len(text) <= n else text[:n - 1].rstrip() + "\u2026"
 
 
 def _outcome(o) -> dict[str, str]:
