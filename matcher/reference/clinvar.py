@@ -11,6 +11,7 @@ from __future__ import annotations
 import gzip
 from dataclasses import dataclass
 from pathlib import Path
+from sys import intern
 
 from matcher.errors import InputError, KnowledgeBaseError, Problem
 from matcher.reference.hotspots import canonical_build, canonical_chrom, trim_allele
@@ -54,6 +55,17 @@ def _call(row: dict[str, str]) -> ClinVarCall:
                             f"(variation {vid}, release {release})", vid, stars)
 
 
+# Columns kept per row (indexes into _COLUMNS) and their names.
+_KEPT = (0, 4, 13, 14, 15, 16, 17)
+_KEPT_NAMES = tuple(_COLUMNS[k] for k in _KEPT)
+
+
+def _allele_key(build: str, chrom: str, pos: int, ref: str, alt: str) -> str:
+    """One string per trimmed allele (cheaper to hold than a tuple)."""
+    pos, ref, alt = trim_allele(pos, ref.upper(), alt.upper())
+    return f"{build}:{canonical_chrom(chrom)}:{pos}:{ref}:{alt}"
+
+
 def _accession(transcript: str | None) -> str:
     return (transcript or "").split(":")[0].split(".")[0].upper()
 
@@ -72,16 +84,16 @@ class ClinVarIndex:
 
     def __init__(self, path: Path):
         self.path = Path(path)
-        self._alleles: dict[tuple, list[int]] | None = None
+        self._alleles: dict[str, list[int]] | None = None
         self._proteins: dict[tuple[str, str], list[int]] = {}
         self._cdna: dict[tuple[str, str], list[int]] = {}
-        self._rows: list[list[str]] = []
+        self._rows: list[tuple[str, ...]] = []
 
-    def _load(self) -> dict[tuple, list[int]]:
+    def _load(self) -> dict[str, list[int]]:
         """Index every row by key (row numbers only: a ClinVarCall is made on lookup)."""
         if self._alleles is not None:
             return self._alleles
-        alleles: dict[tuple, list[int]] = {}
+        alleles: dict[str, list[int]] = {}
         rows = self._rows
         width = len(_COLUMNS)
         try:
@@ -100,12 +112,13 @@ class ClinVarIndex:
                             [Problem("malformed row", line=n, source=str(self.path),
                                      expected=f"{width} fields with a clnsig or oncogenicity")])
                     i = len(rows)
-                    rows.append(f)
+                    # Only the fields a call is made of, repeated values shared (memory: the
+                    # table is held for the life of the KB).
+                    rows.append((f[0], *(intern(f[k]) for k in _KEPT[1:])))
                     gene = f[1]
                     for build, c in (("GRCh37", 5), ("GRCh38", 9)):
                         if f[c + 1]:
-                            key = (build, canonical_chrom(f[c]),
-                                   *trim_allele(int(f[c + 1]), f[c + 2].upper(), f[c + 3].upper()))
+                            key = _allele_key(build, f[c], int(f[c + 1]), f[c + 2], f[c + 3])
                             alleles.setdefault(key, []).append(i)
                     if f[2]:
                         self._proteins.setdefault((gene, f[2]), []).append(i)
@@ -119,7 +132,8 @@ class ClinVarIndex:
     def _calls(self, found: list[int] | None) -> ClinVarCall | None:
         if not found:
             return None
-        return _agree([_call(dict(zip(_COLUMNS, self._rows[i], strict=True))) for i in found])
+        return _agree([_call(dict(zip(_KEPT_NAMES, self._rows[i], strict=True)))
+                       for i in found])
 
     def by_allele(self, build: str, chrom: str, pos: int, ref: str, alt: str
                   ) -> ClinVarCall | None:
@@ -132,8 +146,7 @@ class ClinVarIndex:
             build = canonical_build(build)
         except InputError:
             return None
-        return self._calls(alleles.get((build, canonical_chrom(chrom),
-                                        *trim_allele(int(pos), ref, alt))))
+        return self._calls(alleles.get(_allele_key(build, chrom, int(pos), ref, alt)))
 
     def by_protein(self, gene: str, change: str) -> ClinVarCall | None:
         """The reviewed classification of a protein change (1-letter, e.g. 'K1183R') on the
@@ -149,4 +162,4 @@ class ClinVarIndex:
         change = cdna.split(":")[-1].strip()
         wanted = _accession(transcript or (cdna.split(":")[0] if ":" in cdna else None))
         return self._calls([i for i in self._cdna.get((gene, change), ())
-                            if not wanted or _accession(self._rows[i][4]) == wanted])
+                            if not wanted or _accession(self._rows[i][1]) == wanted])
