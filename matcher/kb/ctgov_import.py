@@ -1,7 +1,7 @@
 """`matcher kb import-trials`: structured biomarker eligibility from ClinicalTrials.gov records.
 
-Input: a TSV (gzip allowed) of ClinicalTrials.gov records with the columns of
-``../shared/data/trials/trials_oncology_biomarker.tsv.gz`` (nct_id, brief_title, phase,
+Input: a TSV (gzip allowed) of ClinicalTrials.gov records with the columns of the project's
+copy ``knowledgebase/ctgov/source/trials_recruiting_2026-01-05.tsv.gz`` (nct_id, brief_title, phase,
 overall_status, conditions, interventions, sponsor, eligibility_criteria, source, data_date …).
 Output: ``knowledgebase/ctgov/trials.yaml``, one entry per record, each with
 
