@@ -6,19 +6,13 @@ from pathlib import Path
 
 import click
 
-from matcher.commands.kb_civic import KB_OPTION
+from matcher.commands.kb_civic import import_options, report_stale, validated_kb
 
 
 @click.command("import-approvals")
 @click.argument("source", type=click.Path(exists=True, file_okay=False))
-@KB_OPTION
-@click.option("--out", "out_dir", type=click.Path(file_okay=False),
-              help="Where to write the generated entries (default: <kb>/approvals).")
-@click.option("--copy-source/--no-copy-source", default=False,
-              help="Also copy the three tables and their README into <out>/source/.")
-@click.option("--no-validate", is_flag=True, help="Skip loading the KB after the import.")
-@click.option("--check", is_flag=True,
-              help="Write nothing: exit 1 if the committed output differs from a fresh import.")
+@import_options("Where to write the generated entries (default: <kb>/approvals).",
+                "Also copy the three tables and their README into <out>/source/.")
 def import_approvals(source, kb_dir, out_dir, copy_source, no_validate, check) -> None:
     """Import the approval fact tables in SOURCE (fda_approvals.tsv, fda_limitations.tsv,
     guideline_recommendations.tsv) into the KB's approvals/ folder.
@@ -27,10 +21,9 @@ def import_approvals(source, kb_dir, out_dir, copy_source, no_validate, check) -
     cannot be expressed are listed with their reason in approvals/SKIPPED.tsv, withdrawn and
     outdated ones in approvals/HISTORY.tsv (docs/approvals.md).
     """
-    from matcher.errors import InputError, KnowledgeBaseError
+    from matcher.errors import InputError
     from matcher.kb.approvals_import import check_import, copy_sources
     from matcher.kb.approvals_import import import_approvals as run
-    from matcher.kb.loader import load_kb
     from matcher.paths import default_kb_dir
 
     kb = (Path(kb_dir) if kb_dir else default_kb_dir()).resolve()
@@ -40,12 +33,8 @@ def import_approvals(source, kb_dir, out_dir, copy_source, no_validate, check) -
     if missing:
         raise InputError(f"{source}: missing {', '.join(missing)}")
     if check:
-        stale = check_import(source, kb, out)
-        for name in stale:
-            click.echo(f"out of date: {out / name}", err=True)
-        if stale:
-            raise click.exceptions.Exit(1)
-        click.echo(f"{out}: up to date with {source}")
+        report_stale(check_import(source, kb, out), lambda name: out / name,
+                     f"{out}: up to date with {source}")
         return
     if copy_source:
         copy_sources(Path(source), out / "source")
@@ -59,10 +48,7 @@ def import_approvals(source, kb_dir, out_dir, copy_source, no_validate, check) -
                f"{len(res.history)} kept as history (HISTORY.tsv)")
     if no_validate or out != kb / "approvals":
         return
-    try:
-        loaded = load_kb(kb)
-    except KnowledgeBaseError as exc:
-        raise InputError(str(exc)) from None
+    loaded = validated_kb(kb)
     click.echo(f"validated: knowledge base {loaded.version} ({loaded.hash[:12]})")
 
 

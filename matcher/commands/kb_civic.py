@@ -12,39 +12,72 @@ import yaml
 KB_OPTION = click.option("--kb", "kb_dir", type=click.Path(file_okay=False),
                          envvar="MATCHER_KB_DIR",
                          help="Knowledge base folder (default: the shipped one).")
+NO_VALIDATE_OPTION = click.option("--no-validate", is_flag=True,
+                                  help="Skip loading the KB after the import.")
+CHECK_OPTION = click.option(
+    "--check", is_flag=True,
+    help="Write nothing: exit 1 if the committed output differs from a fresh import.")
+
+def import_options(out_help: str, copy_help: str):
+    """The options every folder importer takes: --kb, --out, --copy-source, --no-validate and
+    --check (in that order in --help)."""
+    options = [
+        KB_OPTION,
+        click.option("--out", "out_dir", type=click.Path(file_okay=False),
+                     help=out_help),
+        click.option("--copy-source/--no-copy-source", default=False, help=copy_help),
+        NO_VALIDATE_OPTION,
+        CHECK_OPTION,
+    ]
+
+    def apply(command):
+        for option in reversed(options):
+            command = option(command)
+        return command
+
+    return apply
+
+
+def report_stale(stale: list[str], shown, up_to_date: str) -> None:
+    """--check: name each out-of-date file on stderr and exit 1, or say all is up to date."""
+    for name in stale:
+        click.echo(f"out of date: {shown(name)}", err=True)
+    if stale:
+        raise click.exceptions.Exit(1)
+    click.echo(up_to_date)
+
+
+def validated_kb(kb: Path, **load_options):
+    """Load the KB after an import; an invalid one is an input error naming what is wrong."""
+    from matcher.errors import InputError, KnowledgeBaseError
+    from matcher.kb.loader import load_kb
+
+    try:
+        return load_kb(kb, **load_options)
+    except KnowledgeBaseError as exc:
+        raise InputError(str(exc)) from None
+
 
 
 @click.command("import-civic")
 @click.argument("source", type=click.Path(exists=True, file_okay=False))
-@KB_OPTION
-@click.option("--out", "out_dir", type=click.Path(file_okay=False),
-              help="Where to write the imported entries (default: <kb>/civic).")
-@click.option("--copy-source/--no-copy-source", default=False,
-              help="Also copy the release TSVs the importer reads into <out>/source/.")
-@click.option("--no-validate", is_flag=True, help="Skip loading the KB after the import.")
-@click.option("--check", is_flag=True,
-              help="Write nothing: exit 1 if the committed output differs from a fresh import.")
+@import_options("Where to write the imported entries (default: <kb>/civic).",
+                "Also copy the release TSVs the importer reads into <out>/source/.")
 def import_civic(source, kb_dir, out_dir, copy_source, no_validate, check) -> None:
     """Import the CIViC release in SOURCE (a folder of CIViC TSVs) into the KB's civic/ folder.
 
     Re-runnable and deterministic: the same release and disease map give the same files. Hand
     overrides in civic/disease_map.tsv (how = curated) are kept.
     """
-    from matcher.errors import InputError, KnowledgeBaseError
     from matcher.kb.civic_import import copy_sources
     from matcher.kb.civic_import import import_civic as run
-    from matcher.kb.loader import load_kb
     from matcher.paths import default_kb_dir
 
     kb = (Path(kb_dir) if kb_dir else default_kb_dir()).resolve()
     out = Path(out_dir) if out_dir else kb / "civic"
     if check:
-        stale = check_import(source, kb, out)
-        for name in stale:
-            click.echo(f"out of date: {out / name}", err=True)
-        if stale:
-            raise click.exceptions.Exit(1)
-        click.echo(f"{out}: up to date with {source}")
+        report_stale(check_import(source, kb, out), lambda name: out / name,
+                     f"{out}: up to date with {source}")
         return
     if copy_source:
         copy_sources(Path(source), out / "source")
@@ -56,35 +89,17 @@ def import_civic(source, kb_dir, out_dir, copy_source, no_validate, check) -> No
                f"{res.new_trials} new trials")
     if no_validate or out != kb / "civic":
         return
-    try:
-        loaded = load_kb(kb, imported=True)  # validate the import even if MATCHER_KB_IMPORTED=0
-    except KnowledgeBaseError as exc:
-        raise InputError(str(exc)) from None
+    loaded = validated_kb(kb, imported=True)  # validate the import even if MATCHER_KB_IMPORTED=0
     click.echo(f"validated: knowledge base {loaded.version} ({loaded.hash[:12]}); "
                f"{len(loaded.dropped_civic)} imported items dropped where curated entries speak")
 
 
 def check_import(source, kb: Path, out: Path) -> list[str]:
     """Files of ``out`` that a fresh import of ``source`` would change, add or remove."""
-    import shutil
-    import tempfile
-
     from matcher.kb.civic_import import import_civic as run
+    from matcher.kb.import_check import stale_files
 
-    def files(folder: Path) -> dict[str, bytes]:
-        return {p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*")
-                if p.is_file() and p.relative_to(folder).parts[0] != "source"
-                and p.suffix != ".md"}
-
-    with tempfile.TemporaryDirectory() as tmp:
-        fresh = Path(tmp) / "civic"
-        fresh.mkdir()
-        if (out / "disease_map.tsv").exists():
-            shutil.copyfile(out / "disease_map.tsv", fresh / "disease_map.tsv")
-        run(source, kb, fresh)
-        new = files(fresh)
-    old = files(out) if out.is_dir() else {}
-    return sorted(n for n in set(new) | set(old) if new.get(n) != old.get(n))
+    return stale_files(out, lambda fresh: run(source, kb, fresh), kept=("disease_map.tsv",))
 
 
 def collect_stats(kb) -> dict:

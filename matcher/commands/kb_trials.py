@@ -6,24 +6,28 @@ from pathlib import Path
 
 import click
 
-from matcher.commands.kb_civic import KB_OPTION
+from matcher.commands.kb_civic import (
+    CHECK_OPTION,
+    KB_OPTION,
+    NO_VALIDATE_OPTION,
+    report_stale,
+    validated_kb,
+)
 
 
 @click.command("import-trials")
 @click.argument("source", type=click.Path(exists=True, dir_okay=False))
 @KB_OPTION
-@click.option("--check", is_flag=True,
-              help="Write nothing: exit 1 if the committed output differs from a fresh import.")
-@click.option("--no-validate", is_flag=True, help="Skip loading the KB after the import.")
+@CHECK_OPTION
+@NO_VALIDATE_OPTION
 def import_trials(source, kb_dir, check, no_validate) -> None:
     """Structure the ClinicalTrials.gov records of SOURCE (TSV, gzip allowed) into ctgov/.
 
     Deterministic: the same records, conditions.tsv and overrides.yaml give the same
     ctgov/trials.yaml and ctgov/stats.yaml (docs/trials.md).
     """
-    from matcher.errors import InputError, KnowledgeBaseError
+    from matcher.errors import InputError
     from matcher.kb import ctgov_import
-    from matcher.kb.loader import load_kb
     from matcher.paths import default_kb_dir
 
     kb = (Path(kb_dir) if kb_dir else default_kb_dir()).resolve()
@@ -32,21 +36,15 @@ def import_trials(source, kb_dir, check, no_validate) -> None:
     except (KeyError, ValueError, OSError) as exc:
         raise InputError(f"{source}: cannot import ClinicalTrials.gov records ({exc})") from None
     if check:
-        stale = ctgov_import.check(files, kb)
-        for name in stale:
-            click.echo(f"out of date: {kb / name.split(':')[0]} ({name})", err=True)
-        if stale:
-            raise click.exceptions.Exit(1)
-        click.echo(f"{kb / 'ctgov'}: up to date with {source}")
+        report_stale(ctgov_import.check(files, kb),
+                     lambda name: f"{kb / name.split(':')[0]} ({name})",
+                     f"{kb / 'ctgov'}: up to date with {source}")
         return
     ctgov_import.write(files, kb)
     click.echo(f"wrote {', '.join(str(kb / f) for f in files)}")
     if no_validate:
         return
-    try:
-        loaded = load_kb(kb)
-    except KnowledgeBaseError as exc:
-        raise InputError(str(exc)) from None
+    loaded = validated_kb(kb)
     roles: dict[str, int] = {}
     for t in loaded.open_trials.values():
         roles[t.role] = roles.get(t.role, 0) + 1

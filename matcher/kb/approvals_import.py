@@ -346,19 +346,7 @@ def import_approvals(src: str | Path, kb_dir: str | Path, out: str | Path | None
 
 def check_import(src: str | Path, kb_dir: Path, out: Path) -> list[str]:
     """Files of ``out`` that a fresh import would change, add or remove (source/ excluded)."""
-    import tempfile
+    from matcher.kb.import_check import stale_files
 
-    def files(folder: Path) -> dict[str, bytes]:
-        return {p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*")
-                if p.is_file() and p.relative_to(folder).parts[0] != "source"
-                and p.suffix != ".md" and p.name != ADDITIONS}
-
-    with tempfile.TemporaryDirectory() as tmp:
-        fresh = Path(tmp) / "approvals"
-        fresh.mkdir()
-        if (out / ADDITIONS).exists():
-            shutil.copyfile(out / ADDITIONS, fresh / ADDITIONS)
-        import_approvals(src, kb_dir, fresh)
-        new = files(fresh)
-    old = files(out) if out.is_dir() else {}
-    return sorted(n for n in set(new) | set(old) if new.get(n) != old.get(n))
+    return stale_files(out, lambda fresh: import_approvals(src, kb_dir, fresh),
+                       kept=(ADDITIONS,), ignored=(ADDITIONS,))
