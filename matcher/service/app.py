@@ -18,6 +18,7 @@ import time
 import uuid
 from typing import Any
 
+from apispec import APISpec
 from flask import Flask, Response, g, request
 from flask_smorest import Api
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge, RequestTimeout
@@ -173,6 +174,41 @@ class _Api(Api):
             super()._register_responses()
         finally:
             del self.DEFAULT_RESPONSE_CONTENT_TYPE
+
+    def _init_spec(self, *args: Any, **kwargs: Any) -> None:
+        super()._init_spec(*args, **kwargs)
+        self.spec.__class__ = _StableNamesSpec
+
+
+# Python 3.13 renamed two HTTP statuses after RFC 9110 (413 CONTENT_TOO_LARGE, 422
+# UNPROCESSABLE_CONTENT); flask-smorest names response components after http.HTTPStatus. The
+# document uses the RFC 9110 names on every supported Python, so it does not change with the
+# interpreter (tests/test_api_service.py compares it with docs/openapi.json).
+_RFC9110_NAMES = {
+    "REQUEST_ENTITY_TOO_LARGE": "CONTENT_TOO_LARGE",
+    "UNPROCESSABLE_ENTITY": "UNPROCESSABLE_CONTENT",
+    "Request Entity Too Large": "Content Too Large",
+    "Unprocessable Entity": "Unprocessable Content",
+}
+
+
+def _rfc9110(node: Any) -> Any:
+    if isinstance(node, dict):
+        return {_RFC9110_NAMES.get(k, k): _rfc9110(v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_rfc9110(v) for v in node]
+    if isinstance(node, str):
+        if node in _RFC9110_NAMES:
+            return _RFC9110_NAMES[node]
+        if node.startswith("#/components/responses/"):
+            name = node.rsplit("/", 1)[1]
+            return node[: -len(name)] + _RFC9110_NAMES.get(name, name)
+    return node
+
+
+class _StableNamesSpec(APISpec):
+    def to_dict(self) -> dict:
+        return _rfc9110(super().to_dict())
 
 
 def create_app(config: dict[str, Any] | None = None, *, kb: Any = None) -> Flask:

@@ -6,6 +6,7 @@ import hashlib
 import json
 import re
 import time
+from http import HTTPStatus
 from typing import Any
 from urllib.parse import quote
 
@@ -214,7 +215,7 @@ class Reports(MethodView):
     @blp.alt_response(200, schema=ReportRecordSchema,
                       description="Identical content already stored: the stored result.")
     @blp.alt_response(409, response="CONFLICT")
-    @blp.alt_response(413, response="REQUEST_ENTITY_TOO_LARGE")
+    @blp.alt_response(413, response=HTTPStatus(413).name)  # renamed in Python 3.13
     def post(self, query):
         """Submit a report: lab JSON, or a VCF/MAF/fusion file. Idempotent per report id."""
         from matcher import pipeline
