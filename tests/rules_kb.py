@@ -79,9 +79,11 @@ def trial(nct: str, *, biomarkers=(), tumor_types=("LUAD",), phase: str | None =
                  status_verified="2026-01-01")
 
 
-def kb_of(*evidence: Evidence, trials=(), open_trials=()) -> KnowledgeBase:
-    """A knowledge base holding exactly these evidence items (signature items: gene None)."""
-    genes: dict[str, list[Evidence]] = {}
+def kb_of(*evidence: Evidence, trials=(), open_trials=(),
+          no_therapy: dict[str, str] | None = None) -> KnowledgeBase:
+    """A knowledge base holding exactly these evidence items (signature items: gene None);
+    ``no_therapy``: genes with no evidence and the reason the KB gives for it."""
+    genes: dict[str, list[Evidence]] = {g: [] for g in no_therapy or {}}
     signatures = []
     for e in evidence:
         if e.gene is None:
@@ -91,7 +93,8 @@ def kb_of(*evidence: Evidence, trials=(), open_trials=()) -> KnowledgeBase:
     return KnowledgeBase(
         path=default_reference_dir().parent, version="rules-test", released="", title="",
         hash="0" * 64,
-        genes={g: GeneEntry(g, "oncogene", "", None, tuple(es), (), f"genes/{g}.yaml")
+        genes={g: GeneEntry(g, "oncogene", "", (no_therapy or {}).get(g), tuple(es), (),
+                            f"genes/{g}.yaml")
                for g, es in genes.items()},
         signatures=tuple(signatures), therapies={}, trials={t.nct_id: t for t in trials},
         hgnc=None, oncotree=oncotree(), open_trials={t.nct_id: t for t in open_trials})

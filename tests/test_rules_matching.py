@@ -313,3 +313,46 @@ def test_a_signature_without_evidence_says_what_would_be_needed():
     assert result.alterations[0].status == "no_evidence"
     assert result.alterations[0].reason == \
         "TMB 4 does not meet the criterion of any KB evidence (TMB >= 10)."
+
+
+# ----------------------------------------------------------------------------- why not
+def test_why_nothing_matched():
+    from dataclasses import replace
+
+    from tests.rules_kb import fusion, signature
+
+    kb = kb_of(ev("NRG1", "NRG1", alteration={"type": "fusion"}),
+               ev("TMB", None, alteration={"type": "signature", "signature": "TMB", "min": 10}),
+               no_therapy={"TP53": "TP53: no targeted therapy (test reason)."})
+    alts = [replace(variant("FOO1", "R12H", aid="A1"), gene_known=False),
+            fusion("NRG1", "CD74", aid="A2"),
+            fusion("ETV6", "NTRK3", aid="A3"),
+            signature("MSI", "MSI-H", aid="A4"),
+            variant("TP53", "R175H", aid="A5")]
+    reasons = {o.alteration.id: o.reason for o in run(kb, alts, "LUAD").alterations}
+    assert reasons["A1"].endswith(
+        "Gene symbol not recognised by HGNC: not matched (check the symbol).")
+    assert reasons["A2"] == ("NRG1 is the 5′ partner: the EGF-like domain is not expected in "
+                             "this fusion product; no matched therapy.")
+    assert reasons["A3"] == "No targeted-therapy evidence for NTRK3 in the knowledge base."
+    assert reasons["A4"] == "No targeted-therapy evidence for this signature in the knowledge base."
+    assert reasons["A5"].endswith("TP53: no targeted therapy (test reason).")
+    assert {o.alteration.id: o.status for o in run(kb, alts, "LUAD").alterations} == {
+        a.id: "no_evidence" for a in alts}
+
+
+def test_single_criteria_through_evidence_matches():
+    from matcher.engine import _evidence_matches
+
+    e = ev("E1", alteration={"type": "codon", "codons": [600]})
+    alts = [variant(aid="A1"), variant("BRAF", "V600K", aid="A2"), variant("BRAF", "T599I",
+                                                                           aid="A3"),
+            variant("KRAS", "V600E", aid="A4")]
+    assert [(a.id, m) for a, m in _evidence_matches(e, alts)] == [("A1", "codon"),
+                                                                  ("A2", "codon")]
+
+
+def test_too_many_matches_says_how_many():
+    from matcher.engine import TooManyMatches
+
+    assert str(TooManyMatches(7)) == "7 evidence matches"

@@ -242,3 +242,41 @@ def test_resistance_of_one_alteration_sets_aside_another_alterations_option():
     assert levels(both) == {}
     assert "Sensitivity to drug-a (SENS) is set aside: EGFR C797S in this report confers " \
            "resistance to it (RES, level R1)." in both.alterations[0].reason
+
+
+# ----------------------------------------------------------------------------- set-aside notes
+def test_the_set_aside_note_names_each_drug_set_resistance_and_alteration():
+    """Two drug sets of one alteration set aside by R1 of two other alterations: one note per
+    drug set, naming every resistance (with its level) and every alteration behind it, after the
+    alteration's own reason."""
+    l858r = {"type": "variant", "changes": ["L858R"]}
+    kb = kb_of(
+        ev("S1", "EGFR", alteration=l858r, therapy=("drug-a",), evidence_type="fda"),
+        ev("S2", "EGFR", alteration=l858r, therapy=("drug-b", "drug-c"), evidence_type="fda"),
+        ev("S3", "EGFR", alteration=l858r, therapy=("drug-a",), evidence_type="guideline"),
+        ev("R1", "EGFR", alteration={"type": "variant", "changes": ["C797S"]},
+           therapy=("drug-a",), direction="resistance", evidence_type="guideline"),
+        ev("R2", "EGFR", alteration={"type": "variant", "changes": ["T790M"]},
+           therapy=("drug-a",), direction="resistance", evidence_type="fda"),
+        ev("R3", "EGFR", alteration={"type": "variant", "changes": ["T790M"]},
+           therapy=("drug-c",), direction="resistance", evidence_type="fda"),
+        ev("X", "EGFR", alteration={"type": "variant", "changes": ["C797S"]},
+           therapy=("drug-x",)))
+    alts = [variant("EGFR", "L858R", aid="A1"), variant("EGFR", "C797S", aid="A2"),
+            variant("EGFR", "T790M", aid="A3")]
+    result = run(kb, alts, "LUAD")
+    assert levels(result) == {"drug-x": "3A"}
+    reason = result.alterations[0].reason
+    assert reason == (
+        "Sensitivity to drug-a (S1, S3) is set aside: EGFR C797S in this report confers "
+        "resistance to it (R1, level R1)."
+        " Sensitivity to drug-b + drug-c (S2) is set aside: EGFR T790M in this report confers "
+        "resistance to it (R3, level R1).")
+    # the alteration's own reason is kept before the notes
+    kb2 = kb_of(*kb.all_evidence(),
+                ev("SQ", "EGFR", alteration={"type": "any"}, therapy=("drug-q",)),
+                ev("RQ", "EGFR", alteration=l858r, therapy=("drug-q",), direction="resistance"))
+    reason = run(kb2, alts, "LUAD").alterations[0].reason
+    assert reason.startswith("Broader sensitivity evidence for drug-q (SQ) is set aside: EGFR "
+                             "L858R itself is reported to confer resistance to it in this tumor "
+                             "type (RQ). Sensitivity to drug-a (S1, S3) is set aside")

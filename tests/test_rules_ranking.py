@@ -11,10 +11,13 @@ from matcher.engine import (
     EVIDENCE_RANK,
     LEVEL_ORDER,
     _fold_supporting,
+    _open_index,
     _options,
     open_trials,
+    trial_criterion_hits,
 )
 from matcher.kb.knowledge import OpenTrial, TrialCriterion
+from matcher.model import OpenTrialMatch, TrialBiomarkerHit, TrialMatch
 from tests.rules_kb import crit, ev, kb_of, levels, run, signature, trial, variant
 from tests.test_rules_precedence import m, res
 
@@ -269,3 +272,147 @@ def test_open_trials_biomarker_first_then_phase_then_specificity():
     no_tumor = listed(kb, [variant(hotspot=True)], None)
     assert ("NCT00000012", "biomarker") in no_tumor
     assert all(reason == "biomarker" for _, reason in no_tumor)
+
+# ----------------------------------------------------------------------------- trial fields
+# What a trial entry carries besides its place (found by mutation testing).
+
+PIK3CA = ("PIK3CA", {"type": "variant", "changes": ["H1047R"]})
+
+
+def tc(gene, raw, quote="quote"):
+    return TrialCriterion(gene, crit(raw), quote)
+
+
+def full_open_trial(nct="NCT00000001", *, requires=(BRAF_V600E,), role="biomarker",
+                    excludes=(), status_date="2026-11-01", truncated=False,
+                    therapy_criteria=(), phase="2") -> OpenTrial:
+    return OpenTrial(nct_id=nct, title=f"title {nct}", phase=phase, status="RECRUITING",
+                     status_date=status_date, role=role, reason=None,
+                     requires=tuple(tc(g, c, f"quote {g}") for g, c in requires),
+                     excludes=tuple(tc(g, c) for g, c in excludes),
+                     therapy_criteria=tuple(therapy_criteria), tumor_types=("LUAD", "NSCLC"),
+                     drugs=("drug-a", "drug-b"), sponsor="sponsor", conditions="NSCLC",
+                     eligibility_truncated=truncated, source="ctgov test")
+
+
+def open_listed(kb, alts, code="LUAD", max_age_days=30):
+    from tests.rules_kb import tumor
+
+    by_gene: dict = {}
+    for a in alts:
+        by_gene.setdefault(a.gene, []).append(a)
+    return open_trials(kb, tumor(code), by_gene, today=TODAY, max_age_days=max_age_days)
+
+
+# ----------------------------------------------------------------------------- KB trials
+def test_a_kb_trial_match_carries_the_trial():
+    kb = kb_of(ev("E1"), trials=[trial("NCT00000003", biomarkers=[BRAF_V600E], phase="1/2"),
+                                 trial("NCT00000004", phase=None)])
+    assert run(kb, [variant()], "LUAD").trials == (
+        TrialMatch(nct_id="NCT00000003", title="trial NCT00000003", phase="1/2",
+                   status="Recruiting", status_verified="2026-01-01", reason="biomarker",
+                   alteration_ids=("A1",), url="https://clinicaltrials.gov/study/NCT00000003"),
+        TrialMatch(nct_id="NCT00000004", title="trial NCT00000004", phase=None,
+                   status="Recruiting", status_verified="2026-01-01", reason="tumor_type",
+                   alteration_ids=(), url="https://clinicaltrials.gov/study/NCT00000004"))
+
+
+# ----------------------------------------------------------------------------- open trials
+def test_an_open_trial_match_carries_the_trial_and_what_met_it():
+    kb = kb_of(ev("E1"), open_trials=[full_open_trial()])
+    (t,) = open_listed(kb, [variant()])
+    assert t == OpenTrialMatch(
+        nct_id="NCT00000001", title="title NCT00000001", phase="2", status="RECRUITING",
+        status_date="2026-11-01", status_age_days=32, status_may_be_out_of_date=True,
+        reason="biomarker",
+        matched=(TrialBiomarkerHit(alteration_id="A1", alteration="BRAF V600E",
+                                   criterion="BRAF V600E", match_type="exact",
+                                   quote="quote BRAF"),),
+        drugs=("drug-a", "drug-b"), tumor_types=("LUAD", "NSCLC"),
+        url="https://clinicaltrials.gov/study/NCT00000001", source="ctgov test", notes=())
+
+
+@pytest.mark.parametrize("max_age,stale", [(31, True), (32, False), (33, False)])
+def test_a_status_older_than_the_age_may_be_out_of_date(max_age, stale):
+    kb = kb_of(ev("E1"), open_trials=[full_open_trial()])
+    (t,) = open_listed(kb, [variant()], max_age_days=max_age)
+    assert t.status_age_days == 32
+    assert t.status_may_be_out_of_date is stale
+
+
+def test_open_trial_notes():
+    kb = kb_of(ev("E1"), open_trials=[
+        full_open_trial("NCT00000001", role="stratification", requires=()),
+        full_open_trial("NCT00000002", truncated=True,
+                   therapy_criteria=("no prior BRAF inhibitor", "no prior MEK inhibitor",
+                                     "a third criterion")),
+        full_open_trial("NCT00000003", therapy_criteria=("one criterion",))])
+    notes = {t.nct_id: t.notes for t in open_listed(kb, [variant()])}
+    assert notes == {
+        "NCT00000002": (
+            "eligibility text cut at 4,000 characters in our copy: read the full criteria "
+            "(exclusions may be missing)",
+            "prior-therapy criteria naming a biomarker: no prior BRAF inhibitor | no prior MEK "
+            "inhibitor"),
+        "NCT00000003": ("prior-therapy criteria naming a biomarker: one criterion",),
+        "NCT00000001": ("the trial records or stratifies on a biomarker; it does not require "
+                        "one",)}
+    (strat,) = [t for t in open_listed(kb, [variant()]) if t.nct_id == "NCT00000001"]
+    assert strat.reason == "tumor_type" and strat.matched == ()
+
+
+def test_the_open_trial_index_is_built_once_per_kb():
+    kb = kb_of(ev("E1"), open_trials=[full_open_trial()])
+    open_listed(kb, [variant()])
+    idx = _open_index(kb)
+    open_listed(kb, [variant()])
+    assert _open_index(kb) is idx
+    assert kb.__dict__["_open_trial_index"] is idx
+
+
+COMBO = {"type": "all_of", "items": [{"gene": "BRAF", "alteration": BRAF_V600E[1]},
+                                     {"gene": "PIK3CA", "alteration": PIK3CA[1]}]}
+
+
+def test_a_structured_criterion_of_several_parts_needs_every_part():
+    braf, braf2 = variant(aid="A1"), variant(aid="A3")
+    pik = variant("PIK3CA", "H1047R", aid="A2")
+    criterion = tc("BRAF", COMBO)
+
+    def hits(*alts):
+        by_gene: dict = {}
+        for a in alts:
+            by_gene.setdefault(a.gene, []).append(a)
+        return [(a.id, m) for a, m in trial_criterion_hits(criterion, by_gene)]
+
+    assert hits(braf) == []
+    assert hits(pik) == []
+    assert hits(braf, pik) == [("A1", "combination"), ("A2", "combination")]
+    assert hits(braf, braf2, pik) == [("A1", "combination"), ("A2", "combination")]
+    assert hits(braf, variant("PIK3CA", "E545K", aid="A2")) == []
+    kb = kb_of(ev("E1"), open_trials=[full_open_trial(requires=[("BRAF", COMBO)])])
+    assert open_listed(kb, [braf]) == ()
+    (t,) = open_listed(kb, [braf, pik])
+    assert [(h.alteration_id, h.match_type) for h in t.matched] == [
+        ("A1", "combination"), ("A2", "combination")]
+    assert t.matched[0].criterion == "BRAF V600E AND PIK3CA H1047R"
+
+
+def test_a_structured_exclusion_of_several_parts_needs_every_part():
+    kb = kb_of(ev("E1"), open_trials=[full_open_trial(excludes=[("BRAF", COMBO)])])
+    assert [t.nct_id for t in open_listed(kb, [variant()])] == ["NCT00000001"]
+    assert open_listed(kb, [variant(), variant("PIK3CA", "H1047R", aid="A2")]) == ()
+
+
+def test_signature_biomarkers_of_trials():
+    from tests.rules_kb import signature
+
+    tmb = (None, {"type": "signature", "signature": "TMB", "min": 10})
+    kb = kb_of(ev("E1"), trials=[trial("NCT00000005", biomarkers=[tmb])],
+               open_trials=[full_open_trial("NCT00000006", requires=[tmb])])
+    result = run(kb, [variant(), signature("TMB", 12, aid="S1")], "LUAD")
+    assert [(t.nct_id, t.alteration_ids) for t in result.trials] == [("NCT00000005", ("S1",))]
+    assert [t.nct_id for t in result.open_trials] == ["NCT00000006"]
+    (t,) = open_listed(kb, [variant(), signature("TMB", 12, aid="S1")])
+    assert [(h.alteration_id, h.match_type) for h in t.matched] == [("S1", "signature")]
+    assert run(kb, [variant(), signature("TMB", 9, aid="S1")], "LUAD").trials == ()
