@@ -279,3 +279,112 @@ def test_signatures(kb):
         (None, "HRD positive", "biomarkers.hrd", "HRD", "positive", None),
         (None, "del(5q)", "biomarkers.cytogenetics[0]", "CYTOGENETICS", "del(5q)", None)]
     assert all(a.kind == "signature" for a in alts)
+
+
+# ----------------------------------------------------------------------------- found by mutmut
+# EGFR exon 19 on its MANE Select transcript (NM_005228.5): c.2185-c.2283, codons 729-761.
+@pytest.mark.parametrize("cdna,exon", [
+    ("c.2185_2187del", 19),   # the exon's first codon
+    ("c.2281_2283del", 19),   # its last codon
+    ("c.2235_2249del", 19),   # the common E746_A750 deletion
+    ("c.2283_2285del", None),  # codons 761-762: across the exon 19/20 junction
+    ("c.2182_2184del", 18),
+    ("c.2184_2186del", None),  # codons 728-729
+])
+def test_the_exon_of_a_cdna_only_indel(kb, cdna, exon):
+    alt, _ = one(kb, call(gene="EGFR", cdna_change=cdna))
+    assert alt.variant.consequence == "inframe_deletion"
+    assert alt.variant.exon == exon
+    note = (f"exon {exon} derived from the protein position on the MANE Select transcript "
+            "NM_005228.5 (the call gave no exon)")
+    assert (note in alt.notes) is (exon is not None)
+
+
+def test_no_exon_from_a_splice_or_intronic_cdna_change_or_another_transcript(kb):
+    alt, _ = one(kb, call(gene="EGFR", cdna_change="c.2184+1G>A"))
+    assert alt.variant.consequence == "splice" and alt.variant.exon is None
+    alt, _ = one(kb, call(gene="EGFR", cdna_change="c.2184+3_2184+5del"))
+    assert alt.variant.exon is None
+    alt, _ = one(kb, call(gene="EGFR", cdna_change="c.2235_2249del",
+                          transcript="NM_001346897.2"))
+    assert alt.variant.exon is None
+    alt, _ = one(kb, call(gene="EGFR", cdna_change="c.2235_2249del", transcript="NM_005228.5"))
+    assert alt.variant.exon == 19
+    alt, _ = one(kb, call(gene="EGFR", cdna_change="c.2235_2249del", exon=20))
+    assert alt.variant.exon == 20  # the annotation's exon is kept
+
+
+def test_fusion_details(kb):
+    (alt,) = norm(kb, fusions=[FusionCall("fusions[0]", text="EML4(13)::ALK(20)",
+                                          supporting_reads=12)]).alterations
+    f = alt.fusion
+    assert (f.five_prime, f.three_prime, f.order_known, f.kinase_gene, f.five_prime_exon,
+            f.three_prime_exon, f.supporting_reads) == ("EML4", "ALK", True, "ALK", 13, 20, 12)
+    assert (alt.id, alt.label, alt.original, alt.source, alt.gene_known) == (
+        "A1", "EML4::ALK", "EML4(13)::ALK(20)", "fusions[0]", True)
+    (alt,) = norm(kb, fusions=[FusionCall("fusions[0]", text="EML4(13)::ALK(20)",
+                                          five_prime_exon=6, three_prime_exon=19)]).alterations
+    assert (alt.fusion.five_prime_exon, alt.fusion.three_prime_exon) == (6, 19)  # given: kept
+    (alt,) = norm(kb, fusions=[FusionCall("fusions[0]", "KIF5B", "RET", text="EML4::ALK")]
+                  ).alterations
+    assert (alt.fusion.five_prime, alt.fusion.three_prime) == ("KIF5B", "RET")  # genes win
+    assert alt.original == "EML4::ALK"
+    (alt,) = norm(kb, fusions=[FusionCall("fusions[0]", "PML", "RARA")]).alterations
+    assert alt.fusion.kinase_gene is None and alt.gene == "PML"
+    assert alt.original == "PML::RARA"
+    (alt,) = norm(kb, fusions=[FusionCall("fusions[0]", "FOOBAR1", "ALK")]).alterations
+    assert alt.gene_known is False and alt.fusion.five_prime == "FOOBAR1"
+    (alt,) = norm(kb, fusions=[FusionCall("fusions[0]", "EML4", "FOOBAR1")]).alterations
+    assert alt.gene_known is False
+    (alt,) = norm(kb, fusions=[FusionCall("fusions[0]", None, "ALK", order_known=False)]
+                  ).alterations
+    assert (alt.label, alt.fusion.kinase_gene, alt.gene_known) == ("ALK rearrangement", "ALK",
+                                                                   True)
+    (alt,) = norm(kb, fusions=[FusionCall("fusions[0]", "ALK", "EML4", order_known=False)]
+                  ).alterations
+    assert (alt.fusion.five_prime, alt.fusion.three_prime, alt.fusion.order_known) == (
+        "EML4", "ALK", False)
+    (alt,) = norm(kb, fusions=[FusionCall("fusions[0]", "EML4", "ALK",
+                                          filter_reason="2 reads")]).alterations
+    assert alt.filter_reason == "2 reads"
+
+
+def test_an_unreadable_fusion_in_a_pipeline_file_is_kept_and_listed(kb):
+    (alt,) = norm(kb, fusions=[FusionCall("line 3", text="not a fusion at all")]).alterations
+    assert (alt.id, alt.kind, alt.gene, alt.label, alt.original, alt.source) == (
+        "A1", "fusion", None, "not a fusion at all", "not a fusion at all", "line 3")
+
+
+@pytest.mark.parametrize("kwargs,field,expected", [
+    ({"gene": "EGFR", "protein_change": "p.L858RR"}, "variants[0].protein_change",
+     "HGVS protein notation such as p.Val600Glu or V600E"),
+    ({"gene": "EGFR", "cdna_change": "c.2573Z>G"}, "variants[0].cdna_change",
+     "HGVS cDNA notation such as c.1799T>A"),
+    ({"gene": "BRAF", "protein_change": "V600E", "chrom": "7", "pos": 140453136, "ref": "A",
+      "alt": "T"}, "genome_build", "GRCh37 or GRCh38"),
+])
+def test_a_lab_json_problem_names_the_field_and_what_was_expected(kb, kwargs, field, expected):
+    with pytest.raises(ReportValidationError) as info:
+        norm(kb, VariantCall(source="variants[0]", **kwargs), fmt="labjson")
+    (p,) = info.value.problems
+    assert (p.field, p.expected) == (field, expected)
+
+
+def test_every_problem_of_a_lab_json_report_at_once(kb):
+    with pytest.raises(ReportValidationError) as info:
+        norm(kb, VariantCall(source="variants[0]", gene="LAM", protein_change="Q1178*"),
+             VariantCall(source="variants[1]", gene="EGFR", protein_change="p.L858RR"),
+             fusions=[FusionCall("fusions[0]", text="not a fusion at all")], fmt="labjson")
+    problems = info.value.problems
+    assert [p.field for p in problems] == ["variants[0].gene", "variants[1].protein_change",
+                                           "fusions[0].fusion"]
+    assert problems[0].expected == "one of TSC1, TSC2"
+    assert problems[2].expected == "a fusion such as EML4::ALK"
+    assert str(info.value).startswith("report failed validation (3 problem(s))")
+
+
+def test_tert_promoter_protein():
+    from matcher.normalize import _tert
+
+    p = _tert("C228T")
+    assert (p.canonical, p.hgvs, p.consequence, p.position) == ("C228T", "C228T", "other", None)
