@@ -357,3 +357,105 @@ def test_too_many_matches_says_how_many():
     from matcher.engine import TooManyMatches
 
     assert str(TooManyMatches(7)) == "7 evidence matches"
+
+
+def test_any_of_keeps_the_first_part_gene_when_two_genes_meet_it_equally():
+    c = crit({"type": "any_of", "items": [{"gene": "ALK", "alteration": {"type": "fusion"}},
+                                          {"gene": "EML4", "alteration": {"type": "fusion"}}]})
+    assert _any_of_match(c, fusion("EML4", "ALK")) == ("fusion_any", "ALK")
+    c = crit({"type": "any_of", "items": [{"gene": "EML4", "alteration": {"type": "fusion"}},
+                                          {"gene": "ALK", "alteration": {"type": "fusion"}}]})
+    assert _any_of_match(c, fusion("EML4", "ALK")) == ("fusion_any", "EML4")
+
+
+# ----------------------------------------------------------------------------- engine memos
+def test_every_match_is_a_complete_match():
+    """The engine builds Match objects without __init__ (model.prebuilt): each must hold every
+    field, equal to the same Match built the ordinary way."""
+    from dataclasses import fields
+
+    from matcher.model import Match
+
+    kb = kb_of(ev("E1", evidence_type="fda", approval_date="2024-01-02"),
+               ev("TMB", None, alteration={"type": "signature", "signature": "TMB", "min": 10},
+                  scope=("SOLID",), therapy=("drug-io",)),
+               ev("PDL1", None, alteration={"type": "signature", "signature": "PDL1_TPS",
+                                            "above": 1}, therapy=("drug-pd",)),
+               ev("RES", direction="resistance", therapy=("drug-r",), exclude=("LUSC",),
+                  trials=("NCT00000001",)))
+    result = run(kb, [variant(), signature("TMB", 20, aid="S1"),
+                      signature("PDL1_TPS", 50, aid="S2")], "LUAD")
+    matches = [m for o in result.therapy_options for m in o.matches] + list(result.resistance)
+    assert len(matches) == 4
+    names = {f.name for f in fields(Match)}
+    for m in matches:
+        assert set(vars(m)) == names
+        assert Match(**{n: getattr(m, n) for n in names}) == m
+    by_id = {m.evidence_id: m for m in matches}
+    assert (by_id["E1"].gene, by_id["TMB"].gene, by_id["PDL1"].gene) == ("BRAF", "", "CD274")
+    e1 = by_id["E1"]
+    assert (e1.criterion, e1.scope, e1.excluded, e1.statement, e1.approval_date) == (
+        "BRAF V600E", ("LUAD",), (), "test statement E1", "2024-01-02")
+    assert e1.citations[0].text == "hand-built test entry"
+    r = by_id["RES"]
+    assert (r.excluded, r.trials, r.source, r.direction, r.amp_tier) == (
+        ("LUSC",), ("NCT00000001",), "curated", "resistance", "Tier II")
+
+
+@pytest.mark.parametrize("first,second,met_second", [
+    (variant("EGFR", "E746_A750del", "inframe_deletion", exon=19),
+     variant("EGFR", "E746_A750del", "inframe_deletion", exon=20), False),
+    (fusion("EML4", "ALK"), fusion("KIF5B", "ALK"), False),
+    (copy_number("ALK", "amplification"), copy_number("ALK", "loss"), False),
+    (signature("TMB", 12), signature("TMB", 5), False),
+])
+def test_a_memoised_match_is_never_reused_for_another_call(first, second, met_second):
+    kb = kb_of(ev("EX", "EGFR", alteration={"type": "exon", "exons": [19]}),
+               ev("FU", "ALK", alteration={"type": "fusion", "partner": "EML4"}),
+               ev("CN", "ALK", alteration={"type": "copy_number", "states": ["amplification"]}),
+               ev("TMB", None, alteration={"type": "signature", "signature": "TMB", "min": 10},
+                  scope=("SOLID",)))
+    assert levels(run(kb, [first])) == {"drug-a": "3A"}
+    assert bool(levels(run(kb, [second]))) is met_second
+
+
+def test_a_fusion_meets_evidence_filed_under_either_partner():
+    kb = kb_of(ev("EML4", "EML4", alteration={"type": "fusion"}, therapy=("drug-e",)),
+               ev("ALK", "ALK", alteration={"type": "fusion"}, therapy=("drug-k",)))
+    assert levels(run(kb, [fusion("EML4", "ALK")])) == {"drug-e": "3A", "drug-k": "3A"}
+
+
+def test_the_memos_stay_bounded_and_right(monkeypatch):
+    import matcher.engine as engine
+
+    monkeypatch.setattr(engine, "_MEMO_LIMIT", 2)
+    kb = kb_of(ev("E1", alteration={"type": "codon", "codons": [600]}))
+    for change, met in [("V600E", True), ("V600K", True), ("T599I", False), ("V600D", True),
+                        ("V600E", True), ("T599I", False)]:
+        for code in ("LUAD", "BRCA", "LUAD"):
+            found = levels(run(kb, [variant("BRAF", change)], code))
+            assert found == ({"drug-a": "3A" if code == "LUAD" else "3B"} if met else {})
+        idx = kb.__dict__["_engine_index"]
+        assert 1 <= len(idx.hits) <= 2 and 1 <= len(idx.levels) <= 2
+
+
+def test_the_outweighed_note_names_every_item():
+    kb = kb_of(
+        ev("S1", "EGFR", alteration={"type": "any"}, therapy=("drug-a", "drug-b")),
+        ev("S2", "EGFR", alteration={"type": "exon", "exons": [20]},
+           therapy=("drug-a", "drug-b")),
+        ev("S3", "EGFR", alteration={"type": "any"}, therapy=("drug-c",)),
+        ev("R1", "EGFR", alteration={"type": "variant", "changes": ["T790M"]},
+           therapy=("drug-a", "drug-b"), direction="resistance"),
+        ev("R2", "EGFR", alteration={"type": "codon", "codons": [790]},
+           therapy=("drug-a", "drug-b"), direction="resistance"),
+        ev("R3", "EGFR", alteration={"type": "variant", "changes": ["T790M"]},
+           therapy=("drug-c",), direction="resistance"))
+    result = run(kb, [variant("EGFR", "T790M", exon=20)], "LUAD")
+    assert levels(result) == {}
+    assert result.alterations[0].reason == (
+        "resistance marker: see resistance evidence "
+        "Broader sensitivity evidence for drug-a + drug-b (S1, S2) is set aside: EGFR T790M "
+        "itself is reported to confer resistance to it in this tumor type (R1). "
+        "Broader sensitivity evidence for drug-c (S3) is set aside: EGFR T790M itself "
+        "is reported to confer resistance to it in this tumor type (R3).")
