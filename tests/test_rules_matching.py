@@ -308,12 +308,14 @@ def test_each_alteration_gets_a_status_and_a_reason():
 def test_a_signature_without_evidence_says_what_would_be_needed():
     kb = kb_of(ev("TMB", None, alteration={"type": "signature", "signature": "TMB", "min": 10},
                   scope=("SOLID",)),
+               ev("TMB20", None, alteration={"type": "signature", "signature": "TMB", "min": 20},
+                  scope=("SOLID",)),
                ev("TMBR", None, alteration={"type": "signature", "signature": "TMB", "min": 50},
                   scope=("SOLID",), direction="resistance"))
     result = run(kb, [signature("TMB", 4)], "THAP")
     assert result.alterations[0].status == "no_evidence"
     assert result.alterations[0].reason == \
-        "TMB 4 does not meet the criterion of any KB evidence (TMB >= 10)."
+        "TMB 4 does not meet the criterion of any KB evidence (TMB >= 10; TMB >= 20)."
 
 
 # ----------------------------------------------------------------------------- why not

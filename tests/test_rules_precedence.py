@@ -280,3 +280,21 @@ def test_the_set_aside_note_names_each_drug_set_resistance_and_alteration():
     assert reason.startswith("Broader sensitivity evidence for drug-q (SQ) is set aside: EGFR "
                              "L858R itself is reported to confer resistance to it in this tumor "
                              "type (RQ). Sensitivity to drug-a (S1, S3) is set aside")
+
+
+def test_the_set_aside_note_lists_every_resistance_and_alteration_of_a_drug_set():
+    l858r = {"type": "variant", "changes": ["L858R"]}
+    kb = kb_of(
+        ev("S1", "EGFR", alteration=l858r, therapy=("drug-a",)),  # 3A
+        ev("S3", "EGFR", alteration=l858r, therapy=("drug-a",), evidence_type="fda"),  # 1
+        ev("RA", "EGFR", alteration={"type": "variant", "changes": ["C797S"]},
+           therapy=("drug-a",), direction="resistance"),  # R2: not against level 1
+        ev("RB", "EGFR", alteration={"type": "variant", "changes": ["T790M"]},
+           therapy=("drug-a",), direction="resistance", evidence_type="guideline"))  # R1
+    alts = [variant("EGFR", "L858R", aid="A1"), variant("EGFR", "C797S", aid="A2"),
+            variant("EGFR", "T790M", aid="A3")]
+    result = run(kb, alts, "LUAD")
+    assert levels(result) == {}
+    assert result.alterations[0].reason == (
+        "Sensitivity to drug-a (S1, S3) is set aside: EGFR C797S, EGFR T790M in this report "
+        "confers resistance to it (RA, level R2, RB, level R1).")

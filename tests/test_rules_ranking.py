@@ -416,3 +416,34 @@ def test_signature_biomarkers_of_trials():
     (t,) = open_listed(kb, [variant(), signature("TMB", 12, aid="S1")])
     assert [(h.alteration_id, h.match_type) for h in t.matched] == [("S1", "signature")]
     assert run(kb, [variant(), signature("TMB", 9, aid="S1")], "LUAD").trials == ()
+
+
+def test_folding_leaves_the_other_options_as_they_are():
+    label = m("LABEL", therapy=("drug-a", "drug-b"), level="1", etype="fda")
+    other_label = m("LABEL2", therapy=("drug-x",), level="1", etype="fda")
+    part = m("PART", therapy=("drug-a",), level="3A")
+    other = m("OTHER", therapy=("drug-c",), level="3A")
+    folded = _fold_supporting(_options([label, other_label, part, other]))
+    assert [(o.name, [x.evidence_id for x in o.matches]) for o in folded] == [
+        ("drug-a + drug-b", ["LABEL", "PART"]), ("drug-x", ["LABEL2"]),
+        ("drug-c", ["OTHER"])]
+
+
+def test_a_signature_biomarker_filed_under_a_gene_is_still_found():
+    """trials.yaml gives every biomarker a gene; a signature's alterations are looked up under
+    no gene, so a signature biomarker is indexed there whatever gene it is filed under."""
+    pdl1 = ("CD274", {"type": "signature", "signature": "PDL1_TPS", "above": 1})
+    kb = kb_of(ev("E1"), trials=[trial("NCT00000007", biomarkers=[pdl1])])
+    result = run(kb, [signature("PDL1_TPS", 50, aid="S1")], "LUAD")
+    assert [(t.nct_id, t.alteration_ids) for t in result.trials] == [("NCT00000007", ("S1",))]
+    assert run(kb, [signature("PDL1_TPS", 0, aid="S1")], "LUAD").trials == ()
+
+
+def test_a_trial_with_biomarkers_of_several_genes_needs_only_one_in_the_report():
+    kras = ("KRAS", {"type": "variant", "changes": ["G12C"]})
+    kb = kb_of(ev("E1", trials=("NCT00000008",)),
+               trials=[trial("NCT00000008", biomarkers=[kras, BRAF_V600E]),
+                       trial("NCT00000009", biomarkers=[BRAF_V600E, kras])])
+    result = run(kb, [variant()], "LUAD")
+    assert [(t.nct_id, t.alteration_ids) for t in result.trials] == [
+        ("NCT00000008", ("A1",)), ("NCT00000009", ("A1",))]
