@@ -14,6 +14,7 @@ from matcher.engine import (
     criterion_match,
     match,
 )
+from matcher.kb.criteria import parse_criterion
 from matcher.model import Oncogenicity
 from tests.rules_kb import (
     copy_number,
@@ -461,3 +462,33 @@ def test_the_outweighed_note_names_every_item():
         "itself is reported to confer resistance to it in this tumor type (R1). "
         "Broader sensitivity evidence for drug-c (S3) is set aside: EGFR T790M itself "
         "is reported to confer resistance to it in this tumor type (R3).")
+
+
+def test_the_exon_skipping_criterion():
+    from dataclasses import replace
+
+    from matcher.kb.loader import _canonical_change
+    from matcher.paths import default_reference_dir
+    from matcher.reference.exons import SitesResolver
+
+    problems: list[str] = []
+    met14 = parse_criterion({"type": "exon_skipping", "exons": [14]}, "e", problems,
+                            _canonical_change, "MET", SitesResolver(default_reference_dir()))
+    assert problems == []
+    donor = replace(variant("MET", None, "splice"),
+                    variant=replace(variant("MET", None, "splice").variant, cdna="c.3028+1G>A"))
+    assert criterion_match(met14, "MET", donor) == "exon_skipping"
+    outside = replace(donor, variant=replace(donor.variant, cdna="c.3028+5G>A"))
+    assert criterion_match(met14, "MET", outside) is None
+    assert criterion_match(met14, "EGFR", donor) is None
+    assert criterion_match(crit({"type": "exon_skipping", "exons": [14]}), "MET", donor) is None
+
+
+def test_match_classifies_an_unclassified_variant_and_warns_exactly_without_a_tumor():
+    from dataclasses import replace
+
+    kb = kb_of(ev("E1"))
+    result = run(kb, [replace(variant(), oncogenicity=None)], None)
+    assert result.alterations[0].alteration.oncogenicity is not None
+    assert result.warnings == (
+        "No tumor type given: evidence is shown as off-label, no level above 3B.",)

@@ -447,3 +447,41 @@ def test_a_trial_with_biomarkers_of_several_genes_needs_only_one_in_the_report()
     result = run(kb, [variant()], "LUAD")
     assert [(t.nct_id, t.alteration_ids) for t in result.trials] == [
         ("NCT00000008", ("A1",)), ("NCT00000009", ("A1",))]
+
+
+def test_two_resistances_of_an_option_are_listed_by_level():
+    ms = [m("S", therapy=("drug-a",)),
+          res("RZ", therapy=("drug-a",), alt="A2", level="R2"),
+          res("RA", therapy=("drug-a",), alt="A3", level="R1", etype="fda")]
+    (opt,) = _options(ms)
+    assert [r.evidence_id for r in opt.resistance] == ["RA", "RZ"]
+
+
+def test_within_an_option_the_newest_approval_comes_first():
+    def dated(eid, date):
+        x = m(eid, therapy=("drug-a",), level="1", etype="fda", source="approvals")
+        return x.__class__(**{**x.__dict__, "approval_date": date})
+
+    (opt,) = _options([dated("A-OLD", "2019-01-01"), dated("Z-NEW", "2024-01-01")])
+    assert [x.evidence_id for x in opt.matches] == ["Z-NEW", "A-OLD"]
+
+
+def test_an_options_date_is_the_newest_of_its_own_level():
+    def dated(eid, drug, level, date, label="on-label"):
+        x = m(eid, therapy=(drug,), level=level, etype="fda", source="approvals", label=label)
+        return x.__class__(**{**x.__dict__, "approval_date": date})
+
+    ms = [dated("X1", "a-drug", "1", None), dated("X2", "a-drug", "3B", "2025-01-01",
+                                                  "off-label"),
+          dated("Y1", "z-drug", "1", "2020-01-01")]
+    assert names(ms) == ["z-drug", "a-drug"]
+
+
+def test_tumor_type_trials_are_ranked_by_phase_too():
+    kb = kb_of(ev("E1"), open_trials=[
+        open_trial("NCT00000001", phase="1", role="tumor_type"),
+        open_trial("NCT00000002", phase=None, role="tumor_type"),
+        open_trial("NCT00000009", phase="3", role="tumor_type")])
+    assert listed(kb, [variant()]) == [("NCT00000009", "tumor_type"),
+                                       ("NCT00000001", "tumor_type"),
+                                       ("NCT00000002", "tumor_type")]
