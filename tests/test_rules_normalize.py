@@ -388,3 +388,52 @@ def test_tert_promoter_protein():
 
     p = _tert("C228T")
     assert (p.canonical, p.hgvs, p.consequence, p.position) == ("C228T", "C228T", "other", None)
+
+
+@pytest.mark.parametrize("fc,label,five,three,known,kinase,order", [
+    (FusionCall("fusions[0]", "ALK", "EML4"), "ALK::EML4", "ALK", "EML4", True, None, True),
+    (FusionCall("fusions[0]", None, "ALK", text="EML4::ALK"), "ALK rearrangement", None, "ALK",
+     True, "ALK", True),  # a gene given: the text is not read again
+    (FusionCall("fusions[0]", "ALK", None), "ALK rearrangement", None, "ALK", True, "ALK",
+     True),
+    (FusionCall("fusions[0]", "FOOBAR1", "ALK"), "FOOBAR1::ALK", "FOOBAR1", "ALK", False, "ALK",
+     True),
+])
+def test_fusion_orientation_kinase_and_known_genes(kb, fc, label, five, three, known, kinase,
+                                                   order):
+    out = norm(kb, fusions=[fc])
+    (alt,) = out.alterations
+    f = alt.fusion
+    assert (alt.label, f.five_prime, f.three_prime, alt.gene_known, f.kinase_gene,
+            f.order_known, alt.gene) == (label, five, three, known, kinase, order, "ALK")
+    if not known:
+        assert out.warnings == ["fusions[0].five_prime_gene: gene symbol 'FOOBAR1' is not "
+                                "known to HGNC; kept as written and not matched"]
+
+
+def test_messages_of_unreadable_and_ambiguous_input(kb):
+    (alt,) = norm(kb, fusions=[FusionCall("line 3", text="not a fusion at all")]).alterations
+    assert alt.not_assessable == "cannot read fusion 'not a fusion at all': not a fusion name"
+    _, warnings = one(kb, call(gene="LAM", protein="Q1178*"))
+    assert warnings == ["variants[0].gene: 'LAM' is an alias or previous symbol of several "
+                        "genes (TSC1, TSC2); not guessed"]
+
+
+def test_a_promoter_name_is_read_as_tert_only_for_tert(kb):
+    alt, _ = one(kb, call(gene="BRAF", protein="C228T"))
+    assert (alt.label, alt.variant.consequence) == ("BRAF C228T", "missense")
+
+
+def test_call_details_are_kept(kb):
+    alt, _ = one(kb, call(protein="V600E", vaf=0.31, depth=212, transcript="NM_004333.6",
+                          **V600E_37))
+    v = alt.variant
+    assert (v.chrom, v.pos, v.ref, v.alt, v.build, v.vaf, v.depth, v.transcript) == (
+        "7", 140453136, "A", "T", "GRCh37", 0.31, 212, "NM_004333.6")
+    (cn,) = norm(kb, copy_numbers=[CopyNumberCall("copy_numbers[0]", "ERBB2", "amplification")]
+                 ).alterations
+    assert (cn.source, cn.original, cn.copy_number.copies) == (
+        "copy_numbers[0]", "ERBB2 amplification", None)
+    (cn,) = norm(kb, copy_numbers=[CopyNumberCall("copy_numbers[0]", "ERBB2", "amplification",
+                                                  copies=12)]).alterations
+    assert (cn.original, cn.copy_number.copies) == ("ERBB2 amplification (12 copies)", 12)
