@@ -361,3 +361,34 @@ def test_changes_are_stored_canonical():
 ])
 def test_each_criterion_describes_itself(raw, gene, text):
     assert crit(raw).describe(gene) == text
+
+
+def test_composite_parts_are_parsed_and_described_with_their_genes():
+    from matcher.paths import default_reference_dir
+    from matcher.reference.exons import SitesResolver
+
+    c = crit({"type": "any_of", "items": [
+        {"gene": "EGFR", "alteration": {"type": "variant", "changes": ["L858R"]}},
+        {"gene": "KRAS", "alteration": {"type": "any"}}]})
+    assert c.describe("EGFR") == "EGFR L858R or KRAS any mutation"
+    resolver = SitesResolver(default_reference_dir())
+    problems: list[str] = []
+    c = parse_criterion({"type": "all_of", "items": [
+        {"gene": "MET", "alteration": {"type": "exon_skipping", "exons": [14]}},
+        {"gene": "EGFR", "alteration": {"type": "any"}}]}, "e", problems, None, "MET", resolver)
+    assert problems == [] and len(c.items[0][1].sites) == 1
+    parse_criterion({"type": "exon_skipping", "exons": [30]}, "e", problems, None, "MET",
+                    resolver)
+    assert len(problems) == 1 and problems[0].startswith("e.exons: MET exon 30: ")
+
+
+def test_every_bad_part_is_reported():
+    assert problems_of({"type": "all_of", "items": [
+        {"gene": "BRAF", "alteration": {"type": "codon", "codons": []}},
+        {"gene": "KRAS", "alteration": {"type": "exon", "exons": []}},
+        {"gene": "NRAS", "alteration": {"type": "any"}, "note": "x", "why": "y"}]}) == [
+        "e.alteration.items[0].alteration.codons: at least one codon is required",
+        "e.alteration.items[1].alteration.exons: at least one exon is required",
+        "e.alteration.items[2]: unexpected key(s) note, why"]
+    assert problems_of({"type": "variant", "changes": ["V600E"], "codons": [1], "exons": [2]}) \
+        == ["e.alteration: unexpected key(s) codons, exons for type variant"]

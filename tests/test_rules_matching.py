@@ -435,7 +435,7 @@ def test_the_memos_stay_bounded_and_right(monkeypatch):
     kb = kb_of(ev("E1", alteration={"type": "codon", "codons": [600]}))
     for change, met in [("V600E", True), ("V600K", True), ("T599I", False), ("V600D", True),
                         ("V600E", True), ("T599I", False)]:
-        for code in ("LUAD", "BRCA", "LUAD"):
+        for code in ("LUAD", "BRCA", "THAP", "LUAD"):
             found = levels(run(kb, [variant("BRAF", change)], code))
             assert found == ({"drug-a": "3A" if code == "LUAD" else "3B"} if met else {})
         idx = kb.__dict__["_engine_index"]
