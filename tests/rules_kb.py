@@ -80,10 +80,13 @@ def trial(nct: str, *, biomarkers=(), tumor_types=("LUAD",), phase: str | None =
 
 
 def kb_of(*evidence: Evidence, trials=(), open_trials=(),
-          no_therapy: dict[str, str] | None = None) -> KnowledgeBase:
+          no_therapy: dict[str, str] | None = None, annotations=()) -> KnowledgeBase:
     """A knowledge base holding exactly these evidence items (signature items: gene None);
-    ``no_therapy``: genes with no evidence and the reason the KB gives for it."""
+    ``no_therapy``: genes with no evidence and the reason the KB gives for it;
+    ``annotations``: prognostic or diagnostic notes (knowledge.Annotation)."""
     genes: dict[str, list[Evidence]] = {g: [] for g in no_therapy or {}}
+    for a in annotations:
+        genes.setdefault(a.gene, [])
     signatures = []
     for e in evidence:
         if e.gene is None:
@@ -93,8 +96,8 @@ def kb_of(*evidence: Evidence, trials=(), open_trials=(),
     return KnowledgeBase(
         path=default_reference_dir().parent, version="rules-test", released="", title="",
         hash="0" * 64,
-        genes={g: GeneEntry(g, "oncogene", "", (no_therapy or {}).get(g), tuple(es), (),
-                            f"genes/{g}.yaml")
+        genes={g: GeneEntry(g, "oncogene", "", (no_therapy or {}).get(g), tuple(es),
+                            tuple(a for a in annotations if a.gene == g), f"genes/{g}.yaml")
                for g, es in genes.items()},
         signatures=tuple(signatures), therapies={}, trials={t.nct_id: t for t in trials},
         hgnc=None, oncotree=oncotree(), open_trials={t.nct_id: t for t in open_trials})

@@ -492,3 +492,28 @@ def test_match_classifies_an_unclassified_variant_and_warns_exactly_without_a_tu
     assert result.alterations[0].alteration.oncogenicity is not None
     assert result.warnings == (
         "No tumor type given: evidence is shown as off-label, no level above 3B.",)
+
+
+def test_annotations_are_shown_beside_the_alterations_they_concern():
+    from matcher.kb.knowledge import Annotation
+    from matcher.model import Citation
+
+    def note(aid, scope, kind="prognostic", raw=None):
+        return Annotation(id=aid, gene="BRAF", criterion=crit(raw or {
+            "type": "variant", "changes": ["V600E"]}), kind=kind, scope=scope,
+            statement=f"statement {aid}",
+            citations=(Citation("pmid", "123", "PMID 123"), Citation("review", "R1")))
+
+    kb = kb_of(ev("E1"), annotations=[
+        note("N1", ("THAP", "THPA")), note("N2", (), kind="diagnostic"),
+        note("N3", (), raw={"type": "variant", "changes": ["V600K"]})])
+    here = run(kb, [variant()], "THAP").alterations[0].reason
+    assert here == ("Prognostic: statement N1 [PMID 123, R1] "
+                    "Diagnostic: statement N2 [PMID 123, R1]")
+    elsewhere = run(kb, [variant()], "LUAD").alterations[0].reason
+    assert elsewhere == ("Prognostic: statement N1 (evidence in THAP, THPA) [PMID 123, R1] "
+                         "Diagnostic: statement N2 [PMID 123, R1]")
+    assert run(kb, [variant()], None).alterations[0].reason == elsewhere
+    other = run(kb, [variant("BRAF", "V600K")], "THAP").alterations[0]
+    assert other.status == "no_evidence"
+    assert other.reason.endswith("Prognostic: statement N3 [PMID 123, R1]")

@@ -437,3 +437,36 @@ def test_call_details_are_kept(kb):
     (cn,) = norm(kb, copy_numbers=[CopyNumberCall("copy_numbers[0]", "ERBB2", "amplification",
                                                   copies=12)]).alterations
     assert (cn.original, cn.copy_number.copies) == ("ERBB2 amplification (12 copies)", 12)
+
+
+def test_tert_promoter_by_coordinates(kb):
+    alt, warnings = one(kb, call(gene="TERT", chrom="5", pos=1295228, ref="G", alt="A",
+                                 build="GRCh37"))
+    assert (alt.label, alt.original, alt.variant.consequence, alt.variant.hotspot) == (
+        "TERT promoter C228T", "TERT (5:1295228 G>A)", "other", True)
+    assert alt.variant.protein.canonical == "C228T"
+    assert alt.notes == ("identified from genomic coordinates (GRCh37 hotspot)",)
+    assert warnings == []
+
+
+@pytest.mark.parametrize("kwargs,label,why", [
+    ({"protein": "ITD"}, "BRAF ITD",
+     "variants[0]: cannot read protein change 'ITD': 'ITD' without HGVS is read for FLT3 only"),
+    ({"cdna_change": "c.12Z>A"}, "BRAF c.12Z>A",
+     "cannot read cDNA change 'c.12Z>A': positions or change not understood"),
+    ({"protein": "p.V600EE"}, "BRAF p.V600EE",
+     "variants[0]: cannot read protein change 'p.V600EE': not a recognised protein change"),
+])
+def test_why_a_call_is_not_assessable(kb, kwargs, label, why):
+    alt, _ = one(kb, call(gene="BRAF", **kwargs))
+    assert (alt.label, alt.not_assessable) == (label, why)
+
+
+def test_what_a_variant_alteration_carries(kb):
+    alt, _ = one(kb, call(protein="V600E", filter_reason="LowQual", cdna_change="c.1799T>A",
+                          **V600E_37))
+    assert (alt.id, alt.kind, alt.source, alt.original, alt.filter_reason, alt.variant.cdna) == (
+        "A1", "variant", "variants[0]", "BRAF V600E (7:140453136 A>T)", "LowQual",
+        "c.1799T>A")
+    alt, _ = one(kb, call(gene="EGFR", exon=19))
+    assert (alt.label, alt.original) == ("EGFR exon 19 alteration", "EGFR")
