@@ -517,3 +517,19 @@ def test_annotations_are_shown_beside_the_alterations_they_concern():
     other = run(kb, [variant("BRAF", "V600K")], "THAP").alterations[0]
     assert other.status == "no_evidence"
     assert other.reason.endswith("Prognostic: statement N3 [PMID 123, R1]")
+
+
+def test_what_a_result_carries():
+    import datetime as dt
+
+    from matcher import __version__
+    from tests.test_rules_ranking import full_open_trial
+
+    kb = kb_of(ev("E1"), open_trials=[full_open_trial("NCT00000004", role="tumor_type",
+                                                      requires=())])
+    result = run(kb, [variant()], "LUAD")
+    assert (result.report_id, result.tumor_type.code, result.kb_version, result.kb_hash,
+            result.matcher_version) == ("RULES-1", "LUAD", "rules-test", "0" * 64, __version__)
+    assert dt.datetime.fromisoformat(result.generated_at).utcoffset() == dt.timedelta(0)
+    assert [t.nct_id for t in result.open_trials] == ["NCT00000004"]
+    assert [t.nct_id for t in run(kb, [variant()], "BRCA").open_trials] == []
