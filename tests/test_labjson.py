@@ -104,10 +104,19 @@ def test_malformed_json_names_line_and_column():
     assert p.line == 2 and "column" in p.message
 
 
-@pytest.mark.parametrize("data", [b"[1, 2]", b'"text"', b"\xff\xfe\x00garbage"])
-def test_not_an_object(data):
-    with pytest.raises(ReportValidationError):
+@pytest.mark.parametrize("data,message,problem,expected", [
+    (b"[1, 2]", "report must be a JSON object", "got a JSON list",
+     "an object with report_id, variants …"),
+    (b'"text"', "report must be a JSON object", "got a JSON str",
+     "an object with report_id, variants …"),
+    (b"\xff\xfe\x00garbage", "report is not UTF-8 text", "byte 0 is not valid UTF-8",
+     "UTF-8 encoded JSON"),
+])
+def test_not_an_object(data, message, problem, expected):
+    with pytest.raises(ReportValidationError) as info:
         read_labjson(data, ReadOptions())
+    assert info.value.message == message
+    assert [(p.message, p.expected) for p in info.value.problems] == [(problem, expected)]
 
 
 def test_options_override_file_values_and_thresholds_filter():

@@ -196,3 +196,199 @@ def test_tmb_at_the_label_cut_off_gets_the_tumor_agnostic_option(match_doc, tmb,
     result = match_doc({"tumor_type": "THAP", "biomarkers": {"tmb": tmb}})
     levels = {o.name: o.level for o in result.therapy_options}
     assert (levels.get("pembrolizumab") == "1") is level_one, levels
+
+
+# ------------------------------------------------------------------------------ parsing
+def problems_of(raw) -> list[str]:
+    problems: list[str] = []
+    parse_criterion(raw, "e.alteration", problems)
+    return problems
+
+
+@pytest.mark.parametrize("start,end,ok", [(10, 20, True), (10, 10, True), (11, 10, False),
+                                          (0, 10, False), (1, 1, True), ("1", 10, False),
+                                          (1, None, False)])
+def test_a_region_needs_positive_integer_start_not_after_end(start, end, ok):
+    raw = {"type": "region", "start": start, "end": end}
+    assert problems_of(raw) == ([] if ok else ["e.alteration: region needs integer start <= end"])
+
+
+NO_CHANGE = "e.alteration.changes: a variant criterion needs at least one change"
+NO_CODON = "e.alteration.codons: at least one codon is required"
+
+
+@pytest.mark.parametrize("raw,problem", [
+    ("V600E", "e.alteration: expected a mapping with a 'type'"),
+    ({"changes": ["V600E"]}, "e.alteration: expected a mapping with a 'type'"),
+    ({"type": "allele"}, "e.alteration.type: unknown criterion type 'allele' (expected one of "
+     "variant, codon, exon, exon_skipping, region, consequence, hotspot, any, fusion, "
+     "copy_number, signature, all_of, any_of)"),
+    ({"type": "variant", "changes": []},
+     "e.alteration.changes: a variant criterion needs at least one change"),
+    ({"type": "variant", "changes": "V600E"}, ["e.alteration.changes: expected a list of strings",
+                                               NO_CHANGE]),
+    ({"type": "variant", "changes": [""]}, ["e.alteration.changes: expected a list of strings",
+                                            NO_CHANGE]),
+    ({"type": "variant", "changes": ["V600E"], "codons": [600]},
+     "e.alteration: unexpected key(s) codons for type variant"),
+    ({"type": "codon", "codons": []}, "e.alteration.codons: at least one codon is required"),
+    ({"type": "codon", "codons": [0]},
+     ["e.alteration.codons: expected a list of positive integers", NO_CODON]),
+    ({"type": "codon", "codons": ["600"]},
+     ["e.alteration.codons: expected a list of positive integers", NO_CODON]),
+    ({"type": "exon", "exons": []}, "e.alteration.exons: at least one exon is required"),
+    ({"type": "consequence", "classes": []},
+     "e.alteration.classes: at least one class is required"),
+    ({"type": "consequence", "classes": ["truncating"]},
+     "e.alteration.classes: unknown value(s) truncating (expected codon, exon_loss, frameshift, "
+     "inframe_deletion, inframe_delins, inframe_insertion, loss_of_function, missense, "
+     "nonsense, other, splice, start_lost, stop_lost, synonymous)"),
+    ({"type": "fusion", "partner": 5}, "e.alteration.partner: expected a gene symbol"),
+    ({"type": "copy_number", "states": ["amp"]},
+     "e.alteration.states: unknown value(s) amp (expected amplification, deep_deletion, gain, "
+     "loss)"),
+    ({"type": "any", "origin": "inherited"},
+     "e.alteration.origin: expected one of germline, somatic"),
+    ({"type": "signature", "signature": "TMB"},
+     "e.alteration: TMB needs exactly one of 'min' or 'above'"),
+    ({"type": "signature", "signature": "TMB", "min": 10, "above": 5},
+     "e.alteration: TMB needs exactly one of 'min' or 'above'"),
+    ({"type": "signature", "signature": "TMB", "min": "10"},
+     ["e.alteration.min: expected a number",
+      "e.alteration: TMB needs exactly one of 'min' or 'above'"]),
+    ({"type": "signature", "signature": "TMB", "min": 10, "origin": "germline"},
+     "e.alteration: unexpected key(s) origin for type signature"),
+    ({"type": "signature", "signature": "LOH", "min": 10},
+     "e.alteration.signature: expected one of TMB, MSI, MMR, PDL1_TPS, PDL1_CPS, HRD, "
+     "CYTOGENETICS"),
+    ({"type": "signature", "signature": "MSI"}, "e.alteration.values: required for MSI"),
+    ({"type": "signature", "signature": "MMR", "values": ["MSI-H"]},
+     "e.alteration.values: unknown value(s) MSI-H (expected deficient, proficient)"),
+    ({"type": "signature", "signature": "CYTOGENETICS", "values": ["5q-"]},
+     "e.alteration.values: expected arm deletions such as del(5q)"),
+    ({"type": "signature", "signature": "CYTOGENETICS"},
+     "e.alteration.values: expected arm deletions such as del(5q)"),
+    ({"type": "all_of", "items": [{"gene": "BRAF", "alteration": {"type": "any"}},
+                                  {"gene": "MSI", "alteration": {
+                                      "type": "signature", "signature": "MSI",
+                                      "values": ["MSI-H"]}}], "origin": "germline"},
+     "e.alteration: unexpected key(s) origin for type all_of"),
+    ({"type": "any_of", "items": [{"gene": "BRAF", "alteration": {"type": "any"}},
+                                  {"gene": "X", "alteration": {
+                                      "type": "signature", "signature": "MSI",
+                                      "values": ["MSI-H"]}}]},
+     "e.alteration.items[1].alteration.type: signature criteria cannot be part of any_of"),
+    ({"type": "all_of", "items": [{"gene": "BRAF", "alteration": {"type": "any"}},
+                                  {"gene": "", "alteration": {"type": "any"}}]},
+     "e.alteration.items[1]: expected {gene: SYMBOL, alteration: {...}}"),
+])
+def test_each_parsing_rule_names_the_field(raw, problem):
+    assert problems_of(raw) == ([problem] if isinstance(problem, str) else problem)
+
+
+def test_parsed_fields():
+    c = crit({"type": "consequence", "classes": ["loss_of_function", "missense"]})
+    assert c.consequences == {"nonsense", "frameshift", "splice", "start_lost", "missense"}
+    c = crit({"type": "signature", "signature": "TMB", "min": 10})
+    assert (c.signature, c.min, c.above, c.values) == ("TMB", 10.0, None, frozenset())
+    c = crit({"type": "signature", "signature": "PDL1_TPS", "above": 1})
+    assert (c.min, c.above) == (None, 1.0)
+    c = crit({"type": "signature", "signature": "HRD", "values": ["positive"]})
+    assert c.values == {"positive"}
+    c = crit({"type": "signature", "signature": "CYTOGENETICS", "values": ["del(5q)"]})
+    assert c.values == {"del(5q)"}
+    c = crit({"type": "fusion", "partner": "EML4"})
+    assert c.partner == "EML4"
+    c = crit({"type": "copy_number", "states": ["gain", "amplification"]})
+    assert c.states == {"gain", "amplification"}
+    c = crit({"type": "any", "origin": "germline"})
+    assert c.origin == "germline"
+    c = crit({"type": "region", "start": 5, "end": 9, "consequences": ["missense"]})
+    assert (c.start, c.end, c.consequences) == (5, 9, {"missense"})
+    c = crit({"type": "exon", "exons": [19, 20]})
+    assert c.exons == {19, 20}
+    c = crit({"type": "exon_skipping", "exons": [14]})
+    assert c.exons == {14} and c.sites == ()  # no reference table given: nothing meets it
+    c = crit({"type": "all_of", "items": [
+        {"gene": "BRAF", "alteration": {"type": "variant", "changes": ["V600E"]}},
+        {"gene": "KRAS", "alteration": {"type": "any"}}]})
+    assert [(g, x.type) for g, x in c.items] == [("BRAF", "variant"), ("KRAS", "any")]
+    assert c.genes("NRAS") == ("BRAF", "KRAS")
+    assert crit({"type": "any"}).genes("NRAS") == ("NRAS",)
+
+
+def test_changes_are_stored_canonical():
+    from matcher.kb.loader import _canonical_change
+
+    problems: list[str] = []
+    c = parse_criterion({"type": "variant", "changes": ["p.Val600Glu", "V600K"]}, "e",
+                        problems, _canonical_change)
+    assert problems == [] and c.changes == {"V600E", "V600K"}
+    parse_criterion({"type": "variant", "changes": ["V600Z"]}, "e", problems, _canonical_change)
+    assert problems and problems[0].startswith("e.changes: 'V600Z' is not a protein change")
+
+
+@pytest.mark.parametrize("raw,gene,text", [
+    ({"type": "variant", "changes": ["V600K", "V600E"]}, "BRAF", "BRAF V600E/V600K"),
+    ({"type": "hotspot", "changes": ["G12C"]}, "KRAS", "KRAS G12C or another hotspot"),
+    ({"type": "hotspot"}, "KRAS", "KRAS activating hotspot"),
+    ({"type": "codon", "codons": [13, 12]}, "KRAS", "KRAS codon 12/13"),
+    ({"type": "codon", "codons": [600], "consequences": ["missense", "codon"]}, "BRAF",
+     "BRAF codon 600 (codon/missense)"),
+    ({"type": "exon", "exons": [20, 19]}, "EGFR", "EGFR exon 19/20"),
+    ({"type": "exon", "exons": [19], "consequences": ["inframe_deletion"]}, "EGFR",
+     "EGFR exon 19 (inframe_deletion)"),
+    ({"type": "exon_skipping", "exons": [14]}, "MET", "MET exon 14 skipping"),
+    ({"type": "region", "start": 550, "end": 592}, "KIT", "KIT residues 550-592"),
+    ({"type": "consequence", "classes": ["loss_of_function"]}, "TSC2", "TSC2 loss-of-function"),
+    ({"type": "consequence", "classes": ["inframe_insertion", "stop_lost"]}, "ERBB2",
+     "ERBB2 inframe insertion/stop lost"),
+    ({"type": "any"}, "BRAF", "BRAF any mutation"),
+    ({"type": "any"}, None, "any mutation"),
+    ({"type": "any", "origin": "germline"}, "BRCA1", "BRCA1 any mutation (germline)"),
+    ({"type": "fusion"}, "ALK", "ALK fusion (any partner)"),
+    ({"type": "fusion", "partner": "EML4"}, "ALK", "EML4::ALK fusion"),
+    ({"type": "copy_number", "states": ["deep_deletion", "loss"]}, "PTEN",
+     "PTEN deep deletion/loss"),
+    ({"type": "signature", "signature": "TMB", "min": 10}, None, "TMB >= 10"),
+    ({"type": "signature", "signature": "PDL1_TPS", "above": 0.5}, None, "PDL1_TPS > 0.5"),
+    ({"type": "signature", "signature": "MSI", "values": ["MSI-L", "MSI-H"]}, None,
+     "MSI MSI-H/MSI-L"),
+    ({"type": "all_of", "items": [
+        {"gene": "BRAF", "alteration": {"type": "variant", "changes": ["V600E"]}},
+        {"gene": "PIK3CA", "alteration": {"type": "any"}}]}, "BRAF",
+     "BRAF V600E AND PIK3CA any mutation"),
+])
+def test_each_criterion_describes_itself(raw, gene, text):
+    assert crit(raw).describe(gene) == text
+
+
+def test_composite_parts_are_parsed_and_described_with_their_genes():
+    from matcher.paths import default_reference_dir
+    from matcher.reference.exons import SitesResolver
+
+    c = crit({"type": "any_of", "items": [
+        {"gene": "EGFR", "alteration": {"type": "variant", "changes": ["L858R"]}},
+        {"gene": "KRAS", "alteration": {"type": "any"}}]})
+    assert c.describe("EGFR") == "EGFR L858R or KRAS any mutation"
+    resolver = SitesResolver(default_reference_dir())
+    problems: list[str] = []
+    c = parse_criterion({"type": "all_of", "items": [
+        {"gene": "MET", "alteration": {"type": "exon_skipping", "exons": [14]}},
+        {"gene": "EGFR", "alteration": {"type": "any"}}]}, "e", problems, None, "MET", resolver)
+    assert problems == [] and len(c.items[0][1].sites) == 1
+    parse_criterion({"type": "exon_skipping", "exons": [30]}, "e", problems, None, "MET",
+                    resolver)
+    assert len(problems) == 1 and problems[0].startswith("e.exons: MET exon 30: ")
+
+
+def test_every_bad_part_is_reported():
+    assert problems_of({"type": "all_of", "items": [
+        {"gene": "BRAF", "alteration": {"type": "codon", "codons": []}},
+        {"gene": "KRAS", "alteration": {"type": "exon", "exons": []}},
+        {"gene": "NRAS", "alteration": {"type": "any"}, "note": "x", "why": "y"}]}) == [
+        "e.alteration.items[0].alteration.codons: at least one codon is required",
+        "e.alteration.items[1].alteration.exons: at least one exon is required",
+        "e.alteration.items[2]: unexpected key(s) note, why"]
+    assert problems_of({"type": "variant", "changes": ["V600E"], "codons": [1], "exons": [2]}) \
+        == ["e.alteration: unexpected key(s) codons, exons for type variant"]
