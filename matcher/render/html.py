@@ -255,8 +255,9 @@ def _open_trial(t, compact: bool = False) -> dict[str, Any]:
 
 
 # The engine's notes, shortened for the page (text and JSON carry them whole).
-_SHORT_NOTES = {"eligibility text cut": "Eligibility text incomplete in our copy: exclusions may "
-                                        "be missing.",
+_SHORT_NOTES = {"eligibility text truncated": "Eligibility text truncated in source: exclusions "
+                                              "may be missing.",
+                "biomarker read from the trial's title": "Biomarker stated in the title only.",
                 "prior-therapy criteria": "Prior-therapy criteria: see the record.",
                 "the trial records or stratifies": "Biomarker recorded, not required."}
 
