@@ -238,8 +238,9 @@ def _alteration_items(term: str, window: str, broad: bool = False,
     if term == "HER2" and (m := HER2_LEVEL_RE.match(window)):
         return [], (f"HER2{m.group(0).rstrip()!r}: an IHC or expression level, which a "
                     "tumor report's variants do not carry")
+    her2_positive = term == "HER2" and re.match(r"\W{0,3}(?:positiv|\+)", window, re.I)
     bad = UNPARSEABLE_RE.search(re.split(r"\band\b|[,;]", window, maxsplit=1)[0])
-    if bad:
+    if bad and not her2_positive:  # "HER2 positive (IHC 3+ or ISH amplified)": the usual call
         return [], f"{bad.group(0)!r} cannot be read from a report"
     crits: list[dict] = []
     changes = [m for m in CHANGE_RE.finditer(window)]
@@ -274,8 +275,7 @@ def _alteration_items(term: str, window: str, broad: bool = False,
         crits.append({"type": "consequence", "classes": ["loss_of_function"]}
                      if any(g in TUMOR_SUPPRESSORS for g in genes) else {"type": "any"})
     if not crits:
-        if term == "HER2" and (re.search(r"^\W{0,3}(positive|\+)", window)
-                               or re.search(r"positive", low[:25])
+        if term == "HER2" and (her2_positive or re.search(r"positiv", low[:25])
                                or broad and re.search(r"^\W{0,3}(?:-|−|–)(?![A-Za-z])|negative",
                                                       window[:15], re.I)):
             crits.append({"type": "copy_number", "states": ["amplification"]})
@@ -396,7 +396,9 @@ def read_mentions(clause: str, in_exclusion: bool) -> list[Mention]:
         near = clause[max(0, men.start - 40):men.start] + men.term + after
         if THERAPY_RE.search(after[:30]) and not re.search(r"mutat|fusion|rearrang|positive",
                                                            after[:30], re.I) \
-                or re.search(r"\banti-?\s*$", before, re.I):
+                or re.search(r"\banti-?\s*$|\b(?:targeting|target(?:ed)? (?:at|against)|"
+                             r"treatment with an?|inhibitors? of)\s+(?:the\s+|an?\s+)?$", before,
+                             re.I):
             men.kind, men.why = "therapy", "a drug class named after the gene"
             continue
         if not in_exclusion and STRATIFY_RE.search(near):
@@ -426,7 +428,8 @@ def read_mentions(clause: str, in_exclusion: bool) -> list[Mention]:
                                     r"^[\s-]*(?:\(-\)|negative)", after)
                        or _negated_after(after))
         items, why = _alteration_items(men.term, after, broad=negated or in_exclusion)
-        if not items and re.search(r"(?:(?:mutation|alteration|variant)s?\s+(?:in|of)\s+"
+        if not items and re.search(r"(?:(?:mutation|alteration|variant)(?:s|\(s\))?"
+                                   r"(?:\s*\([^()]{0,60}\))?\s+(?:in|of)\s+"
                                    r"(?:the\s+)?(?:gene\s+)?|\b(?:mutated|mutant)\s+)$",
                                    before, re.I):
             items, why = _alteration_items(men.term, before[-40:], broad=negated or in_exclusion)
