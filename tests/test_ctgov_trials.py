@@ -514,3 +514,20 @@ def test_a_gene_list_after_mutation_in_requires_each_gene(kb, records):
         ("BRCA1", "consequence"), ("BRCA2", "consequence"), ("PALB2", "consequence")}
     assert "BRCA1, BRCA2, or PALB2" in t.requires[0].quote
     assert t.requires[0].quote in records[t.nct_id]["eligibility_criteria"]
+
+
+@pytest.mark.parametrize("nct, excluded, not_excluded", [
+    # "without actionable epidermal growth factor receptor mutation or anaplastic lymphoma kinase
+    # (ALK) rearrangement": a negated list, the first gene written out
+    ("NCT06712316", {"EGFR", "ALK"}, set()),
+    # "Absence of sensitizing EGFR mutations (including, but not limited to, …), ALK …"
+    ("NCT06627647", {"EGFR", "ALK", "ROS1"}, set()),
+    # "archival tumor tissue (not more than 3 years old) for retrospective confirmation of MSI-H
+    # or dMMR": the 'not' is about the tissue's age, MSI-H is not excluded
+    ("NCT07262619", set(), {"MSI", "MMR"}),
+])
+def test_a_negation_governing_a_list_of_biomarkers(kb, nct, excluded, not_excluded):
+    t = kb.open_trials[nct]
+    names = {tc.gene or tc.criterion.signature for tc in t.excludes}
+    assert excluded <= names, names
+    assert not (not_excluded & names), names

@@ -98,6 +98,11 @@ UNPARSEABLE_RE = re.compile(r"HER2[- ]low|HER2[- ]ultralow|IHC\s*[0-3]|\bITD\b|\
 
 
 NOT_A_GENE_RE = re.compile(r"[- ]?(?:associated|like|related|proficient)\b", re.I)
+# Gene names written out, when no symbol follows in parentheses ("without actionable epidermal
+# growth factor receptor mutation"); "human epidermal growth factor receptor 2" is HER2.
+LONG_NAMES = {"epidermal growth factor receptor": "EGFR", "anaplastic lymphoma kinase": "ALK"}
+LONG_NAME_RE = re.compile(r"(?<!human )(?<!human-)\b(?:epidermal growth factor receptor(?![\s-]*2)|"
+                          r"anaplastic lymphoma kinase)\b", re.I)
 # "EGFR < 30 mL/min": the estimated glomerular filtration rate (kidney function), not the gene
 KIDNEY_EGFR_RE = re.compile(r"\s*(?:\(?e?GFR\)?\s*)?(?:\\?[<>≤≥=]|of\s*\\?[<>≤≥]|\d)|"
                             r"[^.;]{0,30}\bm[lL]\s*/\s*min")
@@ -112,7 +117,7 @@ NF1_AFTER_RE = re.compile(r"\)?[\s-]*(?:patients|participants|cohort|plexiform|b
 SYMBOL = r"[A-Z][A-Z0-9]{1,7}"
 LIST_SEP = r"(?:\s*,\s*(?:and/or\s+|or\s+|and\s+)?|\s+(?:and/or|or|and)\s+|\s*/\s*)"
 SYMBOL_LIST_RE = re.compile(rf"(?<![A-Za-z0-9-])({SYMBOL})(?:{LIST_SEP}{SYMBOL}(?![A-Za-z0-9]))+")
-JOIN = r"[\s,/]*(?:or|and|and/or)?[\s,/]*"
+JOIN = r"[\s,/)]*(?:or|and|and/or)?[\s,/]*"
 GENERIC = frozenset({"any", "hotspot", "consequence"})
 PRIOR_RE = re.compile(r"\bprior (?:[\w-]+ ){0,3}(?:therap|treat|inhibitor|TKI|line|regimen|agent|"
                       r"exposure|chemo|immuno|systemic)|\bpreviously (?:treated|received)\b|"
@@ -239,6 +244,9 @@ def _alteration_items(term: str, window: str, broad: bool = False,
         return [], (f"HER2{m.group(0).rstrip()!r}: an IHC or expression level, which a "
                     "tumor report's variants do not carry")
     her2_positive = term == "HER2" and re.match(r"\W{0,3}(?:positiv|\+)", window, re.I)
+    if term == "HER2" and broad and re.match(r"\W{0,3}(?:negativ|-|−|–)(?![A-Za-z])|\s*\(-\)",
+                                             window, re.I):
+        her2_positive = True  # "HER2-negative (IHC 0-1+ or ISH non-amplified)": not amplified
     bad = UNPARSEABLE_RE.search(re.split(r"\band\b|[,;]", window, maxsplit=1)[0])
     if bad and not her2_positive:  # "HER2 positive (IHC 3+ or ISH amplified)": the usual call
         return [], f"{bad.group(0)!r} cannot be read from a report"
@@ -267,6 +275,10 @@ def _alteration_items(term: str, window: str, broad: bool = False,
             crits.append({"type": "exon_skipping", "exons": [n]})
         else:
             crits.append({"type": "exon", "exons": [n]})
+    reach = 60 if broad else 40  # an exclusion may name the kind further on: read wide
+    first = re.split(r"[,;]", low, maxsplit=1)[0]
+    if POSITIVE_RE.search(first):  # "EGFR mutations, anaplastic lymphoma kinase rearrangements"
+        low = first
     if re.search(r"fusion|rearrang|translocat", low):
         crits.append({"type": "fusion"})
     if re.search(r"amplif", low):
@@ -280,13 +292,13 @@ def _alteration_items(term: str, window: str, broad: bool = False,
                                                       window[:15], re.I)):
             crits.append({"type": "copy_number", "states": ["amplification"]})
         elif term in ("ALK", "ROS1", "NTRK", "NTRK1", "NTRK2", "NTRK3", "NRG1") and re.search(
-                r"positive|\+|altered|alteration|aberration", low[:30]):
+                r"positive|\+|altered|alteration|aberration", low[:reach - 10]):
             crits.append({"type": "fusion"})
         elif re.search(r"mutat|mutant|variant|deleterious|pathogenic|alteration|altered|"
-                       r"aberration|\bloss\b", low[:40]):
+                       r"aberration|\bloss\b", low[:reach]):
             if any(g in TUMOR_SUPPRESSORS for g in genes):
                 crits.append({"type": "consequence", "classes": ["loss_of_function"]})
-            elif re.search(r"alteration|altered|aberration", low[:40]):
+            elif re.search(r"alteration|altered|aberration", low[:reach]):
                 if not broad:
                     return [], ("'alteration' does not say which kind (mutation, fusion, "
                                 "copy number)")
@@ -353,6 +365,24 @@ def _listed_symbols(clause: str, found: list[Mention]) -> list[Mention]:
     return out
 
 
+LIST_NEGATION_RE = re.compile(r"\b(?:no|not|without|absence of|negative (?:test results )?for|"
+                              r"free of)\b", re.I)
+LIST_BREAK_RE = re.compile(r"\b(?:but|must|eligible|allowed|permitted|except|unless|if|who|are|is|"
+                           r"was|were|patients|participants|subjects|with|required|provided|"
+                           r"regardless|unknown|status|for|confirm\w*)\b|[;:]", re.I)
+
+
+def _negated_list(clause: str, start: int) -> bool:
+    """'NSCLC without known EGFR, ALK, and ROS1 genomic tumor aberrations', 'Do not have an
+    EGFR mutation, ALK translocation, …': a negation governing a list of biomarkers, with
+    nothing between it and this one that starts another statement."""
+    cues = list(LIST_NEGATION_RE.finditer(clause, 0, start))
+    if not cues:
+        return False
+    span = re.sub(r"but not limited to", "", clause[cues[-1].end():start], flags=re.I)
+    return len(span) <= 250 and not LIST_BREAK_RE.search(span)
+
+
 def _negated_after(after: str) -> bool:
     """'BRAF V600E mutation-negative', 'EGFR wild-type': a negation right after the gene's
     phrase (not one about the next biomarker: 'KRAS G12C and negative for PD-L1')."""
@@ -370,6 +400,9 @@ def read_mentions(clause: str, in_exclusion: bool) -> list[Mention]:
     found = [Mention(m.group(1), m.start(), m.end()) for m in GENE_RE.finditer(clause)
              if not NOT_A_GENE_RE.match(clause, m.end())
              and not (m.group(1) == "EGFR" and KIDNEY_EGFR_RE.match(clause, m.end()))]
+    found += [Mention(LONG_NAMES[m.group(0).lower()], m.start(), m.end())
+              for m in LONG_NAME_RE.finditer(clause)
+              if not re.match(r"\s*\(\s*[A-Z][A-Za-z0-9-]*\s*\)", clause[m.end():])]
     found = sorted(found + _listed_symbols(clause, found), key=lambda m: m.start)
     shared_before: dict[int, str] = {}  # mention index -> the words before its gene list
     for i, men in enumerate(found):
@@ -426,7 +459,8 @@ def read_mentions(clause: str, in_exclusion: bool) -> list[Mention]:
                                          between, re.I)
                        or re.search(r"^\W{0,3}(?:-|−|–)(?![A-Za-z])|^\W{0,3}negative|"
                                     r"^[\s-]*(?:\(-\)|negative)", after)
-                       or _negated_after(after))
+                       or _negated_after(after)
+                       or not in_exclusion and _negated_list(clause, men.start))
         items, why = _alteration_items(men.term, after, broad=negated or in_exclusion)
         if not items and re.search(r"(?:(?:mutation|alteration|variant)(?:s|\(s\))?"
                                    r"(?:\s*\([^()]{0,60}\))?\s+(?:in|of)\s+"
