@@ -531,3 +531,16 @@ def test_a_negation_governing_a_list_of_biomarkers(kb, nct, excluded, not_exclud
     names = {tc.gene or tc.criterion.signature for tc in t.excludes}
     assert excluded <= names, names
     assert not (not_excluded & names), names
+
+
+def test_every_unstructured_trial_has_a_reason_of_a_named_group(kb):
+    """stats.yaml counts the unstructured trials by why; no reason falls outside the groups."""
+    import yaml
+
+    stats = yaml.safe_load((KB_DIR / "ctgov" / "stats.yaml").read_text(encoding="utf-8"))
+    unstructured = [t for t in kb.open_trials.values() if t.role == "unstructured"]
+    groups = [ctgov_import.reason_group({"reason": t.reason, "reviewed": t.reviewed})
+              for t in unstructured]
+    assert "other" not in groups
+    assert sum(stats["unstructured_reasons"].values()) == len(unstructured) \
+        == stats["roles"]["unstructured"]

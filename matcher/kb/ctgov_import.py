@@ -733,9 +733,50 @@ def build(source: Path, kb_dir: Path) -> dict[str, str]:
     stats = {"source": source.name, "records": len(entries), "roles": dict(sorted(roles.items())),
              "requires": sum(len(e["requires"]) for e in entries),
              "excludes": sum(len(e["excludes"]) for e in entries),
-             "reviewed": sum(1 for e in entries if e.get("reviewed"))}
+             "reviewed": sum(1 for e in entries if e.get("reviewed")),
+             "requirement_from_title": sum(1 for e in entries if any(
+                 it.get("quote_from") == "title" for it in e["requires"])),
+             "eligibility_truncated": sum(1 for e in entries if e["eligibility_truncated"])}
+    groups: dict[str, int] = {}
+    for e in entries:
+        if e["role"] == "unstructured":
+            groups[reason_group(e)] = groups.get(reason_group(e), 0) + 1
+    stats["unstructured_reasons"] = dict(sorted(groups.items(), key=lambda kv: (-kv[1], kv[0])))
     stats_text = head + yaml.safe_dump(stats, sort_keys=False)
     return {"ctgov/trials.yaml": trials_text, "ctgov/stats.yaml": stats_text}
+
+
+# Why trials stay unstructured, grouped for stats.yaml (first matching group; docs/trials.md).
+REASON_GROUPS = (
+    ("reviewed by hand (the entry says why)", None),
+    ("IHC or expression level (HER2-low, overexpression, IHC score): not in a tumor report",
+     r"IHC|expression|overexpress|an IHC or expression level"),
+    ("a feature the criterion language cannot name (ITD, TKD, VAF, co-mutation)",
+     r"'(?:ITD|TKD|VAF|co-?mutation)'"),
+    ("neurofibromatosis type 1 as a clinical diagnosis", r"neurofibromatosis"),
+    ("the requirement is for some parts, cohorts or patients only",
+     r"condition for some patients|separate criteria|several biomarkers|required in one "
+     r"criterion and excluded"),
+    ("a prior-therapy condition in the same criterion as the requirement", r"prior-therapy"),
+    ("a negation whose reach is not clear", r"earlier in the criterion|negated biomarker"),
+    ("a gene named without the kind of alteration (or TMB without a threshold)",
+     r"no alteration named|does not say which kind|TMB without"),
+    ("another gene the rules do not read in the same criterion", r"is named with an alteration"),
+    ("the title names a biomarker no criterion states", r"the title names"),
+    ("no condition maps to an OncoTree code (syndromes, precancer, unnamed cancers)",
+     r"no condition maps"),
+    ("no 'Inclusion Criteria' heading", r"Inclusion Criteria' heading"),
+)
+
+
+def reason_group(entry: dict) -> str:
+    """The REASON_GROUPS name of an unstructured entry's reason ('other' if none fits)."""
+    if entry.get("reviewed"):
+        return REASON_GROUPS[0][0]
+    for name, pattern in REASON_GROUPS[1:]:
+        if re.search(pattern, entry.get("reason") or ""):
+            return name
+    return "other"
 
 
 def _clean(e: dict) -> dict:
