@@ -544,3 +544,24 @@ def test_every_unstructured_trial_has_a_reason_of_a_named_group(kb):
     assert "other" not in groups
     assert sum(stats["unstructured_reasons"].values()) == len(unstructured) \
         == stats["roles"]["unstructured"]
+
+
+def test_docs_give_the_counts_of_the_committed_import():
+    """docs/trials.md states the role counts and the unstructured-reason table of stats.yaml."""
+    import re
+
+    import yaml
+
+    stats = yaml.safe_load((KB_DIR / "ctgov" / "stats.yaml").read_text(encoding="utf-8"))
+    doc = (Path(__file__).resolve().parents[1] / "docs" / "trials.md").read_text(encoding="utf-8")
+    said = re.search(r"2026-01-05 snapshot: (\d+) biomarker, (\d+) tumor_type, (\d+)\s+"
+                     r"stratification, (\d+) observational, (\d+) unstructured", doc)
+    assert said, "docs/trials.md: the snapshot's counts sentence is missing"
+    roles = stats["roles"]
+    assert [int(x) for x in said.groups()] == [roles["biomarker"], roles["tumor_type"],
+                                              roles["stratification"], roles["observational"],
+                                              roles["unstructured"]]
+    table = doc[doc.index("| why a trial stays unstructured"):]
+    table = table[:table.index("\n\n")]
+    counts = [int(m) for m in re.findall(r"\| (\d+) \|$", table, re.M)]
+    assert sorted(counts) == sorted(stats["unstructured_reasons"].values())
