@@ -846,15 +846,21 @@ def open_trials(kb: KnowledgeBase, tumor: TumorType | None,
     return tuple(m for _, m in ranked)
 
 
+TRUNCATED_NOTE = ("eligibility text truncated in source (our copy is cut at 4,000 characters): "
+                  "exclusions may be missing; read the full criteria on ClinicalTrials.gov")
+
+
 def _open_trial(t: OpenTrial, reason: str, hits, today: dt.date,
                 max_age_days: int) -> OpenTrialMatch:
     age = (today - dt.date.fromisoformat(t.status_date)).days
     notes = []
     if t.role == "stratification":
         notes.append("the trial records or stratifies on a biomarker; it does not require one")
+    if any(tc.quote_from == "title" for tc, _, _ in hits):
+        notes.append("biomarker read from the trial's title: the eligibility text of our copy "
+                     "does not state it")
     if t.eligibility_truncated:
-        notes.append("eligibility text cut at 4,000 characters in our copy: read the full "
-                     "criteria (exclusions may be missing)")
+        notes.append(TRUNCATED_NOTE)
     if t.therapy_criteria:
         notes.append("prior-therapy criteria naming a biomarker: " + " | ".join(
             t.therapy_criteria[:2]))

@@ -59,12 +59,13 @@ def test_every_record_of_the_source_is_in_the_kb_once(kb, records):
 def test_every_quote_is_in_its_trials_eligibility_text(kb, records):
     checked = 0
     for t in kb.open_trials.values():
-        text = records[t.nct_id]["eligibility_criteria"]
+        row = records[t.nct_id]
         for tc in t.requires + t.excludes:
-            assert tc.quote in text, (t.nct_id, tc.quote)
+            text = row["brief_title"] if tc.quote_from == "title" else row["eligibility_criteria"]
+            assert tc.quote in text, (t.nct_id, tc.quote_from, tc.quote)
             checked += 1
         for quote in t.therapy_criteria:
-            assert quote in text, (t.nct_id, quote)
+            assert quote in row["eligibility_criteria"], (t.nct_id, quote)
     assert checked > 100
 
 
@@ -389,7 +390,8 @@ def test_exported_records_import_in_the_same_shape(tmp_path):
         "sponsorCollaboratorsModule": {"leadSponsor": {"name": "Synthetic sponsor"}},
         "eligibilityModule": {"eligibilityCriteria":
                               "Inclusion Criteria:\n\n* Documented KRAS G12C mutation\n* Age 18"
-                              "\n\nExclusion Criteria:\n\n* Known EGFR mutation"}})
+                              "\n\nExclusion Criteria:\n\n* Known EGFR mutation"
+                              + "\n* Other condition number N" * 250}})
     api = Api()
     api.routes["NCT99999951"] = [("json", doc)]
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), make_handler(api))
@@ -418,6 +420,11 @@ def test_exported_records_import_in_the_same_shape(tmp_path):
     assert entry["requires"][0]["alteration"] == {"type": "variant", "changes": ["G12C"]}
     assert entry["excludes"][0]["gene"] == "EGFR"
     assert entry["requires"][0]["quote"] in rows[0]["eligibility_criteria"]
+    # the whole eligibility text is kept (longer than the 4,000 characters of our old copy) and
+    # is not flagged as cut
+    assert len(rows[0]["eligibility_criteria"]) > ctgov_import.CUT_AT
+    assert rows[0]["eligibility_criteria"].endswith("Other condition number N")
+    assert entry["eligibility_truncated"] is False
 
 
 def test_a_vus_does_not_meet_a_class_level_trial_criterion(kb):
@@ -435,3 +442,126 @@ def test_a_vus_does_not_meet_a_class_level_trial_criterion(kb):
                                         for h in found.matched), t.nct_id
             checked += 1
     assert checked >= 5
+
+
+def test_every_listed_trial_with_cut_eligibility_text_says_so(kb):
+    """Each open trial whose eligibility text is cut in our copy carries the note (JSON, text,
+    HTML) that its exclusions may be missing; one with the whole text does not."""
+    from matcher.engine import TRUNCATED_NOTE
+    from matcher.render.html import render_html
+    from matcher.render.text import render_text
+
+    seen = {True: 0, False: 0}
+    for t in biomarker_trials(kb):
+        alts = alterations_meeting(t.requires[0].gene, t.requires[0].criterion)
+        result = engine.match(alts, kb, tumor_in(kb, t), report_id="t")
+        found = next(o for o in result.open_trials if o.nct_id == t.nct_id)
+        assert (TRUNCATED_NOTE in found.notes) is t.eligibility_truncated, t.nct_id
+        assert (TRUNCATED_NOTE in json.dumps(json.loads(result.to_json())["open_trials"])) \
+            is any(kb.open_trials[o.nct_id].eligibility_truncated for o in result.open_trials)
+        seen[t.eligibility_truncated] += 1
+        if seen[t.eligibility_truncated] == 1:  # the renderers, once each way
+            text = render_text(result, width=400)
+            html = render_html(result)
+            shown = [o for o in result.open_trials if o.reason == "biomarker"]
+            cut = any(kb.open_trials[o.nct_id].eligibility_truncated for o in shown)
+            assert ("eligibility text truncated in source" in text) is cut
+            assert ("Eligibility text truncated in source" in html) is cut
+    assert seen[True] >= 10 and seen[False] >= 10
+
+
+def test_a_requirement_read_from_the_title_only_where_the_text_states_none(kb, records):
+    """The title rule: a trial's biomarker is read from its registry title only when no
+    inclusion criterion requires one; the quote is the title's phrase naming the patients."""
+    from_title = [t for t in kb.open_trials.values()
+                  if any(tc.quote_from == "title" for tc in t.requires)]
+    assert len(from_title) >= 5
+    for t in from_title:
+        assert all(tc.quote_from == "title" for tc in t.requires), t.nct_id
+        for tc in t.requires:
+            assert ctgov_import.GENE_RE.search(tc.quote), (t.nct_id, tc.quote)
+            assert tc.quote in records[t.nct_id]["brief_title"]
+        tumor = tumor_in(kb, t)
+        alts = alterations_meeting(t.requires[0].gene, t.requires[0].criterion)
+        found = listed(kb, alts, tumor)[t.nct_id]
+        assert any("read from the trial's title" in n for n in found.notes)
+
+
+def test_egfr_as_a_kidney_function_value_is_not_read_as_the_gene(records):
+    """'EGFR < 30 mL/min' is the estimated glomerular filtration rate: no biomarker mention."""
+    import re
+
+    pattern = re.compile(r"EGFR\s*(?:\\?[<>≤≥]|[^.;*]{0,30}\bmL\s*/\s*min)")
+    checked = 0
+    for row in records.values():
+        text = row["eligibility_criteria"]
+        for m in pattern.finditer(text):
+            a = max(text.rfind("*", 0, m.start()), text.rfind(".", 0, m.start() - 1)) + 1
+            clause = text[a:m.end() + 40]
+            at = m.start() - a
+            assert not any(men.start == at for men in ctgov_import.read_mentions(clause, False)), \
+                (row["nct_id"], clause)
+            checked += 1
+    assert checked >= 2
+
+
+def test_a_gene_list_after_mutation_in_requires_each_gene(kb, records):
+    """'a ... mutation in BRCA1, BRCA2, or PALB2' (NCT04858334): each listed gene is an
+    alternative, PALB2 included, each read as loss of function."""
+    t = kb.open_trials["NCT04858334"]
+    assert t.role == "biomarker"
+    assert {(tc.gene, tc.criterion.type) for tc in t.requires} == {
+        ("BRCA1", "consequence"), ("BRCA2", "consequence"), ("PALB2", "consequence")}
+    assert "BRCA1, BRCA2, or PALB2" in t.requires[0].quote
+    assert t.requires[0].quote in records[t.nct_id]["eligibility_criteria"]
+
+
+@pytest.mark.parametrize("nct, excluded, not_excluded", [
+    # "without actionable epidermal growth factor receptor mutation or anaplastic lymphoma kinase
+    # (ALK) rearrangement": a negated list, the first gene written out
+    ("NCT06712316", {"EGFR", "ALK"}, set()),
+    # "Absence of sensitizing EGFR mutations (including, but not limited to, …), ALK …"
+    ("NCT06627647", {"EGFR", "ALK", "ROS1"}, set()),
+    # "archival tumor tissue (not more than 3 years old) for retrospective confirmation of MSI-H
+    # or dMMR": the 'not' is about the tissue's age, MSI-H is not excluded
+    ("NCT07262619", set(), {"MSI", "MMR"}),
+])
+def test_a_negation_governing_a_list_of_biomarkers(kb, nct, excluded, not_excluded):
+    t = kb.open_trials[nct]
+    names = {tc.gene or tc.criterion.signature for tc in t.excludes}
+    assert excluded <= names, names
+    assert not (not_excluded & names), names
+
+
+def test_every_unstructured_trial_has_a_reason_of_a_named_group(kb):
+    """stats.yaml counts the unstructured trials by why; no reason falls outside the groups."""
+    import yaml
+
+    stats = yaml.safe_load((KB_DIR / "ctgov" / "stats.yaml").read_text(encoding="utf-8"))
+    unstructured = [t for t in kb.open_trials.values() if t.role == "unstructured"]
+    groups = [ctgov_import.reason_group({"reason": t.reason, "reviewed": t.reviewed})
+              for t in unstructured]
+    assert "other" not in groups
+    assert sum(stats["unstructured_reasons"].values()) == len(unstructured) \
+        == stats["roles"]["unstructured"]
+
+
+def test_docs_give_the_counts_of_the_committed_import():
+    """docs/trials.md states the role counts and the unstructured-reason table of stats.yaml."""
+    import re
+
+    import yaml
+
+    stats = yaml.safe_load((KB_DIR / "ctgov" / "stats.yaml").read_text(encoding="utf-8"))
+    doc = (Path(__file__).resolve().parents[1] / "docs" / "trials.md").read_text(encoding="utf-8")
+    said = re.search(r"2026-01-05 snapshot: (\d+) biomarker, (\d+) tumor_type, (\d+)\s+"
+                     r"stratification, (\d+) observational, (\d+) unstructured", doc)
+    assert said, "docs/trials.md: the snapshot's counts sentence is missing"
+    roles = stats["roles"]
+    assert [int(x) for x in said.groups()] == [roles["biomarker"], roles["tumor_type"],
+                                              roles["stratification"], roles["observational"],
+                                              roles["unstructured"]]
+    table = doc[doc.index("| why a trial stays unstructured"):]
+    table = table[:table.index("\n\n")]
+    counts = [int(m) for m in re.findall(r"\| (\d+) \|$", table, re.M)]
+    assert sorted(counts) == sorted(stats["unstructured_reasons"].values())

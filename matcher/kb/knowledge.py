@@ -108,6 +108,7 @@ class TrialCriterion:
     gene: str | None  # None: a signature (MSI, MMR, TMB)
     criterion: Criterion
     quote: str  # the exact eligibility text it was read from
+    quote_from: str = "eligibility"  # or "title": the registry title states it (docs/trials.md)
 
     def describe(self) -> str:
         return self.criterion.describe(self.gene)

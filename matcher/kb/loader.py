@@ -509,7 +509,11 @@ class Loader:
             if gene is not None:
                 self.gene_refs.append((path, gene))
                 self._gene_refs(crit, path)
-            out.append(TrialCriterion(gene, crit, item["quote"]))
+            quote_from = item.get("quote_from", "eligibility")
+            if quote_from not in ("eligibility", "title"):
+                self.problems.append(f"{path}.quote_from: expected 'eligibility' or 'title'")
+                continue
+            out.append(TrialCriterion(gene, crit, item["quote"], quote_from))
         return tuple(out)
 
     def _check_unique_ids(self, evidence: list[Evidence]) -> None:

@@ -195,6 +195,8 @@ def open_trial_hits(t: OpenTrialMatch) -> list[str]:
 # Trials open to the tumor type (any biomarker) shown one by one in the summaries; the JSON result
 # lists them all.
 TUMOR_TRIALS_SHOWN = 10
+# Biomarker-matched open trials shown in full on the HTML page; the others by id, phase, status.
+OPEN_TRIALS_IN_FULL = 1
 OPEN_TRIALS_HEADING = "Trials open for this patient"
 CITED_TRIALS_HEADING = "Clinical trials cited by the KB"
 CITED_TRIALS_NOTE = ("References of the evidence and the knowledge base, not known to be open: "

@@ -73,13 +73,21 @@ def _context(result: MatchResult) -> dict[str, Any]:
     open_biomarker, open_tumor = c.open_trials_in_order(result)
     open_groups = []
     if open_biomarker:
+        # the first ones in full, the rest by id, phase and status: the page stays within two
+        # printed pages however many trials match (the text and JSON list each one in full)
+        shown = c.OPEN_TRIALS_IN_FULL
         open_groups.append({"title": "Matched to a biomarker in this report",
-                            "trials": [_open_trial(t) for t in open_biomarker], "more": 0})
+                            "trials": [_open_trial(t) for t in open_biomarker[:shown]],
+                            "more": max(0, len(open_biomarker) - shown)})
+    # by id, phase and status date, in the paragraph of the tumor-type count
+    open_more = [dict(_open_trial(t, compact=True),
+                      status=c.clean(f"{c.TRIAL_STATUS_WORDS.get(t.status, t.status)} as of "
+                                     f"{t.status_date}"))
+                 for t in open_biomarker[c.OPEN_TRIALS_IN_FULL:]]
     open_tumor_line = ""
     if open_tumor:  # a count only: the page stays within two printed pages
-        open_tumor_line = (f"{len(open_tumor)} more open to this tumor type (no biomarker "
-                           "requirement found): listed with dates in the text summary and the "
-                           "JSON result.")
+        open_tumor_line = (f"{len(open_tumor)} more open to this tumor type (text summary, "
+                           "JSON).")
     resistance_here, resistance_elsewhere = c.resistance_split(result)
     others = c.other_options(result)
     other_res = _resistance_by_therapy(resistance_elsewhere, index)
@@ -99,6 +107,7 @@ def _context(result: MatchResult) -> dict[str, Any]:
         "matched_notes": c.matched_notes(result),
         "trial_groups": trial_groups,
         "open_trial_groups": open_groups,
+        "open_more": open_more,
         "open_tumor_line": open_tumor_line,
         "open_heading": c.OPEN_TRIALS_HEADING,
         "cited_heading": c.CITED_TRIALS_HEADING,
@@ -248,15 +257,16 @@ def _open_trial(t, compact: bool = False) -> dict[str, Any]:
     if compact:
         return row
     row["hits"] = c.open_trial_hits(t)
-    row["title"] = _clip(row["title"], 110)
+    row["title"] = _clip(row["title"], 90)
     row["drugs"] = _clip(c.clean("; ".join(t.drugs)), 70)
     row["notes"] = [_SHORT_NOTES[k] for k in _SHORT_NOTES if any(n.startswith(k) for n in t.notes)]
     return row
 
 
 # The engine's notes, shortened for the page (text and JSON carry them whole).
-_SHORT_NOTES = {"eligibility text cut": "Eligibility text incomplete in our copy: exclusions may "
-                                        "be missing.",
+_SHORT_NOTES = {"eligibility text truncated": "Eligibility text truncated in source: exclusions "
+                                              "may be missing.",
+                "biomarker read from the trial's title": "Biomarker stated in the title only.",
                 "prior-therapy criteria": "Prior-therapy criteria: see the record.",
                 "the trial records or stratifies": "Biomarker recorded, not required."}
 

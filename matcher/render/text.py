@@ -251,7 +251,8 @@ def _open_trial(w: _Writer, t) -> None:
     for hit in c.open_trial_hits(t):
         w.para(hit, indent=8)
     for quote in dict.fromkeys(h.quote for h in t.matched):
-        w.para(f"Eligibility: \u201c{c.clean(quote)}\u201d", indent=8, style="dim")
+        where = "Title" if quote in t.title else "Eligibility"
+        w.para(f"{where}: \u201c{c.clean(quote)}\u201d", indent=8, style="dim")
     if t.drugs:
         w.field("Drugs", c.clean("; ".join(t.drugs)), indent=8, pad=12)
     for note in t.notes:
