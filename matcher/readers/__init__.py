@@ -7,7 +7,7 @@ read but must not be matched (failed FILTER, under thresholds) carry a ``filter_
 
 Shared pieces have their own modules so the readers never import each other in a circle:
 :mod:`.options` (``ReadOptions``, ``FORMATS``), :mod:`.vcf_records` (what every VCF reader uses),
-:mod:`.tables` and :mod:`.detect`.
+:mod:`.tables`, :mod:`.headers`, :mod:`.samples` and :mod:`.detect`.
 
 May import: the base modules and ``reference``. Imported by: ``pipeline``, ``service`` and
 ``commands``. Never imports ``kb``, ``service``, Flask or SQLAlchemy (tests/test_layout.py).
@@ -55,6 +55,12 @@ def read_file(data: bytes | None = None, *, path: str | None = None,
     if fmt == "maf":
         from matcher.readers.maf import read_maf
         return read_maf(data, options, name)
+    if fmt == "cna":
+        from matcher.readers.cna import read_cna
+        return read_cna(data, options, name)
+    if fmt == "sv":
+        from matcher.readers.sv_tables import read_sv_table
+        return read_sv_table(data, options, name)
     from matcher.readers.fusion_tables import read_arriba, read_fusioncatcher, read_star_fusion
     reader = {"star-fusion": read_star_fusion, "arriba": read_arriba,
               "fusioncatcher": read_fusioncatcher}[fmt]
