@@ -30,6 +30,8 @@ def read_file(data: bytes | None = None, *, path: str | None = None,
     build returning them) restricts a VCF to those regions; from a ``path``, a bgzipped VCF is
     then read by index or by skipping blocks, never decompressed whole into memory.
     """
+    from dataclasses import replace
+
     from matcher.errors import FileFormatError, Problem
     from matcher.readers import detect
 
@@ -47,6 +49,14 @@ def read_file(data: bytes | None = None, *, path: str | None = None,
         from matcher.readers.vcf import read_vcf
         return read_vcf(data, path=path if data is None else None, options=options,
                         regions=regions, name=name)
+    if fmt == "bcf":
+        from matcher.readers.bcf import bcf_as_vcf
+        from matcher.readers.vcf import read_vcf
+        text = bcf_as_vcf(data, path if data is None else None, options, name)
+        reports = read_vcf(text, options=options, regions=regions, name=name)
+        note = ("read from BCF through htslib: line numbers are those of its VCF text "
+                "(bcftools view)")
+        return [replace(r, source_format="bcf", warnings=(note, *r.warnings)) for r in reports]
     if data is None:
         data = _slurp(path, options.max_decompressed_bytes)
     if fmt == "labjson":

@@ -96,6 +96,8 @@ def head_text(data: bytes, limit: int = 1 << 16) -> str:
 
 def detect_format(data: bytes, filename: str | None = None) -> str:
     """Return one of ``matcher.readers.FORMATS`` from the content (the file name breaks ties)."""
+    if data.startswith(b"BCF\x02") or head_text(data, 16).startswith("BCF\x02"):
+        return "bcf"  # BCF 2, bgzipped as bcftools writes it, or uncompressed (-Ou)
     refuse_binary(data, filename)
     if not data.strip():
         raise _format_error(filename, "the file is empty", line=None)
