@@ -171,3 +171,25 @@ def test_cli_refuses_an_unknown_table_with_exit_2(tmp_path, capsys):
     err = capsys.readouterr().err
     assert code == 2
     assert "'seg.mean'" in err and "none of the formats read" in err
+
+
+def test_a_gene_table_with_text_values_is_not_taken_for_copy_number():
+    # OncoKB's MAF annotator accepts 'Hugo_Symbol, Alteration' rows: not a gene-by-sample matrix
+    assert detect_format(b"Hugo_Symbol\tAlteration\nBRAF\tV600E\n", None) == "maf"
+    assert detect_format(b"Hugo_Symbol\tS1\nBRAF\t1.2e-05\n", None) == "cna"  # then refused
+
+
+def test_per_sample_tumor_types_from_a_clinical_sidecar_as_for_a_maf():
+    sidecar = (b"#Sample Identifier\tOncotree Code\n#STRING\tSTRING\n#1\t1\n"
+               b"SAMPLE_ID\tONCOTREE_CODE\nDEMO-W1\tBRCA\nDEMO-W2\tLUAD\n")
+    reports = read_file((DATA / "data_CNA.txt").read_bytes(),
+                        options=ReadOptions(clinical_sidecar=sidecar))
+    got = {r.sample: (r.tumor_type, r.tumor_type_source) for r in reports}
+    assert got["DEMO-W1"] == ("BRCA", "clinical sidecar line 5, ONCOTREE_CODE")
+    assert got["DEMO-W2"] == ("LUAD", "clinical sidecar line 6, ONCOTREE_CODE")
+    assert got["DEMO-W3"] == (None, None)
+    (w3,) = [r for r in reports if r.sample == "DEMO-W3"]
+    assert any("not in the clinical sidecar" in w for w in w3.warnings)
+    (only,) = read_file((DATA / "data_CNA.txt").read_bytes(),
+                        options=ReadOptions(sample="DEMO-W2"))
+    assert {c.gene for c in only.copy_numbers} == {"MET", "CDKN2A", "CDK4"}

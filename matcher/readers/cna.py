@@ -55,9 +55,16 @@ def read_cna(data: bytes, options: ReadOptions = ReadOptions(), name: str | None
                           "data_CNA.txt), or Tumor_Sample_Barcode, Hugo_Symbol and "
                           "Copy_Number_Alteration (OncoKB annotator)")
     samples = Samples(options, name, WHAT, "sample")
-    cells = _wide(t, name) if kind == "wide" else _long(t)
+    if kind == "wide":
+        columns = _sample_columns(t, options.sample)
+        for i in columns:  # every sample has a report, even one without a call
+            samples.get(t.columns[i], t.header_line)
+        cells = _wide(t, name, columns)
+    else:
+        cells = _long(t)
     seen: dict[tuple[str, str], dict[str, list[tuple[str, str]]]] = {}
     empty: dict[str, int] = {}
+    levels: dict[str, tuple[bool, str | None]] = {}  # a big matrix repeats a few values
     count = 0
     for n, sample, gene, raw, column, source in cells:
         calls = samples.get(sample, n)
@@ -67,7 +74,7 @@ def read_cna(data: bytes, options: ReadOptions = ReadOptions(), name: str | None
         if not value or value.upper() in ("NA", "NAN", "N/A"):
             empty[sample] = empty.get(sample, 0) + 1
             continue
-        ok, state = level(value)
+        ok, state = levels.get(value) or levels.setdefault(value, level(value))
         if not ok:
             raise table_error(name, WHAT, f"{column} {value[:40]!r} is not a discrete "
                               "copy-number level (continuous copy number and expression values "
@@ -91,11 +98,16 @@ def read_cna(data: bytes, options: ReadOptions = ReadOptions(), name: str | None
     return samples.reports("cna")
 
 
-def _wide(t: Table, name: str | None):
-    """(line, sample, gene, value, column, source) for each sample cell of a gene-by-sample
-    table."""
+def _sample_columns(t: Table, only: str | None) -> list[int]:
+    """Indexes of the sample columns of a gene-by-sample table (``only``: that sample's)."""
     ids = {c.lower() for c in ID_COLUMNS}
-    firsts = [i for i, c in enumerate(t.columns) if i and c and c.lower() not in ids]
+    return [i for i, c in enumerate(t.columns)
+            if i and c and c.lower() not in ids and (only is None or c == only)]
+
+
+def _wide(t: Table, name: str | None, columns: list[int]):
+    """(line, sample, gene, value, column, source) for each sample cell of a gene-by-sample
+    table but the diploid ('0') ones."""
     nameless = [i for i, c in enumerate(t.columns) if not c]
     width = len(t.columns)
     for n, row in t.rows:
@@ -106,9 +118,10 @@ def _wide(t: Table, name: str | None):
                               "name in the header", n, f"column {extra[0]}",
                               f"{len([c for c in t.columns if c])} named columns")
         gene = cell(row, 0)
-        for i in firsts:
-            yield (n, t.columns[i], gene, row[i] if i < len(row) else "", t.columns[i],
-                   f"line {n}, column {i + 1}")
+        for i in columns:
+            value = row[i] if i < len(row) else ""
+            if value != "0":
+                yield (n, t.columns[i], gene, value, t.columns[i], f"line {n}, column {i + 1}")
 
 
 def _long(t: Table):

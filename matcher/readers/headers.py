@@ -51,8 +51,22 @@ def layout(columns: list[str], rows: list[list[str]] | None = None) -> str | Non
             return "long"
         return None
     if lower and lower[0] in ("hugo_symbol", "gene symbol") and sample is None:
-        return "wide"
+        # the sample cells hold numbers (discrete levels, or continuous values the reader then
+        # refuses with their line) or OncoKB's words; text such as 'V600E' is something else
+        ids = {c.lower() for c in ID_COLUMNS}
+        cells = [r[i].strip() for r in rows or [] for i in range(1, min(len(r), len(lower)))
+                 if lower[i] not in ids and r[i].strip()]
+        if all(_is_number(c) or level(c)[0] or c.upper() in ("NA", "NAN") for c in cells):
+            return "wide"
     return None
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
 
 
 SV_SAMPLE_COLUMNS = ("Sample_Id", "Tumor_Sample_Barcode", "sampleId")
