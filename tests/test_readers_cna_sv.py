@@ -193,3 +193,10 @@ def test_per_sample_tumor_types_from_a_clinical_sidecar_as_for_a_maf():
     (only,) = read_file((DATA / "data_CNA.txt").read_bytes(),
                         options=ReadOptions(sample="DEMO-W2"))
     assert {c.gene for c in only.copy_numbers} == {"MET", "CDKN2A", "CDK4"}
+
+
+def test_an_empty_sample_cell_is_refused_naming_line_and_column():
+    with pytest.raises(FileFormatError) as err:
+        read_file(b"Tumor_Sample_Barcode\tHugo_Symbol\tCopy_Number_Alteration\n\tERBB2\t2\n")
+    problem = err.value.problems[0]
+    assert (problem.line, problem.field) == (2, "Tumor_Sample_Barcode")

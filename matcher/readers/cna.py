@@ -54,7 +54,9 @@ def read_cna(data: bytes, options: ReadOptions = ReadOptions(), name: str | None
                           None, "Hugo_Symbol then one column per sample (cBioPortal "
                           "data_CNA.txt), or Tumor_Sample_Barcode, Hugo_Symbol and "
                           "Copy_Number_Alteration (OncoKB annotator)")
-    samples = Samples(options, name, WHAT, "sample")
+    i_sample = t.index(*SAMPLE_COLUMNS)
+    samples = Samples(options, name, WHAT,
+                      t.columns[i_sample] if kind == "long" and i_sample is not None else "sample")
     if kind == "wide":
         columns = _sample_columns(t, options.sample)
         for i in columns:  # every sample has a report, even one without a call
