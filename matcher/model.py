@@ -84,6 +84,7 @@ class FusionCall:
     three_prime_exon: int | None = None
     supporting_reads: int | None = None
     filter_reason: str | None = None
+    not_assessable: str | None = None  # set: listed as not assessable with this reason
 
 
 @dataclass(frozen=True)
@@ -95,6 +96,7 @@ class CopyNumberCall:
     state: str
     copies: float | None = None
     filter_reason: str | None = None
+    not_assessable: str | None = None  # set: listed as not assessable (e.g. a low-level gain)
 
 
 @dataclass(frozen=True)

@@ -93,7 +93,7 @@ def normalize_report(report: Report, kb) -> Normalized:
             original=f"{call.gene} {call.state}" + (f" ({call.copies:g} copies)"
                                                     if call.copies is not None else ""),
             source=call.source, copy_number=CopyNumberDetail(call.state, call.copies),
-            filter_reason=call.filter_reason))
+            filter_reason=call.filter_reason, not_assessable=call.not_assessable))
     _signatures(ctx, report)
     if ctx.problems:
         raise ReportValidationError(
@@ -356,7 +356,7 @@ def _fusion(ctx: _Ctx, call) -> None:
         fusion=FusionDetail(five_prime=g5, three_prime=g3, order_known=order_known,
                             kinase_gene=kinase, five_prime_exon=exon5, three_prime_exon=exon3,
                             supporting_reads=call.supporting_reads),
-        filter_reason=call.filter_reason))
+        filter_reason=call.filter_reason, not_assessable=call.not_assessable))
 
 
 def original_text(call) -> str:

@@ -270,7 +270,7 @@ def keys_revoke(prefix, database_url) -> None:
 @click.option("--genome-build", type=click.Choice(["GRCh37", "GRCh38"]), default=None,
               help="Genome build of the file's coordinates.")
 @click.option("--format", "fmt", default=None,
-              help="labjson, vcf, maf, star-fusion, arriba, fusioncatcher.")
+              help="labjson, vcf, bcf, maf, star-fusion, arriba, fusioncatcher, cna, sv.")
 @click.option("--supersede", is_flag=True, help="Store changed content as a new version.")
 @click.option("--timeout", type=float, default=60.0, show_default=True,
               help="Read timeout per attempt, seconds.")

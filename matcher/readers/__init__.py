@@ -7,7 +7,7 @@ read but must not be matched (failed FILTER, under thresholds) carry a ``filter_
 
 Shared pieces have their own modules so the readers never import each other in a circle:
 :mod:`.options` (``ReadOptions``, ``FORMATS``), :mod:`.vcf_records` (what every VCF reader uses),
-:mod:`.tables` and :mod:`.detect`.
+:mod:`.tables`, :mod:`.headers`, :mod:`.samples` and :mod:`.detect`.
 
 May import: the base modules and ``reference``. Imported by: ``pipeline``, ``service`` and
 ``commands``. Never imports ``kb``, ``service``, Flask or SQLAlchemy (tests/test_layout.py).
@@ -30,6 +30,8 @@ def read_file(data: bytes | None = None, *, path: str | None = None,
     build returning them) restricts a VCF to those regions; from a ``path``, a bgzipped VCF is
     then read by index or by skipping blocks, never decompressed whole into memory.
     """
+    from dataclasses import replace
+
     from matcher.errors import FileFormatError, Problem
     from matcher.readers import detect
 
@@ -47,6 +49,14 @@ def read_file(data: bytes | None = None, *, path: str | None = None,
         from matcher.readers.vcf import read_vcf
         return read_vcf(data, path=path if data is None else None, options=options,
                         regions=regions, name=name)
+    if fmt == "bcf":
+        from matcher.readers.bcf import bcf_as_vcf
+        from matcher.readers.vcf import read_vcf
+        text = bcf_as_vcf(data, path if data is None else None, options, name)
+        reports = read_vcf(text, options=options, regions=regions, name=name)
+        note = ("read from BCF through htslib: line numbers are those of its VCF text "
+                "(bcftools view)")
+        return [replace(r, source_format="bcf", warnings=(note, *r.warnings)) for r in reports]
     if data is None:
         data = _slurp(path, options.max_decompressed_bytes)
     if fmt == "labjson":
@@ -55,6 +65,12 @@ def read_file(data: bytes | None = None, *, path: str | None = None,
     if fmt == "maf":
         from matcher.readers.maf import read_maf
         return read_maf(data, options, name)
+    if fmt == "cna":
+        from matcher.readers.cna import read_cna
+        return read_cna(data, options, name)
+    if fmt == "sv":
+        from matcher.readers.sv_tables import read_sv_table
+        return read_sv_table(data, options, name)
     from matcher.readers.fusion_tables import read_arriba, read_fusioncatcher, read_star_fusion
     reader = {"star-fusion": read_star_fusion, "arriba": read_arriba,
               "fusioncatcher": read_fusioncatcher}[fmt]

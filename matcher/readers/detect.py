@@ -11,6 +11,7 @@ import re
 import zlib
 
 from matcher.errors import FileFormatError, PayloadTooLarge, Problem
+from matcher.readers.headers import MUTATION_COLUMNS, is_sv_header, layout
 
 GZIP_MAGIC = b"\x1f\x8b"
 _CHUNK = 1 << 20
@@ -95,6 +96,8 @@ def head_text(data: bytes, limit: int = 1 << 16) -> str:
 
 def detect_format(data: bytes, filename: str | None = None) -> str:
     """Return one of ``matcher.readers.FORMATS`` from the content (the file name breaks ties)."""
+    if data.startswith(b"BCF\x02") or head_text(data, 16).startswith("BCF\x02"):
+        return "bcf"  # BCF 2, bgzipped as bcftools writes it, or uncompressed (-Ou)
     refuse_binary(data, filename)
     if not data.strip():
         raise _format_error(filename, "the file is empty", line=None)
@@ -108,7 +111,7 @@ def detect_format(data: bytes, filename: str | None = None) -> str:
     first = lines[0] if lines else ""
     if first.startswith("##fileformat=VCF") or first.startswith("#CHROM\tPOS"):
         return "vcf"
-    for line in lines[:200]:
+    for k, line in enumerate(lines[:200]):
         cols = line.lstrip("#").split("\t")
         if line.startswith(("#FusionName", "#fusion_name")) or (
                 {"FusionName", "fusion_name"} & set(cols) and "LeftBreakpoint" in cols):
@@ -118,19 +121,59 @@ def detect_format(data: bytes, filename: str | None = None) -> str:
         if cols[:2] == ["Gene_1_symbol(5end_fusion_partner)",
                         "Gene_2_symbol(3end_fusion_partner)"] and "Fusion_description" in cols:
             return "fusioncatcher"
-        if "Hugo_Symbol" in cols and not line.startswith("#"):
-            return "maf"
-        if line.startswith("##"):
-            continue
+        if not line.startswith("#") and line.strip():
+            found = _gene_table(cols, lines[k + 1:k + 51])
+            if found:
+                return found
     name = (filename or "").lower()
     for suffix, fmt in ((".json", "labjson"), (".vcf", "vcf"), (".vcf.gz", "vcf"),
                         (".maf", "maf"), (".maf.gz", "maf")):
         if name.endswith(suffix):
             return fmt
-    raise _format_error(filename, "cannot tell the file format from its content", line=1,
-                        expected="lab JSON, VCF (##fileformat=VCF…), MAF (Hugo_Symbol header), "
-                                 "STAR-Fusion (#FusionName header), Arriba (#gene1 header) or "
-                                 "FusionCatcher (Gene_1_symbol(5end_fusion_partner) header)")
+    header = next((ln for ln in lines if ln.strip() and not ln.startswith("##")), "")
+    raise _format_error(filename, f"cannot tell the file format from its content: "
+                        f"{_looks_like(header)}", line=1, expected=ACCEPTED)
+
+
+ACCEPTED = ("lab JSON, VCF (##fileformat=VCF…), MAF (Hugo_Symbol, Tumor_Sample_Barcode and "
+            "mutation columns), a copy-number table (cBioPortal data_CNA.txt: Hugo_Symbol then "
+            "one column per sample; or Tumor_Sample_Barcode, Hugo_Symbol, "
+            "Copy_Number_Alteration), a structural-variant table (cBioPortal data_sv.txt: "
+            "Sample_Id, Site1_Hugo_Symbol, Site2_Hugo_Symbol; OncoKB annotator: "
+            "Tumor_Sample_Barcode with GeneA/GeneB or Fusion), STAR-Fusion (#FusionName "
+            "header), Arriba (#gene1 header) or FusionCatcher "
+            "(Gene_1_symbol(5end_fusion_partner) header)")
+_MAF_COLUMNS = frozenset(c.lower() for c in (*MUTATION_COLUMNS, "Chromosome", "Variant_Type",
+                                                 "NCBI_Build"))
+
+
+def _gene_table(cols: list[str], following: list[str]) -> str | None:
+    """'sv', 'cna' or 'maf' for the header of a gene table (None: none of them).
+
+    Structural-variant and copy-number headers are tried first: an OncoKB-style CNA table has
+    MAF's Hugo_Symbol and Tumor_Sample_Barcode columns but none of its mutation columns."""
+    if is_sv_header(cols):
+        return "sv"
+    lower = {c.strip().lower() for c in cols}
+    rows = [ln.split("\t") for ln in following if ln.strip() and not ln.startswith("#")]
+    if not lower & _MAF_COLUMNS and layout(cols, rows):
+        return "cna"
+    if "hugo_symbol" in lower:
+        return "maf"
+    return None
+
+
+def _looks_like(header: str) -> str:
+    """What a header line looked like, for the refusal: its columns, or its start."""
+    for sep, what in (("\t", "tab-separated"), (",", "comma-separated")):
+        cols = [c.strip() for c in header.lstrip("#").split(sep)]
+        if len(cols) > 1:
+            shown = ", ".join(repr(c[:40]) for c in cols[:12])
+            more = f" and {len(cols) - 12} more" if len(cols) > 12 else ""
+            hint = "" if sep == "\t" else " (lab tables are read tab-separated)"
+            return (f"a {what} table with columns {shown}{more}{hint}, which is none of the "
+                    "formats read")
+    return f"its first line starts {header[:60]!r}, which is none of the formats read"
 
 
 _NOT_TEXT = re.compile("[\ufffd\x00-\x08\x0b\x0c\x0e-\x1f]")

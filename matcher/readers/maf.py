@@ -9,6 +9,7 @@ from __future__ import annotations
 from matcher.errors import PayloadTooLarge, Problem
 from matcher.model import Report, VariantCall
 from matcher.readers.options import ReadOptions
+from matcher.readers.samples import Samples
 from matcher.readers.tables import cell, int_cell, read_table, table_error
 from matcher.untrusted import ascii_int
 
@@ -28,26 +29,6 @@ CLASSIFICATION_TO_SO = {
 }
 _BUILDS = {"37": "GRCh37", "grch37": "GRCh37", "hg19": "GRCh37", "grch37-lite": "GRCh37",
            "38": "GRCh38", "grch38": "GRCh38", "hg38": "GRCh38"}
-
-
-def read_clinical(data: bytes, limit: int) -> dict[str, dict[str, str]]:
-    """SAMPLE_ID -> {ONCOTREE_CODE, PATIENT_ID, …} from a cBioPortal clinical sample file."""
-    what = "clinical sidecar"
-    t = read_table(data, limit, "clinical sidecar", what)
-    i_sample = t.index("SAMPLE_ID")
-    if i_sample is None:
-        raise table_error("clinical sidecar", what, "column 'SAMPLE_ID' is missing",
-                          t.header_line, "SAMPLE_ID", "SAMPLE_ID and ONCOTREE_CODE columns")
-    out = {}
-    for n, row in t.rows:
-        sample = cell(row, i_sample)
-        if sample:
-            out[sample] = {c.upper(): (cell(row, i) or "") for i, c in enumerate(t.columns)}
-            out[sample][_LINE] = str(n)
-    return out
-
-
-_LINE = "\x00line"  # the sidecar line of a sample (not a column name: no NUL in a header)
 
 
 def read_maf(data: bytes, options: ReadOptions = ReadOptions(), name: str | None = None
@@ -72,46 +53,15 @@ def read_maf(data: bytes, options: ReadOptions = ReadOptions(), name: str | None
     if len(t.rows) > options.max_variants:
         raise PayloadTooLarge(f"more than {options.max_variants} variants",
                               [Problem(f"{len(t.rows)} rows; the limit is {options.max_variants}")])
-    clinical = read_clinical(options.clinical_sidecar, options.max_decompressed_bytes) \
-        if options.clinical_sidecar else {}
-    by_sample: dict[str, list[VariantCall]] = {}
-    builds: dict[str, str | None] = {}
+    samples = Samples(options, name, WHAT, "Tumor_Sample_Barcode")
     for n, row in t.rows:
-        sample = cell(row, col["sample"])
-        if not sample:
-            raise table_error(name, WHAT, "Tumor_Sample_Barcode is empty", n,
-                              "Tumor_Sample_Barcode")
-        if options.sample and sample != options.sample:
+        calls = samples.get(cell(row, col["sample"]), n)
+        if calls is None:
             continue
         call, build = _call(row, col, n, name, options, t.columns)
-        if sample not in by_sample and options.max_samples is not None \
-                and len(by_sample) >= options.max_samples:
-            raise PayloadTooLarge(f"more than {options.max_samples} samples", [Problem(
-                f"more than {options.max_samples} tumor samples", line=n,
-                field="Tumor_Sample_Barcode",
-                expected=f"at most {options.max_samples} (MATCHER_MAX_SAMPLES)")])
-        by_sample.setdefault(sample, []).append(call)
-        builds.setdefault(sample, build)
-    if options.sample and not by_sample:
-        raise table_error(name, WHAT, f"sample {options.sample!r} is not in the MAF", None,
-                          "sample")
-    reports = []
-    for sample, calls in by_sample.items():
-        info = clinical.get(sample, {})
-        warnings = []
-        if clinical and not info:
-            warnings.append(f"sample {sample} is not in the clinical sidecar; tumor type unknown")
-        report_id = sample if not options.report_id else (
-            options.report_id if len(by_sample) == 1 else f"{options.report_id}-{sample}")
-        from_sidecar = not options.tumor_type and info.get("ONCOTREE_CODE")
-        reports.append(Report(
-            tumor_type_source=f"clinical sidecar line {info[_LINE]}, ONCOTREE_CODE"
-            if from_sidecar else None,
-            report_id=report_id, tumor_type=options.tumor_type or info.get("ONCOTREE_CODE") or None,
-            genome_build=builds.get(sample) or options.genome_build, lab=options.lab,
-            patient_id=info.get("PATIENT_ID") or None, variants=tuple(calls),
-            source_format="maf", sample=sample, warnings=tuple(warnings)))
-    return reports
+        calls.variants.append(call)
+        calls.build = calls.build or build
+    return samples.reports("maf")
 
 
 def _call(row: list[str], col: dict, n: int, name: str | None, options: ReadOptions,

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-FORMATS = ("labjson", "vcf", "maf", "star-fusion", "arriba", "fusioncatcher")
+FORMATS = ("labjson", "vcf", "bcf", "maf", "star-fusion", "arriba", "fusioncatcher", "cna",
+           "sv")
 
 
 @dataclass(frozen=True)

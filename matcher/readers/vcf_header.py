@@ -18,7 +18,7 @@ _VERSION = re.compile(r"^##fileformat=VCFv(4\.\d)\s*$")
 _TYPES = {"Integer", "Float", "Flag", "Character", "String"}
 _NUMBER = re.compile(r"^(\d+|[ARGP.]|M)$")
 _KEY = re.compile(r"^[A-Za-z_][0-9A-Za-z_.]*$|^1000G$")
-_LENIENT_KEY = re.compile(r"^[^\s;=,:<>\"]+$")  # usable as an INFO/FORMAT key all the same
+LENIENT_KEY = re.compile(r"^[^\s;=,:<>\"]+$")  # usable as an INFO/FORMAT key all the same
 _META_KEY = re.compile(r"^[A-Za-z0-9_.\-]+$")
 _FIELD_KEY = re.compile(r"^[A-Za-z0-9_.\-]+$")
 # Reserved keys whose Number/Type the spec fixes (VCF 4.3 tables 1 and 2).
@@ -191,7 +191,7 @@ def _definition(key: str, fields: dict[str, str], n: int, header: VcfHeader,
     ident = fields["ID"]
     where = f"##{key} {ident!r}"
     if not _KEY.match(ident):
-        if _LENIENT_KEY.match(ident):
+        if LENIENT_KEY.match(ident):
             # ANNOVAR writes '1000g2015aug_all', dbNSFP 'GERP++_RS': outside the VCF 4.3 ID
             # grammar, yet unambiguous in the record (no ';', '=', ',' or whitespace).
             header.warnings.append(f"line {n}: {where}: ID is outside the VCF ID grammar "
@@ -200,6 +200,10 @@ def _definition(key: str, fields: dict[str, str], n: int, header: VcfHeader,
             problems.append(Problem(f"{where}: invalid ID", line=n,
                                     expected="[A-Za-z_][0-9A-Za-z_.]*"))
     number, typ = fields.get("Number"), fields.get("Type")
+    if number == "-1":
+        # samtools before 1.0 wrote Number=-1 for "varies"; VCF 4.1 spells it '.'
+        header.warnings.append(f"line {n}: {where}: Number=-1 (old samtools) read as Number=.")
+        number = fields["Number"] = "."
     if number is None or not _NUMBER.match(number):
         problems.append(Problem(f"{where}: Number {number!r} is invalid", line=n,
                                 expected="an integer, A, R, G or ."))
@@ -222,6 +226,10 @@ def _definition(key: str, fields: dict[str, str], n: int, header: VcfHeader,
 
 def _columns(line: str, n: int, header: VcfHeader, problems: list[Problem]) -> None:
     cols = line[1:].rstrip("\r").split("\t")
+    if tuple(cols) == FIXED_COLUMNS[:7]:
+        header.warnings.append(f"line {n}: the column header line has no INFO column; records "
+                               "are read with an empty INFO")
+        return
     if tuple(cols[:8]) != FIXED_COLUMNS:
         problems.append(Problem("the column header line is wrong", line=n,
                                 expected="#CHROM POS ID REF ALT QUAL FILTER INFO, tab-separated"))

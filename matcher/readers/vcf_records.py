@@ -15,7 +15,7 @@ from matcher.model import Report, VariantCall
 from matcher.readers.options import ReadOptions
 from matcher.readers.sv import SvCollector, SvRecord, is_sv_allele
 from matcher.readers.vcf_annotations import Annotations
-from matcher.readers.vcf_header import VcfHeader, infer_build
+from matcher.readers.vcf_header import LENIENT_KEY, VcfHeader, infer_build
 from matcher.readers.vcf_support import allele_support, carries, count_ok, normal_carries
 from matcher.untrusted import MAX_INT32, ascii_int, is_ascii_int
 
@@ -216,6 +216,9 @@ class VcfReader:
     # ------------------------------------------------------------------ one line
     def _parse(self, line: str, n: int, source: str) -> list[Problem]:
         cols = line.split("\t")
+        if len(cols) == 7 and self.n_columns == 8:
+            self.note("no INFO column (7 columns); read with an empty INFO", n)
+            cols.append(".")
         if len(cols) != self.n_columns:
             return [Problem(f"{len(cols)} tab-separated columns", line=n,
                             expected=f"{self.n_columns} (8 fixed"
@@ -261,6 +264,9 @@ class VcfReader:
 
     def _info(self, text: str, n: int, n_alts: int, bad: list[Problem]) -> dict:
         info: dict = {}
+        if text == "":
+            self.note("the INFO column is empty; read as '.'", n)
+            return info
         if text == ".":
             return info
         for item in text.split(";"):
@@ -271,9 +277,13 @@ class VcfReader:
                 self.note("INFO holds '.' beside other keys", n)
                 continue
             if not _INFO_KEY.match(key) and spec is None:
-                bad.append(Problem(f"INFO key {key!r} is invalid", line=n, field="INFO",
-                                   expected="key=value pairs separated by ';'"))
-                continue
+                if not LENIENT_KEY.match(key):
+                    bad.append(Problem(f"INFO key {key!r} is invalid", line=n, field="INFO",
+                                       expected="key=value pairs separated by ';'"))
+                    continue
+                # SnpSift dbNSFP writes 'dbNSFP_GERP++_RS', 'dbNSFP_SIFT_score(rankscore)':
+                # outside the key grammar, yet unambiguous (no ';', '=', ',' or whitespace)
+                self.note(f"INFO key {key!r} is outside the VCF key grammar", n)
             if spec is None:
                 self.note(f"INFO {key} is not defined in the header", n)
             typ = (spec or {}).get("Type")
@@ -297,33 +307,46 @@ class VcfReader:
             bad.append(Problem(f"FORMAT {cols[8]!r} is invalid", line=n, field="FORMAT"))
             return []
         out = []
-        for s, value in zip(self.header.samples, cols[9:]):
-            values = value.split(":")
-            if len(values) > len(keys):
-                bad.append(Problem(f"sample {s!r} has more fields than FORMAT", line=n,
-                                   field="FORMAT"))
-                return []
-            fields = dict(zip(keys, values))
-            gt = fields.get("GT")
-            ploidy = len([a for a in re.split(r"[/|]", gt) if a]) if gt else None
-            for key, val in fields.items():
-                spec = self.header.formats.get(key)
-                if spec is None:
-                    self.note(f"FORMAT {key} is not defined in the header", n)
-                    continue
-                typ = spec.get("Type")
-                if typ in _NUMERIC and not all(_NUMERIC[typ].match(v) for v in val.split(",")):
-                    bad.append(Problem(f"sample {s!r}: {key}={val[:40]!r} is not of Type={typ}",
-                                       line=n, field=f"FORMAT/{key}"))
-                elif val != "." and not count_ok(spec.get("Number"), val, n_alts, ploidy):
-                    self.note(f"FORMAT {key} has the wrong number of values for "
-                              f"Number={spec.get('Number')}", n)
-            if gt is not None and (not _GT.match(gt) or any(
-                    a != "." and int(a) > n_alts for a in re.split(r"[/|]", gt) if a)):
-                bad.append(Problem(f"sample {s!r}: genotype {gt!r} is invalid", line=n,
-                                   field="GT", expected=f"allele indexes 0-{n_alts}"))
+        for i, (s, value) in enumerate(zip(self.header.samples, cols[9:])):
+            used = i in (self.tumor, self.normal)
+            mine: list[Problem] = bad if used else []
+            fields = self._sample(s, value, keys, n_alts, n, mine)
+            if not used and mine:
+                # a third sample (RNA, a second tumor) is not read: its quirks cannot matter
+                self.note(f"malformed {mine[0].field} value in sample {s!r}, which is neither "
+                          "the tumor nor the normal: ignored", n)
+                fields = {}
             out.append(fields)
         return out
+
+    def _sample(self, s: str, value: str, keys: list[str], n_alts: int, n: int,
+                bad: list[Problem]) -> dict[str, str]:
+        """One sample's FORMAT fields, problems added to ``bad``."""
+        values = value.split(":")
+        if len(values) > len(keys):
+            bad.append(Problem(f"sample {s!r} has more fields than FORMAT", line=n,
+                               field="FORMAT"))
+            return {}
+        fields = dict(zip(keys, values))
+        gt = fields.get("GT")
+        ploidy = len([a for a in re.split(r"[/|]", gt) if a]) if gt else None
+        for key, val in fields.items():
+            spec = self.header.formats.get(key)
+            if spec is None:
+                self.note(f"FORMAT {key} is not defined in the header", n)
+                continue
+            typ = spec.get("Type")
+            if typ in _NUMERIC and not all(_NUMERIC[typ].match(v) for v in val.split(",")):
+                bad.append(Problem(f"sample {s!r}: {key}={val[:40]!r} is not of Type={typ}",
+                                   line=n, field=f"FORMAT/{key}"))
+            elif val != "." and not count_ok(spec.get("Number"), val, n_alts, ploidy):
+                self.note(f"FORMAT {key} has the wrong number of values for "
+                          f"Number={spec.get('Number')}", n)
+        if gt is not None and (not _GT.match(gt) or any(
+                a != "." and int(a) > n_alts for a in re.split(r"[/|]", gt) if a)):
+            bad.append(Problem(f"sample {s!r}: genotype {gt!r} is invalid", line=n,
+                               field="GT", expected=f"allele indexes 0-{n_alts}"))
+        return fields
 
     def _calls(self, chrom: str, pos: int, ident: str, ref: str, alts: list[str], info: dict,
                fmt: list[dict[str, str]], filter_reason: str | None, source: str,
