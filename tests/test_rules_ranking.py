@@ -10,6 +10,7 @@ import pytest
 from matcher.engine import (
     EVIDENCE_RANK,
     LEVEL_ORDER,
+    TRUNCATED_NOTE,
     _fold_supporting,
     _open_index,
     _options,
@@ -350,8 +351,7 @@ def test_open_trial_notes():
     notes = {t.nct_id: t.notes for t in open_listed(kb, [variant()])}
     assert notes == {
         "NCT00000002": (
-            "eligibility text cut at 4,000 characters in our copy: read the full criteria "
-            "(exclusions may be missing)",
+            TRUNCATED_NOTE,
             "prior-therapy criteria naming a biomarker: no prior BRAF inhibitor | no prior MEK "
             "inhibitor"),
         "NCT00000003": ("prior-therapy criteria naming a biomarker: one criterion",),
