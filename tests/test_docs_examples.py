@@ -28,15 +28,14 @@ import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+
+from tests.service_helpers import start_server
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
@@ -121,12 +120,6 @@ def test_parser_reads_directives(tmp_path):
     assert (c.lang, c.skip, c.expect) == ("json", None, [])
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @dataclass
 class Live:
     dir: Path
@@ -138,7 +131,8 @@ class Live:
 
 @pytest.fixture(scope="module")
 def live(tmp_path_factory):
-    """A scratch folder laid out like a checkout, and `matcher serve` started in it."""
+    """A scratch folder laid out like a checkout, and `matcher serve` started in it on the
+    default store (``var/matcher.sqlite3`` of that folder, as `make serve` uses)."""
     work = tmp_path_factory.mktemp("docs-run")
     for name in ("vcf_samples", "knowledgebase", "tests"):
         (work / name).symlink_to(ROOT / name)
@@ -150,36 +144,14 @@ def live(tmp_path_factory):
     env = {k: v for k, v in os.environ.items() if not k.startswith("MATCHER_")}
     env.update(PATH=bin_dir + os.pathsep + env.get("PATH", ""), PYTHONUNBUFFERED="1",
                MATCHER_LOG_LEVEL="WARNING")
-    port = _free_port()
-    log = open(work / "serve.log", "w+b")  # noqa: SIM115 (closed at teardown)
-    proc = subprocess.Popen([str(Path(bin_dir) / "matcher"), "serve", "-b", f"127.0.0.1:{port}",
-                             "-w", "1"], cwd=work, env=env, stdout=log, stderr=subprocess.STDOUT,
-                            start_new_session=True)
-    url = f"http://127.0.0.1:{port}"
+    server = start_server(work, "sqlite:///var/matcher.sqlite3", workers=1, wait=120)
     try:
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                with urllib.request.urlopen(url + "/readyz", timeout=2) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                pass
-            assert proc.poll() is None, (work / "serve.log").read_text()
-            assert time.monotonic() < deadline, (work / "serve.log").read_text()
-            time.sleep(0.3)
-        banner = (work / "serve.log").read_text()
-        keys = re.findall(r"^\s+(mk_[A-Za-z0-9_-]{43})\s*$", banner, re.M)
-        assert len(keys) == 1, f"matcher serve printed no demo key:\n{banner}"
-        env["KEY"] = keys[0]
-        yield Live(work, url, keys[0], env, banner)
+        banner = server.log.with_suffix(".out").read_text()
+        assert server.key is not None, f"matcher serve printed no demo key:\n{banner}"
+        env["KEY"] = server.key
+        yield Live(work, server.url, server.key, env, banner)
     finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-        log.close()
+        server.kill(signal.SIGTERM)
 
 
 def _run(live: Live, lang: str, code: str, where: str) -> subprocess.CompletedProcess:

@@ -27,7 +27,7 @@ def wheel(tmp_path_factory) -> tuple[Path, str]:
     src = tmp_path_factory.mktemp("src") / "matcher"
     shutil.copytree(ROOT, src, symlinks=True, ignore=shutil.ignore_patterns(
         ".git", ".venv", "build", "dist", "var", "*.egg-info", "test-artifacts", "__pycache__",
-        ".pytest_cache", ".ruff_cache", "node_modules", "bench"))
+        ".pytest_cache", ".ruff_cache", "node_modules", "bench", "tests", "docs", "vcf_samples"))
     out = tmp_path_factory.mktemp("wheel")
     proc = subprocess.run(
         [sys.executable, "-m", "pip", "wheel", "--no-deps", "-w", str(out), str(src)],

@@ -77,8 +77,7 @@ def _context(result: MatchResult) -> dict[str, Any]:
         # printed pages however many trials match (the text and JSON list each one in full)
         shown = c.OPEN_TRIALS_IN_FULL
         open_groups.append({"title": "Matched to a biomarker in this report",
-                            "trials": [_open_trial(t) for t in open_biomarker[:shown]],
-                            "more": max(0, len(open_biomarker) - shown)})
+                            "trials": [_open_trial(t) for t in open_biomarker[:shown]]})
     # by id, phase and status date, in the paragraph of the tumor-type count
     open_more = [dict(_open_trial(t, compact=True),
                       status=c.clean(f"{c.TRIAL_STATUS_WORDS.get(t.status, t.status)} as of "
