@@ -866,7 +866,8 @@ def _open_trial(t: OpenTrial, reason: str, hits, today: dt.date,
             t.therapy_criteria[:2]))
     matched = tuple(dict.fromkeys(
         TrialBiomarkerHit(alteration_id=a.id, alteration=a.label, criterion=tc.describe(),
-                          match_type=m, quote=tc.quote) for tc, a, m in hits))
+                          match_type=m, quote=tc.quote, quote_from=tc.quote_from)
+        for tc, a, m in hits))
     return OpenTrialMatch(
         nct_id=t.nct_id, title=t.title, phase=t.phase, status=t.status,
         status_date=t.status_date, status_age_days=age,

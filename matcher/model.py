@@ -333,6 +333,7 @@ class TrialBiomarkerHit:
     criterion: str  # the criterion in words, e.g. 'BRAF V600E'
     match_type: str  # as for evidence (exact, codon, fusion_any …)
     quote: str  # the eligibility text the criterion was read from
+    quote_from: str = "eligibility"  # or "title": the quote is the trial's registry title's
 
 
 @dataclass(frozen=True)

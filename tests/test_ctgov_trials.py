@@ -485,6 +485,33 @@ def test_a_requirement_read_from_the_title_only_where_the_text_states_none(kb, r
         alts = alterations_meeting(t.requires[0].gene, t.requires[0].criterion)
         found = listed(kb, alts, tumor)[t.nct_id]
         assert any("read from the trial's title" in n for n in found.notes)
+        assert {h.quote_from for h in found.matched} == {"title"}
+
+
+def test_each_quote_says_where_it_came_from(kb):
+    """A matched criterion's hit carries the source of its quote, title or eligibility text,
+    and the text summary labels the quote with it."""
+    from matcher.render.text import _open_trial, _Writer
+
+    for source in ("title", "eligibility"):
+        trials = [t for t in kb.open_trials.values()
+                  if t.requires and t.requires[0].quote_from == source][:5]
+        assert trials, source
+        for t in trials:
+            tc = t.requires[0]
+            found = listed(kb, alterations_meeting(tc.gene, tc.criterion), tumor_in(kb, t))
+            hit = next(h for h in found[t.nct_id].matched if h.quote == tc.quote)
+            assert hit.quote_from == source
+            w = _Writer(width=400, color=False)
+            _open_trial(w, found[t.nct_id])
+            label = "Title" if source == "title" else "Eligibility"
+            assert any(ln.strip().startswith(f"{label}: \u201c") for ln in w.lines), w.lines
+    # an eligibility quote that the title happens to contain is still labelled Eligibility
+    match = dataclasses.replace(found[t.nct_id], title=f"A trial for {tc.quote}")
+    w = _Writer(width=400, color=False)
+    _open_trial(w, match)
+    assert any(ln.strip().startswith("Eligibility: \u201c") for ln in w.lines), w.lines
+    assert not any(ln.strip().startswith("Title: ") for ln in w.lines), w.lines
 
 
 def test_egfr_as_a_kidney_function_value_is_not_read_as_the_gene(records):

@@ -250,9 +250,8 @@ def _open_trial(w: _Writer, t) -> None:
     w.para(c.clean(t.title), indent=8)
     for hit in c.open_trial_hits(t):
         w.para(hit, indent=8)
-    for quote in dict.fromkeys(h.quote for h in t.matched):
-        where = "Title" if quote in t.title else "Eligibility"
-        w.para(f"{where}: \u201c{c.clean(quote)}\u201d", indent=8, style="dim")
+    for quote, where in dict.fromkeys((h.quote, h.quote_from) for h in t.matched):
+        w.para(f"{where.capitalize()}: \u201c{c.clean(quote)}\u201d", indent=8, style="dim")
     if t.drugs:
         w.field("Drugs", c.clean("; ".join(t.drugs)), indent=8, pad=12)
     for note in t.notes:
