@@ -27,6 +27,7 @@ from matcher.service.api.schemas import (
     ReportRecordSchema,
     SubmitParamsSchema,
     VersionParamsSchema,
+    ref,
 )
 from matcher.service.state import flatten_messages, state
 from matcher.service.store import StoredReport, Submission
@@ -40,19 +41,13 @@ READ_PARAMS = ("report_id", "tumor_type", "sample", "genome_build", "format")
 
 _SUBMIT_BODY = {
     "required": True,
-    "description": "A lab JSON report (application/json); or a lab file (VCF, bgzipped VCF, MAF, "
-                   "fusion table) as multipart/form-data field `file` (with the reading "
-                   "parameters as form fields) or as the raw body (parameters in the query).",
+    "description": "A lab JSON report (application/json, schema LabReport); or a lab file (VCF, "
+                   "bgzipped VCF, MAF, fusion or copy-number table) as multipart/form-data "
+                   "field `file` (with the reading parameters as form fields) or as the raw body "
+                   "(parameters in the query).",
     "content": {
-        "application/json": {"schema": {"type": "object", "description": "Lab JSON report"}},
-        "multipart/form-data": {"schema": {
-            "type": "object", "required": ["file"],
-            "properties": {
-                "file": {"type": "string", "format": "binary"},
-                "report_id": {"type": "string"}, "tumor_type": {"type": "string"},
-                "sample": {"type": "string"}, "genome_build": {"type": "string"},
-                "format": {"type": "string"}, "supersede": {"type": "boolean"},
-            }}},
+        "application/json": {"schema": ref("LabReport")},
+        "multipart/form-data": {"schema": ref("SubmitForm")},
         "application/octet-stream": {"schema": {"type": "string", "format": "binary"}},
         "text/plain": {"schema": {"type": "string"}},
     },
@@ -92,7 +87,7 @@ def _record(rep: StoredReport, versions: list[int], status: int = 200,
     meta = _meta(rep)
     meta["versions"] = versions
     head = json.dumps(meta, default=lambda d: d.isoformat(), separators=(",", ":"))
-    tail = f',"current":{json.dumps(current)}' if current is not None else ""
+    tail = f',"current_kb":{json.dumps(current)}' if current is not None else ""
     body = f'{head[:-1]},"result":{rep.result_json}{tail}}}'
     return Response(body, status=status, mimetype="application/json", headers=headers)
 
@@ -206,6 +201,7 @@ def _limits(cfg: dict[str, Any]):  # noqa: ANN202
 
 @blp.route("/reports")
 class Reports(MethodView):
+    @blp.doc(operationId="submitReport")
     @secured(blp)
     @blp.doc(requestBody=_SUBMIT_BODY)
     @blp.arguments(SubmitParamsSchema, location="query")
@@ -284,6 +280,7 @@ class Reports(MethodView):
         headers = {"Location": _links(rep.report_id)["self"]}
         return _record(rep, versions, 201 if created else 200, headers)
 
+    @blp.doc(operationId="listReports")
     @secured(blp)
     @blp.arguments(ListParamsSchema, location="query")
     @blp.response(200, ReportListSchema)
@@ -299,6 +296,7 @@ class Reports(MethodView):
 
 @blp.route("/reports/<path:report_id>")
 class Report(MethodView):
+    @blp.doc(operationId="getReport")
     @secured(blp)
     @blp.arguments(ReportGetParamsSchema, location="query")
     @blp.doc(responses={200: {"content": {"application/fhir+json": {"schema": {
@@ -337,6 +335,7 @@ class Report(MethodView):
 
 @blp.route("/reports/<path:report_id>/summary")
 class Summary(MethodView):
+    @blp.doc(operationId="getReportSummary")
     @secured(blp)
     @blp.arguments(VersionParamsSchema, location="query")
     @blp.doc(responses={200: {"content": {"text/html": {"schema": {"type": "string"}}}}})
