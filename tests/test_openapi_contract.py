@@ -98,6 +98,9 @@ def apps(tmp_path_factory, kb):
     stored = main.test_client().post("/v1/reports", data=sample_bytes(), headers=auth,
                                      content_type="application/json")
     assert stored.status_code == 201, stored.json
+    untyped = main.test_client().post("/v1/reports?report_id=AMEND-1", data=VCF, headers=auth,
+                                      content_type="application/octet-stream")
+    assert untyped.status_code == 201, untyped.json  # amended by a case below
     rj.work(store, kb, rj.ensure_job(store, kb))
     trial = next(t for t in sorted(kb.trials))
     yield Apps(main, small, unmigrated, auth, small_auth, _ambiguous_symbol(kb), trial)
@@ -160,6 +163,9 @@ CASES = [
          BAD_FORM_TYPE),
     Case("raw VCF", "submitReport", 201, "/v1/reports?tumor_type=THAP&report_id=RAW-1"
          "&filename=t.vcf", "POST", VCF, "application/octet-stream"),
+    Case("raw VCF, tumor type added", "submitReport", 201,
+         "/v1/reports?tumor_type=THAP&report_id=AMEND-1", "POST", VCF,
+         "application/octet-stream"),
     Case("raw text VCF", "submitReport", 201, "/v1/reports?tumor_type=THAP&report_id=TXT-1",
          "POST", VCF, "text/plain"),
     Case("body over the limit", "submitReport", 413, "/v1/reports", "POST",
@@ -248,6 +254,8 @@ def test_real_response_conforms_to_the_document(apps, case):
     assert SPEC.spec / "paths" / path / method  # the case is the operation it says
     # status, content type (documented ones only), headers and body, as the document says
     SPEC.validate_response(request, WerkzeugOpenAPIResponse(resp))
+    if case.name == "raw VCF, tumor type added":
+        assert resp.json["amendment"]["replaces_version"] == 1
     if 200 <= case.status < 300:  # what we sent is what the document describes
         SPEC.validate_request(request)
     if resp.mimetype.endswith("json"):  # no object names a key twice (?kb=current did)

@@ -296,7 +296,17 @@ def submit(file, url, key, report_id, tumor_type, sample, genome_build, fmt, sup
         click.echo(json.dumps(res.record, indent=2))
         return
     rec = res.record
+    from matcher.model import lead_warnings
+
+    result = rec["result"]
+    for text in lead_warnings(result.get("tumor_type"), result.get("warnings", [])):
+        click.echo(f"warning: {text}")
     what = "stored" if res.created else "already stored (identical content)"
+    amended = rec.get("amendment")
+    if amended:
+        what = (f"stored, amending v{amended['replaces_version']} (" + "; ".join(
+            f"{c['field']}: {c['before'] or 'not given'} -> {c['after']}"
+            for c in amended["changes"]) + ")")
     click.echo(f"{rec['report_id']} v{rec['version']}: {what} -> {url.rstrip('/')}{res.location}")
     for opt in rec["result"].get("therapy_options", [])[:10]:
         click.echo(f"  level {opt.get('level'):<3} {opt.get('name')}")

@@ -16,7 +16,14 @@ from flask_smorest import Blueprint
 from marshmallow import ValidationError
 
 from matcher import __version__
-from matcher.errors import InputError, NotFound, PayloadTooLarge, Problem, ReportValidationError
+from matcher.errors import (
+    Conflict,
+    InputError,
+    NotFound,
+    PayloadTooLarge,
+    Problem,
+    ReportValidationError,
+)
 from matcher.service import logging as mlog
 from matcher.service.api.common import page_size, paged, require_lab, secured
 from matcher.service.api.results import summary_html
@@ -81,13 +88,14 @@ def wants_fhir() -> bool:
 
 
 def _record(rep: StoredReport, versions: list[int], status: int = 200,
-            headers: dict[str, str] | None = None, current: dict | None = None) -> Response:
+            headers: dict[str, str] | None = None, extra: dict | None = None) -> Response:
     """A ReportRecord response. The stored result JSON is spliced in as is: it is neither
-    parsed nor encoded again (it is most of the bytes), and is served exactly as first stored."""
+    parsed nor encoded again (it is most of the bytes), and is served exactly as first stored.
+    ``extra``: members after the result (``current_kb``, ``amendment``)."""
     meta = _meta(rep)
     meta["versions"] = versions
     head = json.dumps(meta, default=lambda d: d.isoformat(), separators=(",", ":"))
-    tail = f',"current_kb":{json.dumps(current)}' if current is not None else ""
+    tail = "".join(f",{json.dumps(k)}:{json.dumps(v)}" for k, v in (extra or {}).items())
     body = f'{head[:-1]},"result":{rep.result_json}{tail}}}'
     return Response(body, status=status, mimetype="application/json", headers=headers)
 
@@ -130,6 +138,56 @@ def _read_submission(query: dict[str, Any]) -> tuple[bytes, dict[str, Any], str 
         raise ReportValidationError("empty submission", [Problem(
             "the request carried no report", field="body")])
     return data, params, filename
+
+
+def tumor_type_amendment(existing: StoredReport, data: bytes, params: dict[str, Any],
+                         result: Any) -> dict[str, Any] | None:
+    """What changed, if this submission is ``existing`` (stored without a tumor type) with a
+    tumor type added and nothing else changed; else None.
+
+    The tumor type comes as a parameter (a VCF never carries one: same body, same other
+    parameters) or, for a lab JSON report, as its ``tumor_type`` field (same document otherwise;
+    this needs the stored content, MATCHER_STORE_CONTENT).
+    """
+    if result.tumor_type is None or existing.params.get("tumor_type"):
+        return None
+    if existing.result.get("tumor_type") is not None:  # the file itself gave one
+        return None
+    untyped = {k: None if k == "tumor_type" else params.get(k) for k in READ_PARAMS}
+    same = _fingerprint(data, untyped) == existing.content_sha256
+    if not same and params.get("format") == "labjson" and existing.content is not None \
+            and not params.get("tumor_type") \
+            and existing.params == {k: v for k, v in untyped.items() if v is not None}:
+        try:
+            old, new = loads_json(existing.content), loads_json(data)
+        except (ValueError, RecursionError):
+            return None
+        same = (isinstance(old, dict) and isinstance(new, dict) and not old.get("tumor_type")
+                and {k: v for k, v in old.items() if k != "tumor_type"}
+                == {k: v for k, v in new.items() if k != "tumor_type"})
+    if not same:
+        return None
+    return {"replaces_version": existing.version,
+            "changes": [{"field": "tumor_type", "before": None, "after": result.tumor_type.code}],
+            "note": f"version {existing.version} had no tumor type; this version adds "
+                    f"{result.tumor_type.name} ({result.tumor_type.code}) to the same content, "
+                    "so levels 1, 2 and 3A can apply. The earlier version is kept."}
+
+
+def _conflict(existing: StoredReport, params: dict[str, Any]) -> Conflict:
+    """409 for different content under an existing id, saying what differs."""
+    problems = [Problem(f"version {existing.version} was read with {old!r}, this submission "
+                        f"with {new!r}", field=key)
+                for key in READ_PARAMS if key != "report_id"
+                for old, new in [(existing.params.get(key), params.get(key))] if old != new]
+    if not problems:
+        problems = [Problem(f"the submitted content differs from version {existing.version}",
+                            field="body")]
+    return Conflict(
+        f"report {existing.report_id!r} already exists with different content; resubmit with "
+        "supersede=true to store an amended version (adding a tumor type to a report stored "
+        "without one needs no supersede)", problems, report_id=existing.report_id,
+        version=existing.version)
 
 
 def _peek_report_id(data: bytes, params: dict[str, Any]) -> str | None:
@@ -267,18 +325,33 @@ class Reports(MethodView):
             matcher_version=getattr(result, "matcher_version", None) or __version__,
             request_id=g.request_id,
         )
-        stored, created = st.store.submit(sub, supersede=supersede)
-        return self._answer(stored, created=created)
+        amendment = None
+        try:
+            stored, created = st.store.submit(sub, supersede=supersede)
+        except Conflict as exc:
+            # Rare path (only a different content under an existing id pays for it): a tumor type
+            # added to a report stored without one is an amendment, anything else a 409 that
+            # says what differs.
+            existing = (st.store.get(g.lab, result.report_id, with_content=True)
+                        if not supersede and "version" in exc.context else None)
+            if existing is None:
+                raise
+            amendment = tumor_type_amendment(existing, data, params, result)
+            if amendment is None:
+                raise _conflict(existing, params) from None
+            stored, created = st.store.submit(sub, replaces=existing.version)
+        return self._answer(stored, created=created,
+                            extra={"amendment": amendment} if created and amendment else None)
 
     @staticmethod
-    def _answer(rep: StoredReport, *, created: bool) -> Response:
+    def _answer(rep: StoredReport, *, created: bool, extra: dict | None = None) -> Response:
         mlog.bind(outcome="created" if created else "existing")
         mlog.get_logger().info("report stored" if created else "report already stored", extra={
             "event": "submit", "version": rep.version, "content_sha256": rep.content_sha256,
             "content_size": rep.content_size, "source_format": rep.source_format})
         versions = list(range(1, rep.version + 1))
         headers = {"Location": _links(rep.report_id)["self"]}
-        return _record(rep, versions, 201 if created else 200, headers)
+        return _record(rep, versions, 201 if created else 200, headers, extra=extra)
 
     @blp.doc(operationId="listReports")
     @secured(blp)
@@ -330,7 +403,8 @@ class Report(MethodView):
             cmp = compare_stored(rep, st.kb, _limits(st.config))
             extra = {"kb_version": st.kb.version, "kb_hash": st.kb.hash,
                      "result": cmp["current"], "diff": cmp["diff"], "error": cmp["error"]}
-        return _record(rep, st.store.versions(g.lab, report_id), current=extra)
+        return _record(rep, st.store.versions(g.lab, report_id),
+                       extra={"current_kb": extra} if extra is not None else None)
 
 
 @blp.route("/reports/<path:report_id>/summary")

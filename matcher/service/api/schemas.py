@@ -198,6 +198,20 @@ class CurrentKbSchema(_Base):
         "description": "Why the report could not be re-matched (e.g. content not stored)."})
 
 
+class ChangeSchema(_Base):
+    field = fields.String(required=True)
+    before = fields.String(required=True, allow_none=True)
+    after = fields.String(required=True, allow_none=True)
+
+
+class AmendmentSchema(_Base):
+    """The answer to a submission that amended a stored report without ``supersede``."""
+
+    replaces_version = fields.Integer(required=True)
+    changes = fields.List(fields.Nested(ChangeSchema), required=True)
+    note = fields.String(required=True)
+
+
 class ReportRecordSchema(ReportMetaSchema):
     versions = fields.List(fields.Integer())
     result = fields.Dict(required=True, metadata={
@@ -205,6 +219,10 @@ class ReportRecordSchema(ReportMetaSchema):
                        "resistance, trials (cited by the KB), open_trials (ClinicalTrials.gov "
                        "trials open for this patient, docs/trials.md), warnings, KB version and "
                        "hash)."})
+    amendment = fields.Nested(AmendmentSchema, metadata={
+        "description": "Only in the 201 answer to a submission that added a tumor type to a "
+                       "report stored without one (same content otherwise): a new version, "
+                       "stored without supersede; what changed."})
     current_kb = fields.Nested(CurrentKbSchema, metadata={
         "description": "Only with ?kb=current: the report re-matched under the current KB and "
                        "the options that changed (new, removed, re-levelled). The stored result "
