@@ -16,8 +16,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-import orjson
-
 GENOME_BUILDS = ("GRCh37", "GRCh38")
 ORIGINS = ("somatic", "germline", "unknown")
 CNV_STATES = ("amplification", "gain", "loss", "deep_deletion")
@@ -422,8 +420,12 @@ class MatchResult:
         on a 20-variant report with the CIViC import this takes well under a millisecond, where
         a dict walk plus :func:`json.dumps` took about 15 ms (bench/README.md).
         """
+        import orjson  # here, not at the top: the client-only install imports this module
+
         return orjson.dumps(self).decode()
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict (the documented result schema); the same document as :meth:`to_json`."""
+        import orjson
+
         return orjson.loads(orjson.dumps(self))

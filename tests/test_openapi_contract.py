@@ -142,6 +142,10 @@ VCF = (SAMPLES / "atc_braf_v600e.grch37.vcf").read_bytes()
 FORM, FORM_TYPE = _multipart({"file": (VCF, "t.vcf"), "tumor_type": "THAP",
                               "report_id": "FORM-1"})
 BAD_FORM, BAD_FORM_TYPE = _multipart({"tumor_type": "THAP"})
+MAF_FORM, MAF_FORM_TYPE = _multipart({
+    "file": ((SAMPLES / "multi_sample.grch37.maf").read_bytes(), "cohort.maf"),
+    "clinical": ((SAMPLES / "multi_sample.clinical.tsv").read_bytes(), "clinical.tsv"),
+    "sample": "DEMO-M1"})
 RID = "DEMO-RPT-0001"
 
 CASES = [
@@ -159,6 +163,8 @@ CASES = [
          _lab_json(variants=[{"gene": "BRAF", "protein_change": "V600E", "vaf": "high"}]),
          "application/json"),
     Case("multipart VCF", "submitReport", 201, "/v1/reports", "POST", FORM, FORM_TYPE),
+    Case("multipart MAF with its clinical sidecar", "submitReport", 201, "/v1/reports", "POST",
+         MAF_FORM, MAF_FORM_TYPE),
     Case("multipart without file", "submitReport", 422, "/v1/reports", "POST", BAD_FORM,
          BAD_FORM_TYPE),
     Case("raw VCF", "submitReport", 201, "/v1/reports?tumor_type=THAP&report_id=RAW-1"

@@ -139,6 +139,14 @@ def test_submit_says_first_that_no_tumor_type_was_given_and_amends(server):
     assert "level 1   dabrafenib + trametinib" in r.stdout
 
 
+def test_submit_sends_a_maf_with_its_clinical_sidecar(server):
+    r = cli("submit", str(SAMPLES / "multi_sample.grch37.maf"), "--url", server.url, "--key",
+            server.key, "--sample", "DEMO-M2", "--clinical",
+            str(SAMPLES / "multi_sample.clinical.tsv"), "--json")
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout)["result"]["tumor_type"]["code"] == "IDC"
+
+
 def test_keys_commands_against_the_running_server(server):
     env = {"MATCHER_DATABASE_URL": f"sqlite:///{server.workdir / 'var' / 'matcher.sqlite3'}"}
     created = cli("keys", "create", "--lab", "lab-cli", env=env)

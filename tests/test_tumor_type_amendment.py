@@ -130,3 +130,13 @@ def test_without_stored_content_a_lab_json_amendment_cannot_be_told(make_app, ne
                  "application/json").status_code == 409
     assert _post(client, auth, VCF, report_id="NC-2").status_code == 201
     assert _post(client, auth, VCF, report_id="NC-2", tumor_type="THAP").status_code == 201
+
+
+def test_the_submit_command_finds_the_warning_without_the_server_stack():
+    """`matcher submit` runs on a client-only install: what it prints first imports no more."""
+    from tests.test_layout import _without_server_stack
+
+    out = _without_server_stack("from matcher.model import lead_warnings\n"
+                                "print(lead_warnings(None, ['x'])[0])\n")
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == NO_TUMOR_TYPE_WARNING

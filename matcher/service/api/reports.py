@@ -100,6 +100,26 @@ def _record(rep: StoredReport, versions: list[int], status: int = 200,
     return Response(body, status=status, mimetype="application/json", headers=headers)
 
 
+def _identity(params: dict[str, Any], sidecar: bytes | None) -> dict[str, Any]:
+    """What, besides the body, makes a submission's content: the reading parameters, and the
+    clinical sidecar's digest when one was sent (absent otherwise: earlier fingerprints hold)."""
+    out = {k: params.get(k) for k in READ_PARAMS}
+    if sidecar:
+        out["clinical_sha256"] = hashlib.sha256(sidecar).hexdigest()
+    return out
+
+
+def _stored_params(params: dict[str, Any], sidecar: bytes | None, report: Any) -> dict[str, Any]:
+    """The reading parameters kept with the report (a re-match reads the content with them).
+    The sidecar itself is not stored: the tumor type it gave the sample is, as a parameter."""
+    out = {k: params.get(k) for k in READ_PARAMS if params.get(k) is not None}
+    if sidecar:
+        out["clinical_sha256"] = hashlib.sha256(sidecar).hexdigest()
+        if report.tumor_type and not out.get("tumor_type"):
+            out["tumor_type"] = report.tumor_type
+    return out
+
+
 def _fingerprint(data: bytes, params: dict[str, Any]) -> str:
     """SHA-256 of the reading parameters and the body: 'same content' means same hash."""
     h = hashlib.sha256(json.dumps(params, sort_keys=True).encode())
@@ -114,9 +134,14 @@ def _read_submission(query: dict[str, Any]) -> tuple[bytes, dict[str, Any], str 
     filename = params.pop("filename", None)
     if request.mimetype == "multipart/form-data":
         upload = request.files.get("file")
+        clinical = request.files.get("clinical")
+        sidecar = clinical.read() if clinical is not None else \
+            request.form.get("clinical", "").encode() or None
+        if sidecar:  # its digest: same MAF, other sidecar is other content
+            params["clinical"] = sidecar
         try:
             form = SubmitParamsSchema(partial=True).load(
-                {k: v for k, v in request.form.items() if k != "file"})
+                {k: v for k, v in request.form.items() if k not in ("file", "clinical")})
         except ValidationError as exc:
             raise ReportValidationError("invalid form fields",
                                         flatten_messages(exc.messages, "form")) from exc
@@ -175,10 +200,12 @@ def tumor_type_amendment(existing: StoredReport, data: bytes, params: dict[str, 
 
 
 def _conflict(existing: StoredReport, params: dict[str, Any]) -> Conflict:
-    """409 for different content under an existing id, saying what differs."""
+    """409 for different content under an existing id, saying what differs (``params``: this
+    submission's, as they would be stored)."""
+    keys = [k for k in READ_PARAMS if k != "report_id"] + ["clinical_sha256"]
     problems = [Problem(f"version {existing.version} was read with {old!r}, this submission "
-                        f"with {new!r}", field=key)
-                for key in READ_PARAMS if key != "report_id"
+                        f"with {new!r}", field="clinical" if key == "clinical_sha256" else key)
+                for key in keys
                 for old, new in [(existing.params.get(key), params.get(key))] if old != new]
     if not problems:
         problems = [Problem(f"the submitted content differs from version {existing.version}",
@@ -278,7 +305,8 @@ class Reports(MethodView):
         cfg = st.config
         supersede = query.pop("supersede", False)
         data, params, filename = _read_submission(query)
-        sha = _fingerprint(data, {k: params.get(k) for k in READ_PARAMS})
+        sidecar = params.pop("clinical", None)
+        sha = _fingerprint(data, _identity(params, sidecar))
         peek = _peek_report_id(data, params)
         _bind_report_id(peek)
         if peek:
@@ -291,6 +319,7 @@ class Reports(MethodView):
             sample=params.get("sample"), genome_build=params.get("genome_build"), lab=g.lab,
             max_variants=cfg["MAX_VARIANTS"], max_samples=cfg["MAX_SAMPLES"],
             max_decompressed_bytes=_decompressed_limit(cfg, len(data)),
+            clinical_sidecar=sidecar,
         )
         limits = _limits(cfg)
         try:
@@ -304,6 +333,10 @@ class Reports(MethodView):
                 f"the file holds {len(reports)} reports; submit one at a time",
                 [Problem(f"{len(reports)} samples/reports found", field="sample",
                          expected="exactly one: name the tumor sample with sample=")])
+        if sidecar and reports[0].source_format != "maf":
+            raise ReportValidationError("a clinical sidecar applies to MAF files only", [Problem(
+                f"sent with a {reports[0].source_format} file", field="form.clinical",
+                expected="a MAF in the 'file' part, or no 'clinical' part")])
         _check_report_id(reports[0].report_id, params)
         result = pipeline.match_report(reports[0], st.kb, limits)
         _bind_report_id(result.report_id)
@@ -315,10 +348,11 @@ class Reports(MethodView):
                     f"{len(result_json)} bytes of result", field="body",
                     expected=f"at most {cfg['MAX_RESULT_BYTES']} (MATCHER_MAX_RESULT_BYTES)")],
                 limit="MATCHER_MAX_RESULT_BYTES")
+        stored_params = _stored_params(params, sidecar, reports[0])
         sub = Submission(
             lab=g.lab, report_id=result.report_id, content_sha256=sha, content_size=len(data),
             content=data, source_format=result.source_format or params.get("format") or "unknown",
-            params={k: params.get(k) for k in READ_PARAMS if params.get(k) is not None},
+            params=stored_params,
             alterations=[o.alteration for o in result.alterations],
             result=orjson.Fragment(result_json), kb_version=result.kb_version,
             kb_hash=result.kb_hash,
@@ -338,7 +372,7 @@ class Reports(MethodView):
                 raise
             amendment = tumor_type_amendment(existing, data, params, result)
             if amendment is None:
-                raise _conflict(existing, params) from None
+                raise _conflict(existing, stored_params) from None
             stored, created = st.store.submit(sub, replaces=existing.version)
         return self._answer(stored, created=created,
                             extra={"amendment": amendment} if created and amendment else None)

@@ -86,6 +86,11 @@ class SubmitFormSchema(SubmitParamsSchema):
     file = Upload(required=True, metadata={
         "description": "The lab file: VCF (plain or bgzipped), MAF, fusion or copy-number table, "
                        "or a lab JSON report."})
+    clinical = Upload(metadata={
+        "description": "With a MAF only: its clinical sidecar (cBioPortal data_clinical_sample "
+                       "layout: SAMPLE_ID and ONCOTREE_CODE columns) giving the sample's tumor "
+                       "type, as `matcher match --clinical` reads it. A tumor_type parameter "
+                       "overrides it."})
 
 
 # The lab JSON report as published in the OpenAPI document: the very marshmallow schemas the
