@@ -114,8 +114,12 @@ class MatcherClient:
     def submit(self, file: str | Path | bytes, *, filename: str | None = None,
                report_id: str | None = None, tumor_type: str | None = None,
                sample: str | None = None, genome_build: str | None = None,
-               fmt: str | None = None, supersede: bool = False) -> SubmitResult:
-        """Submit a lab JSON report or lab file (path or bytes). Retries are safe (idempotent)."""
+               fmt: str | None = None, supersede: bool = False,
+               clinical: str | Path | bytes | None = None) -> SubmitResult:
+        """Submit a lab JSON report or lab file (path or bytes). Retries are safe (idempotent).
+
+        ``clinical``: a MAF's clinical sidecar (path or bytes), sent with the MAF as a multipart
+        upload (parts ``file`` and ``clinical``)."""
         if isinstance(file, (str, Path)):
             path = Path(file)
             data = path.read_bytes()
@@ -128,6 +132,14 @@ class MatcherClient:
         }.items() if v is not None}
         if supersede:
             params["supersede"] = "true"
+        if clinical is not None:
+            sidecar = Path(clinical).read_bytes() if isinstance(clinical, (str, Path)) \
+                else clinical
+            params.pop("filename", None)
+            resp = self._request("POST", "/v1/reports", data=params, files={
+                "file": (filename or "report.maf", data),
+                "clinical": ("clinical.tsv", sidecar)})
+            return SubmitResult(resp.status_code, resp.headers.get("Location"), self._json(resp))
         is_json = fmt == "labjson" or (fmt is None and (filename or "").lower().endswith(".json"))
         if fmt is None and filename is None and data[:1] in (b"{", b"["):
             is_json = True

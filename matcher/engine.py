@@ -26,6 +26,7 @@ from matcher.kb.oncogenicity import (
     reviewed_benign,
 )
 from matcher.model import (
+    NO_TUMOR_TYPE_WARNING,
     Alteration,
     AlterationOutcome,
     Match,
@@ -334,7 +335,7 @@ def match(alterations: list[Alteration], kb: KnowledgeBase, tumor: TumorType | N
     warnings = list(warnings or [])
     alterations = classified(alterations, kb)  # hand-built alterations: classify here
     if tumor is None:
-        warnings.append("No tumor type given: evidence is shown as off-label, no level above 3B.")
+        warnings.append(NO_TUMOR_TYPE_WARNING)
     usable = [a for a in alterations
               if not a.filter_reason and not a.not_assessable and a.gene_known]
     idx = _index(kb)

@@ -12,10 +12,9 @@ Coordinates: ``pos`` is 1-based like VCF. The genome build travels with every co
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
-
-import orjson
 
 GENOME_BUILDS = ("GRCh37", "GRCh38")
 ORIGINS = ("somatic", "germline", "unknown")
@@ -48,6 +47,20 @@ STATUSES = ("matched", "no_evidence", "not_assessable", "filtered")
 
 
 # ----------------------------------------------------------------------------- reader layer
+# The result of a report without a tumor type says so first, in every rendering (issue 12).
+NO_TUMOR_TYPE_WARNING = ("No tumor type given: evidence is shown as off-label, no level above "
+                         "3B.")
+
+
+def lead_warnings(tumor_type: object, warnings: Sequence[str]) -> list[str]:
+    """What every rendering of a result shows before anything else: that the report gave no
+    tumor type (a VCF never carries one), so that no level above 3B could apply."""
+    if tumor_type is not None:
+        return []
+    prefix = NO_TUMOR_TYPE_WARNING.split(":")[0]
+    return [w for w in warnings if w.startswith(prefix)] or [NO_TUMOR_TYPE_WARNING]
+
+
 @dataclass(frozen=True)
 class VariantCall:
     """A small variant as the lab or annotator wrote it."""
@@ -410,8 +423,12 @@ class MatchResult:
         on a 20-variant report with the CIViC import this takes well under a millisecond, where
         a dict walk plus :func:`json.dumps` took about 15 ms (bench/README.md).
         """
+        import orjson  # here, not at the top: the client-only install imports this module
+
         return orjson.dumps(self).decode()
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict (the documented result schema); the same document as :meth:`to_json`."""
+        import orjson
+
         return orjson.loads(orjson.dumps(self))

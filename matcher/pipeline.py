@@ -63,12 +63,18 @@ def read_reports(data: bytes | None = None, *, path: str | None = None,
     regions = _kb_regions(kb) if kb and size > options.region_threshold_bytes else None
     kw = {"path": path, "filename": filename, "fmt": fmt, "options": options}
     try:
-        reports = read_file(data, regions=regions, **kw)
-    except PayloadTooLarge:
-        if regions is not None or kb is None:
+        try:
+            reports = read_file(data, regions=regions, **kw)
+        except PayloadTooLarge:
+            if regions is not None or kb is None:
+                raise
+            regions = _kb_regions(kb)
+            reports = read_file(data, regions=regions, **kw)
+    except ReportValidationError as exc:
+        partial = getattr(exc, "partial_report", None)
+        if kb is None or partial is None:
             raise
-        regions = _kb_regions(kb)
-        reports = read_file(data, regions=regions, **kw)
+        raise _all_problems(exc, exc.problems + later_problems(partial, kb)) from None
     reports = [replace(r, warnings=bounded(r.warnings)) for r in reports]
     if regions is None:
         return reports
@@ -196,9 +202,42 @@ def with_genome_build(report: Report, kb: KnowledgeBase) -> Report:
     return replace(report, genome_build=build, variants=variants, warnings=(note, *warnings))
 
 
+def later_problems(report: Report, kb: KnowledgeBase, *,
+                   tumor: bool = True) -> list[Problem]:
+    """The problems the steps after reading find in ``report`` (its tumor type, unless
+    ``tumor`` is False; then every call normalised): a lab JSON report that failed one step is
+    checked by the others too, so that one answer lists every problem (issue 12)."""
+    problems: list[Problem] = []
+    if tumor:
+        try:
+            resolve_tumor(kb, report.tumor_type, report)
+        except UnknownTumorTypeError as exc:
+            problems += exc.problems
+    try:
+        normalize_report(report, kb)
+    except ReportValidationError as exc:
+        problems += exc.problems
+    return problems
+
+
+def _all_problems(first: ReportValidationError | UnknownTumorTypeError,
+                  problems: list[Problem]) -> ReportValidationError | UnknownTumorTypeError:
+    """``first`` itself when the other steps found nothing more, else one error with all."""
+    if len(problems) == len(first.problems):
+        return first
+    return ReportValidationError(f"report failed validation ({len(problems)} problem(s))",
+                                 problems, **first.context)
+
+
 def match_report(report: Report, kb: KnowledgeBase, limits: Limits = Limits()) -> MatchResult:
     """Normalise one report and match it against the KB for its tumor type, within ``limits``."""
-    tumor = resolve_tumor(kb, report.tumor_type, report)
+    try:
+        tumor = resolve_tumor(kb, report.tumor_type, report)
+    except UnknownTumorTypeError as exc:
+        if report.source_format != "labjson":  # a pipeline file's calls raise no problems
+            raise
+        raise _all_problems(exc, exc.problems + later_problems(report, kb, tumor=False)) \
+            from None
     report = with_genome_build(report, kb)
     norm = normalize_report(report, kb)
     note = retired_code_note(kb, report.tumor_type, tumor)

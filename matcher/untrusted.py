@@ -39,6 +39,8 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 REPORT_ID_MAX = 128
 _ID_PART = r"[A-Za-z0-9](?:[A-Za-z0-9_.:\- ]*[A-Za-z0-9_.:\-])?"
 REPORT_ID = re.compile(rf"(?:{_ID_PART})(?:/{_ID_PART})*\Z", re.ASCII)  # anchored: .match
+# The same grammar for JSON Schema (OpenAPI), whose regular expressions are ECMA-262's.
+REPORT_ID_PATTERN = rf"^{_ID_PART}(?:/{_ID_PART})*$"
 REPORT_ID_RULE = (f"1-{REPORT_ID_MAX} ASCII letters, digits, spaces and _.:- in '/'-separated "
                   "parts, each starting with a letter or digit and not ending in a space; the "
                   "last part not 'summary'")

@@ -75,8 +75,8 @@ def test_kb_current_shows_a_relevelled_option_without_touching_the_stored_result
     doc = resp.get_json()
     assert resp.status_code == 200
     assert doc["result"] == stored["result"], "the stored result is served unchanged"
-    assert doc["current"]["kb_version"] == following != stored["result"]["kb_version"]
-    vem = next(o for o in doc["current"]["result"]["therapy_options"]
+    assert doc["current_kb"]["kb_version"] == following != stored["result"]["kb_version"]
+    vem = next(o for o in doc["current_kb"]["result"]["therapy_options"]
                if o["name"] == "vemurafenib")
     assert vem["level"] != "3A"
-    assert "vemurafenib" in str(doc["current"]["diff"])
+    assert "vemurafenib" in str(doc["current_kb"]["diff"])

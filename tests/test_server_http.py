@@ -125,6 +125,28 @@ def test_submit_command(server, tmp_path):
     assert r.returncode == 2 and "HTTP 401" in r.stderr
 
 
+def test_submit_says_first_that_no_tumor_type_was_given_and_amends(server):
+    vcf = str(SAMPLES / "atc_braf_v600e.grch37.vcf")
+    r = cli("submit", vcf, "--url", server.url, "--key", server.key, "--report-id", "SUB-NT-1")
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.splitlines()[0].startswith("warning: No tumor type given"), r.stdout
+    r = cli("submit", vcf, "--url", server.url, "--key", server.key, "--report-id", "SUB-NT-1",
+            "--tumor-type", "THAP")
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.splitlines()[0] == (
+        f"SUB-NT-1 v2: stored, amending v1 (tumor_type: not given -> THAP) -> {server.url}"
+        "/v1/reports/SUB-NT-1"), r.stdout
+    assert "level 1   dabrafenib + trametinib" in r.stdout
+
+
+def test_submit_sends_a_maf_with_its_clinical_sidecar(server):
+    r = cli("submit", str(SAMPLES / "multi_sample.grch37.maf"), "--url", server.url, "--key",
+            server.key, "--sample", "DEMO-M2", "--clinical",
+            str(SAMPLES / "multi_sample.clinical.tsv"), "--json")
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout)["result"]["tumor_type"]["code"] == "IDC"
+
+
 def test_keys_commands_against_the_running_server(server):
     env = {"MATCHER_DATABASE_URL": f"sqlite:///{server.workdir / 'var' / 'matcher.sqlite3'}"}
     created = cli("keys", "create", "--lab", "lab-cli", env=env)

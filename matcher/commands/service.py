@@ -272,13 +272,16 @@ def keys_revoke(prefix, database_url) -> None:
 @click.option("--format", "fmt", default=None,
               help="labjson, vcf, bcf, maf, star-fusion, arriba, fusioncatcher, cna, sv.")
 @click.option("--supersede", is_flag=True, help="Store changed content as a new version.")
+@click.option("--clinical", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              default=None, help="MAF clinical sidecar (SAMPLE_ID, ONCOTREE_CODE), sent with "
+                                 "the MAF as the multipart part 'clinical'.")
 @click.option("--timeout", type=float, default=60.0, show_default=True,
               help="Read timeout per attempt, seconds.")
 @click.option("--retries", type=int, default=4, show_default=True,
               help="Retries on connection errors and 502/503/504 (safe: idempotent).")
 @click.option("--json", "as_json", is_flag=True, help="Print the whole response as JSON.")
 def submit(file, url, key, report_id, tumor_type, sample, genome_build, fmt, supersede,
-           timeout, retries, as_json) -> None:
+           clinical, timeout, retries, as_json) -> None:
     """Submit FILE to a Matcher service and print the result (retries are safe: idempotent)."""
     import requests
 
@@ -287,7 +290,8 @@ def submit(file, url, key, report_id, tumor_type, sample, genome_build, fmt, sup
     try:
         with MatcherClient(url, key, timeout=(5.0, timeout), retries=retries) as client:
             res = client.submit(file, report_id=report_id, tumor_type=tumor_type, sample=sample,
-                                genome_build=genome_build, fmt=fmt, supersede=supersede)
+                                genome_build=genome_build, fmt=fmt, supersede=supersede,
+                                clinical=clinical)
     except MatcherAPIError as exc:
         raise APIFailure(str(exc), 2 if 400 <= exc.status < 500 else 1) from None
     except requests.RequestException as exc:
@@ -296,7 +300,17 @@ def submit(file, url, key, report_id, tumor_type, sample, genome_build, fmt, sup
         click.echo(json.dumps(res.record, indent=2))
         return
     rec = res.record
+    from matcher.model import lead_warnings
+
+    result = rec["result"]
+    for text in lead_warnings(result.get("tumor_type"), result.get("warnings", [])):
+        click.echo(f"warning: {text}")
     what = "stored" if res.created else "already stored (identical content)"
+    amended = rec.get("amendment")
+    if amended:
+        what = (f"stored, amending v{amended['replaces_version']} (" + "; ".join(
+            f"{c['field']}: {c['before'] or 'not given'} -> {c['after']}"
+            for c in amended["changes"]) + ")")
     click.echo(f"{rec['report_id']} v{rec['version']}: {what} -> {url.rstrip('/')}{res.location}")
     for opt in rec["result"].get("therapy_options", [])[:10]:
         click.echo(f"  level {opt.get('level'):<3} {opt.get('name')}")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+from typing import Any
 
 from marshmallow import (
     RAISE,
@@ -38,6 +39,8 @@ from matcher.readers.options import ReadOptions
 from matcher.reference.protein import consequence_class
 from matcher.untrusted import (
     MAX_INT32,
+    REPORT_ID_MAX,
+    REPORT_ID_PATTERN,
     REPORT_ID_RULE,
     decoded_problems,
     loads_json,
@@ -75,8 +78,9 @@ class VariantSchema(_Strict):
     cdna_change = _text()
     transcript = fields.String(validate=validate.Regexp(
         r"^[A-Za-z0-9_.\-]{1,40}$", error="expected a transcript id such as NM_004333.6"))
+    # Case spelled out (no re.I): the pattern is published as is in the OpenAPI document.
     chrom = fields.String(validate=validate.Regexp(
-        r"^(chr)?([1-9]|1[0-9]|2[0-2]|X|Y|M|MT)$", flags=re.I,
+        r"^([Cc][Hh][Rr])?([1-9]|1[0-9]|2[0-2]|[XxYyMm]|[Mm][Tt])$",
         error="expected a chromosome such as 7 or chr7"))
     pos = fields.Integer(strict=True, validate=validate.Range(min=1, max=MAX_INT32))
     ref = fields.String(validate=validate.Regexp(ALLELE, error="expected bases A, C, G, T, N"))
@@ -150,7 +154,9 @@ class BiomarkerSchema(_Strict):
 class LabReportSchema(_Strict):
     """Lab JSON report v1."""
 
-    report_id = fields.String(required=True, validate=lambda v: _report_id(v))
+    report_id = fields.String(required=True, validate=lambda v: _report_id(v), metadata={
+        "description": f"Report id: {REPORT_ID_RULE}.", "pattern": REPORT_ID_PATTERN,
+        "maxLength": REPORT_ID_MAX})
     tumor_type = _text()
     genome_build = fields.String(validate=validate.OneOf(GENOME_BUILDS))
     lab = _text()
@@ -226,8 +232,12 @@ def report_from_dict(doc: object, options: ReadOptions = ReadOptions()) -> Repor
         d = _SCHEMA.load(doc)
     except ValidationError as exc:
         problems = problems_from_messages(exc.messages)
-        raise ReportValidationError(
-            f"report failed validation ({len(problems)} problem(s))", problems) from None
+        error = ReportValidationError(
+            f"report failed validation ({len(problems)} problem(s))", problems)
+        # What did validate is checked further by the caller that has a KB (protein changes,
+        # gene symbols, the tumor type), so that one answer lists every problem.
+        error.partial_report = _salvage(doc, exc.messages)
+        raise error from None
     total = len(d["variants"]) + len(d["fusions"]) + len(d["copy_number"])
     if total > options.max_variants:
         from matcher.errors import PayloadTooLarge
@@ -263,6 +273,50 @@ def report_from_dict(doc: object, options: ReadOptions = ReadOptions()) -> Repor
         specimen=Specimen(**spec) if spec else None,
         variants=variants, fusions=fusions, copy_numbers=cnvs,
         biomarkers=_biomarkers(d.get("biomarkers") or {}), source_format="labjson")
+
+
+def _salvage(doc: dict, messages: object) -> Report:
+    """The calls of a report that failed validation, each with only its fields that passed
+    (strings the normaliser reads next: genes, protein and cDNA changes, exon, consequence;
+    no coordinates, whose build may be the very problem), and its tumor type if that passed."""
+    errors = messages if isinstance(messages, dict) else {}
+
+    def items(key: str) -> list[tuple[int, dict, dict]]:
+        raw, errs = doc.get(key), errors.get(key, {})
+        if not isinstance(raw, list) or not isinstance(errs, dict):
+            return []  # not a list, or refused as a whole: nothing to salvage
+        return [(i, item, errs.get(i) if isinstance(errs.get(i), dict) else {})
+                for i, item in enumerate(raw) if isinstance(item, dict)]
+
+    def passed(item: dict, errs: dict, name: str, kind: type) -> Any:
+        value = item.get(name)
+        return value if name not in errs and isinstance(value, kind) else None
+
+    variants = tuple(
+        VariantCall(source=f"variants[{i}]", gene=passed(v, e, "gene", str),
+                    protein_change=passed(v, e, "protein_change", str),
+                    cdna_change=passed(v, e, "cdna_change", str),
+                    transcript=passed(v, e, "transcript", str),
+                    consequence=passed(v, e, "consequence", str),
+                    exon=passed(v, e, "exon", int))
+        for i, v, e in items("variants"))
+    fusions = tuple(
+        FusionCall(source=f"fusions[{i}]", five_prime_gene=passed(f, e, "five_prime_gene", str),
+                   three_prime_gene=passed(f, e, "three_prime_gene", str),
+                   text=passed(f, e, "fusion", str),
+                   order_known=bool(passed(f, e, "five_prime_gene", str)
+                                    and passed(f, e, "three_prime_gene", str)))
+        for i, f, e in items("fusions")
+        if any(passed(f, e, k, str) for k in ("five_prime_gene", "three_prime_gene", "fusion")))
+    cnvs = tuple(
+        CopyNumberCall(source=f"copy_number[{i}]", gene=c["gene"], state=c["state"])
+        for i, c, e in items("copy_number")
+        if passed(c, e, "gene", str) and passed(c, e, "state", str))
+    return Report(report_id=str(doc.get("report_id")),
+                  tumor_type=None if "tumor_type" in errors else
+                  (doc.get("tumor_type") if isinstance(doc.get("tumor_type"), str) else None),
+                  variants=variants, fusions=fusions, copy_numbers=cnvs,
+                  source_format="labjson")
 
 
 def _threshold_reason(v: dict, options: ReadOptions) -> str | None:

@@ -18,6 +18,7 @@ from matcher.model import (
     OpenTrialMatch,
     TrialMatch,
 )
+from matcher.model import lead_warnings as model_lead_warnings
 
 # Order of sensitivity levels (best first), then resistance levels.
 LEVEL_ORDER = ("1", "2", "3A", "3B", "4", "R1", "R2")
@@ -59,6 +60,11 @@ DISCLAIMER = (
     "Decision support for a qualified clinician, not a treatment recommendation. "
     "Check every option against the patient's full clinical picture and the cited sources."
 )
+
+def lead_warnings(result: MatchResult) -> list[str]:
+    """The warnings shown before anything else (:func:`matcher.model.lead_warnings`)."""
+    return model_lead_warnings(result.tumor_type, result.warnings)
+
 
 _NCT = re.compile(r"NCT\d{8}")
 _PMID = re.compile(r"\d{1,9}")

@@ -92,6 +92,7 @@ def _context(result: MatchResult) -> dict[str, Any]:
     other_res = _resistance_by_therapy(resistance_elsewhere, index)
     return {
         "r": result,
+        "lead_warnings": c.lead_warnings(result),
         "css": Markup(_CSS),  # noqa: S704 - our own packaged file, hashed into the CSP
         "meta_csp": META_CSP,
         "specimen": c.specimen_text(result),

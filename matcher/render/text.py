@@ -75,6 +75,9 @@ def render_text(result: MatchResult, *, color: bool = False, width: int = 80) ->
     index = c.alteration_index(result)
     groups = c.outcomes(result)
 
+    for text in c.lead_warnings(result):
+        w.para(f"! {text}", hang=2, style="warn")
+        w.blank()
     w.para(f"Matcher report {result.report_id}", style="title")
     w.field("Tumor type", c.tumor_text(result))
     sample = c.clean(result.sample or "not given")

@@ -326,22 +326,26 @@ class Store:
         with self.engine.connect() as conn:
             return list(conn.execute(q).scalars())
 
-    def submit(self, sub: Submission, *, supersede: bool = False) -> tuple[StoredReport, bool]:
+    def submit(self, sub: Submission, *, supersede: bool = False,
+               replaces: int | None = None) -> tuple[StoredReport, bool]:
         """Store ``sub`` unless an identical current version exists; return (report, created).
 
         Same lab + report id + content hash as the current version: that version, ``created``
         False. Different content: :class:`Conflict` unless ``supersede``, which stores a new
-        current version and keeps the earlier ones. The row is committed before this returns.
+        current version and keeps the earlier ones, or ``replaces`` names the current version
+        (an amendment the caller has checked against that version: any other version current by
+        then is a conflict). The row is committed before this returns.
         """
         for _ in range(_MAX_ATTEMPTS):
             try:
-                return self._submit_once(sub, supersede)
+                return self._submit_once(sub, supersede, replaces)
             except (_LostRace, IntegrityError):
                 continue  # someone else won: their row is committed now, decide again
         raise Conflict(f"report {sub.report_id!r} is being changed concurrently; retry",
                        report_id=sub.report_id)
 
-    def _submit_once(self, sub: Submission, supersede: bool) -> tuple[StoredReport, bool]:
+    def _submit_once(self, sub: Submission, supersede: bool,
+                     replaces: int | None = None) -> tuple[StoredReport, bool]:
         now = utcnow()
         with self._write() as conn:
             current = conn.execute(_GET_CURRENT, {"lab": sub.lab, "rid": sub.report_id}).first()
@@ -350,7 +354,7 @@ class Store:
                 existing = _report(current)
                 if existing.content_sha256 == sub.content_sha256:
                     return existing, False
-                if not supersede:
+                if not supersede and existing.version != replaces:
                     raise Conflict(
                         f"report {sub.report_id!r} already exists with different content; "
                         "resubmit with supersede=true to store an amended version",

@@ -42,6 +42,7 @@ def _item_links(item: dict) -> dict[str, str]:
 
 @blp.route("/alterations")
 class Alterations(MethodView):
+    @blp.doc(operationId="listAlterations")
     @secured(blp)
     @blp.arguments(AlterationQuerySchema, location="query")
     @blp.response(200, AlterationListSchema)
@@ -59,6 +60,7 @@ class Alterations(MethodView):
 
 @blp.route("/trials/<string:nct_id>/reports")
 class TrialReports(MethodView):
+    @blp.doc(operationId="listTrialReports")
     @secured(blp)
     @blp.arguments(PageParamsSchema, location="query")
     @blp.response(200, TrialReportListSchema)
@@ -78,6 +80,7 @@ class TrialReports(MethodView):
 
 @blp.route("/reinterpretations")
 class Reinterpretations(MethodView):
+    @blp.doc(operationId="listReinterpretations")
     @secured(blp)
     @blp.arguments(ReinterpretationQuerySchema, location="query")
     @blp.response(200, ReinterpretationListSchema)
@@ -97,6 +100,7 @@ class Reinterpretations(MethodView):
 
 @blp.route("/reinterpretations/<path:report_id>")
 class Reinterpretation(MethodView):
+    @blp.doc(operationId="getReinterpretation")
     @secured(blp)
     @blp.arguments(ReinterpretationGetSchema, location="query")
     @blp.response(200, ReinterpretationRecordSchema)

@@ -14,6 +14,7 @@ blp = Blueprint("health", __name__, description="Liveness and readiness (no API 
 
 @blp.route("/healthz")
 class Health(MethodView):
+    @blp.doc(operationId="getHealth")
     @blp.doc(security=[])
     @blp.response(200, HealthSchema)
     def get(self):
@@ -23,6 +24,7 @@ class Health(MethodView):
 
 @blp.route("/readyz")
 class Ready(MethodView):
+    @blp.doc(operationId="getReadiness")
     @blp.doc(security=[])
     @blp.response(200, ReadySchema)
     @blp.alt_response(503, response="SERVICE_UNAVAILABLE",

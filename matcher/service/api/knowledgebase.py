@@ -24,6 +24,7 @@ blp.before_request(require_lab)
 
 @blp.route("/knowledgebase")
 class KnowledgeBase(MethodView):
+    @blp.doc(operationId="getKnowledgeBase")
     @secured(blp)
     @blp.response(200, KnowledgeBaseSchema)
     def get(self):
@@ -34,8 +35,12 @@ class KnowledgeBase(MethodView):
 
 @blp.route("/knowledgebase/genes/<string:symbol>")
 class Gene(MethodView):
+    @blp.doc(operationId="getGeneEntry")
     @secured(blp)
     @blp.response(200, GeneEntrySchema)
+    @blp.alt_response(404, response="NOT_FOUND")
+    @blp.alt_response(422, response="UNPROCESSABLE_ENTITY",
+                      description="An alias or previous symbol of several genes.")
     def get(self, symbol: str):
         """One gene's KB content (aliases resolved through HGNC)."""
         kb = state().kb
@@ -47,6 +52,7 @@ class Gene(MethodView):
 
 @blp.route("/tumor-types")
 class TumorTypes(MethodView):
+    @blp.doc(operationId="searchTumorTypes")
     @secured(blp)
     @blp.arguments(TumorTypeQuerySchema, location="query")
     @blp.response(200, TumorTypeListSchema)

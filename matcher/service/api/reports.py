@@ -17,7 +17,14 @@ from flask_smorest import Blueprint
 from marshmallow import ValidationError
 
 from matcher import __version__
-from matcher.errors import InputError, NotFound, PayloadTooLarge, Problem, ReportValidationError
+from matcher.errors import (
+    Conflict,
+    InputError,
+    NotFound,
+    PayloadTooLarge,
+    Problem,
+    ReportValidationError,
+)
 from matcher.service import logging as mlog
 from matcher.service.api.common import page_size, paged, require_lab, secured
 from matcher.service.api.results import summary_html
@@ -28,6 +35,7 @@ from matcher.service.api.schemas import (
     ReportRecordSchema,
     SubmitParamsSchema,
     VersionParamsSchema,
+    ref,
 )
 from matcher.service.state import flatten_messages, state
 from matcher.service.store import StoredReport, Submission
@@ -41,19 +49,13 @@ READ_PARAMS = ("report_id", "tumor_type", "sample", "genome_build", "format")
 
 _SUBMIT_BODY = {
     "required": True,
-    "description": "A lab JSON report (application/json); or a lab file (VCF, bgzipped VCF, MAF, "
-                   "fusion table) as multipart/form-data field `file` (with the reading "
-                   "parameters as form fields) or as the raw body (parameters in the query).",
+    "description": "A lab JSON report (application/json, schema LabReport); or a lab file (VCF, "
+                   "bgzipped VCF, MAF, fusion or copy-number table) as multipart/form-data "
+                   "field `file` (with the reading parameters as form fields) or as the raw body "
+                   "(parameters in the query).",
     "content": {
-        "application/json": {"schema": {"type": "object", "description": "Lab JSON report"}},
-        "multipart/form-data": {"schema": {
-            "type": "object", "required": ["file"],
-            "properties": {
-                "file": {"type": "string", "format": "binary"},
-                "report_id": {"type": "string"}, "tumor_type": {"type": "string"},
-                "sample": {"type": "string"}, "genome_build": {"type": "string"},
-                "format": {"type": "string"}, "supersede": {"type": "boolean"},
-            }}},
+        "application/json": {"schema": ref("LabReport")},
+        "multipart/form-data": {"schema": ref("SubmitForm")},
         "application/octet-stream": {"schema": {"type": "string", "format": "binary"}},
         "text/plain": {"schema": {"type": "string"}},
     },
@@ -87,15 +89,36 @@ def wants_fhir() -> bool:
 
 
 def _record(rep: StoredReport, versions: list[int], status: int = 200,
-            headers: dict[str, str] | None = None, current: dict | None = None) -> Response:
+            headers: dict[str, str] | None = None, extra: dict | None = None) -> Response:
     """A ReportRecord response. The stored result JSON is spliced in as is: it is neither
-    parsed nor encoded again (it is most of the bytes), and is served exactly as first stored."""
+    parsed nor encoded again (it is most of the bytes), and is served exactly as first stored.
+    ``extra``: members after the result (``current_kb``, ``amendment``)."""
     meta = _meta(rep)
     meta["versions"] = versions
     head = json.dumps(meta, default=lambda d: d.isoformat(), separators=(",", ":"))
-    tail = f',"current":{json.dumps(current)}' if current is not None else ""
+    tail = "".join(f",{json.dumps(k)}:{json.dumps(v)}" for k, v in (extra or {}).items())
     body = f'{head[:-1]},"result":{rep.result_json}{tail}}}'
     return Response(body, status=status, mimetype="application/json", headers=headers)
+
+
+def _identity(params: dict[str, Any], sidecar: bytes | None) -> dict[str, Any]:
+    """What, besides the body, makes a submission's content: the reading parameters, and the
+    clinical sidecar's digest when one was sent (absent otherwise: earlier fingerprints hold)."""
+    out = {k: params.get(k) for k in READ_PARAMS}
+    if sidecar:
+        out["clinical_sha256"] = hashlib.sha256(sidecar).hexdigest()
+    return out
+
+
+def _stored_params(params: dict[str, Any], sidecar: bytes | None, report: Any) -> dict[str, Any]:
+    """The reading parameters kept with the report (a re-match reads the content with them).
+    The sidecar itself is not stored: the tumor type it gave the sample is, as a parameter."""
+    out = {k: params.get(k) for k in READ_PARAMS if params.get(k) is not None}
+    if sidecar:
+        out["clinical_sha256"] = hashlib.sha256(sidecar).hexdigest()
+        if report.tumor_type and not out.get("tumor_type"):
+            out["tumor_type"] = report.tumor_type
+    return out
 
 
 def _fingerprint(data: bytes, params: dict[str, Any]) -> str:
@@ -112,9 +135,14 @@ def _read_submission(query: dict[str, Any]) -> tuple[bytes, dict[str, Any], str 
     filename = params.pop("filename", None)
     if request.mimetype == "multipart/form-data":
         upload = request.files.get("file")
+        clinical = request.files.get("clinical")
+        sidecar = clinical.read() if clinical is not None else \
+            request.form.get("clinical", "").encode() or None
+        if sidecar:  # its digest: same MAF, other sidecar is other content
+            params["clinical"] = sidecar
         try:
             form = SubmitParamsSchema(partial=True).load(
-                {k: v for k, v in request.form.items() if k != "file"})
+                {k: v for k, v in request.form.items() if k not in ("file", "clinical")})
         except ValidationError as exc:
             raise ReportValidationError("invalid form fields",
                                         flatten_messages(exc.messages, "form")) from exc
@@ -136,6 +164,58 @@ def _read_submission(query: dict[str, Any]) -> tuple[bytes, dict[str, Any], str 
         raise ReportValidationError("empty submission", [Problem(
             "the request carried no report", field="body")])
     return data, params, filename
+
+
+def tumor_type_amendment(existing: StoredReport, data: bytes, params: dict[str, Any],
+                         result: Any) -> dict[str, Any] | None:
+    """What changed, if this submission is ``existing`` (stored without a tumor type) with a
+    tumor type added and nothing else changed; else None.
+
+    The tumor type comes as a parameter (a VCF never carries one: same body, same other
+    parameters) or, for a lab JSON report, as its ``tumor_type`` field (same document otherwise;
+    this needs the stored content, MATCHER_STORE_CONTENT).
+    """
+    if result.tumor_type is None or existing.params.get("tumor_type"):
+        return None
+    if existing.result.get("tumor_type") is not None:  # the file itself gave one
+        return None
+    untyped = {k: None if k == "tumor_type" else params.get(k) for k in READ_PARAMS}
+    same = _fingerprint(data, untyped) == existing.content_sha256
+    if not same and params.get("format") == "labjson" and existing.content is not None \
+            and not params.get("tumor_type") \
+            and existing.params == {k: v for k, v in untyped.items() if v is not None}:
+        try:
+            old, new = loads_json(existing.content), loads_json(data)
+        except (ValueError, RecursionError):
+            return None
+        same = (isinstance(old, dict) and isinstance(new, dict) and not old.get("tumor_type")
+                and {k: v for k, v in old.items() if k != "tumor_type"}
+                == {k: v for k, v in new.items() if k != "tumor_type"})
+    if not same:
+        return None
+    return {"replaces_version": existing.version,
+            "changes": [{"field": "tumor_type", "before": None, "after": result.tumor_type.code}],
+            "note": f"version {existing.version} had no tumor type; this version adds "
+                    f"{result.tumor_type.name} ({result.tumor_type.code}) to the same content, "
+                    "so levels 1, 2 and 3A can apply. The earlier version is kept."}
+
+
+def _conflict(existing: StoredReport, params: dict[str, Any]) -> Conflict:
+    """409 for different content under an existing id, saying what differs (``params``: this
+    submission's, as they would be stored)."""
+    keys = [k for k in READ_PARAMS if k != "report_id"] + ["clinical_sha256"]
+    problems = [Problem(f"version {existing.version} was read with {old!r}, this submission "
+                        f"with {new!r}", field="clinical" if key == "clinical_sha256" else key)
+                for key in keys
+                for old, new in [(existing.params.get(key), params.get(key))] if old != new]
+    if not problems:
+        problems = [Problem(f"the submitted content differs from version {existing.version}",
+                            field="body")]
+    return Conflict(
+        f"report {existing.report_id!r} already exists with different content; resubmit with "
+        "supersede=true to store an amended version (adding a tumor type to a report stored "
+        "without one needs no supersede)", problems, report_id=existing.report_id,
+        version=existing.version)
 
 
 def _peek_report_id(data: bytes, params: dict[str, Any]) -> str | None:
@@ -207,6 +287,7 @@ def _limits(cfg: dict[str, Any]):  # noqa: ANN202
 
 @blp.route("/reports")
 class Reports(MethodView):
+    @blp.doc(operationId="submitReport")
     @secured(blp)
     @blp.doc(requestBody=_SUBMIT_BODY)
     @blp.arguments(SubmitParamsSchema, location="query")
@@ -225,7 +306,8 @@ class Reports(MethodView):
         cfg = st.config
         supersede = query.pop("supersede", False)
         data, params, filename = _read_submission(query)
-        sha = _fingerprint(data, {k: params.get(k) for k in READ_PARAMS})
+        sidecar = params.pop("clinical", None)
+        sha = _fingerprint(data, _identity(params, sidecar))
         peek = _peek_report_id(data, params)
         _bind_report_id(peek)
         if peek:
@@ -238,6 +320,7 @@ class Reports(MethodView):
             sample=params.get("sample"), genome_build=params.get("genome_build"), lab=g.lab,
             max_variants=cfg["MAX_VARIANTS"], max_samples=cfg["MAX_SAMPLES"],
             max_decompressed_bytes=_decompressed_limit(cfg, len(data)),
+            clinical_sidecar=sidecar,
         )
         limits = _limits(cfg)
         try:
@@ -251,6 +334,10 @@ class Reports(MethodView):
                 f"the file holds {len(reports)} reports; submit one at a time",
                 [Problem(f"{len(reports)} samples/reports found", field="sample",
                          expected="exactly one: name the tumor sample with sample=")])
+        if sidecar and reports[0].source_format != "maf":
+            raise ReportValidationError("a clinical sidecar applies to MAF files only", [Problem(
+                f"sent with a {reports[0].source_format} file", field="form.clinical",
+                expected="a MAF in the 'file' part, or no 'clinical' part")])
         _check_report_id(reports[0].report_id, params)
         result = pipeline.match_report(reports[0], st.kb, limits)
         _bind_report_id(result.report_id)
@@ -262,29 +349,46 @@ class Reports(MethodView):
                     f"{len(result_json)} bytes of result", field="body",
                     expected=f"at most {cfg['MAX_RESULT_BYTES']} (MATCHER_MAX_RESULT_BYTES)")],
                 limit="MATCHER_MAX_RESULT_BYTES")
+        stored_params = _stored_params(params, sidecar, reports[0])
         sub = Submission(
             lab=g.lab, report_id=result.report_id, content_sha256=sha, content_size=len(data),
             content=data, source_format=result.source_format or params.get("format") or "unknown",
-            params={k: params.get(k) for k in READ_PARAMS if params.get(k) is not None},
+            params=stored_params,
             alterations=[o.alteration for o in result.alterations],
             result=orjson.Fragment(result_json), kb_version=result.kb_version,
             kb_hash=result.kb_hash,
             matcher_version=getattr(result, "matcher_version", None) or __version__,
             request_id=g.request_id,
         )
-        stored, created = st.store.submit(sub, supersede=supersede)
-        return self._answer(stored, created=created)
+        amendment = None
+        try:
+            stored, created = st.store.submit(sub, supersede=supersede)
+        except Conflict as exc:
+            # Rare path (only a different content under an existing id pays for it): a tumor type
+            # added to a report stored without one is an amendment, anything else a 409 that
+            # says what differs.
+            existing = (st.store.get(g.lab, result.report_id, with_content=True)
+                        if not supersede and "version" in exc.context else None)
+            if existing is None:
+                raise
+            amendment = tumor_type_amendment(existing, data, params, result)
+            if amendment is None:
+                raise _conflict(existing, stored_params) from None
+            stored, created = st.store.submit(sub, replaces=existing.version)
+        return self._answer(stored, created=created,
+                            extra={"amendment": amendment} if created and amendment else None)
 
     @staticmethod
-    def _answer(rep: StoredReport, *, created: bool) -> Response:
+    def _answer(rep: StoredReport, *, created: bool, extra: dict | None = None) -> Response:
         mlog.bind(outcome="created" if created else "existing")
         mlog.get_logger().info("report stored" if created else "report already stored", extra={
             "event": "submit", "version": rep.version, "content_sha256": rep.content_sha256,
             "content_size": rep.content_size, "source_format": rep.source_format})
         versions = list(range(1, rep.version + 1))
         headers = {"Location": _links(rep.report_id)["self"]}
-        return _record(rep, versions, 201 if created else 200, headers)
+        return _record(rep, versions, 201 if created else 200, headers, extra=extra)
 
+    @blp.doc(operationId="listReports")
     @secured(blp)
     @blp.arguments(ListParamsSchema, location="query")
     @blp.response(200, ReportListSchema)
@@ -300,6 +404,7 @@ class Reports(MethodView):
 
 @blp.route("/reports/<path:report_id>")
 class Report(MethodView):
+    @blp.doc(operationId="getReport")
     @secured(blp)
     @blp.arguments(ReportGetParamsSchema, location="query")
     @blp.doc(responses={200: {"content": {"application/fhir+json": {"schema": {
@@ -333,11 +438,13 @@ class Report(MethodView):
             cmp = compare_stored(rep, st.kb, _limits(st.config))
             extra = {"kb_version": st.kb.version, "kb_hash": st.kb.hash,
                      "result": cmp["current"], "diff": cmp["diff"], "error": cmp["error"]}
-        return _record(rep, st.store.versions(g.lab, report_id), current=extra)
+        return _record(rep, st.store.versions(g.lab, report_id),
+                       extra={"current_kb": extra} if extra is not None else None)
 
 
 @blp.route("/reports/<path:report_id>/summary")
 class Summary(MethodView):
+    @blp.doc(operationId="getReportSummary")
     @secured(blp)
     @blp.arguments(VersionParamsSchema, location="query")
     @blp.doc(responses={200: {"content": {"text/html": {"schema": {"type": "string"}}}}})

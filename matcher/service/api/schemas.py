@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time
 
+from flask_smorest.fields import Upload
 from marshmallow import INCLUDE, Schema, ValidationError, fields, validate
 
 from matcher.model import GENOME_BUILDS
-from matcher.readers import FORMATS
-from matcher.untrusted import ascii_int, report_id_problem
+from matcher.readers import FORMATS, labjson
+from matcher.untrusted import REPORT_ID_MAX, REPORT_ID_PATTERN, ascii_int, report_id_problem
 
 
 class DateOrDateTime(fields.Field):
@@ -63,7 +64,8 @@ class SubmitParamsSchema(_Base):
 
     report_id = fields.String(validate=_report_id, metadata={
         "description": "Report id (default: the file's own, or derived from sample/file name); "
-                       "see docs/api.md, 'Report ids'."})
+                       "see docs/api.md, 'Report ids'.", "pattern": REPORT_ID_PATTERN,
+        "maxLength": REPORT_ID_MAX})
     tumor_type = fields.String(validate=[validate.Length(1, 200), PRINTABLE], metadata={
         "description": "OncoTree code or name; overrides the file's own."})
     sample = fields.String(validate=[validate.Length(1, 200), PRINTABLE], metadata={
@@ -76,6 +78,63 @@ class SubmitParamsSchema(_Base):
     supersede = fields.Boolean(load_default=False, metadata={
         "description": "Store different content under an existing report id as a new version "
                        "(the earlier versions are kept). Without it such a submission is 409."})
+
+
+class SubmitFormSchema(SubmitParamsSchema):
+    """A multipart/form-data submission: the file, and the reading parameters as form fields."""
+
+    file = Upload(required=True, metadata={
+        "description": "The lab file: VCF (plain or bgzipped), MAF, fusion or copy-number table, "
+                       "or a lab JSON report."})
+    clinical = Upload(metadata={
+        "description": "With a MAF only: its clinical sidecar (cBioPortal data_clinical_sample "
+                       "layout: SAMPLE_ID and ONCOTREE_CODE columns) giving the sample's tumor "
+                       "type, as `matcher match --clinical` reads it. A tumor_type parameter "
+                       "overrides it."})
+
+
+# The lab JSON report as published in the OpenAPI document: the very marshmallow schemas the
+# reader validates with (matcher.readers.labjson), under names that say what they are.
+LAB_REPORT_SCHEMAS = {
+    "LabPatient": labjson.PatientSchema,
+    "LabSpecimen": labjson.SpecimenSchema,
+    "LabVariant": labjson.VariantSchema,
+    "LabFusion": labjson.FusionSchema,
+    "LabCopyNumber": labjson.CopyNumberSchema,
+    "LabBiomarkers": labjson.BiomarkerSchema,
+    "LabReport": labjson.LabReportSchema,
+}
+
+
+LAB_REPORT_NOTES = {
+    "LabReport": "Lab JSON report, version 1 (README, 'Lab report JSON'). Besides the field "
+                 "rules: genome_build is required when a variant has genomic coordinates; every "
+                 "problem is answered at once (422), including protein changes the service "
+                 "cannot read.",
+    "LabVariant": "A small variant: a gene with protein_change, cdna_change or exon, and/or "
+                  "genomic coordinates (chrom, pos, ref and alt together). consequence: a "
+                  "consequence class or Sequence Ontology term.",
+    "LabFusion": "A fusion: either `fusion` (e.g. EML4::ALK) or five_prime_gene/"
+                 "three_prime_gene, not both.",
+    "LabCopyNumber": "A gene-level copy-number call.",
+    "LabBiomarkers": "Tumor-level biomarkers (TMB, MSI, MMR, PD-L1, HRD, cytogenetics).",
+    "LabPatient": "The patient as the lab identifies them.",
+    "LabSpecimen": "The specimen as the lab identifies it.",
+}
+
+
+def register_components(spec) -> None:  # noqa: ANN001
+    """Add the request-body schemas (lab JSON report, multipart form) to the OpenAPI document;
+    nested schemas first, so that LabReport refers to them by these names."""
+    for name, schema in LAB_REPORT_SCHEMAS.items():
+        spec.components.schema(name, {"description": LAB_REPORT_NOTES.get(name, name)},
+                               schema=schema)
+    spec.components.schema("SubmitForm", schema=SubmitFormSchema)
+
+
+def ref(name: str) -> dict[str, str]:
+    """A JSON reference to a component schema of the OpenAPI document."""
+    return {"$ref": f"#/components/schemas/{name}"}
 
 
 class PageParamsSchema(_Base):
@@ -129,6 +188,35 @@ class ReportMetaSchema(_Base):
     links = fields.Nested(LinksSchema)
 
 
+class CurrentKbSchema(_Base):
+    """``?kb=current``: the stored report re-matched under the KB the service runs now."""
+
+    kb_version = fields.String(required=True)
+    kb_hash = fields.String(required=True)
+    result = fields.Dict(required=True, allow_none=True, metadata={
+        "description": "The result under the current KB, in the shape of the stored `result` "
+                       "(null when it could not be re-matched: see error)."})
+    diff = fields.Dict(required=True, allow_none=True, metadata={
+        "description": "What changed between the stored result and this one: options new, "
+                       "lost, raised or lowered, new resistance (null on error)."})
+    error = fields.String(required=True, allow_none=True, metadata={
+        "description": "Why the report could not be re-matched (e.g. content not stored)."})
+
+
+class ChangeSchema(_Base):
+    field = fields.String(required=True)
+    before = fields.String(required=True, allow_none=True)
+    after = fields.String(required=True, allow_none=True)
+
+
+class AmendmentSchema(_Base):
+    """The answer to a submission that amended a stored report without ``supersede``."""
+
+    replaces_version = fields.Integer(required=True)
+    changes = fields.List(fields.Nested(ChangeSchema), required=True)
+    note = fields.String(required=True)
+
+
 class ReportRecordSchema(ReportMetaSchema):
     versions = fields.List(fields.Integer())
     result = fields.Dict(required=True, metadata={
@@ -136,10 +224,15 @@ class ReportRecordSchema(ReportMetaSchema):
                        "resistance, trials (cited by the KB), open_trials (ClinicalTrials.gov "
                        "trials open for this patient, docs/trials.md), warnings, KB version and "
                        "hash)."})
-    current = fields.Dict(metadata={
-        "description": "With ?kb=current: {kb_version, kb_hash, result, diff, error}: the report "
-                       "re-matched under the current KB and the options that changed (new, "
-                       "removed, re-levelled). The stored result above is unchanged."})
+    amendment = fields.Nested(AmendmentSchema, metadata={
+        "description": "Only in the 201 answer to a submission that added a tumor type to a "
+                       "report stored without one (same content otherwise): a new version, "
+                       "stored without supersede; what changed."})
+    current_kb = fields.Nested(CurrentKbSchema, metadata={
+        "description": "Only with ?kb=current: the report re-matched under the current KB and "
+                       "the options that changed (new, removed, re-levelled). The stored result "
+                       "above is unchanged. (`current`, the boolean above, says whether this is "
+                       "the report's current version.)"})
 
 
 class PageLinksSchema(_Base):
@@ -229,6 +322,12 @@ class ProblemSchema(_Base):
     report_id = fields.String(metadata={"description": "404/409: the report id concerned."})
     version = fields.Integer(metadata={"description": "409: the current version."})
     gene = fields.String(metadata={"description": "404 of a gene: the symbol asked for."})
+    nct_id = fields.String(metadata={"description": "404 of a trial: the NCT id asked for."})
+    sample = fields.String(metadata={
+        "description": "422 of one sample of a multi-sample file: the sample concerned."})
+    symbol = fields.String(metadata={"description": "422 of an ambiguous gene symbol."})
+    candidates = fields.List(fields.String(), metadata={
+        "description": "422 of an ambiguous gene symbol: the genes it could mean."})
     request_id = fields.String(metadata={"description": "Quote it when reporting a problem."})
 
 
