@@ -399,6 +399,10 @@ class MatchResult:
     # ClinicalTrials.gov trials open to this patient (knowledgebase/ctgov/, docs/trials.md);
     # `trials` above keeps the trials cited by the KB's evidence (references, not "open")
     open_trials: tuple[OpenTrialMatch, ...] = ()
+    # The lab's patient identifier (lab JSON patient.id, a MAF sidecar's PATIENT_ID): shown on
+    # the summary page and in FHIR so a printed page cannot be filed in the wrong chart; never
+    # logged.
+    patient_id: str | None = None
 
     def to_json(self) -> str:
         """The documented result schema as compact JSON (UTF-8 text, field order as declared).

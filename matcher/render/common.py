@@ -381,6 +381,16 @@ def specimen_text(result: MatchResult) -> str:
     return clean(head)
 
 
+def short_hash(value: str | None, keep: int = 12) -> str:
+    """'sha256:3f2a9c0d1e4b…': a content hash cut to ``keep`` hex digits, for people (the JSON
+    result carries it whole)."""
+    text = clean(value or "")
+    algo, sep, digest = text.rpartition(":")
+    if len(digest) <= keep:
+        return text
+    return f"{algo}{sep}{digest[:keep]}\u2026"
+
+
 def when(result: MatchResult) -> str:
     """generated_at for people: '2026-11-27 03:02 UTC' (as given if it is not ISO 8601)."""
     try:

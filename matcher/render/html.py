@@ -77,9 +77,9 @@ def _context(result: MatchResult) -> dict[str, Any]:
                             "trials": [_open_trial(t) for t in open_biomarker], "more": 0})
     open_tumor_line = ""
     if open_tumor:  # a count only: the page stays within two printed pages
-        open_tumor_line = (f"{len(open_tumor)} more open to this tumor type (no biomarker "
-                           "requirement found): listed with dates in the text summary and the "
-                           "JSON result.")
+        n = len(open_tumor)
+        open_tumor_line = (f"{n} more trial{'s are' if n > 1 else ' is'} open to this tumor "
+                           "type with no biomarker requirement found; not listed on this page.")
     resistance_here, resistance_elsewhere = c.resistance_split(result)
     others = c.other_options(result)
     other_res = _resistance_by_therapy(resistance_elsewhere, index)
@@ -87,7 +87,9 @@ def _context(result: MatchResult) -> dict[str, Any]:
         "r": result,
         "css": Markup(_CSS),  # noqa: S704 - our own packaged file, hashed into the CSP
         "meta_csp": META_CSP,
+        "patient": c.clean(result.patient_id or ""),
         "specimen": c.specimen_text(result),
+        "kb_hash_short": c.short_hash(result.kb_hash),
         "no_option_text": c.no_option_text(result),
         "generated": c.when(result),
         "options": [_option(o, index) for o in c.primary_options(result)],

@@ -76,6 +76,8 @@ def render_text(result: MatchResult, *, color: bool = False, width: int = 80) ->
     groups = c.outcomes(result)
 
     w.para(f"Matcher report {result.report_id}", style="title")
+    if result.patient_id:
+        w.field("Patient", c.clean(result.patient_id))
     w.field("Tumor type", c.tumor_text(result))
     sample = c.clean(result.sample or "not given")
     w.field("Sample", sample)
