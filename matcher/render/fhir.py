@@ -41,7 +41,7 @@ from matcher.model import (
 )
 from matcher.render import common as c
 
-__all__ = ["MEDIA_TYPE", "report_reference", "to_fhir"]
+__all__ = ["MEDIA_TYPE", "report_reference", "to_fhir", "to_fhir_collection"]
 
 MEDIA_TYPE = "application/fhir+json"
 
@@ -126,6 +126,27 @@ def to_fhir(result: MatchResult, *, replaces: MatchResult | None = None) -> dict
         bundle["timestamp"] = result.generated_at
     if _text(result.report_id):
         bundle["identifier"] = {"value": _text(result.report_id)}
+    return bundle
+
+
+def to_fhir_collection(results: list[MatchResult]) -> dict[str, Any]:
+    """Every result of one input file (a cohort MAF: one per sample) as ONE FHIR ``collection``
+    Bundle, the shape a FHIR server accepts: one result gives exactly ``to_fhir(result)``;
+    several give a Bundle holding every report's entries (their ids are derived per report, so
+    none collide), its id derived from theirs. Never a JSON array of Bundles."""
+    bundles = [to_fhir(r) for r in results]
+    if len(bundles) == 1:
+        return bundles[0]
+    seed = "matcher:collection:" + ":".join(b["id"] for b in bundles)
+    bundle: dict[str, Any] = {
+        "resourceType": "Bundle",
+        "id": str(uuid.uuid5(uuid.NAMESPACE_URL, seed)),
+        "type": "collection",
+        "entry": [e for b in bundles for e in b["entry"]],
+    }
+    times = sorted(b["timestamp"] for b in bundles if "timestamp" in b)
+    if times:
+        bundle["timestamp"] = times[-1]
     return bundle
 
 
