@@ -64,8 +64,10 @@ def derive_level(ev: Evidence, tumor: TumorType | None, oncotree) -> tuple[str, 
     else:
         label_status = "on-label"
     strong = ev.evidence_type in ("fda", "guideline")
-    if label_status == "tumor-agnostic" and not strong and "SOLID" not in ev.scope:
-        # "Cancer" in general (OncoTree's root) is no evidence *in this tumor type*.
+    if label_status == "tumor-agnostic" and not strong:
+        # Evidence scoped to all solid tumors or to "Cancer" in general (OncoTree's root) that is
+        # not an approval or guideline (a case report, a basket cohort) is no evidence *in this
+        # tumor type*: other-tumor evidence (3B, R2). Tumor-agnostic approvals keep level 1.
         in_scope = False
     if ev.direction == "resistance":
         return ("R1" if in_scope and strong else "R2"), label_status
