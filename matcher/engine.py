@@ -750,9 +750,10 @@ def _trials(kb: KnowledgeBase, idx: _Index, tumor: TumorType | None,
 
 
 def _trial(trial, reason: str, alt_ids: tuple[str, ...]) -> TrialMatch:
-    return TrialMatch(nct_id=trial.nct_id, title=trial.title, phase=trial.phase,
+    return TrialMatch(nct_id=trial.nct_id, title=trial.title or None, phase=trial.phase,
                       status=trial.status, status_verified=trial.status_verified,
-                      reason=reason, alteration_ids=alt_ids, url=trial.url)
+                      reason=reason, alteration_ids=alt_ids, url=trial.url,
+                      sponsor=trial.sponsor)
 
 
 # ----------------------------------------------------------------------------- open trials

@@ -313,13 +313,14 @@ class TrialMatch:
     """A trial: matched through a biomarker, or open to the tumor type regardless of biomarker."""
 
     nct_id: str
-    title: str
+    title: str | None  # None: not known yet (`matcher trials refresh` fetches it)
     phase: str | None
     status: str | None
     status_verified: str | None  # ISO date the status was last verified, or None
     reason: str  # 'biomarker' | 'tumor_type'
     alteration_ids: tuple[str, ...] = ()
     url: str = ""
+    sponsor: str | None = None  # lead sponsor, once refreshed from ClinicalTrials.gov
 
 
 @dataclass(frozen=True)

@@ -67,9 +67,9 @@ def _context(result: MatchResult) -> dict[str, Any]:
     if biomarker:
         trial_groups.append({"title": "Matched to a biomarker in this report",
                              "trials": [_trial(t, index) for t in biomarker]})
-    if by_tumor:
+    if by_tumor:  # titles only for the biomarker-matched ones: the page keeps two printed pages
         trial_groups.append({"title": "Open to this tumor type, regardless of biomarker",
-                             "trials": [_trial(t, index) for t in by_tumor]})
+                             "trials": [_trial(t, index, titled=False) for t in by_tumor]})
     open_biomarker, open_tumor = c.open_trials_in_order(result)
     open_groups = []
     if open_biomarker:
@@ -105,6 +105,8 @@ def _context(result: MatchResult) -> dict[str, Any]:
         "open_heading": c.OPEN_TRIALS_HEADING,
         "cited_heading": c.CITED_TRIALS_HEADING,
         "cited_note": c.CITED_TRIALS_NOTE,
+        "cited_not_checked": (c.CITED_NOT_CHECKED_NOTE
+                              if any(not c.trial_known(t) for t in result.trials) else ""),
         "no_therapy": _no_therapy_rows(groups.no_therapy),
         "set_aside": c.grouped_rows(groups.set_aside),
         "disclaimer": c.DISCLAIMER,
@@ -231,10 +233,15 @@ def _match(m: Match, index: dict[str, Alteration]) -> dict[str, Any]:
     }
 
 
-def _trial(t, index: dict[str, Alteration]) -> dict[str, Any]:
+def _trial(t, index: dict[str, Alteration], titled: bool = True) -> dict[str, Any]:
+    """A cited trial: what is known of it (phase, sponsor, status and its date, title unless
+    not ``titled``), or 'not yet checked' when only its id is."""
+    known = c.trial_known(t)
     return {
-        "nct_id": c.clean(t.nct_id), "url": c.trial_url(t), "title": c.clean(t.title),
-        "phase": c.trial_phase(t) or "not given", "status": c.trial_status(t),
+        "nct_id": c.clean(t.nct_id), "url": c.trial_url(t),
+        "title": _clip(c.clean(t.title), 80) if t.title and titled else "",
+        "facts": c.trial_facts(t),
+        "status": c.trial_status(t) if known else c.TRIAL_NOT_CHECKED,
         "verified": bool(t.status_verified),
         "alterations": ", ".join(c.labels_for(t.alteration_ids, index)),
     }

@@ -134,6 +134,8 @@ def render_text(result: MatchResult, *, color: bool = False, width: int = 80) ->
     w.heading(f"{c.CITED_TRIALS_HEADING} ({len(result.trials)})")
     if result.trials:
         w.para(c.CITED_TRIALS_NOTE, indent=2, style="dim")
+    if any(not c.trial_known(t) for t in result.trials):
+        w.para(c.CITED_NOT_CHECKED_NOTE, indent=2, style="dim")
     if not result.trials:
         w.para("No trial matched.", indent=2)
     if biomarker:
@@ -262,9 +264,12 @@ def _open_trial(w: _Writer, t) -> None:
 
 
 def _trial(w: _Writer, t: TrialMatch, index: dict) -> None:
-    head = ", ".join(x for x in (t.nct_id, c.trial_phase(t)) if x)
-    w.para(f"{head}: {c.trial_status(t)}", indent=4, hang=8)
-    w.para(t.title, indent=8)
+    if not c.trial_known(t):  # the id only: say so, never a made-up title
+        w.para(f"{c.clean(t.nct_id)}: {c.TRIAL_NOT_CHECKED}", indent=4, hang=8)
+    else:
+        head = ", ".join(x for x in (c.clean(t.nct_id), c.trial_facts(t)) if x)
+        w.para(f"{head}: {c.trial_status(t)}", indent=4, hang=8)
+        w.para(c.trial_title(t), indent=8)
     if t.alteration_ids:
         w.para("for " + ", ".join(c.labels_for(t.alteration_ids, index)), indent=8)
     url = c.trial_url(t)
