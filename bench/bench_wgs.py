@@ -86,7 +86,7 @@ def main() -> int:
                       f"ratio {b_secs / z:.2f} (CPU {b_cpu / z_cpu:.2f})   peak {b_peak:.0f} MB   "
                       f"JSON {old.stat().st_size / 1024:.0f} KiB")
         doc = json.loads(out.read_text())
-    result = doc[0] if isinstance(doc, list) else doc
+    result = doc["results"][0]  # `matcher match --format json`: {"results": [...]}
     labels = [a["alteration"]["label"] for a in result["alterations"]]
     missed = [h for h in HIDDEN if not any(h in label for label in labels)]
     notes = [w for w in result["warnings"] if w.startswith(("Whole-genome", "small-variant"))

@@ -65,8 +65,10 @@ def derive_level(ev: Evidence, tumor: TumorType | None, oncotree) -> tuple[str, 
     else:
         label_status = "on-label"
     strong = ev.evidence_type in ("fda", "guideline")
-    if label_status == "tumor-agnostic" and not strong and "SOLID" not in ev.scope:
-        # "Cancer" in general (OncoTree's root) is no evidence *in this tumor type*.
+    if label_status == "tumor-agnostic" and not strong:
+        # Evidence scoped to all solid tumors or to "Cancer" in general (OncoTree's root) that is
+        # not an approval or guideline (a case report, a basket cohort) is no evidence *in this
+        # tumor type*: other-tumor evidence (3B, R2). Tumor-agnostic approvals keep level 1.
         in_scope = False
     if ev.direction == "resistance":
         return ("R1" if in_scope and strong else "R2"), label_status
@@ -749,9 +751,10 @@ def _trials(kb: KnowledgeBase, idx: _Index, tumor: TumorType | None,
 
 
 def _trial(trial, reason: str, alt_ids: tuple[str, ...]) -> TrialMatch:
-    return TrialMatch(nct_id=trial.nct_id, title=trial.title, phase=trial.phase,
+    return TrialMatch(nct_id=trial.nct_id, title=trial.title or None, phase=trial.phase,
                       status=trial.status, status_verified=trial.status_verified,
-                      reason=reason, alteration_ids=alt_ids, url=trial.url)
+                      reason=reason, alteration_ids=alt_ids, url=trial.url,
+                      sponsor=trial.sponsor)
 
 
 # ----------------------------------------------------------------------------- open trials

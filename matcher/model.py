@@ -328,13 +328,14 @@ class TrialMatch:
     """A trial: matched through a biomarker, or open to the tumor type regardless of biomarker."""
 
     nct_id: str
-    title: str
+    title: str | None  # None: not known yet (`matcher trials refresh` fetches it)
     phase: str | None
     status: str | None
     status_verified: str | None  # ISO date the status was last verified, or None
     reason: str  # 'biomarker' | 'tumor_type'
     alteration_ids: tuple[str, ...] = ()
     url: str = ""
+    sponsor: str | None = None  # lead sponsor, once refreshed from ClinicalTrials.gov
 
 
 @dataclass(frozen=True)
@@ -415,6 +416,10 @@ class MatchResult:
     # ClinicalTrials.gov trials open to this patient (knowledgebase/ctgov/, docs/trials.md);
     # `trials` above keeps the trials cited by the KB's evidence (references, not "open")
     open_trials: tuple[OpenTrialMatch, ...] = ()
+    # The lab's patient identifier (lab JSON patient.id, a MAF sidecar's PATIENT_ID): shown on
+    # the summary page and in FHIR so a printed page cannot be filed in the wrong chart; never
+    # logged.
+    patient_id: str | None = None
 
     def to_json(self) -> str:
         """The documented result schema as compact JSON (UTF-8 text, field order as declared).

@@ -251,7 +251,8 @@ def match_report(report: Report, kb: KnowledgeBase, limits: Limits = Limits()) -
         result = match(norm.alterations, kb, tumor, report_id=report.report_id,
                        warnings=bounded(norm.warnings), source_format=report.source_format,
                        sample=report.sample, genome_build=report.genome_build, lab=report.lab,
-                       specimen=report.specimen, max_matches=_engine_cap(limits.max_matches))
+                       specimen=report.specimen, patient_id=report.patient_id,
+                       max_matches=_engine_cap(limits.max_matches))
     except TooManyMatches as exc:
         raise _too_many_matches(f"at least {exc.found}", limits.max_matches) from None
     _check_deadline(limits, "matching")

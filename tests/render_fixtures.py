@@ -128,7 +128,7 @@ ATC_BRAF = MatchResult(
     ),
     warnings=("Tumor content 20% is below 30%: copy-number losses may be missed.",),
     sample="TUMOR-01", genome_build="GRCh37", lab="Example Molecular Lab",
-    specimen=Specimen(id="SP-77", type="FFPE", tumor_content=20.0),
+    specimen=Specimen(id="SP-77", type="FFPE", tumor_content=20.0), patient_id="PT-4471",
     **_COMMON,
 )
 
@@ -234,7 +234,7 @@ def hostile() -> MatchResult:
         warnings=(SCRIPT, IMG, JS_URL),
         kb_version=SCRIPT, kb_hash=IMG, matcher_version=IMG, generated_at=SCRIPT,
         sample=SCRIPT + IMG, genome_build=IMG, lab=SCRIPT + IMG,
-        specimen=Specimen(id=IMG, type=SCRIPT, tumor_content=None),
+        specimen=Specimen(id=IMG, type=SCRIPT, tumor_content=None), patient_id=SCRIPT + IMG,
     )
 
 

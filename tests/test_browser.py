@@ -264,6 +264,37 @@ def _screenshot(cdp: CDP, name: str) -> None:
     (ARTIFACTS / f"{name}.png").write_bytes(png)
 
 
+# Every word of every drug name (split at spaces and hyphens, where a line may break) must lie on
+# one line: one client rectangle per word.
+_SPLIT_WORDS = """[...document.querySelectorAll('.therapy')].flatMap(el => {
+    const node = el.firstChild; if (!node || node.nodeType !== 3) return [];
+    const out = []; const re = /[^\\s-]+/g; let m;
+    while ((m = re.exec(node.data))) {
+        const r = document.createRange(); r.setStart(node, m.index);
+        r.setEnd(node, m.index + m[0].length);
+        const tops = new Set([...r.getClientRects()].map(x => Math.round(x.top)));
+        if (tops.size > 1) out.push(m[0]);
+    }
+    return out; })"""
+
+
+def _check_phone(cdp: CDP, name: str) -> None:
+    """At a phone's width (360 CSS px): no sideways scrolling and no drug name split mid-word."""
+    cdp.call("Emulation.setDeviceMetricsOverride", width=360, height=740, deviceScaleFactor=2,
+             mobile=True)
+    try:
+        assert _eval(cdp, "document.documentElement.clientWidth") == 360
+        assert _eval(cdp, "document.querySelectorAll('.therapy').length") > 0 or name.endswith(
+            "empty")
+        assert _eval(cdp, _SPLIT_WORDS) == [], name
+        assert _eval(cdp, "document.documentElement.scrollWidth") <= 360, name
+        png = base64.b64decode(cdp.call("Page.captureScreenshot", format="png")["data"])
+        (ARTIFACTS / f"{name}-phone.png").write_bytes(png)
+    finally:
+        cdp.call("Emulation.setDeviceMetricsOverride", width=1100, height=900,
+                 deviceScaleFactor=1, mobile=False)
+
+
 @pytest.mark.parametrize("name", list(PAGES))
 def test_page_in_chromium(browser: Browser, name: str) -> None:
     make, expected = PAGES[name]
@@ -284,6 +315,7 @@ def test_page_in_chromium(browser: Browser, name: str) -> None:
         assert _eval(cdp, "document.title") == "Targeted therapy match summary"
         _screenshot(cdp, name)
         assert _problems(cdp) == []
+        _check_phone(cdp, name)
         a4 = _pdf_pages(cdp, name, A4, "a4")
         letter = _pdf_pages(cdp, name, LETTER, "letter")
         assert 1 <= a4 <= 2, f"{name}: {a4} A4 pages"

@@ -36,7 +36,7 @@ def test_quick_check_from_the_readme(capsys):
 def test_json_output_is_the_result_schema(capsys):
     code, out, _ = run(["match", str(SAMPLE), "--format", "json", "--tumor-type", "COADREAD"],
                        capsys)
-    doc = json.loads(out)
+    (doc,) = json.loads(out)["results"]
     assert code == 0 and doc["tumor_type"]["code"] == "COADREAD"
     assert not any(o["name"] == "dabrafenib + trametinib" for o in doc["therapy_options"]), \
         "the tumor-agnostic approval excludes colorectal cancer"
@@ -148,7 +148,8 @@ def test_match_shows_refreshed_trial_status(tmp_path, monkeypatch, capsys):
                                                   "2025-01-02", "2026-11-20")}, cache)
     monkeypatch.setenv("MATCHER_TRIAL_CACHE", str(cache))
     code, out, _ = run(["match", str(SAMPLE), "--format", "json"], capsys)
-    trial = next(t for t in json.loads(out)["trials"] if t["nct_id"] == "NCT02034110")
+    (doc,) = json.loads(out)["results"]
+    trial = next(t for t in doc["trials"] if t["nct_id"] == "NCT02034110")
     assert code == 0 and trial["status"] == "COMPLETED"
     assert trial["status_verified"] == "2026-11-20"
 
@@ -156,7 +157,7 @@ def test_match_shows_refreshed_trial_status(tmp_path, monkeypatch, capsys):
 def test_progress_goes_to_stderr_only_when_asked_off_a_terminal(capsys):
     vcf = ROOT / "vcf_samples" / "atc_braf_v600e.grch37.vcf"
     code, out, err = run(["match", str(vcf), "-f", "json"], capsys)
-    assert code == 0 and err == "" and json.loads(out)["report_id"]
+    assert code == 0 and err == "" and json.loads(out)["results"][0]["report_id"]
     code, out, err = run(["match", str(vcf), "-f", "json", "--progress"], capsys)
     assert code == 0 and "[matcher] reading atc_braf_v600e.grch37.vcf" in err
-    assert "[matcher] matching" in err and json.loads(out)["report_id"]
+    assert "[matcher] matching" in err and json.loads(out)["results"][0]["report_id"]

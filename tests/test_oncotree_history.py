@@ -86,8 +86,7 @@ def test_one_unknown_code_fails_its_sample_only_naming_file_line_and_sample(tmp_
     code = main(["match", str(maf), "--clinical", str(clinical), "--format", "json"])
     out, err = capsys.readouterr()
     assert code == 2
-    docs = json.loads(out)
-    docs = docs if isinstance(docs, list) else [docs]
+    docs = json.loads(out)["results"]
     assert [d["sample"] for d in docs] == ["DEMO-M1", "DEMO-M3"]  # the others are reported
     assert docs[0]["tumor_type"]["code"] == "GB"
     lines = clinical.read_text().splitlines()

@@ -52,7 +52,8 @@ def test_every_bundle_validates(name: str) -> None:
 
 def test_validation_is_real() -> None:
     bundle = to_fhir(fx.ATC_BRAF)
-    del bundle["entry"][1]["resource"]["status"]  # Observation.status is 1..1
+    obs = resources(bundle, "Observation")[0]
+    del obs["status"]  # Observation.status is 1..1
     with pytest.raises(ValidationError):
         validate(bundle)
 
@@ -71,7 +72,30 @@ def test_report_references_every_observation() -> None:
     assert "Anaplastic Thyroid Cancer (THAP)" in report["conclusion"]
     assert "Decision support for a qualified clinician" in report["conclusion"]
     assert "Tumor content 20%" in report["conclusion"]
-    assert "subject" not in report  # no patient identifier is written
+
+
+def test_patient_is_the_subject_of_the_report_and_every_observation() -> None:
+    bundle = to_fhir(fx.ATC_BRAF)
+    (patient,) = resources(bundle, "Patient")
+    assert patient["identifier"] == [{"value": "PT-4471",
+                                      "assigner": {"display": "Example Molecular Lab"}}]
+    url = next(e["fullUrl"] for e in bundle["entry"] if e["resource"] is patient)
+    subjects = [r["subject"] for r in bundle_resources(bundle)
+                if r["resourceType"] in ("DiagnosticReport", "Observation")]
+    assert len(subjects) == 1 + 4 + 2
+    assert all(s == {"reference": url, "identifier": {
+        "value": "PT-4471", "assigner": {"display": "Example Molecular Lab"}}} for s in subjects)
+    assert to_fhir(fx.ATC_BRAF) == bundle  # stable ids
+
+
+def test_no_patient_no_subject() -> None:
+    bundle = to_fhir(fx.EMPTY)
+    assert not resources(bundle, "Patient")
+    assert not any("subject" in r for r in bundle_resources(bundle))
+
+
+def bundle_resources(bundle: dict) -> list[dict]:
+    return [e["resource"] for e in bundle["entry"]]
 
 
 def test_variant_observation_has_gene_hgvs_coordinates_and_build() -> None:

@@ -63,7 +63,8 @@ def atc() -> tuple[str, Page]:
 def test_sections_in_the_order_of_issue_5(atc) -> None:
     _, page = atc
     text = page.body_text
-    order = ["RPT-ATC-0001", "TUMOR-01", "Anaplastic Thyroid Cancer", "OncoTree THAP",
+    order = ["PT-4471", "SP-77", "TUMOR-01", "RPT-ATC-0001", "Anaplastic Thyroid Cancer",
+             "OncoTree THAP",
              "2026-11-27 03:00 UTC", "2026.11.0", "Therapy options", "dabrafenib + trametinib",
              "vemurafenib", "Clinical trials", "Matched to a biomarker", "NCT02034110",
              "Open to this tumor type", "NCT02657369", "Alterations without targeted therapy",
@@ -190,3 +191,78 @@ def test_colour_pairs_meet_wcag_aa() -> None:
         a, b = _luminance(colours[fg]), _luminance(colours[bg] if bg else "#ffffff")
         ratio = (max(a, b) + 0.05) / (min(a, b) + 0.05)
         assert ratio >= 4.5, (fg, bg, ratio)
+
+
+def _header_text(html: str) -> str:
+    return Page(html.split("</header>", 1)[0]).body_text
+
+
+def test_patient_and_specimen_identifiers_head_the_page(atc) -> None:
+    html, page = atc
+    head = _header_text(html)
+    for label, value in [("Patient", "PT-4471"), ("Specimen", "SP-77 (FFPE, tumor content 20%)"),
+                         ("Sample", "TUMOR-01"), ("Report", "RPT-ATC-0001")]:
+        assert f"{label} {value}" in head, (label, head)
+    assert page.body_text.index("PT-4471") < page.body_text.index("Therapy options")
+    # Not given: said so, never left blank (a blank reads like a page that lost its header).
+    empty = _header_text(render_html(fx.EMPTY))
+    assert "Patient not given by the lab" in empty
+    assert "Specimen not given by the lab" in empty
+
+
+def test_hostile_patient_id_is_escaped_in_the_header() -> None:
+    html = render_html(fx.hostile())
+    head = html.split("</header>", 1)[0]
+    assert "<script>alert" not in head and "<img src=x" not in head
+    assert f"Patient {fx.SCRIPT}{fx.IMG}" in _header_text(html)
+
+
+def test_no_machine_detail_on_the_page() -> None:
+    digest = hashlib.sha256(b"kb").hexdigest()
+    result = dataclasses.replace(fx.ATC_BRAF, kb_hash=f"sha256:{digest}")
+    html = render_html(result)
+    text = Page(html).body_text
+    assert not re.search(r"[0-9a-f]{64}", html)
+    assert not re.search(r"JSON|FHIR|\.json|\.vcf|\.maf", text)
+    # The footer names the KB content by a short prefix, for whoever must reproduce it.
+    footer = Page(html.split("<footer>", 1)[1]).body_text
+    assert f"Technical details: Matcher 0.1.0 · knowledge base 2026.11.0 (content " \
+           f"sha256:{digest[:12]}…)" in footer
+    assert "sha256" not in _header_text(html)
+
+
+def _print_rules(css: str) -> list[tuple[str, str]]:
+    """(selector list, declarations) of every rule inside an @media print block."""
+    rules = []
+    css = re.sub(r"/\*.*?\*/", "", css, flags=re.S)
+    for block in re.finditer(r"@media print\s*\{((?:[^{}]|\{[^{}]*\})*)\}", css):
+        rules += re.findall(r"([^{}]+)\{([^{}]*)\}", block.group(1))
+    return [(sel.strip(), body) for sel, body in rules]
+
+
+def test_headings_stay_with_their_section_in_print(atc) -> None:
+    from matcher.render.html import _CSS
+
+    rules = _print_rules(_CSS)
+    keep_after = {s.strip() for sel, body in rules if "break-after: avoid" in body
+                  for s in sel.split(",")}
+    keep_before = {s.strip() for sel, body in rules if "break-before: avoid" in body
+                   for s in sel.split(",")}
+    used = {tag for tag, _ in atc[1].elements if re.fullmatch(r"h[1-6]", tag)}
+    assert used and used <= keep_after, used - keep_after
+    assert {f"{h} + *" for h in used - {"h1"}} <= keep_before
+
+
+def test_drug_names_wrap_at_spaces_on_a_phone(atc) -> None:
+    from matcher.render.html import _CSS
+
+    viewport = [m for m in atc[1].tags("meta") if m.get("name") == "viewport"]
+    assert viewport and "width=device-width" in viewport[0]["content"]
+    # 'anywhere' lets a table column shrink below a word's width and split it mid-word;
+    # break-word splits a word only when it cannot fit a line of its own.
+    cells = re.search(r"\nth, td \{([^}]*)\}", _CSS)
+    assert cells and "overflow-wrap: break-word" in cells[1] and "anywhere" not in cells[1]
+    therapy = re.search(r"\n\.therapy \{ hyphens: ([a-z]+); \}", _CSS)
+    assert therapy and therapy[1] == "manual"
+    phone = re.search(r"@media \(max-width: 40rem\)\s*\{((?:[^{}]|\{[^{}]*\})*)\}", _CSS)
+    assert phone and re.search(r"table, thead, tbody, tr, th, td \{ display: block", phone[1])

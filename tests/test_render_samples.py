@@ -28,6 +28,44 @@ def kb():
     return load_kb()
 
 
+def _lab_identifiers(name: str) -> dict[str, str]:
+    """{'Patient': …, 'Specimen': …} as the lab JSON file gives them (read here, not by Matcher)."""
+    if not name.endswith(".json"):
+        return {}
+    doc = json.loads((SAMPLES / name).read_text())
+    found = {"Patient": (doc.get("patient") or {}).get("id"),
+             "Specimen": (doc.get("specimen") or {}).get("id")}
+    return {k: v for k, v in found.items() if v}
+
+
+def test_some_samples_carry_identifiers() -> None:
+    """The check above is not vacuous: most lab JSON samples give both identifiers."""
+    assert sum(len(_lab_identifiers(n)) == 2 for n in FILES) >= 10
+
+
+def test_cohort_pages_carry_each_samples_patient(kb) -> None:
+    """A multi-sample MAF with its clinical sidecar: each page names its own patient and sample,
+    as the sidecar's rows give them."""
+    from matcher.pipeline import run
+    from matcher.readers import ReadOptions
+
+    rows = [line.split("\t") for line in
+            (SAMPLES / "multi_sample.clinical.tsv").read_text().splitlines()
+            if line and not line.startswith("#")]
+    header, rows = rows[0], rows[1:]
+    patients = {r[header.index("SAMPLE_ID")]: r[header.index("PATIENT_ID")] for r in rows}
+    options = ReadOptions(clinical_sidecar=(SAMPLES / "multi_sample.clinical.tsv").read_bytes())
+    results = run((SAMPLES / "multi_sample.grch37.maf").read_bytes(), kb=kb, fmt="maf",
+                  options=options)
+    assert {r.sample for r in results} == set(patients)
+    for result in results:
+        head = Page(render_html(result).split("</header>", 1)[0]).body_text
+        assert f"Patient {patients[result.sample]}" in head
+        assert f"Sample {result.sample}" in head
+        others = set(patients.values()) - {patients[result.sample]}
+        assert not any(p in head for p in others)
+
+
 @pytest.mark.parametrize("name", FILES)
 def test_sample_renders_everywhere(kb, name: str) -> None:
     from matcher.pipeline import run
@@ -40,8 +78,15 @@ def test_sample_renders_everywhere(kb, name: str) -> None:
             assert all(len(line) <= 80 for line in ANSI.sub("", text).splitlines())
         assert result.report_id in render_text(result)
 
-        page = Page(render_html(result))
+        html = render_html(result)
+        page = Page(html)
         assert not page.tags("script") and not page.tags("img")
+        # The identifiers the lab sent head the page; no machine detail anywhere on it.
+        head = Page(html.split("</header>", 1)[0]).body_text
+        for label, value in _lab_identifiers(name).items():
+            assert f"{label} {value}" in head, (name, label, value)
+        assert not re.search(r"[0-9a-f]{64}", html), name
+        assert not re.search(r"JSON|\.json\b|\.vcf\b", page.body_text), name
         assert page.title == "Targeted therapy match summary"
         text = page.body_text
         # Options at 1/2/3A are all on the page; 3B/4 ones are named up to a cap, the rest
@@ -60,6 +105,10 @@ def test_sample_renders_everywhere(kb, name: str) -> None:
 
         bundle = to_fhir(result)
         validate(bundle)
+        patients = [e["resource"]["identifier"][0]["value"] for e in bundle["entry"]
+                    if e["resource"]["resourceType"] == "Patient"]
+        lab_patient = _lab_identifiers(name).get("Patient")
+        assert patients == ([lab_patient] if lab_patient else []), name
         observations = [e for e in bundle["entry"]
                         if e["resource"]["resourceType"] == "Observation"]
         assert len(observations) == (len(result.alterations) + len(result.therapy_options)

@@ -39,7 +39,8 @@ def test_colour_codes_only_when_asked() -> None:
 
 def test_atc_braf_sections_in_order() -> None:
     out = render_text(fx.ATC_BRAF)
-    order = ["RPT-ATC-0001", "Anaplastic Thyroid Cancer (THAP)", "KB 2026.11.0",
+    order = ["RPT-ATC-0001", "Patient      PT-4471", "Anaplastic Thyroid Cancer (THAP)",
+             "KB 2026.11.0",
              "THERAPY OPTIONS", "[1]", "dabrafenib + trametinib", "[3A]", "vemurafenib",
              "CLINICAL TRIALS", "Matched to a biomarker", "NCT02034110",
              "Open to the tumor type", "NCT02657369",

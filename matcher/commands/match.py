@@ -14,15 +14,17 @@ OUTPUT_FORMATS = ("text", "json", "html", "fhir")
 
 
 def render(results: list, fmt: str, color: bool) -> str:
-    """Render match results in one of OUTPUT_FORMATS (several samples: one after the other)."""
+    """Render match results in one of OUTPUT_FORMATS, in a shape that does not depend on how many
+    samples the file held: JSON ``{"results": [...]}``, FHIR one ``collection`` Bundle, text one
+    summary after the other."""
     if fmt == "json":
-        docs = [r.to_dict() for r in results]
-        return json.dumps(docs[0] if len(docs) == 1 else docs, indent=2)
-    if fmt == "fhir":
-        from matcher.render.fhir import to_fhir
+        from matcher.render.json import render_json_results
 
-        docs = [to_fhir(r) for r in results]
-        return json.dumps(docs[0] if len(docs) == 1 else docs, indent=2)
+        return render_json_results(results)
+    if fmt == "fhir":
+        from matcher.render.fhir import to_fhir_collection
+
+        return json.dumps(to_fhir_collection(results), indent=2)
     if fmt == "html":
         from matcher.render.html import render_html
 

@@ -269,15 +269,15 @@ class Importer:
         for nct in sorted(self.trials):
             t = self.trials[nct]
             docs.append({"nct_id": nct,
-                         "title": "Pivotal trial of an FDA biomarker approval ("
-                                  + ", ".join(t["rows"]) + ")",
+                         "title": None,  # not in the tables: `matcher trials refresh`
                          "phase": None, "biomarkers": t["biomarkers"],
                          "tumor_types": sorted(t["tumor_types"]),
                          "status": None, "status_verified": None,
                          "source": "approval fact tables (" + ", ".join(t["rows"]) + ")"})
         res.new_trials = len(docs)
         _write_text(out / "trials.yaml", header + "# Pivotal-trial NCT ids the curated "
-                    "trials.yaml lacks; titles are ours, status unverified.\n"
+                    "trials.yaml lacks; title, phase and status unknown until "
+                    "`matcher trials refresh`.\n"
                     + _dump({"trials": docs}))
         _write_tsv(out / "SKIPPED.tsv", ("id", "table", "reason", "detail"),
                    sorted(res.skipped))

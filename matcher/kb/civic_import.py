@@ -430,15 +430,14 @@ class Importer:
             t = trials[nct]
             trial_docs.append({
                 "nct_id": nct,
-                "title": "Clinical trial cited by CIViC evidence " + ", ".join(t["eids"][:5])
-                         + (" and others" if len(t["eids"]) > 5 else ""),
+                "title": None,  # CIViC gives none: `matcher trials refresh` fetches it
                 "phase": None, "biomarkers": t["biomarkers"],
                 "tumor_types": [] if t.get("any_tumor") else sorted(t["tumor_types"]),
                 "status": None, "status_verified": None,
                 "source": f"CIViC {self.release} ({', '.join(t['eids'])})"})
         res.new_trials = len(trial_docs)
         _write_text(out / "trials.yaml", header + "# NCT ids CIViC cites that the curated "
-                    "trials.yaml lacks; titles are ours, status unverified until "
+                    "trials.yaml lacks; title, phase and status unknown until "
                     "`matcher trials refresh`.\n" + _dump({"trials": trial_docs}))
         write_disease_map(out / "disease_map.tsv", dmap)
         with (out / "SKIPPED.tsv").open("w", encoding="utf-8", newline="") as fh:

@@ -83,13 +83,14 @@ class GeneEntry:
 @dataclass(frozen=True)
 class Trial:
     nct_id: str
-    title: str
+    title: str  # '' when the source gives none (imported: until `matcher trials refresh`)
     phase: str | None
     biomarkers: tuple[tuple[str, Criterion], ...]
     tumor_types: tuple[str, ...]
     status: str | None
     status_verified: str | None
     source: str | None = None
+    sponsor: str | None = None  # lead sponsor, from `matcher trials refresh`
 
     @property
     def url(self) -> str:

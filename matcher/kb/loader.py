@@ -119,7 +119,7 @@ class Loader:
                         therapies.setdefault(k, v)
             excluded = {g for g, e in genes.items() if e.imported_evidence == "exclude"}
             if (civic_dir / "trials.yaml").exists():
-                for k, v in self._load_trials(civic_dir / "trials.yaml").items():
+                for k, v in self._load_trials(civic_dir / "trials.yaml", False).items():
                     genes_of = {x for g, c in v.biomarkers for x in c.genes(g)}
                     if k not in trials and genes_of and genes_of <= excluded:
                         excluded_trials.add(k)  # cited only by evidence the curator excluded
@@ -154,7 +154,7 @@ class Loader:
         duplicates of an approval (they become its supporting citations in the engine)."""
         for k, v in self._load_therapies(folder / "therapies.yaml").items():
             therapies.setdefault(k, v)
-        for k, v in self._load_trials(folder / "trials.yaml").items():
+        for k, v in self._load_trials(folder / "trials.yaml", False).items():
             trials.setdefault(k, v)
         for symbol, entry in self._load_genes(folder / "genes", "approvals").items():
             base = genes.get(symbol)
@@ -399,7 +399,9 @@ class Loader:
             out[str(name)] = info
         return out
 
-    def _load_trials(self, path: Path) -> dict[str, Trial]:
+    def _load_trials(self, path: Path, title_required: bool = True) -> dict[str, Trial]:
+        """A trials.yaml; ``title_required=False`` for the importers' files, whose sources name
+        no title (an empty title: unknown until `matcher trials refresh`)."""
         raw = self._yaml(path)
         rel = self._rel(path)
         if raw is None:
@@ -439,7 +441,7 @@ class Loader:
                 status_verified=verified.isoformat() if isinstance(verified, dt.date)
                 else (str(verified) if verified else None),
                 source=t.get("source"))
-            if not out[nct].title:
+            if not out[nct].title and title_required:
                 self.problems.append(f"{where}.title: required")
         return out
 

@@ -44,6 +44,7 @@ class TrialStatus:
     last_update: str | None  # lastUpdatePostDateStruct.date (ISO)
     verified: str  # ISO date we fetched it (UTC)
     status_verified_date: str | None = None  # statusModule.statusVerifiedDate (YYYY-MM)
+    sponsor: str | None = None  # sponsorCollaboratorsModule.leadSponsor.name
 
 
 @dataclass
@@ -54,6 +55,11 @@ class RefreshReport:
     failed: dict[str, str] = field(default_factory=dict)  # nct -> reason (previous entry kept)
     changed: dict[str, tuple[str | None, str | None]] = field(default_factory=dict)  # old, new
     cache_path: str = ""
+    # A network failure (no connection, timeout, 429/5xx after the retries) stops the run: the
+    # trial it happened on, why, and the ids not tried after it.
+    stopped_at: str | None = None
+    stopped: str | None = None
+    not_tried: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -104,13 +110,17 @@ def save_status_cache(statuses: dict[str, TrialStatus], path: str | Path | None 
 def overlay(trials: dict, statuses: dict[str, TrialStatus]) -> dict:
     """KB trials (``matcher.kb.knowledge.Trial``) with cached status and verification date applied.
 
-    The title and phase of the KB are kept (the KB's are reviewed); only status moves.
+    A title and phase the KB gives are kept (the KB's are reviewed); where it gives none (an
+    imported trial), the cached ones fill in, and so does the lead sponsor.
     """
     out = dict(trials)
     for nct, st in statuses.items():
         t = out.get(nct)
         if t is not None and st.status:
-            out[nct] = dataclasses.replace(t, status=st.status, status_verified=st.verified)
+            out[nct] = dataclasses.replace(
+                t, status=st.status, status_verified=st.verified,
+                title=t.title or (st.title or "").strip(), phase=t.phase or st.phase,
+                sponsor=t.sponsor or st.sponsor)
     return out
 
 
@@ -169,10 +179,12 @@ def parse_study(nct_id: str, doc: object, today: str) -> TrialStatus:
     if ident.get("nctId") != nct_id:
         raise RefreshError(f"response is for {ident.get('nctId')!r}, not {nct_id}", False)
     last = (status.get("lastUpdatePostDateStruct") or {}).get("date")
+    sponsor = ((proto.get("sponsorCollaboratorsModule") or {}).get("leadSponsor") or {})
     return TrialStatus(nct_id=nct_id, status=status.get("overallStatus"),
                        phase=phase_text(design.get("phases")), title=ident.get("briefTitle"),
                        last_update=last, verified=today,
-                       status_verified_date=status.get("statusVerifiedDate"))
+                       status_verified_date=status.get("statusVerifiedDate"),
+                       sponsor=sponsor.get("name") if isinstance(sponsor, dict) else None)
 
 
 class _Pacer:
@@ -261,15 +273,25 @@ def refresh(nct_ids: Iterable[str], *, base_url: str = DEFAULT_BASE_URL,
             session: requests.Session | None = None, timeout: float = 10, retries: int = 3,
             rate: float | None = DEFAULT_RATE, backoff: float = 1.0,
             cache: str | Path | None = None, sleep: Callable[[float], None] = time.sleep,
-            today: str | None = None) -> RefreshReport:
-    """Refresh the status of each trial and update the cache; failures keep the old entry."""
+            today: str | None = None,
+            progress: Callable[[int, int, str, str], None] | None = None) -> RefreshReport:
+    """Refresh the status of each trial and update the cache; failures keep the old entry.
+
+    A trial ClinicalTrials.gov does not know (404) or answers oddly is reported and the run goes
+    on; a network failure (no connection, timeout, 429/5xx after ``retries``) stops it at once:
+    the next trial would fail the same way. What was refreshed before is saved either way.
+    ``progress(n, total, nct_id, outcome)`` is called after each trial.
+    """
     ids = list(dict.fromkeys(nct_ids))
     path = cache_path(cache)
     statuses = load_status_cache(path)
     report = RefreshReport(cache_path=str(path))
     today = today or dt.datetime.now(dt.UTC).date().isoformat()
-    for nct, doc in _studies(ids, report, base_url=base_url, session=session, timeout=timeout,
-                             retries=retries, rate=rate, backoff=backoff, sleep=sleep):
+    done = 0
+    studies = _studies(ids, report, base_url=base_url, session=session, timeout=timeout,
+                       retries=retries, rate=rate, backoff=backoff, sleep=sleep)
+    for nct, doc in studies:
+        done = ids.index(nct) + 1
         try:
             if isinstance(doc, RefreshError):
                 raise doc
@@ -278,12 +300,21 @@ def refresh(nct_ids: Iterable[str], *, base_url: str = DEFAULT_BASE_URL,
             prev = statuses.get(nct)
             report.failed[nct] = exc.reason + (
                 f"; kept status {prev.status} verified {prev.verified}" if prev else "")
+            if progress:
+                progress(done, len(ids), nct, f"not refreshed: {exc.reason}")
+            if exc.retry:  # the network or the service, not this trial: stop here
+                report.stopped_at, report.stopped = nct, exc.reason
+                report.not_tried = ids[done:]
+                studies.close()
+                break
             continue
         old = statuses.get(nct)
         if old is None or old.status != st.status:
             report.changed[nct] = (old.status if old else None, st.status)
         statuses[nct] = st
         report.refreshed.append(nct)
+        if progress:
+            progress(done, len(ids), nct, st.status or "no status given")
     if report.refreshed:
         save_status_cache(statuses, path)
     return report

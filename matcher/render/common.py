@@ -165,10 +165,33 @@ def trial_phase(t: TrialMatch) -> str:
     return phase
 
 
+# What a cited trial shows when neither its source nor a refresh told anything about it, and the
+# command that finds out.
+TRIAL_NOT_CHECKED = "not yet checked"
+TRIAL_CHECK_COMMAND = "matcher trials refresh"
+
+
+def trial_known(t: TrialMatch) -> bool:
+    """Whether anything beyond the NCT id is known of a cited trial."""
+    return bool(t.title or t.phase or t.status or getattr(t, "sponsor", None))
+
+
+def trial_title(t: TrialMatch) -> str:
+    """The trial's title, or 'title not yet checked' (never a made-up one)."""
+    return clean(t.title) if t.title else f"title {TRIAL_NOT_CHECKED}"
+
+
+def trial_facts(t: TrialMatch) -> str:
+    """'Phase 2 · sponsor Novartis' from what is known ('' if nothing)."""
+    sponsor = getattr(t, "sponsor", None)
+    return " · ".join(x for x in (trial_phase(t), clean(f"sponsor {sponsor}") if sponsor
+                                  else "") if x)
+
+
 def trial_status(t: TrialMatch) -> str:
-    """'Recruiting (as of 2026-10-01)', or '… (status not verified)'."""
+    """'Recruiting (as of 2026-10-01)', '… (status not verified)', or 'Status not yet checked'."""
     if not t.status and not t.status_verified:
-        return "Status not verified"
+        return f"Status {TRIAL_NOT_CHECKED}"
     words = TRIAL_STATUS_WORDS.get(t.status or "", t.status or "Status unknown")
     if t.status_verified:
         return clean(f"{words} (as of {t.status_verified})")
@@ -207,6 +230,10 @@ OPEN_TRIALS_HEADING = "Trials open for this patient"
 CITED_TRIALS_HEADING = "Clinical trials cited by the KB"
 CITED_TRIALS_NOTE = ("References of the evidence and the knowledge base, not known to be open: "
                      "check each on ClinicalTrials.gov.")
+# Said once where some cited trial is known by its id only.
+CITED_NOT_CHECKED_NOTE = (f"\u201c{TRIAL_NOT_CHECKED.capitalize()}\u201d: known by its id "
+                          f"only; `{TRIAL_CHECK_COMMAND}` fetches title, phase, sponsor and "
+                          "status from ClinicalTrials.gov.")
 
 
 def trials_in_order(result: MatchResult) -> tuple[list[TrialMatch], list[TrialMatch]]:
@@ -387,6 +414,16 @@ def specimen_text(result: MatchResult) -> str:
     if extra:
         head = f"{head} ({', '.join(extra)})" if head else ", ".join(extra)
     return clean(head)
+
+
+def short_hash(value: str | None, keep: int = 12) -> str:
+    """'sha256:3f2a9c0d1e4b…': a content hash cut to ``keep`` hex digits, for people (the JSON
+    result carries it whole)."""
+    text = clean(value or "")
+    algo, sep, digest = text.rpartition(":")
+    if len(digest) <= keep:
+        return text
+    return f"{algo}{sep}{digest[:keep]}\u2026"
 
 
 def when(result: MatchResult) -> str:

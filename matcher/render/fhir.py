@@ -17,8 +17,11 @@ has ``status`` ``amended`` and the core ``diagnosticReport-replaces`` extension 
 earlier DiagnosticReport, whose id is derived from the earlier result as below.
 
 Codes are those of the IG's profiles and examples; where no code is certain (gene IDs, drug codes,
-our evidence levels) the CodeableConcept is text-only. No patient identifier is written. Ids are
-UUIDs derived from the report id and time, so the same result gives the same Bundle.
+our evidence levels) the CodeableConcept is text-only. When the lab named the patient
+(``MatchResult.patient_id``), a ``Patient`` resource carries that identifier (assigned by the
+lab) and the DiagnosticReport and every Observation name it as ``subject`` (reference and
+identifier). Ids are UUIDs derived from the report id and time, so the same result gives the same
+Bundle.
 """
 
 from __future__ import annotations
@@ -38,7 +41,7 @@ from matcher.model import (
 )
 from matcher.render import common as c
 
-__all__ = ["MEDIA_TYPE", "report_reference", "to_fhir"]
+__all__ = ["MEDIA_TYPE", "report_reference", "to_fhir", "to_fhir_collection"]
 
 MEDIA_TYPE = "application/fhir+json"
 
@@ -105,17 +108,57 @@ def to_fhir(result: MatchResult, *, replaces: MatchResult | None = None) -> dict
     for t in getattr(result, "open_trials", ()) or ():
         key = f"trial/{t.nct_id}"
         entries.append(_entry(ids.ref(key), _research_study(t, ids.id(key))))
+    head = [_entry(ids.ref("report"), report)]
+    patient = _patient(result, ids.id("patient"))
+    if patient is not None:
+        subject = {"reference": ids.ref("patient"), "identifier": patient["identifier"][0]}
+        for e in (*head, *entries):
+            if e["resource"]["resourceType"] in ("DiagnosticReport", "Observation"):
+                e["resource"]["subject"] = subject
+        entries.append(_entry(ids.ref("patient"), patient))  # last: the findings come first
     bundle: dict[str, Any] = {
         "resourceType": "Bundle",
         "id": ids.id("bundle"),
         "type": "collection",
-        "entry": [_entry(ids.ref("report"), report), *entries],
+        "entry": [*head, *entries],
     }
     if _INSTANT.fullmatch(result.generated_at or ""):
         bundle["timestamp"] = result.generated_at
     if _text(result.report_id):
         bundle["identifier"] = {"value": _text(result.report_id)}
     return bundle
+
+
+def to_fhir_collection(results: list[MatchResult]) -> dict[str, Any]:
+    """Every result of one input file (a cohort MAF: one per sample) as ONE FHIR ``collection``
+    Bundle, the shape a FHIR server accepts: one result gives exactly ``to_fhir(result)``;
+    several give a Bundle holding every report's entries (their ids are derived per report, so
+    none collide), its id derived from theirs. Never a JSON array of Bundles."""
+    bundles = [to_fhir(r) for r in results]
+    if len(bundles) == 1:
+        return bundles[0]
+    seed = "matcher:collection:" + ":".join(b["id"] for b in bundles)
+    bundle: dict[str, Any] = {
+        "resourceType": "Bundle",
+        "id": str(uuid.uuid5(uuid.NAMESPACE_URL, seed)),
+        "type": "collection",
+        "entry": [e for b in bundles for e in b["entry"]],
+    }
+    times = sorted(b["timestamp"] for b in bundles if "timestamp" in b)
+    if times:
+        bundle["timestamp"] = times[-1]
+    return bundle
+
+
+def _patient(result: MatchResult, pid: str) -> dict[str, Any] | None:
+    """The patient the lab named (its own identifier, assigned by the lab), or None."""
+    value = _text(result.patient_id)
+    if not value:
+        return None
+    identifier: dict[str, Any] = {"value": value}
+    if _text(result.lab):
+        identifier["assigner"] = {"display": _text(result.lab)}
+    return {"resourceType": "Patient", "id": pid, "identifier": [identifier]}
 
 
 def _amend(report: dict[str, Any], result: MatchResult, old: MatchResult) -> None:

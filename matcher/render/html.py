@@ -67,9 +67,9 @@ def _context(result: MatchResult) -> dict[str, Any]:
     if biomarker:
         trial_groups.append({"title": "Matched to a biomarker in this report",
                              "trials": [_trial(t, index) for t in biomarker]})
-    if by_tumor:
+    if by_tumor:  # titles only for the biomarker-matched ones: the page keeps two printed pages
         trial_groups.append({"title": "Open to this tumor type, regardless of biomarker",
-                             "trials": [_trial(t, index) for t in by_tumor]})
+                             "trials": [_trial(t, index, titled=False) for t in by_tumor]})
     open_biomarker, open_tumor = c.open_trials_in_order(result)
     open_groups = []
     if open_biomarker:
@@ -85,8 +85,9 @@ def _context(result: MatchResult) -> dict[str, Any]:
                  for t in open_biomarker[c.OPEN_TRIALS_IN_FULL:]]
     open_tumor_line = ""
     if open_tumor:  # a count only: the page stays within two printed pages
-        open_tumor_line = (f"{len(open_tumor)} more open to this tumor type (text summary, "
-                           "JSON).")
+        n = len(open_tumor)
+        open_tumor_line = (f"{n} more trial{'s are' if n > 1 else ' is'} open to this tumor "
+                           "type with no biomarker requirement found; not listed on this page.")
     resistance_here, resistance_elsewhere = c.resistance_split(result)
     others = c.other_options(result)
     other_res = _resistance_by_therapy(resistance_elsewhere, index)
@@ -95,7 +96,9 @@ def _context(result: MatchResult) -> dict[str, Any]:
         "lead_warnings": c.lead_warnings(result),
         "css": Markup(_CSS),  # noqa: S704 - our own packaged file, hashed into the CSP
         "meta_csp": META_CSP,
+        "patient": c.clean(result.patient_id or ""),
         "specimen": c.specimen_text(result),
+        "kb_hash_short": c.short_hash(result.kb_hash),
         "no_option_text": c.no_option_text(result),
         "generated": c.when(result),
         "options": [_option(o, index) for o in c.primary_options(result)],
@@ -112,6 +115,8 @@ def _context(result: MatchResult) -> dict[str, Any]:
         "open_heading": c.OPEN_TRIALS_HEADING,
         "cited_heading": c.CITED_TRIALS_HEADING,
         "cited_note": c.CITED_TRIALS_NOTE,
+        "cited_not_checked": (c.CITED_NOT_CHECKED_NOTE
+                              if any(not c.trial_known(t) for t in result.trials) else ""),
         "no_therapy": _no_therapy_rows(groups.no_therapy),
         "set_aside": c.grouped_rows(groups.set_aside),
         "disclaimer": c.DISCLAIMER,
@@ -238,10 +243,15 @@ def _match(m: Match, index: dict[str, Alteration]) -> dict[str, Any]:
     }
 
 
-def _trial(t, index: dict[str, Alteration]) -> dict[str, Any]:
+def _trial(t, index: dict[str, Alteration], titled: bool = True) -> dict[str, Any]:
+    """A cited trial: what is known of it (phase, sponsor, status and its date, title unless
+    not ``titled``), or 'not yet checked' when only its id is."""
+    known = c.trial_known(t)
     return {
-        "nct_id": c.clean(t.nct_id), "url": c.trial_url(t), "title": c.clean(t.title),
-        "phase": c.trial_phase(t) or "not given", "status": c.trial_status(t),
+        "nct_id": c.clean(t.nct_id), "url": c.trial_url(t),
+        "title": _clip(c.clean(t.title), 80) if t.title and titled else "",
+        "facts": c.trial_facts(t),
+        "status": c.trial_status(t) if known else c.TRIAL_NOT_CHECKED,
         "verified": bool(t.status_verified),
         "alterations": ", ".join(c.labels_for(t.alteration_ids, index)),
     }

@@ -79,6 +79,8 @@ def render_text(result: MatchResult, *, color: bool = False, width: int = 80) ->
         w.para(f"! {text}", hang=2, style="warn")
         w.blank()
     w.para(f"Matcher report {result.report_id}", style="title")
+    if result.patient_id:
+        w.field("Patient", c.clean(result.patient_id))
     w.field("Tumor type", c.tumor_text(result))
     sample = c.clean(result.sample or "not given")
     w.field("Sample", sample)
@@ -135,6 +137,8 @@ def render_text(result: MatchResult, *, color: bool = False, width: int = 80) ->
     w.heading(f"{c.CITED_TRIALS_HEADING} ({len(result.trials)})")
     if result.trials:
         w.para(c.CITED_TRIALS_NOTE, indent=2, style="dim")
+    if any(not c.trial_known(t) for t in result.trials):
+        w.para(c.CITED_NOT_CHECKED_NOTE, indent=2, style="dim")
     if not result.trials:
         w.para("No trial matched.", indent=2)
     if biomarker:
@@ -263,9 +267,12 @@ def _open_trial(w: _Writer, t) -> None:
 
 
 def _trial(w: _Writer, t: TrialMatch, index: dict) -> None:
-    head = ", ".join(x for x in (t.nct_id, c.trial_phase(t)) if x)
-    w.para(f"{head}: {c.trial_status(t)}", indent=4, hang=8)
-    w.para(t.title, indent=8)
+    if not c.trial_known(t):  # the id only: say so, never a made-up title
+        w.para(f"{c.clean(t.nct_id)}: {c.TRIAL_NOT_CHECKED}", indent=4, hang=8)
+    else:
+        head = ", ".join(x for x in (c.clean(t.nct_id), c.trial_facts(t)) if x)
+        w.para(f"{head}: {c.trial_status(t)}", indent=4, hang=8)
+        w.para(c.trial_title(t), indent=8)
     if t.alteration_ids:
         w.para("for " + ", ".join(c.labels_for(t.alteration_ids, index)), indent=8)
     url = c.trial_url(t)
