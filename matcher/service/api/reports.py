@@ -26,6 +26,7 @@ from matcher.service.api.schemas import (
     ReportListSchema,
     ReportRecordSchema,
     SubmitParamsSchema,
+    SubmitQuerySchema,
     VersionParamsSchema,
 )
 from matcher.service.state import flatten_messages, state
@@ -86,14 +87,16 @@ def wants_fhir() -> bool:
 
 
 def _record(rep: StoredReport, versions: list[int], status: int = 200,
-            headers: dict[str, str] | None = None, current: dict | None = None) -> Response:
-    """A ReportRecord response. The stored result JSON is spliced in as is: it is neither
-    parsed nor encoded again (it is most of the bytes), and is served exactly as first stored."""
+            headers: dict[str, str] | None = None, current: dict | None = None,
+            view: str = "compact") -> Response:
+    """A ReportRecord response. The stored result JSON (the compact view) is spliced in as is:
+    it is neither parsed nor encoded again, and is served exactly as first stored; the full
+    view is rebuilt from it and the stored detail."""
     meta = _meta(rep)
     meta["versions"] = versions
     head = json.dumps(meta, default=lambda d: d.isoformat(), separators=(",", ":"))
     tail = f',"current":{json.dumps(current)}' if current is not None else ""
-    body = f'{head[:-1]},"result":{rep.result_json}{tail}}}'
+    body = f'{head[:-1]},"result":{rep.result_view(view)}{tail}}}'
     return Response(body, status=status, mimetype="application/json", headers=headers)
 
 
@@ -208,7 +211,7 @@ def _limits(cfg: dict[str, Any]):  # noqa: ANN202
 class Reports(MethodView):
     @secured(blp)
     @blp.doc(requestBody=_SUBMIT_BODY)
-    @blp.arguments(SubmitParamsSchema, location="query")
+    @blp.arguments(SubmitQuerySchema, location="query")
     @blp.response(201, ReportRecordSchema,
                   description="Stored and matched (committed). `Location` names the report.")
     @blp.alt_response(200, schema=ReportRecordSchema,
@@ -223,6 +226,7 @@ class Reports(MethodView):
         st = state()
         cfg = st.config
         supersede = query.pop("supersede", False)
+        view = query.pop("view", "compact")
         data, params, filename = _read_submission(query)
         sha = _fingerprint(data, {k: params.get(k) for k in READ_PARAMS})
         peek = _peek_report_id(data, params)
@@ -230,7 +234,7 @@ class Reports(MethodView):
         if peek:
             existing = st.store.get(g.lab, peek)
             if existing is not None and existing.content_sha256 == sha:
-                return self._answer(existing, created=False)
+                return self._answer(existing, created=False, view=view)
 
         options = ReadOptions(
             report_id=params.get("report_id"), tumor_type=params.get("tumor_type"),
@@ -272,17 +276,17 @@ class Reports(MethodView):
             request_id=g.request_id,
         )
         stored, created = st.store.submit(sub, supersede=supersede)
-        return self._answer(stored, created=created)
+        return self._answer(stored, created=created, view=view)
 
     @staticmethod
-    def _answer(rep: StoredReport, *, created: bool) -> Response:
+    def _answer(rep: StoredReport, *, created: bool, view: str) -> Response:
         mlog.bind(outcome="created" if created else "existing")
         mlog.get_logger().info("report stored" if created else "report already stored", extra={
             "event": "submit", "version": rep.version, "content_sha256": rep.content_sha256,
             "content_size": rep.content_size, "source_format": rep.source_format})
         versions = list(range(1, rep.version + 1))
         headers = {"Location": _links(rep.report_id)["self"]}
-        return _record(rep, versions, 201 if created else 200, headers)
+        return _record(rep, versions, 201 if created else 200, headers, view=view)
 
     @secured(blp)
     @blp.arguments(ListParamsSchema, location="query")
@@ -327,12 +331,17 @@ class Report(MethodView):
             return Response(json.dumps(bundle), mimetype=MEDIA_TYPE)
         extra = None
         if current:
+            from matcher.render.compact import compact_view, full_view
             from matcher.service.rematch import compare_stored
 
             cmp = compare_stored(rep, st.kb, _limits(st.config))
+            again = cmp["current"]
+            if again is not None:
+                again = compact_view(again) if args["view"] == "compact" else full_view(again)
             extra = {"kb_version": st.kb.version, "kb_hash": st.kb.hash,
-                     "result": cmp["current"], "diff": cmp["diff"], "error": cmp["error"]}
-        return _record(rep, st.store.versions(g.lab, report_id), current=extra)
+                     "result": again, "diff": cmp["diff"], "error": cmp["error"]}
+        return _record(rep, st.store.versions(g.lab, report_id), current=extra,
+                       view=args["view"])
 
 
 @blp.route("/reports/<path:report_id>/summary")

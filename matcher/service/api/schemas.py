@@ -8,6 +8,7 @@ from marshmallow import INCLUDE, Schema, ValidationError, fields, validate
 
 from matcher.model import GENOME_BUILDS
 from matcher.readers import FORMATS
+from matcher.service.api.result_schemas import RESULT_ONE_OF
 from matcher.untrusted import ascii_int, report_id_problem
 
 
@@ -78,6 +79,18 @@ class SubmitParamsSchema(_Base):
                        "(the earlier versions are kept). Without it such a submission is 409."})
 
 
+VIEW = fields.String(validate=validate.OneOf(("compact", "full")), load_default="compact",
+                     metadata={"description": "The result's view (docs/result-schema.md): "
+                               "compact (each evidence item once, the best shown per option) or "
+                               "full (every matched evidence item in full)."})
+
+
+class SubmitQuerySchema(SubmitParamsSchema):
+    """The query of a submission: the reading parameters and the result's view."""
+
+    view = VIEW
+
+
 class PageParamsSchema(_Base):
     """Paging of a listing (fields shared by every paginated view)."""
 
@@ -106,6 +119,7 @@ class ReportGetParamsSchema(VersionParamsSchema):
     kb = fields.String(validate=validate.OneOf(("stored", "current")), load_default="stored",
                        metadata={"description": "current: also re-match the report under the "
                                  "current KB and show what changed (the stored result is kept)."})
+    view = VIEW
 
 
 class LinksSchema(_Base):
@@ -132,14 +146,17 @@ class ReportMetaSchema(_Base):
 class ReportRecordSchema(ReportMetaSchema):
     versions = fields.List(fields.Integer())
     result = fields.Dict(required=True, metadata={
-        "description": "The match result (MatchResult.to_dict(): alterations, therapy_options, "
-                       "resistance, trials (cited by the KB), open_trials (ClinicalTrials.gov "
-                       "trials open for this patient, docs/trials.md), warnings, KB version and "
-                       "hash)."})
+        **RESULT_ONE_OF,
+        "description": "The match result, schema 2 (docs/result-schema.md): the compact view "
+                       "(default) or, with ?view=full, the full view. Alterations, therapy "
+                       "options, resistance, trials (cited by the KB), open_trials "
+                       "(ClinicalTrials.gov trials open for this patient, docs/trials.md), "
+                       "warnings, KB version and hash."})
     current = fields.Dict(metadata={
         "description": "With ?kb=current: {kb_version, kb_hash, result, diff, error}: the report "
-                       "re-matched under the current KB and the options that changed (new, "
-                       "removed, re-levelled). The stored result above is unchanged."})
+                       "re-matched under the current KB (result in the view asked for) and the "
+                       "options that changed (new, removed, re-levelled). The stored result "
+                       "above is unchanged."})
 
 
 class PageLinksSchema(_Base):
@@ -346,7 +363,9 @@ class ReinterpretationGetSchema(_Base):
 
 class ReinterpretationRecordSchema(ReinterpretationSchema):
     result = fields.Dict(allow_none=True, metadata={
-        "description": "The re-matched result (null when nothing changed or on error)."})
+        "oneOf": [{"$ref": "#/components/schemas/FullResult"}],
+        "description": "The re-matched result, full view (null when nothing changed or on "
+                       "error)."})
 
 
 class TrialReportSchema(_Base):
