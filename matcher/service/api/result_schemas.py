@@ -9,6 +9,9 @@ tests/test_result_openapi.py validates real results of every sample against them
 
 from __future__ import annotations
 
+import copy
+from typing import Any
+
 from marshmallow import Schema, fields, validate
 
 from matcher.model import ONCOGENICITY, STATUSES
@@ -254,70 +257,39 @@ class FullResultSchema(_Head):
 
 
 # ----------------------------------------------------------------------------- compact view
-class CompactVariantSchema(_Base):
-    """A small variant's facts, null fields left out (the full view has the parsed protein)."""
-
-    consequence = fields.String()
-    cdna = fields.String()
-    transcript = fields.String()
-    exon = fields.Integer()
-    chrom = fields.String()
-    pos = fields.Integer()
-    ref = fields.String()
-    alt = fields.String()
-    build = fields.String()
-    vaf = fields.Float()
-    depth = fields.Integer()
-    hotspot = _req(fields.Boolean())
-
-
-class CompactFusionSchema(_Base):
-    five_prime = fields.String()
-    three_prime = fields.String()
-    order_known = _req(fields.Boolean())
-    kinase_gene = fields.String()
-    five_prime_exon = fields.Integer()
-    three_prime_exon = fields.Integer()
-    supporting_reads = fields.Integer()
+def _variant(cls: type[Schema], name: str, *, required: tuple[str, ...] | None = None,
+             drop: tuple[str, ...] = (), nested: dict[str, fields.Field] | None = None,
+             ) -> type[Schema]:
+    """A compact-view schema made from the full view's ``cls``: without the fields in ``drop``,
+    ``nested`` replacing some, and only ``required`` ones required (None: as in ``cls``)."""
+    attrs: dict[str, Any] = {"__doc__": cls.__doc__}
+    for key, field in cls._declared_fields.items():
+        if key in drop:
+            continue
+        field = copy.deepcopy((nested or {}).get(key, field))
+        if required is not None:
+            field.required = key in required
+        attrs[key] = field
+    return type(name, (_Base,), attrs)
 
 
-class CompactCopyNumberSchema(_Base):
-    state = _str()
-    copies = fields.Float()
-
-
-class CompactSignatureSchema(_Base):
-    name = _str()
-    value = _req(fields.Raw(metadata={"description": "A number (TMB, PD-L1) or a state (MSI)."}))
-    unit = fields.String()
-
-
-class CompactOncogenicitySchema(_Base):
-    classification = _str(validate=validate.OneOf(ONCOGENICITY))
-    reason = _str()
-    source = _str()
-    gene_role = fields.String()
-
-
-class CompactAlterationSchema(_Base):
-    """An alteration, null and empty fields left out."""
-
-    id = _str()
-    kind = _str(validate=validate.OneOf(("variant", "fusion", "copy_number", "signature")))
-    gene = fields.String()
-    label = _str()
-    original = _str()
-    source = _str()
-    origin = _str()
-    gene_known = _req(fields.Boolean())
-    variant = fields.Nested(CompactVariantSchema)
-    fusion = fields.Nested(CompactFusionSchema)
-    copy_number = fields.Nested(CompactCopyNumberSchema)
-    signature = fields.Nested(CompactSignatureSchema)
-    filter_reason = fields.String()
-    not_assessable = fields.String()
-    notes = fields.List(fields.String())
-    oncogenicity = fields.Nested(CompactOncogenicitySchema)
+# Null and empty fields of an alteration are left out (and the parsed protein change).
+CompactVariantSchema = _variant(ResultVariantSchema, "CompactVariantSchema",
+                                required=("hotspot",), drop=("protein",))
+CompactAlterationSchema = _variant(
+    ResultAlterationSchema, "CompactAlterationSchema",
+    required=("id", "kind", "label", "original", "source", "origin", "gene_known"), nested={
+        "variant": fields.Nested(CompactVariantSchema),
+        "fusion": fields.Nested(_variant(ResultFusionSchema, "CompactFusionSchema",
+                                         required=("order_known",))),
+        "copy_number": fields.Nested(_variant(ResultCopyNumberSchema,
+                                              "CompactCopyNumberSchema", required=("state",))),
+        "signature": fields.Nested(_variant(ResultSignatureSchema, "CompactSignatureSchema",
+                                            required=("name", "value"))),
+        "oncogenicity": fields.Nested(_variant(
+            ResultOncogenicitySchema, "CompactOncogenicitySchema",
+            required=("classification", "reason", "source"))),
+    })
 
 
 class CompactOutcomeSchema(_Base):
@@ -374,36 +346,14 @@ class CompactEvidenceSchema(_Base):
     approval_date = fields.String(metadata={"description": "FDA approval of the indication."})
 
 
-class CompactTrialSchema(_Base):
-    nct_id = _str()
-    title = _str()
-    phase = fields.String()
-    status = fields.String()
-    status_verified = fields.String()
-    reason = _str(validate=validate.OneOf(("biomarker", "tumor_type")))
-    alteration_ids = _strs()
-
-
-class CompactTrialHitSchema(_Base):
-    alteration_id = _str()
-    alteration = _str()
-    criterion = _str()
-    match_type = _str()
-
-
-class CompactOpenTrialSchema(_Base):
-    nct_id = _str()
-    title = _str()
-    phase = _str(null=True)
-    status = _str()
-    status_date = _str()
-    status_age_days = _int()
-    status_may_be_out_of_date = _req(fields.Boolean())
-    reason = _str(validate=validate.OneOf(("biomarker", "tumor_type")))
-    matched = _req(fields.List(fields.Nested(CompactTrialHitSchema)))
-    drugs = _strs()
-    tumor_types = _strs()
-    notes = _strs()
+# Trials without their URL (https://clinicaltrials.gov/study/{nct_id}), null fields, the
+# record's provenance and the quoted eligibility text.
+CompactTrialSchema = _variant(ResultTrialSchema, "CompactTrialSchema", drop=("url",),
+                              required=("nct_id", "title", "reason", "alteration_ids"))
+CompactOpenTrialSchema = _variant(ResultOpenTrialSchema, "CompactOpenTrialSchema",
+                                  drop=("url", "source"), nested={
+    "matched": _req(fields.List(fields.Nested(_variant(
+        ResultTrialHitSchema, "CompactTrialHitSchema", drop=("quote",)))))})
 
 
 class CompactResultSchema(_Head):
