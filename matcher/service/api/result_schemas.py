@@ -259,10 +259,12 @@ class FullResultSchema(_Head):
 # ----------------------------------------------------------------------------- compact view
 def _variant(cls: type[Schema], name: str, *, required: tuple[str, ...] | None = None,
              drop: tuple[str, ...] = (), nested: dict[str, fields.Field] | None = None,
+             extra: dict[str, fields.Field] | None = None, doc: str | None = None,
              ) -> type[Schema]:
     """A compact-view schema made from the full view's ``cls``: without the fields in ``drop``,
-    ``nested`` replacing some, and only ``required`` ones required (None: as in ``cls``)."""
-    attrs: dict[str, Any] = {"__doc__": cls.__doc__}
+    ``nested`` replacing some, only ``required`` ones required (None: as in ``cls``), then the
+    ``extra`` fields."""
+    attrs: dict[str, Any] = {"__doc__": doc or cls.__doc__}
     for key, field in cls._declared_fields.items():
         if key in drop:
             continue
@@ -270,6 +272,7 @@ def _variant(cls: type[Schema], name: str, *, required: tuple[str, ...] | None =
         if required is not None:
             field.required = key in required
         attrs[key] = field
+    attrs.update(extra or {})
     return type(name, (_Base,), attrs)
 
 
@@ -356,30 +359,18 @@ CompactOpenTrialSchema = _variant(ResultOpenTrialSchema, "CompactOpenTrialSchema
         ResultTrialHitSchema, "CompactTrialHitSchema", drop=("quote",)))))})
 
 
-class CompactResultSchema(_Head):
-    """The compact view (the default): each evidence item shown once, in ``evidence``."""
-
-    view = _str(validate=validate.OneOf(("compact",)))
-    report_id = _str()
-    tumor_type = _req(fields.Nested(ResultTumorTypeSchema, allow_none=True))
-    alterations = _req(fields.List(fields.Nested(CompactOutcomeSchema)))
-    therapy_options = _req(fields.List(fields.Nested(CompactOptionSchema)))
-    resistance = _req(fields.List(fields.Nested(CompactResistanceSchema)))
-    trials = _req(fields.List(fields.Nested(CompactTrialSchema)))
-    warnings = _strs()
-    kb_version = _str()
-    kb_hash = _str()
-    matcher_version = _str()
-    generated_at = _str()
-    source_format = _str()
-    sample = _str(null=True)
-    genome_build = _str(null=True)
-    lab = _str(null=True)
-    specimen = _req(fields.Nested(ResultSpecimenSchema, allow_none=True))
-    open_trials = _req(fields.List(fields.Nested(CompactOpenTrialSchema)))
-    evidence = _req(fields.Dict(keys=fields.String(),
-                                values=fields.Nested(CompactEvidenceSchema), metadata={
-        "description": "The evidence items the view shows, keyed by evidence id."}))
+CompactResultSchema = _variant(FullResultSchema, "CompactResultSchema", nested={
+    "view": _str(validate=validate.OneOf(("compact",))),
+    "alterations": _req(fields.List(fields.Nested(CompactOutcomeSchema))),
+    "therapy_options": _req(fields.List(fields.Nested(CompactOptionSchema))),
+    "resistance": _req(fields.List(fields.Nested(CompactResistanceSchema))),
+    "trials": _req(fields.List(fields.Nested(CompactTrialSchema))),
+    "open_trials": _req(fields.List(fields.Nested(CompactOpenTrialSchema))),
+}, extra={
+    "evidence": _req(fields.Dict(keys=fields.String(), values=fields.Nested(
+        CompactEvidenceSchema), metadata={
+        "description": "The evidence items the view shows, keyed by evidence id."})),
+}, doc="The compact view (the default): each evidence item shown once, in ``evidence``.")
 
 
 # Which one a document is: its `view` (each schema's only allowed value).
