@@ -115,11 +115,13 @@ class MatcherClient:
                report_id: str | None = None, tumor_type: str | None = None,
                sample: str | None = None, genome_build: str | None = None,
                fmt: str | None = None, supersede: bool = False,
-               clinical: str | Path | bytes | None = None) -> SubmitResult:
+               clinical: str | Path | bytes | None = None,
+               view: str | None = None) -> SubmitResult:
         """Submit a lab JSON report or lab file (path or bytes). Retries are safe (idempotent).
 
         ``clinical``: a MAF's clinical sidecar (path or bytes), sent with the MAF as a multipart
-        upload (parts ``file`` and ``clinical``)."""
+        upload (parts ``file`` and ``clinical``). ``view='full'``: the result with every matched
+        evidence item in full (default compact, docs/result-schema.md)."""
         if isinstance(file, (str, Path)):
             path = Path(file)
             data = path.read_bytes()
@@ -128,7 +130,7 @@ class MatcherClient:
             data = file
         params = {k: v for k, v in {
             "report_id": report_id, "tumor_type": tumor_type, "sample": sample,
-            "genome_build": genome_build, "format": fmt, "filename": filename,
+            "genome_build": genome_build, "format": fmt, "filename": filename, "view": view,
         }.items() if v is not None}
         if supersede:
             params["supersede"] = "true"
@@ -149,9 +151,11 @@ class MatcherClient:
         record = self._json(resp)
         return SubmitResult(resp.status_code, resp.headers.get("Location"), record)
 
-    def fetch(self, report_id: str, version: int | None = None) -> dict[str, Any]:
-        """A stored report (current version, or ``version``) with its result."""
-        params = {"version": version} if version else None
+    def fetch(self, report_id: str, version: int | None = None,
+              view: str | None = None) -> dict[str, Any]:
+        """A stored report (current version, or ``version``) with its result (``view``: 'compact',
+        the default, or 'full')."""
+        params = {k: v for k, v in {"version": version, "view": view}.items() if v} or None
         return self._json(self._request("GET", f"/v1/reports/{quote(report_id, safe='')}",
                                         params=params))
 

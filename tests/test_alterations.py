@@ -38,9 +38,9 @@ def _store_samples(client, headers, labs=("lab-a", "lab-b")):
             doc = json.loads(path.read_text())
             doc["report_id"] = f"{lab}-{path.stem}"
             r = client.post("/v1/reports", data=json.dumps(doc), headers=headers[lab],
-                            content_type="application/json")
+                            content_type="application/json", query_string={"view": "full"})
             assert r.status_code == 201, r.json
-            out[lab][doc["report_id"]] = r.json["result"]
+            out[lab][doc["report_id"]] = r.json["result"]  # the full view: rows are made of it
     return out
 
 

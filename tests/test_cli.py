@@ -40,13 +40,27 @@ def test_json_output_is_the_result_schema(capsys):
     assert code == 0 and doc["tumor_type"]["code"] == "COADREAD"
     assert not any(o["name"] == "dabrafenib + trametinib" for o in doc["therapy_options"]), \
         "the tumor-agnostic approval excludes colorectal cancer"
+    assert any(r["level"] == "R1" and r["name"] == "dabrafenib + trametinib"
+               for r in doc["resistance"])
+    assert doc["schema_version"] == "2.0" and doc["view"] == "compact"
+    top = [o for o in doc["therapy_options"] if o["level"] == "1"]
+    best = [doc["evidence"][o["evidence"][0]] for o in top]
+    assert top and all(e["approval_date"] for e in best)  # the label's date
+    assert all(any(u.startswith("https://www.accessdata.fda") for u in e["links"]) for e in best)
+    assert doc["kb_version"] and len(doc["kb_hash"]) == 64
+
+
+def test_json_full_view_is_the_schema_1_result(capsys):
+    code, out, _ = run(["match", str(SAMPLE), "--format", "json", "--tumor-type", "COADREAD",
+                        "--view", "full"], capsys)
+    doc = json.loads(out)
+    assert code == 0 and doc["view"] == "full"
     assert any(r["level"] == "R1" and r["therapy"] == ["dabrafenib", "trametinib"]
                for r in doc["resistance"])
     top = [o for o in doc["therapy_options"] if o["level"] == "1"]
     assert top and all(o["matches"][0]["approval_date"] for o in top)  # the label's date
     assert all(any(c["kind"] == "label" and c["url"].startswith("https://www.accessdata.fda")
                    for c in o["matches"][0]["citations"]) for o in top)
-    assert doc["kb_version"] and len(doc["kb_hash"]) == 64
 
 
 def test_bad_report_exits_2_listing_every_problem(tmp_path, capsys):

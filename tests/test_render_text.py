@@ -99,7 +99,9 @@ def test_json_round_trips() -> None:
     data = json.loads(render_json(fx.ATC_BRAF))
     assert data["report_id"] == "RPT-ATC-0001"
     assert data["therapy_options"][0]["name"] == "dabrafenib + trametinib"
-    assert list(data) == [f.name for f in dataclasses.fields(fx.ATC_BRAF)]
+    full = json.loads(render_json(fx.ATC_BRAF, view="full"))
+    assert list(full) == ["schema_version", "view"] + [
+        f.name for f in dataclasses.fields(fx.ATC_BRAF)]
 
 
 def test_many_set_aside_calls_are_grouped_by_reason():

@@ -13,14 +13,14 @@ from matcher.readers import FORMATS, ReadOptions
 OUTPUT_FORMATS = ("text", "json", "html", "fhir")
 
 
-def render(results: list, fmt: str, color: bool) -> str:
+def render(results: list, fmt: str, color: bool, view: str = "compact") -> str:
     """Render match results in one of OUTPUT_FORMATS, in a shape that does not depend on how many
-    samples the file held: JSON ``{"results": [...]}``, FHIR one ``collection`` Bundle, text one
-    summary after the other."""
+    samples the file held: JSON ``{"results": [...]}`` (each result in ``view``, compact or full,
+    docs/result-schema.md), FHIR one ``collection`` Bundle, text one summary after the other."""
     if fmt == "json":
         from matcher.render.json import render_json_results
 
-        return render_json_results(results)
+        return render_json_results(results, view)
     if fmt == "fhir":
         from matcher.render.fhir import to_fhir_collection
 
@@ -42,6 +42,9 @@ def render(results: list, fmt: str, color: bool) -> str:
 @click.option("--tumor-type", "-t", help="OncoTree code or name (overrides the file's own).")
 @click.option("--format", "-f", "out_format", type=click.Choice(OUTPUT_FORMATS),
               default="text", show_default=True, help="Output format.")
+@click.option("--view", type=click.Choice(("compact", "full")), default="compact",
+              show_default=True, help="JSON result view: compact (each evidence item once, the "
+              "best shown per option) or full (every matched evidence item in full).")
 @click.option("--input-format", type=click.Choice(FORMATS),
               help="Input format (default: detected from the content).")
 @click.option("--sample", help="Tumor sample name in a multi-sample VCF or MAF.")
@@ -61,7 +64,7 @@ def render(results: list, fmt: str, color: bool) -> str:
               help="Progress on stderr (default: on a terminal, once a run takes over a second).")
 @click.option("--output", "-o", type=click.Path(),
               help="Write here, not stdout (HTML for several reports: a folder, one page each).")
-def match_cmd(file, tumor_type, out_format, input_format, sample, normal_sample, genome_build,
+def match_cmd(file, tumor_type, out_format, view, input_format, sample, normal_sample, genome_build,
               report_id, min_vaf, min_depth, clinical, kb_dir, progress, output) -> None:
     """Match a lab report (JSON, VCF, MAF or fusion table) and print the summary."""
     from matcher.kb.loader import load_kb
@@ -93,8 +96,8 @@ def match_cmd(file, tumor_type, out_format, input_format, sample, normal_sample,
         if out_format == "html" and output and len(results) > 1:
             _write_pages(results, Path(output))
             results = []
-        text = render(results, out_format, color=output is None and sys.stdout.isatty()) \
-            if results else None
+        text = render(results, out_format, color=output is None and sys.stdout.isatty(),
+                      view=view) if results else None
     if text is not None and output:
         Path(output).write_text(text + "\n", encoding="utf-8")
     elif text is not None:

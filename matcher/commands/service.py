@@ -313,7 +313,8 @@ def submit(file, url, key, report_id, tumor_type, sample, genome_build, fmt, sup
             for c in amended["changes"]) + ")")
     click.echo(f"{rec['report_id']} v{rec['version']}: {what} -> {url.rstrip('/')}{res.location}")
     for opt in rec["result"].get("therapy_options", [])[:10]:
-        click.echo(f"  level {opt.get('level'):<3} {opt.get('name')}")
+        name = opt.get("name") or " + ".join(opt.get("therapy") or [])  # compact: no name
+        click.echo(f"  level {opt.get('level'):<3} {name}")
     click.echo(f"  {len(rec['result'].get('trials', []))} trials; KB {rec['kb_version']}")
 
 

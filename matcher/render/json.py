@@ -1,21 +1,37 @@
-"""JSON rendering of a ``MatchResult`` (the documented result schema)."""
+"""JSON rendering of a ``MatchResult``: the versioned result document (docs/result-schema.md).
+
+``view="compact"`` (the default) gives the compact view, ``view="full"`` every matched evidence
+item in full (:mod:`matcher.render.compact`).
+"""
 
 from __future__ import annotations
 
 import json
 import textwrap
+from typing import Any
+
+import orjson
 
 from matcher.model import MatchResult
+from matcher.render.compact import VIEWS, compact_view, full_view
 
 
-def render_json(result: MatchResult) -> str:
-    """The result as indented JSON, fields in model order."""
-    return json.dumps(result.to_dict(), indent=2, sort_keys=False)
+def result_document(result: MatchResult, view: str = "compact") -> dict[str, Any]:
+    """The result as a JSON-ready dict in ``view`` (one of :data:`VIEWS`)."""
+    if view not in VIEWS:
+        raise ValueError(f"unknown view {view!r}: expected one of {', '.join(VIEWS)}")
+    data = orjson.loads(orjson.dumps(result))
+    return compact_view(data) if view == "compact" else full_view(data)
 
 
-def render_json_results(results: list[MatchResult]) -> str:
+def render_json(result: MatchResult, view: str = "compact") -> str:
+    """The result as indented JSON in ``view``, fields in schema order."""
+    return json.dumps(result_document(result, view), indent=2, sort_keys=False)
+
+
+def render_json_results(results: list[MatchResult], view: str = "compact") -> str:
     """Every result of one input file as ``{"results": [...]}``, each element as
     :func:`render_json` writes it: the same shape for one sample or many (a LIMS reads
     ``doc["results"]`` whatever the file held)."""
-    body = ",\n".join(textwrap.indent(render_json(r), "    ") for r in results)
+    body = ",\n".join(textwrap.indent(render_json(r, view), "    ") for r in results)
     return '{\n  "results": [\n' + body + "\n  ]\n}" if results else '{\n  "results": []\n}'

@@ -16,6 +16,7 @@ from typing import Any
 
 from sqlalchemy import delete, func, insert, or_, select
 
+from matcher.service import result_codec
 from matcher.service.store_models import report_alterations, reports
 
 _LIMITS = {"gene": 64, "change": 200, "label": 300, "consequence": 32, "oncogenicity": 32,
@@ -145,7 +146,8 @@ def backfill(store, *, batch: int = 500, progress=None) -> int:  # noqa: ANN001
         report_alterations.c.report_pk == reports.c.id).exists()
     while True:
         q = (select(reports.c.id, reports.c.lab, reports.c.report_id, reports.c.version,
-                    reports.c.is_current, reports.c.created_at, reports.c.result)
+                    reports.c.is_current, reports.c.created_at, reports.c.result,
+                    reports.c.result_detail)
              .where(reports.c.id > last, ~has_rows).order_by(reports.c.id).limit(batch))
         with store.engine.connect() as conn:
             todo = conn.execute(q).all()
@@ -153,7 +155,8 @@ def backfill(store, *, batch: int = 500, progress=None) -> int:  # noqa: ANN001
             return done
         with store._write() as conn:
             for r in todo:
-                rows = alteration_rows(json.loads(r.result or "{}"), report_pk=r.id, lab=r.lab,
+                full = result_codec.full_result(r.result or "{}", r.result_detail)
+                rows = alteration_rows(full, report_pk=r.id, lab=r.lab,
                                        report_id=r.report_id, version=r.version,
                                        is_current=bool(r.is_current), created_at=r.created_at)
                 conn.execute(delete(report_alterations)

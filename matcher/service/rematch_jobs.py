@@ -29,6 +29,7 @@ import orjson
 from sqlalchemy import and_, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
+from matcher.service import result_codec
 from matcher.service.rematch import NotRematchable, _options, _rank, rematch_stored_result
 from matcher.service.store import _aware, _report, utcnow
 from matcher.service.store_models import (
@@ -46,8 +47,8 @@ CHANGE_TYPES = ("new_option", "raised", "lowered", "lost", "new_resistance")
 def _resistance(result: dict) -> dict[str, str]:
     """Therapy name -> best resistance level (R1 before R2) of a result."""
     out: dict[str, str] = {}
-    for m in result.get("resistance") or []:
-        name = " + ".join(m.get("therapy") or [])
+    for m in result.get("resistance") or []:  # matches (full view) or groups (compact view)
+        name = m.get("name") or " + ".join(m.get("therapy") or [])
         level = str(m.get("level"))
         if name not in out or _rank(level) < _rank(out[name]):
             out[name] = level
@@ -370,7 +371,8 @@ def get_reinterpretation(store, lab: str, report_id: str, *,  # noqa: ANN001
     if kb:
         conds.append((r.kb_version == kb) | (r.kb_hash == kb))
     cols = [c for c in reinterpretations.c if c.name not in ("report_pk", "job_id", "id")]
-    q = (select(*cols, reports.c.result.label("original"))
+    q = (select(*cols, reports.c.result.label("original"),
+                reports.c.result_detail.label("original_detail"))
          .join(reports, reports.c.id == r.report_pk).where(*conds)
          .order_by(r.created_at.desc(), r.id.desc()).limit(1))
     with store.engine.connect() as conn:
@@ -378,6 +380,7 @@ def get_reinterpretation(store, lab: str, report_id: str, *,  # noqa: ANN001
     if row is None:
         return None
     m = dict(row._mapping)
+    m["original"] = result_codec.view_json(m["original"], m.pop("original_detail"), "full")
     m["changes"] = json.loads(m["changes"])
     m["reinterpreted_at"] = _aware(m.pop("created_at"))
     return m

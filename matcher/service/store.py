@@ -33,6 +33,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from matcher.errors import Conflict
+from matcher.service import result_codec
 from matcher.service.alterations import INSERT_ROWS, alteration_rows
 from matcher.service.store_models import api_keys, report_alterations, reports
 
@@ -84,7 +85,9 @@ class Submission:
 
 @dataclass(frozen=True)
 class StoredReport:
-    """One stored version of a report. ``result_json`` is the result exactly as first served."""
+    """One stored version of a report. ``result_json`` is the result exactly as first served
+    (the compact view; ``result_detail`` turns it into the full view, see
+    :mod:`matcher.service.result_codec`)."""
 
     id: int
     lab: str
@@ -104,10 +107,16 @@ class StoredReport:
     request_id: str | None = None
     content: bytes | None = field(default=None, repr=False)
     alterations_json: str = field(default="[]", repr=False)
+    result_detail: bytes | None = field(default=None, repr=False)
 
     @property
     def result(self) -> dict[str, Any]:
-        return json.loads(self.result_json)
+        """The full view of the result (what the FHIR and HTML renderers and re-matching read)."""
+        return result_codec.full_result(self.result_json, self.result_detail)
+
+    def result_view(self, view: str) -> str:
+        """The result as JSON text in ``view`` ('compact', the default served, or 'full')."""
+        return result_codec.view_json(self.result_json, self.result_detail, view)
 
     @property
     def alterations(self) -> list[Any]:
@@ -126,7 +135,8 @@ class ApiKeyRow:
 
 
 _LIST_COLUMNS = [c for c in reports.c if c.name not in ("content", "alterations")]
-_META_COLUMNS = [c for c in _LIST_COLUMNS if c.name != "result"]  # listings: no result
+_META_COLUMNS = [c for c in _LIST_COLUMNS
+                 if c.name not in ("result", "result_detail")]  # listings: no result
 
 # Hot-path statements, built once (bound parameters): building them per request costs more than
 # running them.
@@ -148,7 +158,7 @@ def _report(row: Any) -> StoredReport:
         kb_hash=m["kb_hash"], matcher_version=m["matcher_version"],
         created_at=_aware(m["created_at"]), superseded_at=_aware(m["superseded_at"]),
         request_id=m["request_id"], content=m.get("content"),
-        alterations_json=m.get("alterations") or "[]",
+        alterations_json=m.get("alterations") or "[]", result_detail=m.get("result_detail"),
     )
 
 
@@ -336,15 +346,16 @@ class Store:
         (an amendment the caller has checked against that version: any other version current by
         then is a conflict). The row is committed before this returns.
         """
+        encoded = result_codec.encode(sub.result)  # outside the write lock
         for _ in range(_MAX_ATTEMPTS):
             try:
-                return self._submit_once(sub, supersede, replaces)
+                return self._submit_once(sub, encoded, supersede, replaces)
             except (_LostRace, IntegrityError):
                 continue  # someone else won: their row is committed now, decide again
         raise Conflict(f"report {sub.report_id!r} is being changed concurrently; retry",
                        report_id=sub.report_id)
 
-    def _submit_once(self, sub: Submission, supersede: bool,
+    def _submit_once(self, sub: Submission, encoded: result_codec.Encoded, supersede: bool,
                      replaces: int | None = None) -> tuple[StoredReport, bool]:
         now = utcnow()
         with self._write() as conn:
@@ -368,18 +379,19 @@ class Store:
                              .where(report_alterations.c.report_pk == existing.id)
                              .values(is_current=False))
                 version = existing.version + 1
-            result_json = orjson.dumps(sub.result).decode()
+            result_json = encoded.result_json
             values = dict(
                 lab=sub.lab, report_id=sub.report_id, version=version, is_current=True,
                 content_sha256=sub.content_sha256, content_size=sub.content_size,
                 content=sub.content if self.store_content else None,
                 source_format=sub.source_format, params=json.dumps(sub.params, sort_keys=True),
                 alterations=orjson.dumps(sub.alterations).decode(),
-                result=result_json, kb_version=sub.kb_version, kb_hash=sub.kb_hash,
+                result=result_json, result_detail=encoded.detail, kb_version=sub.kb_version,
+                kb_hash=sub.kb_hash,
                 matcher_version=sub.matcher_version, request_id=sub.request_id, created_at=now,
             )
             new_id = conn.execute(_INSERT_REPORT, values).scalar_one()
-            rows = alteration_rows(orjson.loads(result_json), report_pk=new_id, lab=sub.lab,
+            rows = alteration_rows(encoded.full, report_pk=new_id, lab=sub.lab,
                                    report_id=sub.report_id, version=version, is_current=True,
                                    created_at=now)
             if rows:  # the report's alterations, queryable (same transaction: all or nothing)
@@ -390,7 +402,7 @@ class Store:
             source_format=sub.source_format, params=dict(sub.params), result_json=result_json,
             kb_version=sub.kb_version, kb_hash=sub.kb_hash, matcher_version=sub.matcher_version,
             created_at=now, request_id=sub.request_id, content=values["content"],
-            alterations_json=values["alterations"],
+            alterations_json=values["alterations"], result_detail=encoded.detail,
         )
         return stored, True
 

@@ -54,7 +54,10 @@ reports = Table(
     Column("source_format", String(32), nullable=False),
     Column("params", Text, nullable=False),  # JSON: tumor_type, sample, genome_build, format
     Column("alterations", Text, nullable=False),  # JSON: the normalised alterations
-    Column("result", Text, nullable=False),  # JSON: MatchResult.to_dict(), byte for byte as served
+    # JSON: the compact view (schema 2, docs/result-schema.md), byte for byte as served; a row
+    # stored before schema 2 holds the full schema-1 document and no detail
+    Column("result", Text, nullable=False),
+    Column("result_detail", LargeBinary),  # zlib JSON: what turns `result` into the full view
     Column("kb_version", String(64), nullable=False),
     Column("kb_hash", String(128), nullable=False),
     Column("matcher_version", String(32), nullable=False),

@@ -8,10 +8,11 @@ from flask_smorest import Api
 
 def register(api: Api, app: Flask, *, docs: bool = True) -> None:
     """Register every blueprint on ``api`` (and the self-contained docs page on ``app``)."""
-    from matcher.service.api import alterations, health, knowledgebase, reports
+    from matcher.service.api import alterations, health, knowledgebase, reports, result_schemas
     from matcher.service.api.schemas import register_components
 
     register_components(api.spec)
+    result_schemas.register(api.spec)
     api.register_blueprint(health.blp)
     api.register_blueprint(reports.blp)
     api.register_blueprint(knowledgebase.blp)

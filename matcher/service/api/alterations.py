@@ -113,6 +113,7 @@ class Reinterpretation(MethodView):
         original report's DiagnosticReport as the one it replaces (404 when nothing changed).
         """
         from matcher.errors import NotFound
+        from matcher.render.compact import full_view
         from matcher.service.api.reports import wants_fhir
         from matcher.service.rematch_jobs import get_reinterpretation
 
@@ -132,6 +133,6 @@ class Reinterpretation(MethodView):
             bundle = to_fhir(result_from_dict(json.loads(new)),
                              replaces=result_from_dict(json.loads(original)))
             return Response(json.dumps(bundle), mimetype=MEDIA_TYPE)
-        rec["result"] = json.loads(new) if new else None
+        rec["result"] = full_view(json.loads(new)) if new else None
         rec["links"] = _item_links(rec)
         return rec

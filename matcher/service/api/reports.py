@@ -34,6 +34,7 @@ from matcher.service.api.schemas import (
     ReportListSchema,
     ReportRecordSchema,
     SubmitParamsSchema,
+    SubmitQuerySchema,
     VersionParamsSchema,
     ref,
 )
@@ -89,15 +90,17 @@ def wants_fhir() -> bool:
 
 
 def _record(rep: StoredReport, versions: list[int], status: int = 200,
-            headers: dict[str, str] | None = None, extra: dict | None = None) -> Response:
-    """A ReportRecord response. The stored result JSON is spliced in as is: it is neither
-    parsed nor encoded again (it is most of the bytes), and is served exactly as first stored.
-    ``extra``: members after the result (``current_kb``, ``amendment``)."""
+            headers: dict[str, str] | None = None, extra: dict | None = None,
+            view: str = "compact") -> Response:
+    """A ReportRecord response. The stored result JSON (the compact view) is spliced in as is:
+    it is neither parsed nor encoded again (it is most of the bytes), and is served exactly as
+    first stored; the full view is rebuilt from it and the stored detail. ``extra``: members
+    after the result (``current_kb``, ``amendment``)."""
     meta = _meta(rep)
     meta["versions"] = versions
     head = json.dumps(meta, default=lambda d: d.isoformat(), separators=(",", ":"))
     tail = "".join(f",{json.dumps(k)}:{json.dumps(v)}" for k, v in (extra or {}).items())
-    body = f'{head[:-1]},"result":{rep.result_json}{tail}}}'
+    body = f'{head[:-1]},"result":{rep.result_view(view)}{tail}}}'
     return Response(body, status=status, mimetype="application/json", headers=headers)
 
 
@@ -290,7 +293,7 @@ class Reports(MethodView):
     @blp.doc(operationId="submitReport")
     @secured(blp)
     @blp.doc(requestBody=_SUBMIT_BODY)
-    @blp.arguments(SubmitParamsSchema, location="query")
+    @blp.arguments(SubmitQuerySchema, location="query")
     @blp.response(201, ReportRecordSchema,
                   description="Stored and matched (committed). `Location` names the report.")
     @blp.alt_response(200, schema=ReportRecordSchema,
@@ -305,6 +308,7 @@ class Reports(MethodView):
         st = state()
         cfg = st.config
         supersede = query.pop("supersede", False)
+        view = query.pop("view", "compact")
         data, params, filename = _read_submission(query)
         sidecar = params.pop("clinical", None)
         sha = _fingerprint(data, _identity(params, sidecar))
@@ -313,7 +317,7 @@ class Reports(MethodView):
         if peek:
             existing = st.store.get(g.lab, peek)
             if existing is not None and existing.content_sha256 == sha:
-                return self._answer(existing, created=False)
+                return self._answer(existing, created=False, view=view)
 
         options = ReadOptions(
             report_id=params.get("report_id"), tumor_type=params.get("tumor_type"),
@@ -375,18 +379,19 @@ class Reports(MethodView):
             if amendment is None:
                 raise _conflict(existing, stored_params) from None
             stored, created = st.store.submit(sub, replaces=existing.version)
-        return self._answer(stored, created=created,
+        return self._answer(stored, created=created, view=view,
                             extra={"amendment": amendment} if created and amendment else None)
 
     @staticmethod
-    def _answer(rep: StoredReport, *, created: bool, extra: dict | None = None) -> Response:
+    def _answer(rep: StoredReport, *, created: bool, view: str,
+                extra: dict | None = None) -> Response:
         mlog.bind(outcome="created" if created else "existing")
         mlog.get_logger().info("report stored" if created else "report already stored", extra={
             "event": "submit", "version": rep.version, "content_sha256": rep.content_sha256,
             "content_size": rep.content_size, "source_format": rep.source_format})
         versions = list(range(1, rep.version + 1))
         headers = {"Location": _links(rep.report_id)["self"]}
-        return _record(rep, versions, 201 if created else 200, headers, extra=extra)
+        return _record(rep, versions, 201 if created else 200, headers, extra=extra, view=view)
 
     @blp.doc(operationId="listReports")
     @secured(blp)
@@ -433,13 +438,18 @@ class Report(MethodView):
             return Response(json.dumps(bundle), mimetype=MEDIA_TYPE)
         extra = None
         if current:
+            from matcher.render.compact import compact_view, full_view
             from matcher.service.rematch import compare_stored
 
             cmp = compare_stored(rep, st.kb, _limits(st.config))
+            again = cmp["current"]
+            if again is not None:
+                again = compact_view(again) if args["view"] == "compact" else full_view(again)
             extra = {"kb_version": st.kb.version, "kb_hash": st.kb.hash,
-                     "result": cmp["current"], "diff": cmp["diff"], "error": cmp["error"]}
+                     "result": again, "diff": cmp["diff"], "error": cmp["error"]}
         return _record(rep, st.store.versions(g.lab, report_id),
-                       extra={"current_kb": extra} if extra is not None else None)
+                       extra={"current_kb": extra} if extra is not None else None,
+                       view=args["view"])
 
 
 @blp.route("/reports/<path:report_id>/summary")

@@ -9,6 +9,7 @@ from marshmallow import INCLUDE, Schema, ValidationError, fields, validate
 
 from matcher.model import GENOME_BUILDS
 from matcher.readers import FORMATS, labjson
+from matcher.service.api.result_schemas import RESULT_ONE_OF
 from matcher.untrusted import REPORT_ID_MAX, REPORT_ID_PATTERN, ascii_int, report_id_problem
 
 
@@ -137,6 +138,18 @@ def ref(name: str) -> dict[str, str]:
     return {"$ref": f"#/components/schemas/{name}"}
 
 
+VIEW = fields.String(validate=validate.OneOf(("compact", "full")), load_default="compact",
+                     metadata={"description": "The result's view (docs/result-schema.md): "
+                               "compact (each evidence item once, the best shown per option) or "
+                               "full (every matched evidence item in full)."})
+
+
+class SubmitQuerySchema(SubmitParamsSchema):
+    """The query of a submission: the reading parameters and the result's view."""
+
+    view = VIEW
+
+
 class PageParamsSchema(_Base):
     """Paging of a listing (fields shared by every paginated view)."""
 
@@ -165,6 +178,7 @@ class ReportGetParamsSchema(VersionParamsSchema):
     kb = fields.String(validate=validate.OneOf(("stored", "current")), load_default="stored",
                        metadata={"description": "current: also re-match the report under the "
                                  "current KB and show what changed (the stored result is kept)."})
+    view = VIEW
 
 
 class LinksSchema(_Base):
@@ -194,8 +208,8 @@ class CurrentKbSchema(_Base):
     kb_version = fields.String(required=True)
     kb_hash = fields.String(required=True)
     result = fields.Dict(required=True, allow_none=True, metadata={
-        "description": "The result under the current KB, in the shape of the stored `result` "
-                       "(null when it could not be re-matched: see error)."})
+        "description": "The result under the current KB, in the shape and view of the stored "
+                       "`result` (null when it could not be re-matched: see error)."})
     diff = fields.Dict(required=True, allow_none=True, metadata={
         "description": "What changed between the stored result and this one: options new, "
                        "lost, raised or lowered, new resistance (null on error)."})
@@ -220,19 +234,22 @@ class AmendmentSchema(_Base):
 class ReportRecordSchema(ReportMetaSchema):
     versions = fields.List(fields.Integer())
     result = fields.Dict(required=True, metadata={
-        "description": "The match result (MatchResult.to_dict(): alterations, therapy_options, "
-                       "resistance, trials (cited by the KB), open_trials (ClinicalTrials.gov "
-                       "trials open for this patient, docs/trials.md), warnings, KB version and "
-                       "hash)."})
+        **RESULT_ONE_OF,
+        "description": "The match result, schema 2 (docs/result-schema.md): the compact view "
+                       "(default) or, with ?view=full, the full view. Alterations, therapy "
+                       "options, resistance, trials (cited by the KB), open_trials "
+                       "(ClinicalTrials.gov trials open for this patient, docs/trials.md), "
+                       "warnings, KB version and hash."})
     amendment = fields.Nested(AmendmentSchema, metadata={
         "description": "Only in the 201 answer to a submission that added a tumor type to a "
                        "report stored without one (same content otherwise): a new version, "
                        "stored without supersede; what changed."})
     current_kb = fields.Nested(CurrentKbSchema, metadata={
-        "description": "Only with ?kb=current: the report re-matched under the current KB and "
-                       "the options that changed (new, removed, re-levelled). The stored result "
-                       "above is unchanged. (`current`, the boolean above, says whether this is "
-                       "the report's current version.)"})
+        "description": "Only with ?kb=current: the report re-matched under the current KB "
+                       "(its result in the view asked for) and the options that changed (new, "
+                       "removed, re-levelled). The stored result above is unchanged. "
+                       "(`current`, the boolean above, says whether this is the report's "
+                       "current version.)"})
 
 
 class PageLinksSchema(_Base):
@@ -445,7 +462,11 @@ class ReinterpretationGetSchema(_Base):
 
 class ReinterpretationRecordSchema(ReinterpretationSchema):
     result = fields.Dict(allow_none=True, metadata={
-        "description": "The re-matched result (null when nothing changed or on error)."})
+        # a null value is the second branch: in OpenAPI 3.0 `nullable` beside oneOf does not
+        # admit null (OAS 3.0.3, "nullable" clarification)
+        "oneOf": [{"$ref": "#/components/schemas/FullResult"}, {"nullable": True, "enum": [None]}],
+        "description": "The re-matched result, full view (null when nothing changed or on "
+                       "error)."})
 
 
 class TrialReportSchema(_Base):
