@@ -65,6 +65,8 @@ class Submission:
 
     ``alterations`` and ``result`` are JSON-ready values or the model's dataclasses (the API
     hands over the :class:`~matcher.model.MatchResult` itself); both are encoded with orjson.
+    ``result_json``: the result already encoded (the API has encoded it to check its size), so
+    the store neither encodes it again nor parses it back for the alteration rows.
     """
 
     lab: str
@@ -80,6 +82,19 @@ class Submission:
     kb_hash: str
     matcher_version: str
     request_id: str | None = None
+    result_json: bytes | None = None
+
+
+def _row_source(sub: Submission, result_json: str) -> dict[str, Any]:
+    """What :func:`alteration_rows` reads (tumor type and alteration outcomes), without parsing
+    the whole result back when the model's result is at hand (a CIViC-sized result is ~0.5 MB;
+    its outcomes are a few KB)."""
+    result = sub.result
+    if hasattr(result, "alterations") and hasattr(result, "tumor_type"):  # a MatchResult
+        tumor = result.tumor_type
+        return {"tumor_type": {"code": tumor.code} if tumor is not None else None,
+                "alterations": orjson.loads(orjson.dumps(result.alterations))}
+    return result if isinstance(result, dict) else orjson.loads(result_json)
 
 
 @dataclass(frozen=True)
@@ -364,7 +379,7 @@ class Store:
                              .where(report_alterations.c.report_pk == existing.id)
                              .values(is_current=False))
                 version = existing.version + 1
-            result_json = orjson.dumps(sub.result).decode()
+            result_json = (sub.result_json or orjson.dumps(sub.result)).decode()
             values = dict(
                 lab=sub.lab, report_id=sub.report_id, version=version, is_current=True,
                 content_sha256=sub.content_sha256, content_size=sub.content_size,
@@ -375,7 +390,7 @@ class Store:
                 matcher_version=sub.matcher_version, request_id=sub.request_id, created_at=now,
             )
             new_id = conn.execute(_INSERT_REPORT, values).scalar_one()
-            rows = alteration_rows(orjson.loads(result_json), report_pk=new_id, lab=sub.lab,
+            rows = alteration_rows(_row_source(sub, result_json), report_pk=new_id, lab=sub.lab,
                                    report_id=sub.report_id, version=version, is_current=True,
                                    created_at=now)
             if rows:  # the report's alterations, queryable (same transaction: all or nothing)

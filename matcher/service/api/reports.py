@@ -9,7 +9,6 @@ import time
 from typing import Any
 from urllib.parse import quote
 
-import orjson
 from flask import Response, g, request, url_for
 from flask.views import MethodView
 from flask_smorest import Blueprint
@@ -251,9 +250,9 @@ class Reports(MethodView):
                 [Problem(f"{len(reports)} samples/reports found", field="sample",
                          expected="exactly one: name the tumor sample with sample=")])
         _check_report_id(reports[0].report_id, params)
-        result = pipeline.match_report(reports[0], st.kb, limits)
+        result = pipeline.match_report(reports[0], st.kb, limits, st.match_cache)
         _bind_report_id(result.report_id)
-        result_json = orjson.dumps(result)
+        result_json = st.match_cache.encode(result)
         if len(result_json) > cfg["MAX_RESULT_BYTES"]:
             raise PayloadTooLarge(
                 f"the result would be {len(result_json)} bytes; the limit is "
@@ -266,7 +265,7 @@ class Reports(MethodView):
             content=data, source_format=result.source_format or params.get("format") or "unknown",
             params={k: params.get(k) for k in READ_PARAMS if params.get(k) is not None},
             alterations=[o.alteration for o in result.alterations],
-            result=orjson.Fragment(result_json), kb_version=result.kb_version,
+            result=result, result_json=result_json, kb_version=result.kb_version,
             kb_hash=result.kb_hash,
             matcher_version=getattr(result, "matcher_version", None) or __version__,
             request_id=g.request_id,
