@@ -111,6 +111,7 @@ def main() -> None:
     timed(pipeline, "normalize_report", "normalise")
     timed(pipeline, "match", "match")  # without a cache
     timed(match_cache.MatchCache, "match", "match")  # the service's: its cache first
+    timed(match_cache.MatchCache, "encode", "encode result (orjson, API)")
     timed(store.Store, "submit", "store (all of it: the next four and the insert)")
     timed(store, "alteration_rows", "  alteration rows")
     timed(Connection, "_commit_impl", "  commit (fsync)")

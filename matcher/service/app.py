@@ -214,7 +214,8 @@ def create_app(config: dict[str, Any] | None = None, *, kb: Any = None) -> Flask
 
         # Trial statuses from the last `matcher trials refresh`, when there was one.
         kb = with_trial_status(load_kb(cfg["KB_DIR"], imported=cfg["KB_IMPORTED"]))
-    store = Store(cfg["DATABASE_URL"], store_content=cfg["STORE_CONTENT"])
+    store = Store(cfg["DATABASE_URL"], store_content=cfg["STORE_CONTENT"],
+                  group_commit=cfg["GROUP_COMMIT"])
     app.extensions["matcher"] = ServiceState(kb=kb, store=store, config=cfg,
                                              match_cache=MatchCache(cfg["MATCH_CACHE_SIZE"]))
 

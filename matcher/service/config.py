@@ -87,6 +87,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("MATCH_TIMEOUT", 50.0, float,
             "Seconds one submission may spend being read, normalised and matched (checked "
             "between those stages); longer gets 413."),
+    Setting("GROUP_COMMIT", True, bool,
+            "SQLite: submissions arriving together in one worker share one transaction and "
+            "one fsync; each is answered only once that commit is durable (false: one "
+            "transaction each). PostgreSQL always commits each on its own."),
     Setting("MATCH_CACHE_SIZE", 64, int,
             "Match results kept per worker (LRU), keyed by KB hash, tumor type and the "
             "normalised alterations: a report whose calls were matched before is not matched "
