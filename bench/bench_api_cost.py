@@ -10,6 +10,7 @@ median and spread over the runs::
 
     .venv/bin/python bench/bench_api_cost.py                       # 2 and 8 clients, 3 runs
     .venv/bin/python bench/bench_api_cost.py --clients 2 --runs 5 --seconds 8 [--vary] [--json]
+    .venv/bin/python bench/bench_api_cost.py --matcher-root /tmp/base   # older code, same bench
 
 Runs alternate between the two servers (echo, matcher, echo, matcher, …) so that both see the
 same machine load; the ratio of one run is matcher/echo measured back to back. ``--vary`` draws
@@ -51,8 +52,10 @@ MAX_CLIENTS = 32
 MAX_RUNS = 20
 
 
-def start_matcher(workdir: Path, workers: int, threads: int) -> tuple[subprocess.Popen, str, str]:
-    """``matcher serve`` on a fresh SQLite store in ``workdir``; (process, url, API key)."""
+def start_matcher(workdir: Path, workers: int, threads: int,
+                  root: Path = ROOT) -> tuple[subprocess.Popen, str, str]:
+    """``matcher serve`` of the code in ``root`` on a fresh SQLite store in ``workdir``;
+    (process, url, API key)."""
     from matcher.service.auth import create_key
     from matcher.service.store import Store
 
@@ -62,7 +65,7 @@ def start_matcher(workdir: Path, workers: int, threads: int) -> tuple[subprocess
     key = create_key(store, "bench").key
     store.engine.dispose()
     bind = f"127.0.0.1:{free_port()}"
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "MATCHER_DATABASE_URL": db,
+    env = {**os.environ, "PYTHONPATH": str(root), "MATCHER_DATABASE_URL": db,
            "MATCHER_LOG_LEVEL": "WARNING", "MATCHER_THREADS": str(threads)}
     proc = subprocess.Popen(
         [sys.executable, "-m", "matcher.cli", "serve", "--bind", bind, "--workers", str(workers),
@@ -166,6 +169,10 @@ def main() -> None:
     ap.add_argument("--vary", action="store_true",
                     help="a different report each request (20 hotspot changes, tumor type drawn)")
     ap.add_argument("--json", action="store_true")
+    ap.add_argument("--matcher-root", type=Path, default=ROOT, metavar="DIR",
+                    help="serve the matcher code in DIR (e.g. an earlier commit: git archive "
+                         "COMMIT matcher knowledgebase | tar -x -C DIR); the echo is always "
+                         "this checkout's")
     a = ap.parse_args()
     if not (0 < a.seconds <= MAX_SECONDS and 0 < a.runs <= MAX_RUNS
             and all(0 < c <= MAX_CLIENTS for c in a.clients)):
@@ -174,10 +181,12 @@ def main() -> None:
     out: dict = {"seconds": a.seconds, "runs": a.runs, "workers": a.workers,
                  "threads": a.threads, "cpus": os.cpu_count(),
                  "reports": "varied" if a.vary else "same 20 variants, new report id",
+                 "matcher_root": str(a.matcher_root),
                  "loadavg_start": [round(x, 2) for x in os.getloadavg()], "by_clients": {}}
     with tempfile.TemporaryDirectory(prefix="bench-api-cost-") as tmp:
         servers = {"echo": start_echo(Path(tmp), a.workers, a.threads),
-                   "matcher": start_matcher(Path(tmp), a.workers, a.threads)}
+                   "matcher": start_matcher(Path(tmp), a.workers, a.threads,
+                                            a.matcher_root.resolve())}
         try:
             for _proc, url, key in servers.values():  # warm-up: connections, memos
                 load(url, key, max(a.clients), 2.0, a.vary, 10_000)

@@ -36,7 +36,7 @@ clock = time.perf_counter
 ORDER = ["key lookup", "idempotency check", "read + validate", "normalise", "match",
          "encode result (orjson, API)", "store (all of it: the next four and the insert)",
          "  orjson in the store (encode, decode)", "  alteration rows", "  commit (fsync)",
-         "response body"]
+         "response body", "return freed memory (malloc_trim)"]
 
 
 def main() -> None:
@@ -66,6 +66,7 @@ def main() -> None:
     import matcher.match_cache as match_cache
     import matcher.pipeline as pipeline
     import matcher.service.api.reports as reports
+    import matcher.service.app as service_app
     import matcher.service.store as store
     from matcher.service.app import create_app
     from matcher.service.auth import create_key
@@ -120,6 +121,7 @@ def main() -> None:
     timed(store.Store, "get", "idempotency check")
     timed(store.Store, "find_key", "key lookup")
     timed(reports, "_record", "response body")
+    timed(service_app, "trim_heap", "return freed memory (malloc_trim)")
 
     app = create_app()
     if a.settle_heap:
