@@ -21,6 +21,7 @@ from matcher.errors import (
     UnknownTumorTypeError,
 )
 from matcher.kb.knowledge import KnowledgeBase
+from matcher.match_cache import MatchCache
 from matcher.model import MatchResult, Report, TumorType
 from matcher.normalize import normalize_report
 from matcher.readers.options import ReadOptions
@@ -229,8 +230,11 @@ def _all_problems(first: ReportValidationError | UnknownTumorTypeError,
                                  problems, **first.context)
 
 
-def match_report(report: Report, kb: KnowledgeBase, limits: Limits = Limits()) -> MatchResult:
-    """Normalise one report and match it against the KB for its tumor type, within ``limits``."""
+def match_report(report: Report, kb: KnowledgeBase, limits: Limits = Limits(),
+                 cache: MatchCache | None = None) -> MatchResult:
+    """Normalise one report and match it against the KB for its tumor type, within ``limits``;
+    with a :class:`~matcher.match_cache.MatchCache`, the same alterations, KB and tumor type
+    are matched once (the service keeps one per app)."""
     try:
         tumor = resolve_tumor(kb, report.tumor_type, report)
     except UnknownTumorTypeError as exc:
@@ -248,11 +252,12 @@ def match_report(report: Report, kb: KnowledgeBase, limits: Limits = Limits()) -
         _check_identical(norm.alterations, limits.max_identical)
     _check_deadline(limits, "normalising the calls")
     try:
-        result = match(norm.alterations, kb, tumor, report_id=report.report_id,
-                       warnings=bounded(norm.warnings), source_format=report.source_format,
-                       sample=report.sample, genome_build=report.genome_build, lab=report.lab,
-                       specimen=report.specimen, patient_id=report.patient_id,
-                       max_matches=_engine_cap(limits.max_matches))
+        result = (cache.match if cache is not None else match)(
+            norm.alterations, kb, tumor, report_id=report.report_id,
+            warnings=bounded(norm.warnings), source_format=report.source_format,
+            sample=report.sample, genome_build=report.genome_build, lab=report.lab,
+            specimen=report.specimen, patient_id=report.patient_id,
+            max_matches=_engine_cap(limits.max_matches))
     except TooManyMatches as exc:
         raise _too_many_matches(f"at least {exc.found}", limits.max_matches) from None
     _check_deadline(limits, "matching")

@@ -93,7 +93,7 @@ def test_an_unknown_view_is_422_naming_the_parameter(client, auth):
 
 def test_rematch_under_the_current_kb_follows_the_view(client, auth):
     rid = post(client, sample_bytes(), auth).json["report_id"]
-    cur = client.get(f"/v1/reports/{rid}?kb=current", headers=auth).json["current"]
+    cur = client.get(f"/v1/reports/{rid}?kb=current", headers=auth).json["current_kb"]
     assert cur["result"]["view"] == "compact" and cur["diff"] is not None
-    cur = client.get(f"/v1/reports/{rid}?kb=current&view=full", headers=auth).json["current"]
+    cur = client.get(f"/v1/reports/{rid}?kb=current&view=full", headers=auth).json["current_kb"]
     assert cur["result"]["view"] == "full" and "matches" in cur["result"]["therapy_options"][0]

@@ -111,15 +111,30 @@ def serve(bind, workers, timeout, database_url, kb_dir, demo_key) -> None:
     run_gunicorn(cfg)
 
 
+def gunicorn_options(cfg: dict[str, Any]) -> dict[str, Any]:
+    """The gunicorn settings of ``matcher serve`` (worker class, threads, timeouts, logging).
+
+    One table, so that ``bench/bench_api_cost.py`` serves its durable-echo baseline under
+    exactly the settings the service runs with."""
+    from matcher.service.worker import MatcherWorker
+
+    MatcherWorker.header_timeout = cfg["HEADER_TIMEOUT"]  # inherited by the forked workers
+    return {
+        "bind": cfg["BIND"], "workers": cfg["WORKERS"], "timeout": cfg["TIMEOUT"],
+        "graceful_timeout": 10, "worker_class": "matcher.service.worker.MatcherWorker",
+        "threads": cfg["THREADS"], "preload_app": True,
+        "accesslog": None, "errorlog": "-", "loglevel": cfg["LOG_LEVEL"].lower(),
+        "proc_name": "matcher", "limit_request_line": 8190, "control_socket_disable": True,
+        "logconfig_dict": _gunicorn_logging(cfg["LOG_LEVEL"]),
+    }
+
+
 def run_gunicorn(cfg: dict[str, Any]) -> None:
     """Serve ``create_app(cfg)`` with gunicorn (app preloaded: the KB is loaded once)."""
     from gunicorn.app.base import BaseApplication
 
     from matcher.service import logging as mlog
     from matcher.service.app import create_app
-    from matcher.service.worker import MatcherWorker
-
-    MatcherWorker.header_timeout = cfg["HEADER_TIMEOUT"]  # inherited by the forked workers
 
     class _Server(BaseApplication):
         def __init__(self) -> None:
@@ -127,15 +142,7 @@ def run_gunicorn(cfg: dict[str, Any]) -> None:
             super().__init__()
 
         def load_config(self) -> None:
-            options = {
-                "bind": cfg["BIND"], "workers": cfg["WORKERS"], "timeout": cfg["TIMEOUT"],
-                "graceful_timeout": 10, "worker_class": "matcher.service.worker.MatcherWorker",
-                "threads": cfg["THREADS"], "preload_app": True,
-                "accesslog": None, "errorlog": "-", "loglevel": cfg["LOG_LEVEL"].lower(),
-                "proc_name": "matcher", "post_fork": self._post_fork,
-                "limit_request_line": 8190, "control_socket_disable": True,
-                "logconfig_dict": _gunicorn_logging(cfg["LOG_LEVEL"]),
-            }
+            options = {**gunicorn_options(cfg), "post_fork": self._post_fork}
             for key, value in options.items():
                 self.cfg.set(key, value)
 

@@ -25,6 +25,7 @@ from werkzeug.exceptions import HTTPException, RequestEntityTooLarge, RequestTim
 
 from matcher import __version__
 from matcher.errors import MAX_LISTED, MatcherError
+from matcher.match_cache import MatchCache
 from matcher.service import logging as mlog
 from matcher.service.api.schemas import ProblemSchema
 from matcher.service.config import load_config
@@ -249,8 +250,10 @@ def create_app(config: dict[str, Any] | None = None, *, kb: Any = None) -> Flask
 
         # Trial statuses from the last `matcher trials refresh`, when there was one.
         kb = with_trial_status(load_kb(cfg["KB_DIR"], imported=cfg["KB_IMPORTED"]))
-    store = Store(cfg["DATABASE_URL"], store_content=cfg["STORE_CONTENT"])
-    app.extensions["matcher"] = ServiceState(kb=kb, store=store, config=cfg)
+    store = Store(cfg["DATABASE_URL"], store_content=cfg["STORE_CONTENT"],
+                  group_commit=cfg["GROUP_COMMIT"])
+    app.extensions["matcher"] = ServiceState(kb=kb, store=store, config=cfg,
+                                             match_cache=MatchCache(cfg["MATCH_CACHE_SIZE"]))
 
     api = _Api(app)
     from matcher.service.api import register

@@ -87,6 +87,14 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("MATCH_TIMEOUT", 50.0, float,
             "Seconds one submission may spend being read, normalised and matched (checked "
             "between those stages); longer gets 413."),
+    Setting("GROUP_COMMIT", True, bool,
+            "SQLite: submissions arriving together in one worker share one transaction and "
+            "one fsync; each is answered only once that commit is durable (false: one "
+            "transaction each). PostgreSQL always commits each on its own."),
+    Setting("MATCH_CACHE_SIZE", 64, int,
+            "Match results kept per worker (LRU), keyed by KB hash, tumor type and the "
+            "normalised alterations: a report whose calls were matched before is not matched "
+            "again (about 1 MB each with the CIViC import; 0: off)."),
     Setting("UPLOAD_TIMEOUT", 30.0, float,
             "Seconds a client may take to send its whole request body; slower uploads get 408."),
     Setting("PAGE_SIZE", 50, int, "Default page size of GET /v1/reports."),

@@ -35,9 +35,10 @@ def _is_result(doc: Any) -> bool:
 
 
 def encode(result: Any) -> Encoded:
-    """Split a result (a MatchResult, or its JSON-ready full dict) for storage. Anything that is
-    not a schema-1 result document is stored as given, without detail."""
-    full = orjson.loads(orjson.dumps(result))
+    """Split a result (a MatchResult, its JSON-ready full dict, or its JSON as bytes) for
+    storage. Anything that is not a schema-1 result document is stored as given, without
+    detail."""
+    full = orjson.loads(result if isinstance(result, bytes) else orjson.dumps(result))
     if not _is_result(full) or is_versioned(full):
         return Encoded(full, orjson.dumps(full).decode(), None)
     compact, detail = split(full)

@@ -8,12 +8,13 @@ The app factory (:mod:`matcher.service.app`) puts a :class:`ServiceState` into
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from flask import Flask, Response, g
 
 from matcher.errors import problems_from_messages
+from matcher.match_cache import MatchCache
 from matcher.service.store import Store
 
 PROBLEM_JSON = "application/problem+json"
@@ -26,6 +27,7 @@ class ServiceState:
     kb: Any
     store: Store
     config: dict[str, Any]
+    match_cache: MatchCache = field(default_factory=lambda: MatchCache(0))
 
 
 def state(app: Flask | None = None) -> ServiceState:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -66,6 +67,8 @@ class Submission:
 
     ``alterations`` and ``result`` are JSON-ready values or the model's dataclasses (the API
     hands over the :class:`~matcher.model.MatchResult` itself); both are encoded with orjson.
+    ``result_json``: the result already encoded (the API has encoded it to check its size), so
+    the store does not encode it again before splitting it into the compact view and detail.
     """
 
     lab: str
@@ -81,6 +84,7 @@ class Submission:
     kb_hash: str
     matcher_version: str
     request_id: str | None = None
+    result_json: bytes | None = None
 
 
 @dataclass(frozen=True)
@@ -173,6 +177,84 @@ class _LostRace(Exception):
     """Another transaction changed the report between our read and our write: read again."""
 
 
+class _Pending:
+    """One submission waiting for a group commit: its outcome, or its error, or None (retry
+    alone)."""
+
+    __slots__ = ("encoded", "error", "finished", "outcome", "replaces", "sub", "supersede")
+
+    def __init__(self, sub: Submission, encoded: result_codec.Encoded, supersede: bool,
+                 replaces: int | None):
+        self.sub, self.encoded, self.supersede, self.replaces = sub, encoded, supersede, replaces
+        self.outcome: tuple[StoredReport, bool] | None = None
+        self.error: BaseException | None = None
+        self.finished = False
+
+
+class _GroupCommit:
+    """Submissions that arrive while another commit is under way share the next transaction.
+
+    No thread of its own: the first waiting submitter takes every submission queued so far,
+    writes each inside a savepoint (a conflict undoes that one only) and commits them with one
+    ``COMMIT`` (one fsync). Each submitter returns only after the transaction holding its row
+    has committed, so a 201 still means durably stored. While one batch commits, the next
+    gathers; with one submission at a time it is the plain single-transaction path.
+    """
+
+    def __init__(self, store: Store):
+        self.store = store
+        self.cond = threading.Condition()
+        self.queue: list[_Pending] = []
+        self.busy = False
+        self.commits = 0  # transactions committed, and submissions they held (tests, bench)
+        self.submissions = 0
+
+    def submit(self, sub: Submission, encoded: result_codec.Encoded, supersede: bool,
+               replaces: int | None = None) -> tuple[StoredReport, bool] | None:
+        """The outcome once committed; None: write it alone (lost race, integrity error)."""
+        mine = _Pending(sub, encoded, supersede, replaces)
+        with self.cond:
+            self.queue.append(mine)
+            while self.busy and not mine.finished:
+                self.cond.wait()
+            if not mine.finished:  # nobody is committing: lead the next batch (mine is in it)
+                self.busy = True
+                batch, self.queue = self.queue, []
+        if not mine.finished:
+            try:
+                self._commit(batch)
+            finally:
+                with self.cond:
+                    self.busy = False
+                    self.cond.notify_all()
+        if mine.error is not None:
+            raise mine.error
+        return mine.outcome
+
+    def _commit(self, batch: list[_Pending]) -> None:
+        try:
+            with self.store._write() as conn:
+                for p in batch:
+                    savepoint = conn.begin_nested()
+                    try:
+                        p.outcome = self.store._submit_in(conn, p.sub, p.encoded, p.supersede,
+                                                          p.replaces)
+                        savepoint.commit()
+                    except (_LostRace, IntegrityError):
+                        savepoint.rollback()  # outcome None: the submitter writes it alone
+                    except Exception as exc:  # noqa: BLE001 - that submission's own (Conflict…)
+                        savepoint.rollback()
+                        p.outcome, p.error = None, exc
+            self.commits += 1
+            self.submissions += len(batch)
+        except Exception as exc:  # noqa: BLE001 - the transaction failed: none of it is stored
+            for p in batch:
+                p.outcome, p.error = None, p.error or exc
+        finally:
+            for p in batch:
+                p.finished = True
+
+
 def _create_private(path: Path) -> None:
     """Create a new SQLite database file readable by its owner only (0600; its folder 0700 when
     made here): it holds patient data. SQLite gives its -wal and -shm files the database file's
@@ -190,10 +272,14 @@ def _create_private(path: Path) -> None:
 class Store:
     """The report store. Thread-safe; create one per process (after fork, call :meth:`dispose`)."""
 
-    def __init__(self, url: str, *, store_content: bool = True, echo: bool = False):
+    def __init__(self, url: str, *, store_content: bool = True, echo: bool = False,
+                 group_commit: bool = True):
         self.url = normalise_url(url)
         self.store_content = store_content
         self.engine = self._make_engine(self.url, echo)
+        # SQLite only: one writer at a time per database, so submissions arriving together in
+        # one process share one transaction and one fsync (PostgreSQL commits concurrently).
+        self.group = _GroupCommit(self) if group_commit and self.dialect == "sqlite" else None
 
     # ------------------------------------------------------------------ engine and migrations
     @staticmethod
@@ -344,58 +430,64 @@ class Store:
         False. Different content: :class:`Conflict` unless ``supersede``, which stores a new
         current version and keeps the earlier ones, or ``replaces`` names the current version
         (an amendment the caller has checked against that version: any other version current by
-        then is a conflict). The row is committed before this returns.
+        then is a conflict). The row is committed (on SQLite with ``synchronous=FULL``: fsynced)
+        before this returns, also under group commit.
         """
-        encoded = result_codec.encode(sub.result)  # outside the write lock
+        encoded = result_codec.encode(sub.result_json or sub.result)  # outside the write lock
+        if self.group is not None:
+            outcome = self.group.submit(sub, encoded, supersede, replaces)
+            if outcome is not None:
+                return outcome
         for _ in range(_MAX_ATTEMPTS):
             try:
-                return self._submit_once(sub, encoded, supersede, replaces)
+                with self._write() as conn:
+                    return self._submit_in(conn, sub, encoded, supersede, replaces)
             except (_LostRace, IntegrityError):
                 continue  # someone else won: their row is committed now, decide again
         raise Conflict(f"report {sub.report_id!r} is being changed concurrently; retry",
                        report_id=sub.report_id)
 
-    def _submit_once(self, sub: Submission, encoded: result_codec.Encoded, supersede: bool,
-                     replaces: int | None = None) -> tuple[StoredReport, bool]:
+    def _submit_in(self, conn: Connection, sub: Submission, encoded: result_codec.Encoded,
+                   supersede: bool, replaces: int | None = None) -> tuple[StoredReport, bool]:
+        """The writes of one submission inside the caller's write transaction."""
         now = utcnow()
-        with self._write() as conn:
-            current = conn.execute(_GET_CURRENT, {"lab": sub.lab, "rid": sub.report_id}).first()
-            version = 1
-            if current is not None:
-                existing = _report(current)
-                if existing.content_sha256 == sub.content_sha256:
-                    return existing, False
-                if not supersede and existing.version != replaces:
-                    raise Conflict(
-                        f"report {sub.report_id!r} already exists with different content; "
-                        "resubmit with supersede=true to store an amended version",
-                        report_id=sub.report_id, version=existing.version)
-                res = conn.execute(update(reports).where(
-                    reports.c.id == existing.id, reports.c.is_current,
-                ).values(is_current=False, superseded_at=now))
-                if res.rowcount != 1:
-                    raise _LostRace()
-                conn.execute(update(report_alterations)
-                             .where(report_alterations.c.report_pk == existing.id)
-                             .values(is_current=False))
-                version = existing.version + 1
-            result_json = encoded.result_json
-            values = dict(
-                lab=sub.lab, report_id=sub.report_id, version=version, is_current=True,
-                content_sha256=sub.content_sha256, content_size=sub.content_size,
-                content=sub.content if self.store_content else None,
-                source_format=sub.source_format, params=json.dumps(sub.params, sort_keys=True),
-                alterations=orjson.dumps(sub.alterations).decode(),
-                result=result_json, result_detail=encoded.detail, kb_version=sub.kb_version,
-                kb_hash=sub.kb_hash,
-                matcher_version=sub.matcher_version, request_id=sub.request_id, created_at=now,
-            )
-            new_id = conn.execute(_INSERT_REPORT, values).scalar_one()
-            rows = alteration_rows(encoded.full, report_pk=new_id, lab=sub.lab,
-                                   report_id=sub.report_id, version=version, is_current=True,
-                                   created_at=now)
-            if rows:  # the report's alterations, queryable (same transaction: all or nothing)
-                conn.execute(INSERT_ROWS, rows)
+        current = conn.execute(_GET_CURRENT, {"lab": sub.lab, "rid": sub.report_id}).first()
+        version = 1
+        if current is not None:
+            existing = _report(current)
+            if existing.content_sha256 == sub.content_sha256:
+                return existing, False
+            if not supersede and existing.version != replaces:
+                raise Conflict(
+                    f"report {sub.report_id!r} already exists with different content; "
+                    "resubmit with supersede=true to store an amended version",
+                    report_id=sub.report_id, version=existing.version)
+            res = conn.execute(update(reports).where(
+                reports.c.id == existing.id, reports.c.is_current,
+            ).values(is_current=False, superseded_at=now))
+            if res.rowcount != 1:
+                raise _LostRace()
+            conn.execute(update(report_alterations)
+                         .where(report_alterations.c.report_pk == existing.id)
+                         .values(is_current=False))
+            version = existing.version + 1
+        result_json = encoded.result_json
+        values = dict(
+            lab=sub.lab, report_id=sub.report_id, version=version, is_current=True,
+            content_sha256=sub.content_sha256, content_size=sub.content_size,
+            content=sub.content if self.store_content else None,
+            source_format=sub.source_format, params=json.dumps(sub.params, sort_keys=True),
+            alterations=orjson.dumps(sub.alterations).decode(),
+            result=result_json, result_detail=encoded.detail, kb_version=sub.kb_version,
+            kb_hash=sub.kb_hash,
+            matcher_version=sub.matcher_version, request_id=sub.request_id, created_at=now,
+        )
+        new_id = conn.execute(_INSERT_REPORT, values).scalar_one()
+        rows = alteration_rows(encoded.full, report_pk=new_id, lab=sub.lab,
+                               report_id=sub.report_id, version=version, is_current=True,
+                               created_at=now)
+        if rows:  # the report's alterations, queryable (same transaction: all or nothing)
+            conn.execute(INSERT_ROWS, rows)
         stored = StoredReport(
             id=new_id, lab=sub.lab, report_id=sub.report_id, version=version, is_current=True,
             content_sha256=sub.content_sha256, content_size=sub.content_size,

@@ -10,7 +10,6 @@ from http import HTTPStatus
 from typing import Any
 from urllib.parse import quote
 
-import orjson
 from flask import Response, g, request, url_for
 from flask.views import MethodView
 from flask_smorest import Blueprint
@@ -343,9 +342,9 @@ class Reports(MethodView):
                 f"sent with a {reports[0].source_format} file", field="form.clinical",
                 expected="a MAF in the 'file' part, or no 'clinical' part")])
         _check_report_id(reports[0].report_id, params)
-        result = pipeline.match_report(reports[0], st.kb, limits)
+        result = pipeline.match_report(reports[0], st.kb, limits, st.match_cache)
         _bind_report_id(result.report_id)
-        result_json = orjson.dumps(result)
+        result_json = st.match_cache.encode(result)
         if len(result_json) > cfg["MAX_RESULT_BYTES"]:
             raise PayloadTooLarge(
                 f"the result would be {len(result_json)} bytes; the limit is "
@@ -359,7 +358,7 @@ class Reports(MethodView):
             content=data, source_format=result.source_format or params.get("format") or "unknown",
             params=stored_params,
             alterations=[o.alteration for o in result.alterations],
-            result=orjson.Fragment(result_json), kb_version=result.kb_version,
+            result=result, result_json=result_json, kb_version=result.kb_version,
             kb_hash=result.kb_hash,
             matcher_version=getattr(result, "matcher_version", None) or __version__,
             request_id=g.request_id,
