@@ -53,7 +53,7 @@ def test_json_output_is_the_result_schema(capsys):
 def test_json_full_view_is_the_schema_1_result(capsys):
     code, out, _ = run(["match", str(SAMPLE), "--format", "json", "--tumor-type", "COADREAD",
                         "--view", "full"], capsys)
-    doc = json.loads(out)
+    (doc,) = json.loads(out)["results"]
     assert code == 0 and doc["view"] == "full"
     assert any(r["level"] == "R1" and r["therapy"] == ["dabrafenib", "trametinib"]
                for r in doc["resistance"])
