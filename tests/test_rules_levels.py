@@ -37,7 +37,8 @@ ROWS = [
     # ---- tumor-agnostic: SOLID covers solid tumors only
     ("fda", "sensitivity", "curated", ("SOLID",), (), "THAP", "1", "tumor-agnostic"),
     ("guideline", "sensitivity", "curated", ("SOLID",), (), "THAP", "2", "tumor-agnostic"),
-    ("clinical", "sensitivity", "curated", ("SOLID",), (), "THAP", "3A", "tumor-agnostic"),
+    # a non-approval item scoped to all solid tumors is other-tumor evidence, as for TISSUE
+    ("clinical", "sensitivity", "curated", ("SOLID",), (), "THAP", "3B", "tumor-agnostic"),
     ("fda", "sensitivity", "curated", ("SOLID",), (), "AML", "3B", "off-label"),
     # a named tumor type beside SOLID makes the patient's own type on-label
     ("fda", "sensitivity", "curated", ("SOLID", "LUAD"), (), "LUAD", "1", "on-label"),

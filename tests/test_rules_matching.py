@@ -416,8 +416,7 @@ def test_a_memoised_match_is_never_reused_for_another_call(first, second, met_se
     kb = kb_of(ev("EX", "EGFR", alteration={"type": "exon", "exons": [19]}),
                ev("FU", "ALK", alteration={"type": "fusion", "partner": "EML4"}),
                ev("CN", "ALK", alteration={"type": "copy_number", "states": ["amplification"]}),
-               ev("TMB", None, alteration={"type": "signature", "signature": "TMB", "min": 10},
-                  scope=("SOLID",)))
+               ev("TMB", None, alteration={"type": "signature", "signature": "TMB", "min": 10}))
     assert levels(run(kb, [first])) == {"drug-a": "3A"}
     assert bool(levels(run(kb, [second]))) is met_second
 
