@@ -176,13 +176,18 @@ def _approval(o) -> dict[str, str | None] | None:
     return {"text": c.clean(found[0]), "url": found[1]} if found else None
 
 
+MORE_CITES = 2  # sources shown for an option's evidence items not shown in full
+
+
 def _more(matches) -> dict[str, Any] | None:
-    """The evidence items not shown in full: a count, where they come from, their sources."""
+    """The evidence items not shown in full: a count, where they come from, their first
+    sources (the page stays within two printed pages; the text summary and JSON list all)."""
     if not matches:
         return None
     cites = c.unique_citations(matches)
     return {"count": len(matches), "summary": c.clean(c.evidence_summary(matches)),
-            "cites": _cites(tuple(cites[:6])), "more_cites": max(0, len(cites) - 6)}
+            "cites": _cites(tuple(cites[:MORE_CITES])),
+            "more_cites": max(0, len(cites) - MORE_CITES)}
 
 
 def _no_therapy_rows(items) -> list[dict[str, str]]:
