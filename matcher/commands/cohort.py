@@ -120,10 +120,15 @@ def _since(value: str | None) -> datetime | None:
     return d if d.tzinfo else d.replace(tzinfo=UTC)
 
 
-def _fork_workers(n: int, url: str, kb, job) -> list:  # noqa: ANN001
+def _fork_workers(n: int, url: str, kb, job, reread: bool) -> list:  # noqa: ANN001
     """Start ``n`` worker processes (forked: the loaded KB is shared, not loaded again)."""
+    import gc
     import multiprocessing as mp
 
+    from matcher.service.rematcher import warm_up
+
+    warm_up(kb)  # loaded once here, shared by the forked workers
+    gc.freeze()  # and kept out of their collections (no copy-on-write of the KB's pages)
     ctx = mp.get_context("fork")
     results = ctx.Queue()
 
@@ -133,7 +138,8 @@ def _fork_workers(n: int, url: str, kb, job) -> list:  # noqa: ANN001
 
         store = Store(url)
         try:
-            results.put((i, work_until_done(store, kb, job, worker=f"{worker_name()}/{i}")))
+            results.put((i, work_until_done(store, kb, job, worker=f"{worker_name()}/{i}",
+                                            reread=reread)))
         finally:
             store.engine.dispose()
 
@@ -154,19 +160,25 @@ def _fork_workers(n: int, url: str, kb, job) -> list:  # noqa: ANN001
                    "same command on other machines sharing the database to add more.")
 @click.option("--batch-size", default=50, show_default=True, type=click.IntRange(1, 10_000),
               help="Reports per batch a worker claims (new jobs only).")
+@click.option("--reread", is_flag=True,
+              help="Re-read each stored upload instead of re-using its stored normalised "
+                   "alterations (after a matcher upgrade that changes reading or normalising; "
+                   "needs MATCHER_STORE_CONTENT).")
 @click.option("--progress/--no-progress", default=None,
               help="Show progress on stderr (default: when stderr is a terminal).")
 @click.option("--all", "show_all", is_flag=True,
               help="Also list reports whose options are unchanged.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
-def rematch(since, lab, database_url, kb_dir, workers, batch_size, progress, show_all,
+def rematch(since, lab, database_url, kb_dir, workers, batch_size, reread, progress, show_all,
             as_json) -> None:
     """Re-match stored reports against the current KB and record what changed, per report.
 
     The work is a job of batches in the database: any number of workers (``--workers``, or this
     command on other machines) share it; an interrupted run resumes where it stopped; a report
-    version is re-matched once per KB. Stored results are never overwritten. Lists the reports
-    whose options changed (new, lost, re-levelled; new resistance).
+    version is re-matched once per KB. Stored results are never overwritten. Each report is
+    matched from its stored normalised alterations (oncogenicity classified again under the KB;
+    ``--reread`` re-reads the upload instead). Lists the reports whose options changed (new,
+    lost, re-levelled; new resistance).
     """
     from matcher.kb.loader import load_kb
     from matcher.progress import Progress
@@ -195,10 +207,10 @@ def rematch(since, lab, database_url, kb_dir, workers, batch_size, progress, sho
             failed = 0
             if workers == 1:
                 watcher.start()
-                worked = rj.work_until_done(store, kb, job)
+                worked = rj.work_until_done(store, kb, job, reread=reread)
             else:
                 store.engine.dispose()  # no pooled connection may cross the fork
-                procs, results = _fork_workers(workers, store.url, kb, job)
+                procs, results = _fork_workers(workers, store.url, kb, job, reread)
                 watcher.start()
                 for p in procs:
                     p.join()
