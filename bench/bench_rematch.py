@@ -109,7 +109,7 @@ def _children_cpu() -> float:
 def kb_load_cpu(kb: str | None) -> float:
     """CPU seconds a fresh process spends importing and loading (and warming) the KB."""
     code = ("import sys; from matcher.kb.loader import load_kb; "
-            "from matcher.service.rematcher import warm_up; "
+            "from matcher.pipeline import warm_up; "
             "warm_up(load_kb(sys.argv[1] if len(sys.argv) > 1 else None))")
     before = _children_cpu()
     subprocess.run([sys.executable, "-c", code, *([kb] if kb else [])], cwd=ROOT, check=True)

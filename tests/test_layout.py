@@ -7,7 +7,7 @@ Layers, lowest first (see README "Architecture" and each package's ``__init__``)
 - base: ``matcher`` (the package), ``model``, ``errors``, ``paths``, ``progress``, ``untrusted``
 - ``reference``: pure lookups over shipped data
 - ``kb``: the knowledge base
-- core: ``readers``, ``normalize``, ``engine``, ``pipeline``, ``render``
+- core: ``readers``, ``normalize``, ``engine``, ``pipeline``, ``render``, ``cohort``
 - ``service``: the Flask app, API, store, jobs
 - top: ``commands``, ``cli``
 
@@ -54,7 +54,7 @@ def layer(module: str) -> str:
         return "base"
     if parts[1] in ("reference", "kb", "service"):
         return parts[1]
-    if parts[1] in ("readers", "normalize", "engine", "pipeline", "render"):
+    if parts[1] in ("readers", "normalize", "engine", "pipeline", "render", "cohort"):
         return "core"
     if parts[1] in ("commands", "cli"):
         return "top"

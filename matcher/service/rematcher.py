@@ -167,16 +167,3 @@ class Rematcher:
             lab=old.get("lab"), specimen=_build(Specimen, old.get("specimen")),
             generated_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"))
 
-
-def warm_up(kb) -> None:  # noqa: ANN001
-    """Load what the KB loads lazily (ClinVar table, engine and oncogenicity indexes) by
-    matching one small report: before forking workers, so that each does not load it again."""
-    from matcher.errors import MatcherError
-    from matcher.pipeline import run
-
-    doc = (b'{"report_id": "warm-up", "tumor_type": "MEL", '
-           b'"variants": [{"gene": "BRAF", "protein_change": "V600E"}]}')
-    try:
-        run(doc, kb=kb, fmt="labjson")
-    except MatcherError:  # a KB without BRAF or MEL: the workers load what they need
-        pass
