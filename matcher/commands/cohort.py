@@ -122,13 +122,8 @@ def _since(value: str | None) -> datetime | None:
 
 def _fork_workers(n: int, url: str, kb, job, reread: bool) -> list:  # noqa: ANN001
     """Start ``n`` worker processes (forked: the loaded KB is shared, not loaded again)."""
-    import gc
     import multiprocessing as mp
 
-    from matcher.pipeline import warm_up
-
-    warm_up(kb)  # loaded once here, shared by the forked workers
-    gc.freeze()  # and kept out of their collections (no copy-on-write of the KB's pages)
     ctx = mp.get_context("fork")
     results = ctx.Queue()
 
@@ -180,7 +175,10 @@ def rematch(since, lab, database_url, kb_dir, workers, batch_size, reread, progr
     ``--reread`` re-reads the upload instead). Lists the reports whose options changed (new,
     lost, re-levelled; new resistance).
     """
+    import gc
+
     from matcher.kb.loader import load_kb
+    from matcher.pipeline import warm_up
     from matcher.progress import Progress
     from matcher.service import rematch_jobs as rj
 
@@ -205,6 +203,8 @@ def rematch(since, lab, database_url, kb_dir, workers, batch_size, reread, progr
 
             watcher = threading.Thread(target=show, daemon=True)
             failed = 0
+            warm_up(kb)  # loaded once here (and shared by forked workers)
+            gc.freeze()  # the KB stays out of every collection (and its pages stay shared)
             if workers == 1:
                 watcher.start()
                 worked = rj.work_until_done(store, kb, job, reread=reread)
