@@ -68,28 +68,26 @@ def _children(pid: int) -> list[int]:
     return out
 
 
-def _rss_mb(pid: int) -> float:
+def _proc_mb(pid: int, file: str, key: str) -> float:
+    """A ``key: N kB`` line of /proc/PID/FILE in MB (0 when the process is gone)."""
     try:
-        with open(f"/proc/{pid}/status") as fh:
+        with open(f"/proc/{pid}/{file}") as fh:
             for line in fh:
-                if line.startswith("VmRSS:"):
+                if line.startswith(key):
                     return int(line.split()[1]) / 1024
     except OSError:
         pass
     return 0.0
+
+
+def _rss_mb(pid: int) -> float:
+    return _proc_mb(pid, "status", "VmRSS:")
 
 
 def _pss_mb(pid: int) -> float:
     """Proportional set size: shared pages (the KB the forked processes share) counted once
     across the processes that share them."""
-    try:
-        with open(f"/proc/{pid}/smaps_rollup") as fh:
-            for line in fh:
-                if line.startswith("Pss:"):
-                    return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return 0.0
+    return _proc_mb(pid, "smaps_rollup", "Pss:")
 
 
 def run(maf: Path, clinical: Path, out: Path, jobs: int, chunk: int) -> dict:
