@@ -38,6 +38,15 @@ def match_doc(kb):
 
 STRICT_MARKERS = ("postgres", "browser")
 
+# How to get each optional group on a machine that lacks it (printed when its tests skip).
+HOW_TO_ENABLE = {
+    "postgres": "install PostgreSQL (Debian: apt-get install postgresql), then "
+                'export MATCHER_TEST_POSTGRES_URL="$(bash .ci/postgres.sh)"',
+    "browser": "install headless Chromium and its driver "
+               "(Debian: apt-get install chromium chromium-driver)",
+}
+_skipped_groups: dict[str, int] = {}
+
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item, call):
@@ -45,8 +54,26 @@ def pytest_runtest_makereport(item, call):
     import os
 
     rep = yield
+    if rep.skipped:
+        for m in STRICT_MARKERS:
+            if item.get_closest_marker(m) and rep.when in ("setup", "call"):
+                _skipped_groups[m] = _skipped_groups.get(m, 0) + 1
     if os.environ.get("MATCHER_STRICT_SKIPS") and rep.skipped and any(
             item.get_closest_marker(m) for m in STRICT_MARKERS):
         rep.outcome = "failed"
         rep.longrepr = f"required test skipped under CI (MATCHER_STRICT_SKIPS): {rep.longrepr}"
     return rep
+
+
+def pytest_unconfigure(config):
+    """Say loudly, last thing, which optional groups did not run and how to run them: a green
+    run without PostgreSQL or Chromium has not tested the store on PostgreSQL or the page."""
+    tr = config.pluginmanager.get_plugin("terminalreporter")
+    if not _skipped_groups or tr is None:
+        return
+    tr.write_sep("!", "NOT TESTED ON THIS MACHINE", red=True, bold=True)
+    for group, n in sorted(_skipped_groups.items()):
+        tr.write_line(f"{n} {group} test(s) skipped. To run them: {HOW_TO_ENABLE[group]}",
+                      red=True, bold=True)
+    tr.write_line("CI (.ci/run) installs both and fails on any of these skips "
+                  "(MATCHER_STRICT_SKIPS=1).", bold=True)
