@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import statistics
 import sys
@@ -26,7 +27,7 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import insert, select
+from sqlalchemy import func, insert, select
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -101,13 +102,45 @@ def baseline(store: Store, lab: str, gene: str, change: str, tumors: set[str]) -
     return found
 
 
-def timed(fn, repeat: int) -> list[float]:  # noqa: ANN001
+def timed(fn, repeat: int, cpu: list[float] | None = None) -> list[float]:  # noqa: ANN001
+    """Wall milliseconds of each call (and this process's CPU milliseconds into ``cpu``)."""
     out = []
     for _ in range(repeat):
-        t = time.perf_counter()
+        t, c = time.perf_counter(), time.process_time()
         fn()
         out.append((time.perf_counter() - t) * 1000)
+        if cpu is not None:
+            cpu.append((time.process_time() - c) * 1000)
     return out
+
+
+def server_ms(store: Store, fn, repeat: int) -> float | None:  # noqa: ANN001
+    """PostgreSQL: median execution time (EXPLAIN ANALYZE, summed over the statements ``fn``
+    runs) on the server, which the machine's other load touches less than the wall time."""
+    if store.dialect != "postgresql":
+        return None
+    from sqlalchemy import event
+
+    seen: list = []
+
+    def grab(conn, cursor, statement, parameters, context, executemany):  # noqa: ANN001
+        seen.append((statement, parameters))
+
+    event.listen(store.engine, "before_cursor_execute", grab)
+    try:
+        fn()
+    finally:
+        event.remove(store.engine, "before_cursor_execute", grab)
+    runs = []
+    with store.engine.connect() as conn:
+        cur = conn.connection.cursor()
+        for _ in range(repeat):
+            total = 0.0
+            for statement, parameters in seen:
+                cur.execute("EXPLAIN (ANALYZE, FORMAT JSON) " + statement, parameters)
+                total += cur.fetchone()[0][0]["Execution Time"]
+            runs.append(total)
+    return statistics.median(runs)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -116,14 +149,30 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--database-url", help="an EMPTY database (default: a temporary SQLite)")
     ap.add_argument("--repeat", type=int, default=30)
     ap.add_argument("--json", action="store_true")
+    ap.add_argument("--reuse", action="store_true",
+                    help="query the reports a previous run left in --database-url (no fill)")
+    ap.add_argument("--vacuum", action="store_true",
+                    help="PostgreSQL: VACUUM ANALYZE the tables first (what autovacuum does "
+                         "some time after a bulk load); without it the figures are those "
+                         "right after the fill")
     args = ap.parse_args(argv)
     tmp = tempfile.TemporaryDirectory()
     url = args.database_url or f"sqlite:///{tmp.name}/bench.sqlite3"
     store = Store(url)
     store.migrate()
     t = time.perf_counter()
-    fill(store, args.reports)
+    with store.engine.connect() as conn:
+        have = conn.execute(select(func.count()).select_from(reports)).scalar_one()
+    if have and not args.reuse:
+        sys.exit("the database is not empty (--reuse to query what it holds)")
+    if not have:
+        fill(store, args.reports)
+    args.reports = have or args.reports
     fill_s = time.perf_counter() - t
+    if args.vacuum and store.dialect == "postgresql":
+        with store.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.exec_driver_sql("VACUUM ANALYZE reports")
+            conn.exec_driver_sql("VACUUM ANALYZE report_alterations")
     kb = load_kb()
     queries = {
         "BRAF V600E in THYROID (and below)": dict(gene="BRAF", alteration="V600E",
@@ -137,7 +186,9 @@ def main(argv: list[str] | None = None) -> None:
     for name, spec in queries.items():
         q = build_query(kb, "lab-0", **spec)
         _, total = find_alterations(store, q)
-        ms = timed(lambda q=q: find_alterations(store, q), args.repeat)
+        cpu: list[float] = []
+        ms = timed(lambda q=q: find_alterations(store, q), args.repeat, cpu)
+        server = server_ms(store, lambda q=q: find_alterations(store, q), args.repeat)
         tumors = set(q.tumor_types) if q.tumor_types else set(TUMORS)
         change = parse_protein_change(spec["alteration"]).canonical
         assert baseline(store, "lab-0", q.gene, change, tumors) == total  # same answer
@@ -146,16 +197,21 @@ def main(argv: list[str] | None = None) -> None:
         med, base_med = statistics.median(ms), statistics.median(base)
         out["queries"][name] = {"total": total, "median_ms": round(med, 2),
                                 "p95_ms": round(sorted(ms)[int(len(ms) * 0.95) - 1], 2),
+                                "client_cpu_ms": round(statistics.median(cpu), 2),
+                                "server_ms": None if server is None else round(server, 2),
                                 "baseline_median_ms": round(base_med, 1),
                                 "speedup": round(base_med / med, 1)}
     store.engine.dispose()
     if args.json:
         print(json.dumps(out, indent=2))
         return
-    print(f"{args.reports:,} reports on {out['database']} (filled in {fill_s:.1f} s)")
+    print(f"{args.reports:,} reports on {out['database']} (filled in {fill_s:.1f} s); load "
+          f"average {os.getloadavg()[0]:.1f}")
     for name, r in out["queries"].items():
+        server = "" if r["server_ms"] is None else f", server {r['server_ms']} ms"
         print(f"  {name}: {r['total']} found; indexed {r['median_ms']} ms median "
-              f"(p95 {r['p95_ms']}); baseline (scan results) {r['baseline_median_ms']} ms; "
+              f"(p95 {r['p95_ms']}; client CPU {r['client_cpu_ms']} ms{server}); "
+              f"baseline (scan results) {r['baseline_median_ms']} ms; "
               f"ratio {r['speedup']}x")
 
 

@@ -12,7 +12,8 @@ An entry is keyed by the KB's content hash and the loaded KB object itself (tria
 code, the normalised alterations (frozen dataclasses, compared whole: ids, sources, classification
 and all), the UTC date and the trial-status age limit (``open_trials`` flags stale statuses by
 date), and the match cap. What differs per report (report id, warnings, sample, lab, specimen,
-patient id, ``generated_at``) is never cached: every answer is the cached match with the report's own fields.
+patient id, ``generated_at``) is never cached: every answer is the cached match with the
+report's own fields.
 """
 
 from __future__ import annotations

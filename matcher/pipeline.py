@@ -333,3 +333,15 @@ def run(data: bytes | None = None, *, kb: KnowledgeBase, path: str | None = None
     """Read any lab file and match every report in it."""
     return [match_report(r, kb, limits) for r in read_reports(
         data, path=path, filename=filename, fmt=fmt, options=options, kb=kb)]
+
+
+def warm_up(kb: KnowledgeBase) -> None:
+    """Load what the KB loads lazily (ClinVar table, engine and oncogenicity indexes) by
+    matching one small report: before forking worker processes, so that each does not."""
+    from matcher.errors import MatcherError
+
+    try:
+        run(b'{"report_id": "warm-up", "tumor_type": "MEL", '
+            b'"variants": [{"gene": "BRAF", "protein_change": "V600E"}]}', kb=kb, fmt="labjson")
+    except MatcherError:  # a KB without BRAF or MEL: the workers load what they need
+        pass

@@ -7,7 +7,8 @@ Layers, lowest first (see README "Architecture" and each package's ``__init__``)
 - base: ``matcher`` (the package), ``model``, ``errors``, ``paths``, ``progress``, ``untrusted``
 - ``reference``: pure lookups over shipped data
 - ``kb``: the knowledge base
-- core: ``readers``, ``normalize``, ``engine``, ``match_cache``, ``pipeline``, ``render``
+- core: ``readers``, ``normalize``, ``engine``, ``match_cache``, ``pipeline``, ``render``,
+  ``cohort``
 - ``service``: the Flask app, API, store, jobs
 - top: ``commands``, ``cli``
 
@@ -54,7 +55,8 @@ def layer(module: str) -> str:
         return "base"
     if parts[1] in ("reference", "kb", "service"):
         return parts[1]
-    if parts[1] in ("readers", "normalize", "engine", "match_cache", "pipeline", "render"):
+    if parts[1] in ("readers", "normalize", "engine", "match_cache", "pipeline", "render",
+                    "cohort"):
         return "core"
     if parts[1] in ("commands", "cli"):
         return "top"

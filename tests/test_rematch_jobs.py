@@ -171,14 +171,30 @@ def test_jobs_are_idempotent_resumable_and_extend(store, kbs):
     assert len(recs) == len({(r["report_pk"], r["kb_hash"]) for r in recs}) == 8
 
 
-def test_report_without_content_gets_an_error_record(store, kbs):
+def test_report_without_content_is_rematched_from_its_stored_alterations(store, kbs):
     before, after = kbs
     store.store_content = False
     _submit(store, before, THAP)
     store.store_content = True
     rj.work(store, after, rj.ensure_job(store, after))
     [rec] = _records(store)
-    assert "content not stored" in rec["error"] and not rec["changed"]
+    assert rec["error"] is None and rec["gained_level1"]
+    assert _level(json.loads(rec["result"])) == "1"
+
+
+def test_reread_needs_the_stored_upload(store, kbs):
+    from matcher.service.rematcher import Rematcher
+
+    before, after = kbs
+    store.store_content = False
+    _submit(store, before, THAP)
+    _submit(store, before, dict(THAP, report_id="J-2"), lab="lab-b")
+    store.store_content = True
+    job = rj.ensure_job(store, after)
+    rj.work(store, after, job, rematcher=Rematcher(after, reread=True))
+    recs = _records(store)
+    assert len(recs) == 2
+    assert all("content not stored" in r["error"] and not r["changed"] for r in recs)
 
 
 def test_api_is_per_lab_and_filters(app, client, new_key, kbs):
@@ -351,14 +367,14 @@ def test_a_failing_report_is_recorded_and_the_job_goes_on(store, kbs, monkeypatc
     before, after = kbs
     for n in range(3):
         _submit(store, before, dict(THAP, report_id=f"F-{n}"))
-    real = rj.rematch_stored_result
+    real = rj.rematch_one
 
-    def flaky(rep, kb):
+    def flaky(rematcher, rep, old, want_result):
         if rep.report_id == "F-1":
             raise RuntimeError("boom")
-        return real(rep, kb)
+        return real(rematcher, rep, old, want_result)
 
-    monkeypatch.setattr(rj, "rematch_stored_result", flaky)
+    monkeypatch.setattr(rj, "rematch_one", flaky)
     job = rj.ensure_job(store, after, batch_size=10)
     assert rj.work(store, after, job) == 3 and rj.progress(store, job.id).finished
     by_id = {r["report_id"]: r for r in _records(store)}

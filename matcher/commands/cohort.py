@@ -120,7 +120,7 @@ def _since(value: str | None) -> datetime | None:
     return d if d.tzinfo else d.replace(tzinfo=UTC)
 
 
-def _fork_workers(n: int, url: str, kb, job) -> list:  # noqa: ANN001
+def _fork_workers(n: int, url: str, kb, job, reread: bool) -> list:  # noqa: ANN001
     """Start ``n`` worker processes (forked: the loaded KB is shared, not loaded again)."""
     import multiprocessing as mp
 
@@ -133,7 +133,8 @@ def _fork_workers(n: int, url: str, kb, job) -> list:  # noqa: ANN001
 
         store = Store(url)
         try:
-            results.put((i, work_until_done(store, kb, job, worker=f"{worker_name()}/{i}")))
+            results.put((i, work_until_done(store, kb, job, worker=f"{worker_name()}/{i}",
+                                            reread=reread)))
         finally:
             store.engine.dispose()
 
@@ -154,21 +155,30 @@ def _fork_workers(n: int, url: str, kb, job) -> list:  # noqa: ANN001
                    "same command on other machines sharing the database to add more.")
 @click.option("--batch-size", default=50, show_default=True, type=click.IntRange(1, 10_000),
               help="Reports per batch a worker claims (new jobs only).")
+@click.option("--reread", is_flag=True,
+              help="Re-read each stored upload instead of re-using its stored normalised "
+                   "alterations (after a matcher upgrade that changes reading or normalising; "
+                   "needs MATCHER_STORE_CONTENT).")
 @click.option("--progress/--no-progress", default=None,
               help="Show progress on stderr (default: when stderr is a terminal).")
 @click.option("--all", "show_all", is_flag=True,
               help="Also list reports whose options are unchanged.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
-def rematch(since, lab, database_url, kb_dir, workers, batch_size, progress, show_all,
+def rematch(since, lab, database_url, kb_dir, workers, batch_size, reread, progress, show_all,
             as_json) -> None:
     """Re-match stored reports against the current KB and record what changed, per report.
 
     The work is a job of batches in the database: any number of workers (``--workers``, or this
     command on other machines) share it; an interrupted run resumes where it stopped; a report
-    version is re-matched once per KB. Stored results are never overwritten. Lists the reports
-    whose options changed (new, lost, re-levelled; new resistance).
+    version is re-matched once per KB. Stored results are never overwritten. Each report is
+    matched from its stored normalised alterations (oncogenicity classified again under the KB;
+    ``--reread`` re-reads the upload instead). Lists the reports whose options changed (new,
+    lost, re-levelled; new resistance).
     """
+    import gc
+
     from matcher.kb.loader import load_kb
+    from matcher.pipeline import warm_up
     from matcher.progress import Progress
     from matcher.service import rematch_jobs as rj
 
@@ -193,12 +203,14 @@ def rematch(since, lab, database_url, kb_dir, workers, batch_size, progress, sho
 
             watcher = threading.Thread(target=show, daemon=True)
             failed = 0
+            warm_up(kb)  # loaded once here (and shared by forked workers)
+            gc.freeze()  # the KB stays out of every collection (and its pages stay shared)
             if workers == 1:
                 watcher.start()
-                worked = rj.work_until_done(store, kb, job)
+                worked = rj.work_until_done(store, kb, job, reread=reread)
             else:
                 store.engine.dispose()  # no pooled connection may cross the fork
-                procs, results = _fork_workers(workers, store.url, kb, job)
+                procs, results = _fork_workers(workers, store.url, kb, job, reread)
                 watcher.start()
                 for p in procs:
                     p.join()
@@ -238,15 +250,6 @@ def _print_summary(summary: list, kb, worked: int, show_all: bool,  # noqa: ANN0
             click.echo(f"{where} (KB {r['old_kb']}): {r['summary']}")
 
 
-_POOL_KB = None  # the KB a forked matching process inherits (set before the pool forks)
-
-
-def _match_one(report):  # noqa: ANN001, ANN202
-    from matcher.pipeline import match_report
-
-    return match_report(report, _POOL_KB)
-
-
 @click.command("cohort")
 @click.argument("maf", type=click.Path(exists=True, dir_okay=False))
 @click.option("--clinical", type=click.Path(exists=True, dir_okay=False),
@@ -256,45 +259,44 @@ def _match_one(report):  # noqa: ANN001, ANN202
               help="Knowledge base folder (default: the shipped one).")
 @click.option("--jobs", "-j", default=0, type=click.IntRange(0, 256),
               help="Processes matching samples in parallel (default: one per core).")
+@click.option("--chunk", default=32, show_default=True, type=click.IntRange(1, 10_000),
+              help="Samples per task handed to a process.")
 @click.option("--output", "-o", required=True, type=click.Path(file_okay=False),
-              help="Folder for annotated.maf, samples.tsv, levels.tsv, biomarkers.tsv.")
-def cohort(maf, clinical, tumor_type, kb_dir, jobs, output) -> None:
+              help="Folder for annotated.maf, samples.tsv, levels.tsv, biomarkers.tsv, "
+                   "summary.html.")
+@click.option("--progress/--no-progress", default=None,
+              help="Show progress on stderr (default: when stderr is a terminal).")
+def cohort(maf, clinical, tumor_type, kb_dir, jobs, chunk, output, progress) -> None:
     """Match every sample of a MAF; write the MAF annotated per row (LEVEL_1 ... LEVEL_R2,
     HIGHEST_LEVEL, MATCH_TYPE, CITATIONS) and a cohort summary (samples by highest level per
-    tumor type, actionable biomarkers)."""
-    global _POOL_KB
-    import multiprocessing as mp
+    tumor type, actionable biomarkers) as TSV tables and an HTML page with a chart.
+
+    The MAF is streamed (samples are read and matched a chunk at a time, the annotated MAF is
+    written from a temporary table), so memory does not grow with the number of samples.
+    """
     import os
     from pathlib import Path
 
+    from matcher.cohort import run_cohort
     from matcher.kb.loader import load_kb
-    from matcher.pipeline import match_report, read_reports
+    from matcher.progress import Progress
     from matcher.readers import ReadOptions
-    from matcher.render.maf import annotate_maf, cohort_summary
 
     kb = load_kb(kb_dir)
-    data = Path(maf).read_bytes()
-    options = ReadOptions(tumor_type=tumor_type,
-                          clinical_sidecar=Path(clinical).read_bytes() if clinical else None)
-    reports = read_reports(data, filename=Path(maf).name, fmt="maf", options=options, kb=kb)
-    jobs = jobs or os.cpu_count() or 1
-    if jobs > 1 and len(reports) > 1:
-        _POOL_KB = kb
-        with mp.get_context("fork").Pool(min(jobs, len(reports))) as pool:
-            results = pool.map(_match_one, reports, chunksize=max(1, len(reports) // (4 * jobs)))
-    else:
-        results = [match_report(r, kb) for r in reports]
     out = Path(output)
-    out.mkdir(parents=True, exist_ok=True)
-    with (out / "annotated.maf").open("w", encoding="utf-8") as fh:
-        for line in annotate_maf(data, results):
-            fh.write(line + "\n")
-    tables = cohort_summary(results)
-    for name, rows in tables.items():
+    with Progress(progress, delay=0.5) as bar:
+        run = run_cohort(Path(maf), out, kb,
+                         clinical=Path(clinical).read_bytes() if clinical else None,
+                         options=ReadOptions(tumor_type=tumor_type),
+                         jobs=jobs or os.cpu_count() or 1, chunk=chunk,
+                         progress=lambda n: bar.phase(f"matched {n} sample(s)"))
+    for name, rows in run.summary.tables().items():
         (out / f"{name}.tsv").write_text("".join("\t".join(r) + "\n" for r in rows),
                                          encoding="utf-8")
-    click.echo(f"{len(results)} sample(s) matched; written to {out}/")
-    for tumor, level, n in tables["levels"][1:]:
+    (out / "summary.html").write_text(
+        run.summary.html(title=f"Cohort summary: {Path(maf).name}"), encoding="utf-8")
+    click.echo(f"{run.samples} sample(s) matched; written to {out}/")
+    for tumor, level, n in run.summary.levels_table()[1:]:
         click.echo(f"  {tumor or '-'}\thighest level {level}\t{n} sample(s)")
 
 

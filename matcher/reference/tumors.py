@@ -46,6 +46,9 @@ class OncoTree:
         for t in self._types.values():
             self._by_name.setdefault(_fold(t.name), []).append(t.code)
         self._ancestors: dict[str, tuple[str, ...]] = {}
+        # in_scope answers by (code, include, exclude): the engine asks the same few questions
+        # for every evidence item and trial of every report (a fifth of a match's time)
+        self._scope_memo: dict[tuple, bool] = {}
         for code in self._types:
             self._ancestors[code] = self._walk_up(code)
         # retired code (upper case) -> ((current code, kind), …); current codes never retired
@@ -245,6 +248,20 @@ class OncoTree:
 
     def in_scope(self, code: str, include: Iterable[str], exclude: Iterable[str] = ()) -> bool:
         """True if ``code`` falls under an ``include`` code (or SOLID) and under no ``exclude``."""
+        key = (code, tuple(include), tuple(exclude))
+        try:
+            return self._scope_memo[key]
+        except KeyError:
+            pass
+        except TypeError:  # unhashable scope items: answer without the memo
+            return self._in_scope(code, key[1], key[2])
+        found = self._in_scope(code, key[1], key[2])
+        if len(self._scope_memo) > 100_000:  # bounded: codes and scopes are finite in practice
+            self._scope_memo.clear()
+        self._scope_memo[key] = found
+        return found
+
+    def _in_scope(self, code: str, include: tuple, exclude: tuple) -> bool:
         found = self._known(code)
 
         def covers(scope: str) -> bool:

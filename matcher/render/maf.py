@@ -8,17 +8,18 @@ if any, else the resistance one), ``MATCH_TYPE`` (how the best evidence matched:
 hotspot …), ``CITATIONS`` (PMIDs of that evidence) and ``MATCHER_STATUS`` (the engine's outcome
 for the call: matched, no_evidence, filtered …). A row is tied to its result through the
 alteration's source (``line N`` of the MAF), so the added columns can never land on another
-row. :func:`cohort_summary` counts samples by highest level, biomarkers by tumor type. Both are
-pure functions of the MAF bytes and the results.
+row. :func:`cohort_summary` counts samples by highest level, biomarkers by tumor type
+(:mod:`matcher.render.cohort`). Both are pure functions of the MAF bytes and the results.
 """
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from matcher.model import Match, MatchResult
+from matcher.render.cohort import SAMPLE_HEADER, CohortSummary, highest_level  # noqa: F401
 
 LEVELS = ("1", "2", "3A", "3B", "4", "R1", "R2")
 SENSITIVE = LEVELS[:5]
@@ -58,7 +59,8 @@ class _Row:
             self.status]
 
 
-def _rows_by_line(results: Iterable[MatchResult]) -> dict[int, _Row]:
+def rows_by_line(results: Iterable[MatchResult]) -> dict[int, _Row]:
+    """The added cells of each MAF line (by the alterations' sources, ``line N``)."""
     out: dict[int, _Row] = {}
     for result in results:
         by_alt: dict[str, _Row] = {}
@@ -80,7 +82,7 @@ def _rows_by_line(results: Iterable[MatchResult]) -> dict[int, _Row]:
 
 def annotate_maf(data: bytes, results: Iterable[MatchResult]) -> Iterator[str]:
     """The MAF's lines (no line ends) with :data:`COLUMNS` added to the header and every row."""
-    rows = _rows_by_line(results)
+    rows = rows_by_line(results)
     lines = data.decode("utf-8-sig").splitlines()
     header_done = False
     for n, line in enumerate(lines, 1):
@@ -98,37 +100,9 @@ def annotate_maf(data: bytes, results: Iterable[MatchResult]) -> Iterator[str]:
         yield line + "\t" + "\t".join(row.cells() if row else [""] * len(COLUMNS))
 
 
-def highest_level(result: MatchResult) -> str:
-    """The best level of the sample's options, else of its resistance, else ''."""
-    sens = _best(o.level for o in result.therapy_options)
-    return sens or _best(m.level for m in result.resistance)
-
-
 def cohort_summary(results: Iterable[MatchResult]) -> dict[str, list[list[str]]]:
     """Three TSV tables (rows with header): samples (one row each), samples by highest level
     per tumor type, and biomarkers (alteration label, tumor type, samples, best level)."""
-    samples = [["SAMPLE", "TUMOR_TYPE", "HIGHEST_LEVEL", "LEVEL_1_THERAPIES", "ALTERATIONS"]]
-    by_level: Counter[tuple[str, str]] = Counter()
-    markers: dict[tuple[str, str], list] = {}
-    for r in results:
-        tumor = r.tumor_type.code if r.tumor_type else ""
-        level = highest_level(r)
-        samples.append([r.sample or r.report_id, tumor, level,
-                        ",".join(o.name for o in r.therapy_options if o.level == "1"),
-                        str(len(r.alterations))])
-        by_level[(tumor, level or "none")] += 1
-        labels = {o.alteration.id: o.alteration.label for o in r.alterations}
-        for option in r.therapy_options:
-            for m in option.matches:
-                key = (labels.get(m.alteration_id, m.alteration_id), tumor)
-                entry = markers.setdefault(key, [set(), set()])
-                entry[0].add(r.report_id)
-                entry[1].add(m.level)
-    levels = [["TUMOR_TYPE", "HIGHEST_LEVEL", "SAMPLES"]] + [
-        [t, lv, str(n)] for (t, lv), n in sorted(
-            by_level.items(), key=lambda kv: (kv[0][0], (LEVELS + ("none",)).index(kv[0][1])))]
-    biomarkers = [["BIOMARKER", "TUMOR_TYPE", "SAMPLES", "HIGHEST_LEVEL"]] + [
-        [label, tumor, str(len(ids)), _best(lvs)] for (label, tumor), (ids, lvs) in sorted(
-            markers.items(), key=lambda kv: (LEVELS.index(_best(kv[1][1])), -len(kv[1][0]),
-                                             kv[0]))]
-    return {"samples": samples, "levels": levels, "biomarkers": biomarkers}
+    summary = CohortSummary()
+    samples = [list(SAMPLE_HEADER)] + [summary.add_result(r) for r in results]
+    return {"samples": samples, **summary.tables()}

@@ -125,12 +125,19 @@ def find_alterations(store, q: AlterationQuery, *, limit: int = 50,
     """The lab's stored alterations matching ``q``, newest report first, and how many in all."""
     conds = _conditions(q)
     t = report_alterations.c
-    stmt = (select(*_ITEM_COLUMNS).where(*conds)
-            .order_by(t.created_at.desc(), t.id.desc()).limit(limit).offset(offset))
+    # The page's ids first, from the index alone (it holds the date and the id: the sort needs
+    # no table row), then only those rows; the total rides along in the same statement (one
+    # round trip: on a busy server each one costs more than either query).
+    page = (select(t.id).where(*conds).order_by(t.created_at.desc(), t.id.desc())
+            .limit(limit).offset(offset).subquery())
+    count = select(func.count()).select_from(report_alterations).where(*conds)
+    stmt = (select(*_ITEM_COLUMNS, count.scalar_subquery().label("_total"))
+            .join(page, page.c.id == t.id).order_by(t.created_at.desc(), t.id.desc()))
     with store.engine.connect() as conn:
         items = [dict(r._mapping) for r in conn.execute(stmt)]
-        total = conn.execute(select(func.count()).select_from(report_alterations)
-                             .where(*conds)).scalar_one()
+        total = items[0]["_total"] if items else conn.execute(count).scalar_one()
+    for item in items:
+        del item["_total"]
     return items, total
 
 

@@ -30,7 +30,8 @@ from sqlalchemy import and_, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from matcher.service import result_codec
-from matcher.service.rematch import NotRematchable, _options, _rank, rematch_stored_result
+from matcher.service.rematch import NotRematchable, _options, _rank
+from matcher.service.rematcher import Rematched, Rematcher
 from matcher.service.store import _aware, _report, utcnow
 from matcher.service.store_models import (
     reinterpretations,
@@ -193,43 +194,68 @@ def worker_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 
 
-def _record(rep, kb, job_id: int, worker: str) -> dict[str, Any]:  # noqa: ANN001
-    """The change record of one stored report under ``kb`` (or why it could not be re-run)."""
+def _record(rep, rematcher, job_id: int, worker: str) -> dict[str, Any]:  # noqa: ANN001
+    """The change record of one stored report under the rematcher's KB (or why it could not be
+    re-run). The new result is built and kept only when something changed."""
+    kb = rematcher.kb
     values = {"report_pk": rep.id, "lab": rep.lab, "report_id": rep.report_id,
               "version": rep.version, "job_id": job_id, "kb_hash": kb.hash,
               "kb_version": kb.version, "old_kb_hash": rep.kb_hash,
               "old_kb_version": rep.kb_version, "worker": worker, "created_at": utcnow(),
               "result": None, "error": None}
+    changes: list[dict] = []
     try:
-        new = rematch_stored_result(rep, kb)
+        old = orjson.loads(rep.result_json)
+
+        def changed(levels: dict) -> bool:
+            changes[:] = change_list(old, levels)
+            return bool(changes)
+
+        new = rematch_one(rematcher, rep, old, changed)
     except NotRematchable as exc:
-        changes: list[dict] = []
+        changes = []
         values["error"] = str(exc)
     except Exception as exc:  # noqa: BLE001 - a bug must not stall the job on this batch
         changes = []
         values["error"] = f"internal error: {type(exc).__name__}: {exc}"[:2000]
     else:
-        # only the options and resistance are compared: the new result is not turned into
-        # JSON and back for that (with the CIViC import that was a third of the time)
-        levels = {"therapy_options": [{"name": o.name, "level": o.level}
-                                      for o in new.therapy_options],
-                  "resistance": [{"therapy": m.therapy, "level": m.level}
-                                 for m in new.resistance]}
-        changes = change_list(orjson.loads(rep.result_json), levels)
+        if new.result is not None and not changes:  # --reread: the result came first
+            changes = change_list(old, new.levels)
         if changes:
-            values["result"] = orjson.dumps(new).decode()
+            values["result"] = orjson.dumps(new.result).decode()
     values.update(changes=json.dumps(changes), changed=bool(changes),
                   gained_level1=gained_level1(changes), lost_level1=lost_level1(changes),
                   new_resistance=any(c["type"] == "new_resistance" for c in changes))
     return values
 
 
-def work(store, kb, job: Job, *, worker: str | None = None, on_batch=None) -> int:  # noqa: ANN001
+def rematch_one(rematcher: Rematcher, rep, old: dict, want_result) -> Rematched:  # noqa: ANN001
+    """One report through ``rematcher`` (the seam the tests use to make a report fail)."""
+    return rematcher.rematch(rep, old, want_result=want_result)
+
+
+_BATCH_COLUMNS = [c for c in reports.c if c.name != "content"]
+
+
+def _batch_rows(conn, job: Job, batch, with_content: bool) -> list:  # noqa: ANN001
+    """The batch's reports still without a record for the job's KB (no content unless the job
+    re-reads uploads: the stored alterations are what is matched)."""
+    cols = list(reports.c) if with_content else _BATCH_COLUMNS
+    return conn.execute(select(*cols).where(
+        and_(reports.c.id >= batch.first_pk, reports.c.id <= batch.last_pk),
+        *_eligible(job.lab, job.since), _not_done(job.kb_hash),
+    ).order_by(reports.c.id)).all()
+
+
+def work(store, kb, job: Job, *, worker: str | None = None, on_batch=None,  # noqa: ANN001
+         rematcher: Rematcher | None = None) -> int:
     """Claim and finish batches of ``job`` until none is left; return the reports re-matched.
 
     ``on_batch(batch_id, n)`` is called after each committed batch (progress, tests).
+    ``rematcher``: reuse one (and its cache) across calls; by default a new one for ``kb``.
     """
     worker = worker or worker_name()
+    rematcher = rematcher or Rematcher(kb)
     done = 0
     b = rematch_batches.c
     claim = (select(rematch_batches).where(b.job_id == job.id, b.status == "pending")
@@ -239,11 +265,8 @@ def work(store, kb, job: Job, *, worker: str | None = None, on_batch=None) -> in
             batch = conn.execute(claim).first()
             if batch is None:
                 return done
-            rows = conn.execute(select(*reports.c).where(
-                and_(reports.c.id >= batch.first_pk, reports.c.id <= batch.last_pk),
-                *_eligible(job.lab, job.since), _not_done(job.kb_hash),
-            ).order_by(reports.c.id)).all()
-            records = [_record(_report(r), kb, job.id, worker) for r in rows]
+            rows = _batch_rows(conn, job, batch, rematcher.reread)
+            records = [_record(_report(r), rematcher, job.id, worker) for r in rows]
             if records:
                 conn.execute(insert(reinterpretations), records)
             conn.execute(update(rematch_batches).where(b.id == batch.id).values(
@@ -254,15 +277,16 @@ def work(store, kb, job: Job, *, worker: str | None = None, on_batch=None) -> in
 
 
 def work_until_done(store, kb, job: Job, *, worker: str | None = None,  # noqa: ANN001
-                    poll: float = 0.5) -> int:
+                    poll: float = 0.5, reread: bool = False) -> int:
     """:func:`work`, then wait while other workers finish the batches they hold; a batch that
     comes free meanwhile (its worker died and rolled back) is claimed here. Returns the reports
     this worker re-matched; when it returns, every batch of the job is done."""
     import time
 
     done = 0
+    rematcher = Rematcher(kb, reread=reread)  # one cache for the whole run
     while True:
-        done += work(store, kb, job, worker=worker)
+        done += work(store, kb, job, worker=worker, rematcher=rematcher)
         if progress(store, job.id).finished:
             return done
         time.sleep(poll)

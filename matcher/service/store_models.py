@@ -101,6 +101,13 @@ report_alterations = Table(
     Index("ix_report_alterations_lab_gene_change", "lab", "gene", "change", "created_at",
           "tumor_type", "is_current"),
     Index("ix_report_alterations_lab_tumor_type", "lab", "tumor_type", "created_at"),
+    # The usual question (current versions, calls not filtered; migration 0004): the tumor type
+    # before the date, so that a code and its descendants are index seeks and the count needs
+    # no table rows. The predicate is spelled as SQLAlchemy renders the query's conditions.
+    Index("ix_report_alterations_current_lab_gene_change", "lab", "gene", "change",
+          "tumor_type", "created_at", "id",
+          sqlite_where=text("is_current = 1 AND filter_reason IS NULL"),
+          postgresql_where=text("is_current AND filter_reason IS NULL")),
     Index("ix_report_alterations_report_pk", "report_pk"),
 )
 
