@@ -87,7 +87,10 @@ class Rematcher:
     def _stored_alterations(rep, old: dict) -> list[dict]:  # noqa: ANN001
         raw = orjson.loads(rep.alterations_json or "[]")
         if not raw and old.get("alterations"):  # rows written before the column was filled
-            raw = [o["alteration"] for o in old["alterations"]]
+            # the full view's: the stored compact view leaves fields (the parsed protein
+            # change, null ones) out of its alterations
+            full = rep.result if getattr(rep, "result_detail", None) is not None else old
+            raw = [o["alteration"] for o in full["alterations"]]
         return raw
 
     # ------------------------------------------------------------------ matching
