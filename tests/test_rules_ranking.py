@@ -485,3 +485,17 @@ def test_tumor_type_trials_are_ranked_by_phase_too():
     assert listed(kb, [variant()]) == [("NCT00000009", "tumor_type"),
                                        ("NCT00000001", "tumor_type"),
                                        ("NCT00000002", "tumor_type")]
+
+
+@pytest.mark.parametrize("quote_from,notes", [
+    ("title", ("biomarker read from the trial's title: the eligibility text of our copy does "
+               "not state it",)),
+    ("eligibility", ())])
+def test_a_biomarker_read_from_the_trial_title_says_so(quote_from, notes):
+    from dataclasses import replace
+
+    t = full_open_trial()
+    t = replace(t, requires=(replace(t.requires[0], quote_from=quote_from),))
+    (found,) = open_listed(kb_of(ev("E1"), open_trials=[t]), [variant()])
+    assert found.notes == notes
+    assert [(h.quote, h.quote_from) for h in found.matched] == [("quote BRAF", quote_from)]
