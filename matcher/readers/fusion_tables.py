@@ -161,6 +161,19 @@ FUSIONCATCHER_ARTEFACT_LABELS = FUSIONCATCHER_HEALTHY_DB_LABELS | frozenset({
     "ucsc_same_strand_overlapping", "mt", "rrna", "rp11", "rp", "cta", "ctb", "ctc", "ctd",
 })
 
+def fusioncatcher_flags(description: str | None, where: str) -> tuple[list[str], str | None]:
+    """The artefact labels of a FusionCatcher ``Fusion_description`` (``DESC`` in its VCF) that
+    filter the fusion, and a warning when healthy-sample labels were overridden because the
+    labels also place it in a cancer fusion database (``where`` starts that warning)."""
+    labels = [x.strip().lower() for x in (description or "").split(",") if x.strip()]
+    flags = [x for x in labels if x in FUSIONCATCHER_ARTEFACT_LABELS]
+    cancer_db = [x for x in labels if x in FUSIONCATCHER_CANCER_DB_LABELS]
+    if cancer_db and flags and all(x in FUSIONCATCHER_HEALTHY_DB_LABELS for x in flags):
+        return [], (f"{where} is labelled {','.join(flags)} (seen in healthy samples) and "
+                    f"{','.join(cancer_db)} (a known cancer fusion): assessed, not filtered")
+    return flags, None
+
+
 _FC_GENE1 = "Gene_1_symbol(5end_fusion_partner)"
 _FC_GENE2 = "Gene_2_symbol(3end_fusion_partner)"
 
@@ -203,14 +216,9 @@ def read_fusioncatcher(data: bytes, options: ReadOptions = ReadOptions(),
         if not five or not three:
             no_symbol += 1
             continue
-        labels = [x.strip().lower() for x in (cell(row, i_desc) or "").split(",") if x.strip()]
-        flags = [x for x in labels if x in FUSIONCATCHER_ARTEFACT_LABELS]
-        cancer_db = [x for x in labels if x in FUSIONCATCHER_CANCER_DB_LABELS]
-        if cancer_db and flags and all(x in FUSIONCATCHER_HEALTHY_DB_LABELS for x in flags):
-            warnings.append(
-                f"line {n}: {g1}--{g2} is labelled {','.join(flags)} (seen in healthy samples) "
-                f"and {','.join(cancer_db)} (a known cancer fusion): assessed, not filtered")
-            flags = []
+        flags, note = fusioncatcher_flags(cell(row, i_desc), f"line {n}: {g1}--{g2}")
+        if note:
+            warnings.append(note)
         entry = merged.setdefault((five, three), {"lines": [], "reads": 0, "flags": {},
                                                   "clean": False, "text": f"{g1}--{g2}"})
         entry["lines"].append(n)
