@@ -4,11 +4,18 @@ and the build could not be told from the ##contig lengths, so BRAF V600E was not
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from matcher.pipeline import run
 from matcher.readers import ReadOptions
 from matcher.reference.hotspots import canonical_chrom
+
+# Ensembl VEP's test chromosome synonyms (Ensembl/ensembl-vep t/testdata/chr_synonyms.txt, the
+# 25 RefSeq accession rows; Apache-2.0): every one is read as its chromosome.
+SYNONYMS = [line.split("\t") for line in (Path(__file__).parent / "data" / "vcf" /
+            "ensembl-vep.chr_synonyms.refseq.txt").read_text().splitlines()]
 
 # NCBI RefSeq accessions of chr7 in each build, with the build's chr7 length and BRAF V600E's
 # c.1799T>A position (knowledgebase/reference/contig_lengths.tsv; the hotspot table).
@@ -29,6 +36,12 @@ def _vcf(contig: str, length: int | None, pos: int) -> bytes:
     ("NC_000067.7", "NC_000067.7")])  # the last: a mouse chromosome, not read as a human one
 def test_refseq_chromosome_accessions_are_chromosomes(name, chrom):
     assert canonical_chrom(name) == chrom
+
+
+def test_every_refseq_synonym_of_ensembl_vep_is_its_chromosome():
+    assert len(SYNONYMS) == 25
+    for chrom, accession in SYNONYMS:
+        assert canonical_chrom(accession) == chrom == canonical_chrom(f"chr{chrom}")
 
 
 @pytest.mark.parametrize(("contig", "length", "pos", "build"), CASES)

@@ -144,3 +144,39 @@ def test_fusioncatcher_vcf_partners_come_from_gene5_gene3():
                    ).replace(" ", "\t") + "\n").encode()
     (r,) = read_vcf(data, gene_spans=spans)
     assert [(f.five_prime_gene, f.three_prime_gene) for f in r.fusions] == [("EML4", "ALK")]
+
+
+# GRIDSS/PURPLE somatic SV VCF (hartwigmedical/hmftools cuppa test resources
+# TUMOR_SAMPLE.purple.sv.vcf.gz, GPL-3.0, not copied): SEGID declared Number=.,Type=Integer but
+# written '40963_0' on 915 lines, which refused the whole file; single breakends ('G…TGCC.',
+# '.ATAA…') were read as insertions of their bases. Rows of our own in that layout.
+GRIDSS_META = ("##contig=<ID=7,length=159138663>\n"
+               '##INFO=<ID=SVTYPE,Number=1,Type=String,Description="t">\n'
+               '##INFO=<ID=SEGID,Number=.,Type=Integer,Description="segment ids">\n'
+               '##INFO=<ID=DP,Number=1,Type=Integer,Description="depth">\n')
+
+
+def test_gridss_single_breakends_and_a_mistyped_unused_info_key():
+    rows = ("7 55249011 sb1 G GACCAGCGTGGACAACCC. . PASS SVTYPE=BND;SEGID=40963_0\n"
+            "7 1000 sb2 A .TTAGGG . PASS SVTYPE=BND;SEGID=1_0\n"
+            "7 55249071 snv C T . PASS SEGID=7")
+    data = ("##fileformat=VCFv4.2\n" + GRIDSS_META + COLS + rows.replace(" ", "\t")
+            + "\n").encode()
+    (r,) = read_vcf(data, gene_spans=GeneSpans.load())
+    assert r.genome_build == "GRCh37"
+    # the single breakend in EGFR is listed, not assessable, never a sequence change
+    assert [(v.pos, v.ref, v.alt) for v in r.variants] == [(55249071, "C", "T")]
+    assert [(f.three_prime_gene, f.five_prime_gene, f.source, f.not_assessable)
+            for f in r.fusions] == [
+        ("EGFR", None, "line 7", "a single breakend in EGFR (its partner not resolved): not a "
+                                 "two-gene fusion; not assessed")]
+    assert ("1 structural-variant record(s) have no second breakpoint (single breakends or "
+            "missing END/CHR2) and were not assessed (line 8)") in r.warnings
+    assert ("line 7: INFO SEGID is not of its declared Type=Integer (not used in matching: "
+            "ignored) (and 1 more line(s))") in r.warnings
+    # a key read as a number is still refused, naming line and key
+    bad = data.replace(b"SEGID=7", b"DP=7x")
+    with pytest.raises(Exception) as err:
+        read_vcf(bad, gene_spans=GeneSpans.load())
+    p = err.value.problems[0]
+    assert (p.line, p.field) == (9, "INFO/DP")

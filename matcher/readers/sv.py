@@ -49,9 +49,14 @@ class SvRecord:
     filter_reason: str | None
 
 
+_SINGLE_BREAKEND = re.compile(r"^\.[A-Za-z*]+$|^[A-Za-z*]+\.$", re.A)
+
+
 def is_sv_allele(alt: str) -> bool:
-    """Symbolic (``<DEL>``) or breakend (``N[2:321[``) ALT alleles."""
-    return alt.startswith("<") or "[" in alt or "]" in alt
+    """Symbolic (``<DEL>``), breakend (``N[2:321[``) or single-breakend (``G.``, ``.TTAG``, VCF
+    4.2 §5.4.9; GRIDSS writes them) ALT alleles. A single breakend is not an insertion of its
+    bases: read as one, it became a sequence change in whatever gene it lies in."""
+    return alt.startswith("<") or "[" in alt or "]" in alt or bool(_SINGLE_BREAKEND.match(alt))
 
 
 def _bare(chrom: str) -> str:
@@ -98,7 +103,16 @@ class SvCollector:
         for rec in records:
             ends = self._ends(rec)
             if ends is None:
-                unplaced.append(rec)
+                genes = self.spans.genes_at(self.build, rec.chrom, rec.pos)
+                if genes and _SINGLE_BREAKEND.match(rec.alt):
+                    calls.append(FusionCall(
+                        source=rec.source, three_prime_gene=genes[0], order_known=False,
+                        text=f"{rec.chrom}:{rec.pos} {rec.alt[:20]}",
+                        supporting_reads=_reads(rec), filter_reason=rec.filter_reason,
+                        not_assessable=f"a single breakend in {genes[0]} (its partner not "
+                                       "resolved): not a two-gene fusion; not assessed"))
+                else:
+                    unplaced.append(rec)
                 continue
             (chrom2, pos2), geometry = ends
             pair = frozenset({(_bare(rec.chrom), rec.pos), (_bare(chrom2), pos2)})
