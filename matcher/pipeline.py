@@ -77,6 +77,8 @@ def read_reports(data: bytes | None = None, *, path: str | None = None,
             raise
         raise _all_problems(exc, exc.problems + later_problems(partial, kb)) from None
     reports = [replace(r, warnings=bounded(r.warnings)) for r in reports]
+    if kb is not None:  # refused here, where the file's name is known (match_report: no-op)
+        reports = [with_genome_build(r, kb, filename) for r in reports]
     if regions is None:
         return reports
     return [_restrict(r, regions, kb) if r.source_format == "vcf" and r.genome_build else r
@@ -160,7 +162,8 @@ def retired_code_note(kb: KnowledgeBase, text: str | None, tumor: TumorType | No
 BUILDS = ("GRCh37", "GRCh38")
 
 
-def with_genome_build(report: Report, kb: KnowledgeBase) -> Report:
+def with_genome_build(report: Report, kb: KnowledgeBase, filename: str | None = None
+                      ) -> Report:
     """The report with its genome build told, for calls given by coordinates without one.
 
     The reader takes the build from the file (``##contig`` lengths, ``##reference``,
@@ -168,7 +171,7 @@ def with_genome_build(report: Report, kb: KnowledgeBase) -> Report:
     cancer hotspots in one build and none is in the other (TERT C228T is ``5:1295228 G>A`` in
     GRCh37): the build is inferred, with a warning. Otherwise every such call would be "not
     assessable", a result that reads like a negative one: refused instead (422 / exit 2),
-    asking for ``genome_build``.
+    asking for ``genome_build``; the problem names ``filename`` (when known) and the sample.
     """
     pending = [v for v in report.variants if v.chrom and not v.build]
     if report.genome_build or not pending:
@@ -190,7 +193,7 @@ def with_genome_build(report: Report, kb: KnowledgeBase) -> Report:
                    "--genome-build (CLI)")
         raise ReportValidationError(message, [Problem(
             f"genome build not stated, and {why}", field="genome_build",
-            expected="GRCh37 or GRCh38", source=report.sample or report.report_id)])
+            expected="GRCh37 or GRCh38", source=_where(filename, report))])
     build = told[0]
     v, hot = hits[build][0]
     what = f"{hot.gene} {hot.protein}" if hot.protein else f"a {hot.gene} hotspot"
@@ -201,6 +204,14 @@ def with_genome_build(report: Report, kb: KnowledgeBase) -> Report:
                      for c in report.variants)
     warnings = tuple(w for w in report.warnings if not w.startswith("genome build unknown"))
     return replace(report, genome_build=build, variants=variants, warnings=(note, *warnings))
+
+
+def _where(filename: str | None, report: Report) -> str | None:
+    """``file.vcf, sample TUMOR`` (what a problem of one report of a file names)."""
+    sample = report.sample or report.report_id
+    if not filename:
+        return sample
+    return f"{filename}, sample {sample}" if report.sample else filename
 
 
 def later_problems(report: Report, kb: KnowledgeBase, *,

@@ -8,6 +8,7 @@ multi-sample MAF, each with only the field under test changed.
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 
@@ -177,6 +178,8 @@ def test_an_untold_build_exits_2_asking_for_genome_build(tmp_path, capsys):
     out, err = capsys.readouterr()
     assert code == 2 and out == ""
     assert "genome_build" in err and "--genome-build" in err
+    # the refusal names the file (and the sample), not only the sample (strelka demo VCFs: TUMOR)
+    assert "  - b38.vcf, sample TUMOR: genome_build: genome build not stated" in err
     assert main(["match", str(path), "--genome-build", "GRCh38"]) == 0
     capsys.readouterr()
 
@@ -186,6 +189,11 @@ def test_an_untold_build_is_a_422_from_the_api(client, auth):
                     content_type="text/plain", query_string={"report_id": "B38-1"})
     assert r.status_code == 422
     assert any(e.get("field") == "genome_build" for e in r.json["errors"])
+    upload = client.post("/v1/reports", headers=auth, content_type="multipart/form-data", data={
+        "file": (io.BytesIO(_no_hotspot_b38().encode()), "b38.vcf")})
+    assert upload.status_code == 422
+    assert [(e["field"], e["source"]) for e in upload.json["errors"]] == [
+        ("genome_build", "b38.vcf, sample TUMOR")]
     ok = client.post("/v1/reports", data=_no_hotspot_b38().encode(), headers=auth,
                      content_type="text/plain",
                      query_string={"report_id": "B38-1", "genome_build": "GRCh38"})

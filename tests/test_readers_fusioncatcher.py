@@ -204,3 +204,51 @@ def test_sample_file_highlights(kb):
     assert levels["selpercatinib"] == "1" and levels["pralsetinib"] == "1"
     status = {a.alteration.label: a.status for a in res.alterations}
     assert status == {"CCDC6::RET": "matched", "RBM14::RBM4": "filtered"}
+
+
+# FusionCatcher's own test output (ndaniel/fusioncatcher test/final-list_candidate-fusion-genes.txt,
+# GPL-3.0, not copied) labels two canonical drivers ``cacg`` (the CACG conjoined-genes database
+# of fusions seen in healthy samples) beside cancer databases; these rows reproduce those label
+# sets with their real gene pairs (counts and positions of our own).
+KNOWN_CANCER_WITH_CACG = [
+    ["GOPC", "ROS1", "known,oncogene,cosmic,chimerdb2,cgp,ticdb,cacg,chimerdb3kb,chimerdb3pub,"
+     "cancer,tumor,100K<gap<200K,exon-exon", "0", "30", "22", "30", "BOWTIE", "6:117566854:-",
+     "6:117321394:-", "ENSG00000047932", "ENSG00000047936", "", "", SEQ, "in-frame"],
+    ["FIP1L1", "PDGFRA", "known,oncogene,chimerdb2,cgp,ticdb,cacg,tcga,chimerdb3kb,chimerdb3pub,"
+     "chimerdb3seq,cancer,tumor", "0", "50", "48", "48", "BOWTIE+BLAT", "4:53425965:+",
+     "4:54274925:+", "ENSG00000145216", "ENSG00000134853", "", "", SEQ, "in-frame"],
+]
+
+
+def test_a_known_cancer_fusion_is_not_filtered_by_a_healthy_database_label():
+    """``cacg``/``conjoing``/``gtex``… filter a fusion unless FusionCatcher also places it in a
+    cancer fusion database (cosmic, cgp, ticdb, chimerdb3*, tcga…); then it is assessed with a
+    warning. ``banned``, ``matched-normal`` and mapping artefacts still filter, and ``known``
+    or the gene-level ``oncogene``/``cancer`` labels are not a cancer database."""
+    (r,) = read_fusioncatcher(table(KNOWN_CANCER_WITH_CACG), name="fc.txt")
+    assert [(f.text, f.filter_reason) for f in r.fusions] == [
+        ("GOPC--ROS1", None), ("FIP1L1--PDGFRA", None)]
+    assert [w.split(" is labelled ")[0] for w in r.warnings] == [
+        "line 2: GOPC--ROS1", "line 3: FIP1L1--PDGFRA"]
+    assert all("cacg" in w and "assessed, not filtered" in w for w in r.warnings)
+    still = [[{0: f"PARTNER{n}", 2: labels}.get(i, c)
+              for i, c in enumerate(KNOWN_CANCER_WITH_CACG[1])]
+             for n, labels in enumerate(("cosmic,cacg,banned", "cosmic,gtex,matched-normal",
+                                         "cosmic,conjoing,paralogs",
+                                         "known,oncogene,cancer,tumor,cacg"))]
+    (r,) = read_fusioncatcher(table(still))
+    assert [f.filter_reason for f in r.fusions] == [
+        "FusionCatcher Fusion_description=cacg,banned",
+        "FusionCatcher Fusion_description=gtex,matched-normal",
+        "FusionCatcher Fusion_description=conjoing,paralogs",
+        "FusionCatcher Fusion_description=cacg"]
+    assert r.warnings == ()
+
+
+def test_fip1l1_pdgfra_labelled_cacg_gives_imatinib_level_1(kb):
+    (res,) = run(table(KNOWN_CANCER_WITH_CACG), kb=kb,
+                 filename="final-list_candidate-fusion-genes.txt",
+                 options=ReadOptions(tumor_type="MLNPDGFRA"))
+    assert _options(res)["imatinib"] == "1"
+    assert {a.alteration.label: a.status for a in res.alterations} == {
+        "GOPC::ROS1": "matched", "FIP1L1::PDGFRA": "matched"}

@@ -132,16 +132,47 @@ def read_arriba(data: bytes, options: ReadOptions = ReadOptions(),
 # Descriptive labels are not used: ``adjacent``, ``short_distance``, ``distance10kbp``/
 # ``distance100kbp``, ``duplicates``, ``*_partially_overlapping``, ``fragments`` also fit real
 # deletion / tandem-duplication drivers (e.g. FGFR3::TACC3, GOPC::ROS1).
-FUSIONCATCHER_ARTEFACT_LABELS = frozenset({
-    # seen in healthy or normal samples
-    "banned", "healthy", "1000genomes", "bodymap2", "gtex", "hpa", "cortex", "cacg", "conjoing",
-    "non_cancer_tissues", "non_tumor_cells", "matched-normal",
+FUSIONCATCHER_HEALTHY_DB_LABELS = frozenset({
+    # found in a database of fusions seen in healthy / non-cancer samples
+    "healthy", "1000genomes", "bodymap2", "gtex", "hpa", "cortex", "cacg", "conjoing",
+    "non_cancer_tissues", "non_tumor_cells",
+})
+# Labels by which FusionCatcher says the fusion itself is in a database of fusions found in
+# tumours (manual Table 2: "known fusion gene from/found in ..."; ``oncokb`` and ``mitelman`` as
+# its own test output writes them). Such a fusion is not filtered by a healthy-database label
+# alone: CACG and ConjoinG list FIP1L1--PDGFRA and GOPC--ROS1 (FusionCatcher's test output
+# labels both ``cacg`` next to ``cosmic``, ``cgp``, ``ticdb``), and the manual qualifies those two
+# labels as false positives only "in case one looks for fusion genes specific to a disease".
+# ``banned`` (FusionCatcher's own false-positive list), ``matched-normal`` (the patient's normal)
+# and the mapping artefacts below always filter; ``known`` (ever reported anywhere) and the
+# gene-level ``oncogene``/``cancer``/``tumor`` do not count as a cancer database.
+FUSIONCATCHER_CANCER_DB_LABELS = frozenset({
+    "cosmic", "cgp", "ticdb", "mitelman", "oncokb", "chimerdb3kb", "chimerdb3pub",
+    "chimerdb3seq", "tcga", "tcga-cancer", "tcga2", "tcga3", "18cancers", "gliomas",
+    "oesophagus", "pancreases", "prostates", "cell_lines", "ccle", "ccle3",
+})
+FUSIONCATCHER_ARTEFACT_LABELS = FUSIONCATCHER_HEALTHY_DB_LABELS | frozenset({
+    # FusionCatcher's own list of false positives; the patient's matched normal
+    "banned", "matched-normal",
     # mapping / annotation artefacts
     "readthrough", "paralogs", "similar_reads", "similar_symbols", "pair_pseudo_genes",
     "distance1000bp", "ensembl_fully_overlapping", "ensembl_same_strand_overlapping",
     "refseq_fully_overlapping", "refseq_same_strand_overlapping", "ucsc_fully_overlapping",
     "ucsc_same_strand_overlapping", "mt", "rrna", "rp11", "rp", "cta", "ctb", "ctc", "ctd",
 })
+
+def fusioncatcher_flags(description: str | None, where: str) -> tuple[list[str], str | None]:
+    """The artefact labels of a FusionCatcher ``Fusion_description`` (``DESC`` in its VCF) that
+    filter the fusion, and a warning when healthy-sample labels were overridden because the
+    labels also place it in a cancer fusion database (``where`` starts that warning)."""
+    labels = [x.strip().lower() for x in (description or "").split(",") if x.strip()]
+    flags = [x for x in labels if x in FUSIONCATCHER_ARTEFACT_LABELS]
+    cancer_db = [x for x in labels if x in FUSIONCATCHER_CANCER_DB_LABELS]
+    if cancer_db and flags and all(x in FUSIONCATCHER_HEALTHY_DB_LABELS for x in flags):
+        return [], (f"{where} is labelled {','.join(flags)} (seen in healthy samples) and "
+                    f"{','.join(cancer_db)} (a known cancer fusion): assessed, not filtered")
+    return flags, None
+
 
 _FC_GENE1 = "Gene_1_symbol(5end_fusion_partner)"
 _FC_GENE2 = "Gene_2_symbol(3end_fusion_partner)"
@@ -185,8 +216,9 @@ def read_fusioncatcher(data: bytes, options: ReadOptions = ReadOptions(),
         if not five or not three:
             no_symbol += 1
             continue
-        labels = [x.strip().lower() for x in (cell(row, i_desc) or "").split(",") if x.strip()]
-        flags = [x for x in labels if x in FUSIONCATCHER_ARTEFACT_LABELS]
+        flags, note = fusioncatcher_flags(cell(row, i_desc), f"line {n}: {g1}--{g2}")
+        if note:
+            warnings.append(note)
         entry = merged.setdefault((five, three), {"lines": [], "reads": 0, "flags": {},
                                                   "clean": False, "text": f"{g1}--{g2}"})
         entry["lines"].append(n)

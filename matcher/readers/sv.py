@@ -49,9 +49,14 @@ class SvRecord:
     filter_reason: str | None
 
 
+_SINGLE_BREAKEND = re.compile(r"^\.[A-Za-z*]+$|^[A-Za-z*]+\.$", re.A)
+
+
 def is_sv_allele(alt: str) -> bool:
-    """Symbolic (``<DEL>``) or breakend (``N[2:321[``) ALT alleles."""
-    return alt.startswith("<") or "[" in alt or "]" in alt
+    """Symbolic (``<DEL>``), breakend (``N[2:321[``) or single-breakend (``G.``, ``.TTAG``, VCF
+    4.2 §5.4.9; GRIDSS writes them) ALT alleles. A single breakend is not an insertion of its
+    bases: read as one, it became a sequence change in whatever gene it lies in."""
+    return alt.startswith("<") or "[" in alt or "]" in alt or bool(_SINGLE_BREAKEND.match(alt))
 
 
 def _bare(chrom: str) -> str:
@@ -75,18 +80,39 @@ class SvCollector:
         """The fusions found and warnings about SV records that could not be assessed."""
         if not self.records:
             return [], []
-        if self.spans is None or self.build is None:
-            why = "gene spans are not available" if self.spans is None else \
-                "the genome build is unknown (give genome_build)"
-            return [], [f"{len(self.records)} structural-variant record(s) not assessed: {why}"]
         calls: list[FusionCall] = []
         seen_pairs: set[frozenset] = set()
         seen_ids: set[str] = set()
-        not_fusion = unplaced = 0
+        records, notes = [], []
         for rec in self.records:
+            named = _named_partners(rec)
+            if named is None:
+                records.append(rec)
+            elif rec.ident not in seen_ids or rec.ident == ".":
+                mate = rec.info.get("MATEID")
+                if isinstance(mate, str):
+                    seen_ids.update(mate.split(","))
+                calls.append(self._named_call(rec, *named, notes))
+        if records and (self.spans is None or self.build is None):
+            why = "gene spans are not available" if self.spans is None else \
+                "the genome build is unknown (give genome_build)"
+            return calls, [*notes, f"{len(records)} structural-variant record(s) not assessed: "
+                                   f"{why} ({_lines_of(records)})"]
+        not_fusion: list[SvRecord] = []
+        unplaced: list[SvRecord] = []
+        for rec in records:
             ends = self._ends(rec)
             if ends is None:
-                unplaced += 1
+                genes = self.spans.genes_at(self.build, rec.chrom, rec.pos)
+                if genes and _SINGLE_BREAKEND.match(rec.alt):
+                    calls.append(FusionCall(
+                        source=rec.source, three_prime_gene=genes[0], order_known=False,
+                        text=f"{rec.chrom}:{rec.pos} {rec.alt[:20]}",
+                        supporting_reads=_reads(rec), filter_reason=rec.filter_reason,
+                        not_assessable=f"a single breakend in {genes[0]} (its partner not "
+                                       "resolved): not a two-gene fusion; not assessed"))
+                else:
+                    unplaced.append(rec)
                 continue
             (chrom2, pos2), geometry = ends
             pair = frozenset({(_bare(rec.chrom), rec.pos), (_bare(chrom2), pos2)})
@@ -99,16 +125,18 @@ class SvCollector:
             g_self = self.spans.genes_at(self.build, rec.chrom, rec.pos)
             g_mate = self.spans.genes_at(self.build, chrom2, pos2)
             if not g_self or not g_mate or set(g_self) & set(g_mate):
-                not_fusion += 1
+                not_fusion.append(rec)
                 continue
             calls.append(self._call(rec, g_self[0], g_mate[0], geometry))
-        warnings = []
+        warnings = notes
         if not_fusion:
-            warnings.append(f"{not_fusion} structural-variant record(s) do not join two different "
-                            "genes and were not turned into fusions")
+            warnings.append(f"{len(not_fusion)} structural-variant record(s) do not join two "
+                            f"different genes and were not turned into fusions "
+                            f"({_lines_of(not_fusion)})")
         if unplaced:
-            warnings.append(f"{unplaced} structural-variant record(s) have no second breakpoint "
-                            "(single breakends or missing END/CHR2) and were not assessed")
+            warnings.append(f"{len(unplaced)} structural-variant record(s) have no second "
+                            "breakpoint (single breakends or missing END/CHR2) and were not "
+                            f"assessed ({_lines_of(unplaced)})")
         return calls, warnings
 
     def _ends(self, rec: SvRecord):
@@ -140,6 +168,25 @@ class SvCollector:
             return (rec.chrom, end), _DELLY_CT.get(str(rec.info.get("CT")))
         return None
 
+    @staticmethod
+    def _named_call(rec: SvRecord, five: str, three: str, notes: list[str]) -> FusionCall:
+        """A fusion its caller names (GENE5/GENE3); FusionCatcher's ``DESC`` labels filter it
+        as they filter a row of its table."""
+        from matcher.readers.fusion_tables import fusioncatcher_flags
+
+        desc = rec.info.get("DESC")
+        if isinstance(desc, list):
+            desc = ",".join(str(x) for x in desc)
+        flags, note = fusioncatcher_flags(desc if isinstance(desc, str) else None,
+                                          f"{rec.source}: {five}--{three}")
+        if note:
+            notes.append(note)
+        reason = rec.filter_reason or (
+            f"FusionCatcher DESC={','.join(flags)}" if flags else None)
+        return FusionCall(source=rec.source, five_prime_gene=five, three_prime_gene=three,
+                          order_known=True, text=f"{five}--{three}",
+                          supporting_reads=_reads(rec), filter_reason=reason)
+
     def _call(self, rec: SvRecord, g_self: str, g_mate: str, geometry) -> FusionCall:
         genes = {"self": g_self, "mate": g_mate}
         five = three = None
@@ -160,6 +207,26 @@ class SvCollector:
         return FusionCall(source=rec.source, five_prime_gene=five, three_prime_gene=three,
                           order_known=True, text=f"{five}--{three}",
                           supporting_reads=_reads(rec), filter_reason=rec.filter_reason)
+
+
+def _lines_of(records: list[SvRecord], most: int = 5) -> str:
+    """``line 12, line 14 and 3 more``: where the records not turned into fusions are."""
+    shown = ", ".join(r.source for r in records[:most])
+    return shown + (f" and {len(records) - most} more" if len(records) > most else "")
+
+
+def _named_partners(rec: SvRecord) -> tuple[str, str] | None:
+    """(5', 3') gene symbols a fusion caller's VCF states in INFO ``GENE5``/``GENE3``
+    (FusionCatcher's ``final-list_candidate-fusion-genes.vcf``), else None. Read as stated, as
+    its table is: a partner outside the gene spans (``IGH@``) or with an unknown strand (ROS1)
+    is still a fusion, its order the caller's."""
+    five, three = rec.info.get("GENE5"), rec.info.get("GENE3")
+    if not (isinstance(five, str) and isinstance(three, str)):
+        return None
+    five, three = five.strip(), three.strip()
+    if not five or not three or "." in (five, three) or five == three:
+        return None
+    return five, three
 
 
 def _sign(strand: str | None) -> int | None:

@@ -52,6 +52,7 @@ class Annotations:
                  is_mane_select: Callable[[str], bool] | None = None):
         select = is_mane_select or _mane_select
         self.funcotator = Funcotator.from_header(info_defs, select)
+        self.pave = Pave.from_header(info_defs)
         self.annovar = Annovar(info_defs, select)
         self.key: str | None = None
         self.fields: list[str] = []
@@ -66,7 +67,8 @@ class Annotations:
         self.snpeff = self.key == "ANN" and "annotation" in self._index
 
     def __bool__(self) -> bool:
-        return self.key is not None or self.funcotator is not None or self.annovar.declared
+        return (self.key is not None or self.funcotator is not None or self.pave is not None
+                or self.annovar.declared)
 
     def allele(self, info: dict, info_text: str, ref: str, alts: list[str], k: int
                ) -> Annotation | None:
@@ -84,6 +86,10 @@ class Annotations:
             value = info.get(Funcotator.KEY)
             if isinstance(value, str):
                 return self.funcotator.choose(value, ref, alts, k)
+        if self.pave is not None:
+            value = info.get(Pave.KEY)
+            if value is not None:
+                return self.pave.choose(value, len(alts))
         if self.annovar.declared or "ANNOVAR_DATE" in info:
             return self.annovar.choose(info, info_text, ref, alts, k)
         return None
@@ -261,6 +267,45 @@ _FUNCOTATOR_SO = {
     "INTRON": "intron_variant", "IGR": "intergenic_variant",
     "LINCRNA": "non_coding_transcript_exon_variant", "RNA": "non_coding_transcript_exon_variant",
 }
+
+
+class Pave:
+    """Hartwig PAVE ``IMPACT`` (PURPLE's somatic VCF): one value per record, its fields named in
+    the header Description (``Variant Impact [Gene, Transcript, CanonicalEffect,
+    CanonicalCodingEffect, SpliceRegion, HgvsCodingImpact, HgvsProteinImpact, …]``), on the
+    gene's canonical transcript. Taken: gene, transcript, the SO terms of CanonicalEffect
+    (``&``-joined, as VEP's), HGVS cDNA and protein change. A multi-allelic record's single value
+    names no allele: not used (the alleles are matched by coordinates)."""
+
+    KEY = "IMPACT"
+
+    def __init__(self, names: list[str]):
+        self.index = {name.strip(): i for i, name in enumerate(names)}
+
+    @classmethod
+    def from_header(cls, info_defs: dict[str, dict[str, str]]) -> Pave | None:
+        m = re.search(r"\[([^\]]+)\]", info_defs.get(cls.KEY, {}).get("Description", ""))
+        if not m:
+            return None
+        reader = cls(m.group(1).split(","))
+        wanted = ("Gene", "Transcript", "CanonicalEffect", "HgvsCodingImpact",
+                  "HgvsProteinImpact")
+        return reader if all(w in reader.index for w in wanted) else None
+
+    def choose(self, value, n_alts: int) -> Annotation | None:
+        """The annotation of the record's only ALT allele, else None."""
+        parts = value if isinstance(value, list) else str(value).split(",")
+        if n_alts != 1 or len(parts) < len(self.index):
+            return None
+
+        def get(name: str) -> str | None:
+            text = parts[self.index[name]].strip()
+            return text if text and text != "." else None
+
+        return Annotation(
+            gene=get("Gene"), protein_change=_hgvs(get("HgvsProteinImpact"), "p."),
+            cdna_change=_hgvs(get("HgvsCodingImpact"), ("c.", "n.")),
+            consequence=get("CanonicalEffect"), exon=None, transcript=get("Transcript"))
 
 
 class Funcotator:

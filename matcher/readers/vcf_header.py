@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, field
 
 from matcher.errors import FileFormatError, Problem
+from matcher.reference.hotspots import canonical_chrom
 from matcher.untrusted import is_ascii_int
 
 FIXED_COLUMNS = ("CHROM", "POS", "ID", "REF", "ALT", "QUAL", "FILTER", "INFO")
@@ -275,8 +276,7 @@ def infer_build(header: VcfHeader, stated: str | None, name: str | None = None) 
     from_contigs: str | None = None
     lengths = contig_lengths()
     for contig, length in header.contigs.items():
-        key = contig[3:] if contig.lower().startswith("chr") else contig
-        known = lengths.get(key.upper(), {})
+        known = lengths.get(canonical_chrom(contig), {})
         if length in known:
             from_contigs = known[length]
             break

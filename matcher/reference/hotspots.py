@@ -48,12 +48,24 @@ def canonical_build(build: str) -> str:
     return found
 
 
+_REFSEQ_CHROM = re.compile(r"NC_0000(\d\d)(?:\.\d+)?")
+
+
 def canonical_chrom(chrom: str) -> str:
-    """'chr7' -> '7', 'chrx' -> 'X', 'chrM'/'M' -> 'MT'."""
+    """'chr7' -> '7', 'chrx' -> 'X', 'chrM'/'M' -> 'MT'; RefSeq accessions of the human
+    chromosomes (NCBI's GRCh37/GRCh38 FASTA names, e.g. 'NC_000007.14') -> '7', NC_000023 -> 'X',
+    NC_000024 -> 'Y', NC_012920 (the mitochondrion) -> 'MT'. The accession's version is not
+    read: the build comes from the contig lengths or the caller, as for any other name."""
     c = str(chrom).strip()
     if c[:3].lower() == "chr":
         c = c[3:]
     c = c.upper()
+    refseq = _REFSEQ_CHROM.fullmatch(c)
+    if refseq and 1 <= int(refseq.group(1)) <= 24:
+        n = int(refseq.group(1))
+        return {23: "X", 24: "Y"}.get(n, str(n))
+    if c.split(".")[0] == "NC_012920":
+        return "MT"
     return "MT" if c == "M" else c
 
 
