@@ -199,7 +199,7 @@ PAGES = {
     "fixture-atc-braf": (lambda: fx.ATC_BRAF, ["dabrafenib + trametinib", "NCT02034110",
                                                "TP53 R248Q", "PIK3CA E545K"]),
     "fixture-tsc2-mtor": (lambda: fx.TSC2_MTOR, ["everolimus", "MTOR F2108L", "Resistance"]),
-    "fixture-empty": (lambda: fx.EMPTY, ["No targeted therapy matched this report."]),
+    "fixture-empty": (lambda: fx.EMPTY, ["No call in this report was assessed: it lists none."]),
     "sample-atc-braf-v600e": (lambda: _engine_result("atc_braf_v600e"),
                               ["dabrafenib + trametinib", "BRAF V600E", "NCT02034110"]),
     "sample-atc-tsc2-mtor": (lambda: _engine_result("atc_tsc2_mtor"),

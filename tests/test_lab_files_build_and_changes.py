@@ -198,3 +198,21 @@ def test_an_untold_build_is_a_422_from_the_api(client, auth):
                      content_type="text/plain",
                      query_string={"report_id": "B38-1", "genome_build": "GRCh38"})
     assert ok.status_code == 201
+
+
+def test_a_file_without_calls_never_reads_as_a_negative_result(full_kb):
+    """A VCF with a header and no record (an empty or failed pipeline output), and one whose
+    only record has no ALT allele (CNVkit's gatk-emptyalt layout): nothing was assessed, and
+    no output says 'No targeted therapy matched'."""
+    header = ("##fileformat=VCFv4.2\n##reference=GRCh38\n"
+              "#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\n")
+    for body in ("", "chr7\t140753336\t.\tA\t.\t.\tPASS\t.\n"):
+        (result,) = run((header + body).encode(), kb=full_kb, filename="S1.vcf",
+                        options=ReadOptions(tumor_type="THAP"))
+        assert not result.therapy_options
+        fhir = json.dumps(to_fhir(result))
+        for rendered in (render_text(result), render_html(result), fhir):
+            rendered = " ".join(rendered.split())  # the 80-column text wraps sentences
+            assert NEGATIVE not in rendered
+            assert "No call in this report was assessed" in rendered
+            assert "not a negative result" in rendered

@@ -117,7 +117,10 @@ def test_resistance_shown() -> None:
 
 def test_empty_result() -> None:
     text = Page(render_html(fx.EMPTY)).body_text
-    assert "No targeted therapy matched this report." in text
+    # no call at all: nothing was assessed, which must not read as a negative result
+    assert "No call in this report was assessed: it lists none." in text
+    assert "not a negative result" in text
+    assert "No targeted therapy matched this report." not in text
     assert "No clinical trial matched." in text
     assert "not given" in text
 

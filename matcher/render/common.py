@@ -320,16 +320,23 @@ def outcomes(result: MatchResult) -> Outcomes:
 
 
 NO_OPTION = "No targeted therapy matched this report."
+NO_CALLS = ("No call in this report was assessed: it lists none{seen}. This is not a negative "
+            "result unless the lab found no alterations: an empty file or a failed pipeline "
+            "reads the same.")
 
 
 def no_option_text(result: MatchResult) -> str:
     """The sentence shown where a result has no therapy option.
 
     It reads as a negative result ("No targeted therapy matched") only when at least one call
-    was assessed; when every call was not assessable or filtered, it says nothing was assessed.
+    was assessed; when every call was not assessable or filtered, or the report has none, it
+    says nothing was assessed.
     """
     outs = result.alterations
-    if not outs or any(o.status not in ("filtered", "not_assessable") for o in outs):
+    if not outs:
+        return NO_CALLS.format(seen=" (the warnings count the calls that were not read)"
+                               if result.warnings else "")
+    if any(o.status not in ("filtered", "not_assessable") for o in outs):
         return NO_OPTION
     unreadable = sum(o.status == "not_assessable" for o in outs)
     filtered = len(outs) - unreadable
