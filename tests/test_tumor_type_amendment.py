@@ -140,3 +140,23 @@ def test_the_submit_command_finds_the_warning_without_the_server_stack():
                                 "print(lead_warnings(None, ['x'])[0])\n")
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == NO_TUMOR_TYPE_WARNING
+
+
+def test_a_second_file_of_the_same_sample_is_told_to_name_its_report(client, auth):
+    """A lab file's report id defaults to its tumor sample's name, which the sample's other files
+    share: the 409 must say so and name report_id, not only offer supersede (which would replace
+    the structural-variant findings with the small variants)."""
+    sv = (SAMPLES / "manta_eml4_alk.grch37.vcf").read_bytes()
+    snv = VCF.replace(b"ATC-DEMO-01-T", b"DEMO-04-T")  # the same tumor's small-variant VCF
+    first = _post(client, auth, sv, format="vcf")
+    assert first.status_code == 201 and first.json["report_id"] == "DEMO-04-T"
+    r = _post(client, auth, snv, format="vcf")
+    assert r.status_code == 409
+    assert "report_id" in [p["field"] for p in r.json["errors"]]
+    assert "give this file its own report_id" in r.json["detail"]
+    # named, it is stored beside the first; given explicitly, the usual conflict
+    assert _post(client, auth, snv, format="vcf", report_id="DEMO-04-T-SNV").status_code == 201
+    named = _post(client, auth, snv, format="vcf", report_id="DEMO-04-T")
+    assert named.status_code == 409
+    assert "report_id" not in [p["field"] for p in named.json["errors"]]
+    assert "supersede=true to store an amended version" in named.json["detail"]

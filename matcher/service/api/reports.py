@@ -203,9 +203,13 @@ def tumor_type_amendment(existing: StoredReport, data: bytes, params: dict[str, 
                     "so levels 1, 2 and 3A can apply. The earlier version is kept."}
 
 
-def _conflict(existing: StoredReport, params: dict[str, Any]) -> Conflict:
+def _conflict(existing: StoredReport, params: dict[str, Any], *,
+              derived_id: bool = False) -> Conflict:
     """409 for different content under an existing id, saying what differs (``params``: this
-    submission's, as they would be stored)."""
+    submission's, as they would be stored). ``derived_id``: a lab file's id, which the reader
+    took from its sample or file name when the client gave none: a second file of the same
+    sample (an SV VCF beside a small-variant VCF) gets the same one, and superseding would
+    replace the first file's findings, so the answer says to name the report instead."""
     keys = [k for k in READ_PARAMS if k != "report_id"] + ["clinical_sha256"]
     problems = [Problem(f"version {existing.version} was read with {old!r}, this submission "
                         f"with {new!r}", field="clinical" if key == "clinical_sha256" else key)
@@ -214,6 +218,18 @@ def _conflict(existing: StoredReport, params: dict[str, Any]) -> Conflict:
     if not problems:
         problems = [Problem(f"the submitted content differs from version {existing.version}",
                             field="body")]
+    if derived_id and not params.get("report_id"):
+        problems.append(Problem(
+            f"no report_id was given: {existing.report_id!r} was taken from the file's sample "
+            "or file name, which another file of the same sample shares", field="report_id",
+            expected="a report_id of its own for a different file of the same sample (e.g. its "
+                     "structural-variant VCF); supersede=true only if this file replaces "
+                     f"version {existing.version}"))
+        return Conflict(
+            f"report {existing.report_id!r} already exists with different content. Its id was "
+            "taken from the file, not given: give this file its own report_id, or resubmit "
+            "with supersede=true only if it replaces the stored report", problems,
+            report_id=existing.report_id, version=existing.version)
     return Conflict(
         f"report {existing.report_id!r} already exists with different content; resubmit with "
         "supersede=true to store an amended version (adding a tumor type to a report stored "
@@ -378,7 +394,8 @@ class Reports(MethodView):
                 raise
             amendment = tumor_type_amendment(existing, data, params, result)
             if amendment is None:
-                raise _conflict(existing, stored_params) from None
+                raise _conflict(existing, stored_params,
+                                derived_id=result.source_format != "labjson") from None
             stored, created = st.store.submit(sub, replaces=existing.version)
         return self._answer(stored, created=created, view=view,
                             extra={"amendment": amendment} if created and amendment else None)
