@@ -3,6 +3,7 @@ corrupt or foreign cache file is never used."""
 
 from __future__ import annotations
 
+import os
 import pickle
 import shutil
 from pathlib import Path
@@ -103,3 +104,19 @@ def test_off_switch_and_an_unwritable_folder(cache_dir, monkeypatch, tmp_path):
     blocker.write_text("")
     monkeypatch.setenv("MATCHER_KB_CACHE_DIR", str(blocker / "sub"))  # cannot be created
     assert load_kb(kb_dir, imported=False).version
+
+
+def test_old_cache_files_are_pruned(cache_dir, tmp_path):
+    kb_dir = _kb_copy(tmp_path)
+    cache_dir.mkdir(parents=True)
+    for i in range(10):
+        old = cache_dir / f"kb-old{i}.pickle"
+        old.write_bytes(b"x")
+        os.utime(old, (1000 + i, 1000 + i))
+    other = cache_dir / "notes.txt"
+    other.write_text("kept")
+    load_kb(kb_dir, imported=False)
+    left = sorted(p.name for p in cache_dir.glob("kb-*.pickle"))
+    assert len(left) == cache.KEEP and other.exists()
+    assert [n for n in left if n.startswith("kb-old")] == [f"kb-old{i}.pickle"
+                                                         for i in range(11 - cache.KEEP, 10)]

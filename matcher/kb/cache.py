@@ -8,7 +8,8 @@ source files (a code change that alters the model never meets an older pickle). 
 atomically (temporary file + rename) in ``$MATCHER_KB_CACHE_DIR``, else
 ``$XDG_CACHE_HOME/matcher`` or ``~/.cache/matcher``; a cache file that is missing, unreadable,
 stale or of another key is ignored and the KB is loaded from its files. ``MATCHER_KB_CACHE=0``
-turns it off. Only a KB that loaded without problems is cached.
+turns it off. Only a KB that loaded without problems is cached; the folder keeps the newest six
+files.
 
 The pickle is read from a folder only the user can write (created 0700): the same trust as the
 installed code.
@@ -29,6 +30,7 @@ import matcher
 from matcher.kb.knowledge import KnowledgeBase, content_hash
 
 _FORMAT = 1  # bump when what is pickled changes shape
+KEEP = 6  # cache files kept in the folder (KB folders x code versions in use)
 
 
 def enabled() -> bool:
@@ -86,8 +88,16 @@ def _write(path: Path, key: str, kb: KnowledgeBase) -> None:
         except BaseException:
             os.unlink(tmp)
             raise
+        _prune(path.parent, keep=path)
     except Exception:  # noqa: BLE001 - a cache that cannot be written is no cache, not an error
         return
+
+
+def _prune(folder: Path, keep: Path) -> None:
+    """Keep the newest KEEP cache files (each code or KB change writes a new one)."""
+    found = sorted(folder.glob("kb-*.pickle"), key=lambda p: p.stat().st_mtime, reverse=True)
+    for old in [p for p in found if p != keep][KEEP - 1:]:
+        old.unlink(missing_ok=True)
 
 
 def cached_load(kb_dir: Path, imported: bool, load: Callable[[], KnowledgeBase]
