@@ -61,6 +61,17 @@ def test_a_changed_kb_is_loaded_from_its_files(cache_dir, tmp_path):
     assert len(list(cache_dir.glob("kb-*.pickle"))) == 2
 
 
+def test_a_cached_kb_has_the_path_its_caller_gave(cache_dir, tmp_path, monkeypatch):
+    kb_dir = _kb_copy(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    first = load_kb("kb", imported=False)  # relative: the pickle holds Path('kb')
+    assert first.path == Path("kb")
+    monkeypatch.chdir(kb_dir)
+    cached = load_kb(kb_dir, imported=False)
+    assert cached.path == kb_dir and cached.hash == first.hash
+    assert cached.hotspots is not None  # read from kb_dir / 'reference'
+
+
 def test_a_corrupt_or_foreign_cache_file_is_ignored(cache_dir, tmp_path):
     kb_dir = _kb_copy(tmp_path)
     fresh = load_kb(kb_dir, imported=False)

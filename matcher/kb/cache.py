@@ -113,6 +113,7 @@ def cached_load(kb_dir: Path, imported: bool, load: Callable[[], KnowledgeBase]
     path = cache_dir() / f"kb-{key[:32]}.pickle"
     kb = _read(path, key, kb_hash)
     if kb is not None:
+        kb.path = Path(kb_dir)  # as this caller named it (the writer's may be relative elsewhere)
         return kb
     kb = load()
     if kb.hash == kb_hash:  # the files did not change while they were loaded
