@@ -43,6 +43,21 @@ def test_a_cached_load_equals_a_fresh_load(cache_dir, imported):
         _same(kb, fresh)
     assert cached.hgnc.resolve("BRAF") == fresh.hgnc.resolve("BRAF")
     assert cached.oncotree.resolve("LUAD") == fresh.oncotree.resolve("LUAD")
+    for table in cache.PICKLED_TABLES:  # kept in the pickle, equal to the tables' files
+        assert table in cached.__dict__
+        assert vars(getattr(cached, table)) == vars(getattr(fresh, table)), table
+
+
+def test_the_vcf_reader_gets_the_cached_gene_spans(cache_dir, tmp_path):
+    from matcher.reference.hotspots import load_gene_spans
+    kb_dir = _kb_copy(tmp_path)
+    load_kb(kb_dir, imported=False)
+    cached = load_kb(kb_dir, imported=False)
+    load_gene_spans.cache_clear()
+    assert load_gene_spans(str(kb_dir / "reference")) is cached.gene_spans
+    load_gene_spans.cache_clear()  # offered once: a later load reads the file
+    assert load_gene_spans(str(kb_dir / "reference")) is not cached.gene_spans
+    load_gene_spans.cache_clear()
 
 
 def _kb_copy(tmp_path: Path) -> Path:
