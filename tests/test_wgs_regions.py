@@ -97,6 +97,22 @@ def test_fusion_copy_number_and_model_less_genes_are_read_over_their_whole_span(
                 assert gene in plan.whole
 
 
+def test_structural_variant_only_parts_are_the_read_regions_outside_the_small_ones(full_kb,
+                                                                                   plans):
+    """Every base of the read regions is in exactly one of: small-variant regions, SV-only
+    regions; nothing outside the read regions is in either."""
+    for build, plan in plans.items():
+        assert plan.sv_only, build
+        read = RegionFilter(plan.regions)
+        small, sv = RegionFilter(plan.small), RegionFilter(plan.sv_only)
+        for chrom, start, end in plan.regions + plan.sv_only + plan.small:
+            for p in {start, start + 1, (start + end) // 2, end - 1, end, end + 1}:
+                assert small.contains(chrom, p) + sv.contains(chrom, p) == \
+                    read.contains(chrom, p), (build, chrom, p)
+        regions = _kb_regions(full_kb)(build)
+        assert list(regions) == plan.regions and regions.sv_only == plan.sv_only
+
+
 def test_no_kb_gene_is_lost_and_a_lost_one_would_be_named(full_kb, plans):
     from matcher.readers.regions import KbRegions
     from matcher.reference.coding import CodingExons
@@ -256,7 +272,7 @@ def test_wgs_file_read_by_region_finds_every_actionable_call(full_kb, plans, tmp
     assert [(t.level, t.therapy) for t in result.therapy_options] == \
         [(t.level, t.therapy) for t in baseline.therapy_options]
 
-    # Intronic calls are not listed; those read inside whole spans are counted.
+    # Intronic calls are not listed; those inside whole spans are skipped unparsed, counted.
     listed = {(o.alteration.variant.chrom, o.alteration.variant.pos) for o in result.alterations
               if o.alteration.variant and o.alteration.variant.chrom}
     hidden = {p for positions in intronic.values() for p in positions}
@@ -267,8 +283,9 @@ def test_wgs_file_read_by_region_finds_every_actionable_call(full_kb, plans, tmp
     assert set(intronic["counted"]) <= listed_whole  # read whole, they would be listed
     n = len(intronic["counted"]) + len(intronic["flanks"])
     assert len(intronic["counted"]) >= 80
-    counted = [w for w in result.warnings if "counted, not listed" in w]
-    assert len(counted) == 1 and counted[0].startswith(f"{n} small-variant calls")
+    skipped = [w for w in result.warnings if "skipped without being parsed" in w]
+    assert len(skipped) == 1 and skipped[0].startswith(f"{n} records inside whole gene spans")
+    assert not any("counted, not listed" in w for w in result.warnings)
     assert any(w.startswith("Whole-genome-scale file: only the coding exons") for w in
                result.warnings)
     assert len(result.to_json()) < len(baseline.to_json()) / 2
@@ -350,3 +367,42 @@ def test_block_skip_passes_a_huge_position_to_the_record_reader(tmp_path, monkey
                         seen.append(line.split("\t")[1]))
     read_vcf(path=path, regions=[("7", 199_000, 201_000)])
     assert huge in seen and "199950" in seen and "200050" in seen
+
+
+@pytest.mark.parametrize("storage", ["bytes", "plain", "bgzip", "indexed"])
+def test_sv_only_regions_parse_structural_variants_and_count_the_rest(tmp_path, storage):
+    from matcher.readers.regions import ReadRegions
+    from matcher.readers.vcf import read_vcf
+    rows = ["7\t50\t.\tA\tG\t50\tPASS\t.\tGT\t0/1",  # small-variant region: listed
+            "7\t150\t.\tC\tT\t50\tPASS\t.\tGT\t0/1",  # SV-only: skipped, counted
+            "7\t160\t.\tC\tCT\t50\tPASS\t.\tGT\t0/1",  # SV-only: skipped, counted
+            "7\t170\tb1\tN\tN]1:5000]\t50\tPASS\tSVTYPE=BND\tGT\t0/1",  # breakend: parsed
+            "7\t180\td1\tN\t<DEL>\t50\tPASS\tSVTYPE=DEL;END=900\tGT\t0/1",  # symbolic: parsed
+            "7\t5000\t.\tA\tG\t50\tPASS\t.\tGT\t0/1"]  # outside the regions: not read
+    path = _bgzf_vcf(tmp_path, rows)
+    if storage == "indexed":
+        pysam.tabix_index(str(path), preset="vcf", force=True)
+    elif storage == "plain":
+        path = tmp_path / "b.vcf"
+    regions = ReadRegions([("7", 0, 1000)], sv_only=[("7", 100, 1000)])
+    seen: list = []
+
+    class Spans:  # every position in one gene: no record becomes a fusion, each is counted
+        def genes_at(self, build, chrom, pos):
+            seen.append(pos)
+            return ["GENE"]
+
+    if storage == "bytes":
+        report = read_vcf(path.read_bytes(), options=ReadOptions(genome_build="GRCh38"),
+                          regions=lambda build: regions, gene_spans=Spans())[0]
+    else:
+        report = read_vcf(path=path, options=ReadOptions(genome_build="GRCh38"),
+                          regions=lambda build: regions, gene_spans=Spans())[0]
+    assert [v.pos for v in report.variants] == [50]
+    assert any(w.startswith("2 records inside whole gene spans") for w in report.warnings)
+    assert sorted(set(seen)) == [170, 180, 900, 5000]  # both SV records reached the collector
+    # without sv_only, the same regions read every record in them
+    report = read_vcf(path.read_bytes(), options=ReadOptions(genome_build="GRCh38"),
+                      regions=[("7", 0, 1000)], gene_spans=Spans())[0]
+    assert [v.pos for v in report.variants] == [50, 150, 160]
+    assert not any("skipped without being parsed" in w for w in report.warnings)

@@ -579,8 +579,11 @@ def load_kb(path: str | Path | None = None, *, imported: bool | None = None) -> 
     ``imported`` (default: $MATCHER_KB_IMPORTED, on unless set to 0) adds the evidence imported
     from CIViC under ``civic/``; curated entries win where both speak. The approval layer under
     ``approvals/`` (FDA labels, label limitations, NCCN rows) is reviewed content and always
-    loaded.
+    loaded. A cache of the loaded KB keyed by its content hash and the code
+    (:mod:`matcher.kb.cache`; ``MATCHER_KB_CACHE=0`` turns it off) skips the parsing.
     """
     if imported is None:
         imported = os.environ.get("MATCHER_KB_IMPORTED", "1").lower() not in ("0", "false", "no")
-    return Loader(Path(path) if path else default_kb_dir(), imported=imported).load()
+    from matcher.kb.cache import cached_load
+    kb_dir = Path(path) if path else default_kb_dir()
+    return cached_load(kb_dir, imported, Loader(kb_dir, imported=imported).load)

@@ -52,6 +52,10 @@ class ReadPlan:
     promoter_genes: tuple[str, ...]  # and their promoter (non-coding hotspots) ± PROMOTER_PAD
     whole: dict[str, str] = field(default_factory=dict)  # gene -> why its whole span is read
     lost: tuple[str, ...] = ()  # genes with neither a coding-exon model nor a span: not read
+    # Parts of ``regions`` outside ``small`` (whole gene spans' introns and flanks): only
+    # structural-variant records are parsed there; the others are skipped before parsing and
+    # counted (VCF readers turn no record into a copy-number call).
+    sv_only: list[Region] = field(default_factory=list)
 
     def describe(self) -> str:
         """One sentence for the result's warnings: what was read and what was not."""
@@ -66,13 +70,44 @@ class ReadPlan:
         if by_reason:
             whys = [f"{len(genes)} with {why}" + (f" ({', '.join(genes)})" if len(genes) <= 3
                                                    else "") for why, genes in by_reason.items()]
-            parts.append(f"the whole span (±{SPAN_PAD} bp) of {len(self.whole)} genes: "
+            parts.append(f"the whole span (±{SPAN_PAD} bp) of {len(self.whole)} genes "
+                         "(structural-variant records only, outside the coding exons): "
                          + ", ".join(whys))
         lost = (f" No region is known in this build for {', '.join(self.lost)}: not read."
                 if self.lost else "")
         return ("Whole-genome-scale file: only " + "; ".join(parts) + " were read. Records "
                 "elsewhere were not read (and are not counted): no criterion of the knowledge "
                 "base can use them." + lost)
+
+
+class ReadRegions(list):
+    """Regions to read (a list of ``(chrom, start, end)``) with the part of them where only
+    structural-variant records are parsed (``sv_only``); readers that know nothing of it read
+    every record in the regions, as before."""
+
+    def __init__(self, regions: Iterable[Region] = (), *, sv_only: Iterable[Region] = ()):
+        super().__init__(regions)
+        self.sv_only = list(sv_only)
+
+
+def subtract_regions(regions: list[Region], cut: list[Region]) -> list[Region]:
+    """The parts of merged, sorted ``regions`` not covered by merged, sorted ``cut`` (0-based
+    half-open; both as :func:`matcher.reference.hotspots.merge_regions` gives them)."""
+    by_chrom: dict[str, list[tuple[int, int]]] = {}
+    for chrom, start, end in cut:
+        by_chrom.setdefault(chrom, []).append((start, end))
+    out: list[Region] = []
+    for chrom, start, end in regions:
+        pos = start
+        for s, e in by_chrom.get(chrom, ()):
+            if e <= pos or s >= end:
+                continue
+            if s > pos:
+                out.append((chrom, pos, s))
+            pos = max(pos, e)
+        if pos < end:
+            out.append((chrom, pos, end))
+    return out
 
 
 class KbRegions:
@@ -90,8 +125,11 @@ class KbRegions:
         self._spans, self._coding = gene_spans, coding
         self._plans: dict[str, ReadPlan] = {}
 
-    def __call__(self, build: str | None) -> list[Region] | None:
-        return None if build is None else self.plan(build).regions
+    def __call__(self, build: str | None) -> ReadRegions | None:
+        if build is None:
+            return None
+        plan = self.plan(build)
+        return ReadRegions(plan.regions, sv_only=plan.sv_only)
 
     def plan(self, build: str) -> ReadPlan:
         """The read plan for ``build`` (built once)."""
@@ -120,4 +158,5 @@ class KbRegions:
         small = merge_regions(exons + hotspots + promoter + no_model)
         regions = merge_regions(small + spans.regions(build, whole, pad=SPAN_PAD))
         lost = tuple(g for g in no_model_genes if spans.span(g, build) is None)
-        return ReadPlan(build, regions, small, tuple(with_model), promoter_genes, whole, lost)
+        return ReadPlan(build, regions, small, tuple(with_model), promoter_genes, whole, lost,
+                        subtract_regions(regions, small))

@@ -54,6 +54,7 @@ def read_vcf(data: bytes | None = None, *, path: str | Path | None = None,
     reader = VcfReader(header, options, name, gene_spans)
     if callable(regions):
         regions = regions(reader.build)
+    reader.restrict(regions)
     if text and not text.endswith(b"\n"):
         reader.warnings.append(f"line {len(lines)}: the last line has no newline (truncated?)")
     wanted = RegionFilter(regions) if regions is not None else None

@@ -141,6 +141,7 @@ def _read(f: _File, options: ReadOptions, regions: Sequence[Region], gene_spans,
         if j < len(spans) and (spans[j][0], spans[j][1] + 1) <= hi:
             wanted_blocks.update((i - 1, i, i + 1))
     reader = VcfReader(header, options, name, gene_spans)
+    reader.restrict(regions)
     for a, b in _runs(sorted(x for x in wanted_blocks if first_data <= x < len(blocks))):
         chunk = b"".join(_inflate(f, blocks[i]) for i in range(a, b + 1))
         if a > first_data:

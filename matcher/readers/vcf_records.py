@@ -169,6 +169,14 @@ class VcfReader:
         self.hom_ref = 0
         self.undeclared: set[str] = set()
         self.notes: dict[str, list[int]] = {}  # spec bend -> [first line, count]
+        self.sv_only: RegionFilter | None = None  # see restrict()
+        self.skipped_not_sv = 0
+
+    def restrict(self, regions) -> None:
+        """Parse only structural-variant records in ``regions.sv_only``, if the regions have it
+        (:class:`matcher.readers.regions.ReadRegions`): other records there are counted."""
+        sv_only = getattr(regions, "sv_only", None)
+        self.sv_only = RegionFilter(sv_only) if sv_only else None
 
     def note(self, message: str, n: int) -> None:
         """Remember a spec bend once, with its first line and how often it occurs."""
@@ -178,6 +186,14 @@ class VcfReader:
     def add_line(self, line: str, lineno: int, source: str | None = None) -> None:
         """Validate one data line and add its calls (``source`` defaults to ``line N``)."""
         line = line.rstrip("\r\n")
+        # No '<', '[' or ']' anywhere: no ALT of the line can be symbolic or a breakend.
+        if self.sv_only is not None and "<" not in line and "[" not in line \
+                and "]" not in line:
+            parts = line.split("\t", 2)
+            pos = ascii_int(parts[1]) if len(parts) == 3 else None  # else: parsed, to report
+            if pos is not None and self.sv_only.contains(parts[0], pos):
+                self.skipped_not_sv += 1
+                return
         if not line.strip():
             self.note("empty line skipped", lineno)
             return
@@ -195,6 +211,13 @@ class VcfReader:
             self.sv.spans = _default_spans()
         fusions, sv_warnings = self.sv.fusions()
         warnings = self.warnings + sv_warnings
+        if self.skipped_not_sv:
+            n = self.skipped_not_sv
+            warnings.append(
+                f"{n} record{'s' if n > 1 else ''} inside whole gene spans but outside the "
+                "coding exons and promoters, not structural variants, "
+                f"{'were' if n > 1 else 'was'} skipped without being parsed or listed: no "
+                "criterion of the knowledge base can assess them there")
         if self.hom_ref:
             warnings.append(f"{self.hom_ref} allele(s) not carried by the tumor sample (genotype "
                             "without that allele) were skipped")

@@ -89,6 +89,7 @@ def _read_indexed(path: Path, index: Path, options: ReadOptions, regions: Sequen
         tbx = pysam.TabixFile(str(path), index=str(index), encoding="utf-8")
         header = parse_header([ln.rstrip("\r") for ln in tbx.header], name)
         reader = VcfReader(header, options, name, gene_spans)
+        reader.restrict(regions)
         contigs = {bare_chrom(c): c for c in tbx.contigs}
         for chrom, start, end in _merge(regions):
             contig = contigs.get(bare_chrom(chrom))
@@ -212,6 +213,7 @@ def _scan(path: Path, options: ReadOptions, regions: Sequence[Region], gene_span
             if not buf:
                 continue
             reader = VcfReader(parse_header(header_lines, name), options, name, gene_spans)
+            reader.restrict(regions)
         first = _key(buf[:buf.find(b"\n")])
         tail = buf.rfind(b"\n", 0, len(buf) - 1) + 1
         final = _key(buf[tail:-1])
@@ -243,4 +245,5 @@ def _scan(path: Path, options: ReadOptions, regions: Sequence[Region], gene_span
         if not header_lines:
             raise _fail(name, [Problem("the file is empty", line=1, expected="a VCF file")])
         reader = VcfReader(parse_header(header_lines, name), options, name, gene_spans)
+        reader.restrict(regions)
     return reader.report()

@@ -3,15 +3,16 @@
 Only reviewed rows are shipped (>= 1 review star for pathogenic / benign, criteria provided for
 ClinVar's somatic oncogenicity): see knowledgebase/reference/README.md. Lookups by genomic
 allele (either build), by gene + protein change and by gene + cDNA change; the index is built on
-the first lookup, not when the KB loads.
+the first lookup, not when the KB loads, and is compact (see ClinVarIndex).
 """
 
 from __future__ import annotations
 
 import gzip
+from array import array
+from bisect import bisect_left
 from dataclasses import dataclass
 from pathlib import Path
-from sys import intern
 
 from matcher.errors import InputError, KnowledgeBaseError, Problem
 from matcher.reference.hotspots import canonical_build, canonical_chrom, trim_allele
@@ -26,6 +27,7 @@ CLNSIG_CLASS = {"P": "oncogenic", "LP": "likely_oncogenic", "P/LP": "likely_onco
                 "B": "benign", "LB": "likely_benign", "B/LB": "likely_benign"}
 CLNSIG_WORDS = {"P": "pathogenic", "LP": "likely pathogenic", "P/LP": "pathogenic/likely "
                 "pathogenic", "B": "benign", "LB": "likely benign", "B/LB": "benign/likely benign"}
+_ROWS = 1 << 20  # packs a key and its line number into one sortable int (rows < 2**20)
 ONC_CLASS = {"O": "oncogenic", "LO": "likely_oncogenic", "B": "benign", "LB": "likely_benign"}
 
 
@@ -55,11 +57,6 @@ def _call(row: dict[str, str]) -> ClinVarCall:
                             f"(variation {vid}, release {release})", vid, stars)
 
 
-# Columns kept per row (indexes into _COLUMNS) and their names.
-_KEPT = (0, 4, 13, 14, 15, 16, 17)
-_KEPT_NAMES = tuple(_COLUMNS[k] for k in _KEPT)
-
-
 def _allele_key(build: str, chrom: str, pos: int, ref: str, alt: str) -> str:
     """One string per trimmed allele (cheaper to hold than a tuple)."""
     pos, ref, alt = trim_allele(pos, ref.upper(), alt.upper())
@@ -79,66 +76,113 @@ def _agree(calls: list[ClinVarCall]) -> ClinVarCall | None:
     return max(calls, key=lambda c: (c.stars, c.classification in ("oncogenic", "benign")))
 
 
+_BUILDS = (("GRCh37", 5), ("GRCh38", 9))  # a build and the column of its chromosome
+
+
 class ClinVarIndex:
-    """Reviewed ClinVar classifications keyed by allele, protein change and cDNA change."""
+    """Reviewed ClinVar classifications keyed by allele, protein change and cDNA change.
+
+    Compact (issue 13): the first lookup keeps the table's lines as text and, per build, a sorted
+    array of (chromosome, trimmed position) with the line each came from; an allele lookup
+    bisects it and splits only the lines at that position. Protein and cDNA lookups index one
+    gene's lines on its first lookup. About a fifth of the time and memory of indexing every row
+    by every key, with the same answers (tests/test_clinvar_index.py checks every row)."""
 
     def __init__(self, path: Path):
         self.path = Path(path)
-        self._alleles: dict[str, list[int]] | None = None
-        self._proteins: dict[tuple[str, str], list[int]] = {}
-        self._cdna: dict[tuple[str, str], list[int]] = {}
-        self._rows: list[tuple[str, ...]] = []
+        self._lines: list[str] | None = None
+        self._genes: dict[str, list[int]] = {}  # gene -> its line numbers (0 = first row)
+        self._chroms: dict[str, int] = {}  # canonical chromosome -> code in the keys
+        # build -> sorted ((chromosome code << 32 | trimmed position) * _ROWS + line number)
+        self._keys: dict[str, array] = {}
+        self._by_gene: dict[str, tuple[dict, dict]] = {}  # gene -> ({protein: rows}, {cdna: rows})
 
-    def _load(self) -> dict[str, list[int]]:
-        """Index every row by key (row numbers only: a ClinVarCall is made on lookup)."""
-        if self._alleles is not None:
-            return self._alleles
-        alleles: dict[str, list[int]] = {}
-        rows = self._rows
-        width = len(_COLUMNS)
+    def _load(self) -> list[str]:
+        """Read the table once: check every row, keep its text, index the alleles' positions."""
+        if self._lines is not None:
+            return self._lines
         try:
-            with gzip.open(self.path, "rt", encoding="utf-8", newline="") as fh:
-                header = fh.readline().rstrip("\n").split("\t")
-                if tuple(header) != _COLUMNS:
-                    raise KnowledgeBaseError(
-                        f"{self.path}: unexpected header",
-                        [Problem("unexpected header", line=1, source=str(self.path),
-                                 expected="\t".join(_COLUMNS))])
-                for n, line in enumerate(fh, start=2):
-                    f = line.rstrip("\n").split("\t")
-                    if len(f) != width or not (f[13] in CLNSIG_CLASS or f[15] in ONC_CLASS):
-                        raise KnowledgeBaseError(
-                            f"{self.path}: malformed line {n}",
-                            [Problem("malformed row", line=n, source=str(self.path),
-                                     expected=f"{width} fields with a clnsig or oncogenicity")])
-                    i = len(rows)
-                    # Only the fields a call is made of, repeated values shared (memory: the
-                    # table is held for the life of the KB).
-                    rows.append((f[0], *(intern(f[k]) for k in _KEPT[1:])))
-                    gene = f[1]
-                    for build, c in (("GRCh37", 5), ("GRCh38", 9)):
-                        if f[c + 1]:
-                            key = _allele_key(build, f[c], int(f[c + 1]), f[c + 2], f[c + 3])
-                            alleles.setdefault(key, []).append(i)
-                    if f[2]:
-                        self._proteins.setdefault((gene, f[2]), []).append(i)
-                    if f[3]:
-                        self._cdna.setdefault((gene, f[3]), []).append(i)
-        except (OSError, ValueError) as exc:
+            text = gzip.decompress(self.path.read_bytes()).decode("utf-8")
+        except (OSError, ValueError, EOFError, gzip.BadGzipFile) as exc:
             raise KnowledgeBaseError(f"cannot read reference file {self.path}: {exc}") from exc
-        self._alleles = alleles
-        return alleles
+        lines = text.split("\n")
+        if lines and lines[-1] == "":
+            lines.pop()
+        if not lines or tuple(lines[0].rstrip("\r").split("\t")) != _COLUMNS:
+            raise KnowledgeBaseError(
+                f"{self.path}: unexpected header",
+                [Problem("unexpected header", line=1, source=str(self.path),
+                         expected="\t".join(_COLUMNS))])
+        del lines[0]
+        width = len(_COLUMNS)
+        genes: dict[str, list[int]] = {}
+        chrom_codes: dict[str, int] = {}  # as written -> code (canonical names share a code)
+        codes = self._chroms
+        keyed: dict[str, list[int]] = {b: [] for b, _ in _BUILDS}
+        for i, line in enumerate(lines):
+            f = line.split("\t")
+            if len(f) != width or not (f[13] in CLNSIG_CLASS or f[15] in ONC_CLASS):
+                raise KnowledgeBaseError(
+                    f"{self.path}: malformed line {i + 2}",
+                    [Problem("malformed row", line=i + 2, source=str(self.path),
+                             expected=f"{width} fields with a clnsig or oncogenicity")])
+            genes.setdefault(f[1], []).append(i)
+            for build, c in _BUILDS:
+                if not f[c + 1]:
+                    continue
+                try:
+                    pos = int(f[c + 1])
+                except ValueError as exc:
+                    raise KnowledgeBaseError(
+                        f"cannot read reference file {self.path}: {exc}") from exc
+                ref, alt = f[c + 2], f[c + 3]
+                if len(ref) > 1 and len(alt) > 1:
+                    pos = trim_allele(pos, ref.upper(), alt.upper())[0]
+                code = chrom_codes.get(f[c])
+                if code is None:
+                    code = chrom_codes[f[c]] = codes.setdefault(canonical_chrom(f[c]), len(codes))
+                keyed[build].append((code << 32 | pos) * _ROWS + i)
+        if len(lines) >= _ROWS:
+            raise KnowledgeBaseError(f"{self.path}: more than {_ROWS - 1} rows")
+        for build, packed in keyed.items():
+            packed.sort()
+            try:
+                self._keys[build] = array("q", packed)
+            except OverflowError as exc:
+                raise KnowledgeBaseError(f"{self.path}: {exc} (too many contigs)") from exc
+        self._genes = genes
+        self._lines = lines
+        return lines
 
-    def _calls(self, found: list[int] | None) -> ClinVarCall | None:
+    def _fields(self, i: int) -> list[str]:
+        return self._lines[i].split("\t")
+
+    def _calls(self, found) -> ClinVarCall | None:
         if not found:
             return None
-        return _agree([_call(dict(zip(_KEPT_NAMES, self._rows[i], strict=True)))
+        return _agree([_call(dict(zip(_COLUMNS, self._fields(i), strict=True)))
                        for i in found])
+
+    def _gene(self, gene: str) -> tuple[dict, dict]:
+        """The gene's rows by protein change and by cDNA change (indexed on first lookup)."""
+        self._load()
+        got = self._by_gene.get(gene)
+        if got is None:
+            proteins: dict[str, list[int]] = {}
+            cdna: dict[str, list[int]] = {}
+            for i in self._genes.get(gene, ()):
+                f = self._fields(i)
+                if f[2]:
+                    proteins.setdefault(f[2], []).append(i)
+                if f[3]:
+                    cdna.setdefault(f[3], []).append(i)
+            got = self._by_gene[gene] = (proteins, cdna)
+        return got
 
     def by_allele(self, build: str, chrom: str, pos: int, ref: str, alt: str
                   ) -> ClinVarCall | None:
         """The reviewed classification of a genomic allele (trimmed like the hotspot index)."""
-        alleles = self._load()
+        self._load()
         ref, alt = str(ref).strip().upper(), str(alt).strip().upper()
         if not ref or not alt or ref == alt:
             return None
@@ -146,20 +190,32 @@ class ClinVarIndex:
             build = canonical_build(build)
         except InputError:
             return None
-        return self._calls(alleles.get(_allele_key(build, chrom, int(pos), ref, alt)))
+        code = self._chroms.get(canonical_chrom(chrom))
+        if code is None or build not in self._keys:
+            return None
+        want = _allele_key(build, chrom, int(pos), ref, alt)
+        tpos = int(want.split(":")[2])
+        keys = self._keys[build]
+        key = (code << 32 | tpos) * _ROWS
+        c = _BUILDS[0][1] if build == _BUILDS[0][0] else _BUILDS[1][1]
+        found = []
+        for j in range(bisect_left(keys, key), bisect_left(keys, key + _ROWS)):
+            i = keys[j] % _ROWS
+            f = self._fields(i)
+            if _allele_key(build, f[c], int(f[c + 1]), f[c + 2], f[c + 3]) == want:
+                found.append(i)
+        return self._calls(found)
 
     def by_protein(self, gene: str, change: str) -> ClinVarCall | None:
         """The reviewed classification of a protein change (1-letter, e.g. 'K1183R') on the
         gene's MANE Select transcript; None when its records disagree or none is reviewed."""
-        self._load()
-        return self._calls(self._proteins.get((gene, change)))
+        return self._calls(self._gene(gene)[0].get(change))
 
     def by_cdna(self, gene: str, cdna: str, transcript: str | None = None
                 ) -> ClinVarCall | None:
         """The reviewed classification of a cDNA change ('c.3548A>G'): only on ClinVar's MANE
         Select transcript, or when the call names no transcript."""
-        self._load()
         change = cdna.split(":")[-1].strip()
         wanted = _accession(transcript or (cdna.split(":")[0] if ":" in cdna else None))
-        return self._calls([i for i in self._cdna.get((gene, change), ())
-                            if not wanted or _accession(self._rows[i][1]) == wanted])
+        return self._calls([i for i in self._gene(gene)[1].get(change, ())
+                            if not wanted or _accession(self._fields(i)[4]) == wanted])

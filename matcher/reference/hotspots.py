@@ -373,10 +373,19 @@ class GeneSpans:
                              (x for x in found if x is not None))
 
 
+_GIVEN: dict[str, GeneSpans] = {}  # reference folder -> spans already loaded (see below)
+
+
+def share_gene_spans(reference_dir: str, spans: GeneSpans) -> None:
+    """Offer spans already in memory (the KB cache's copy) to :func:`load_gene_spans`."""
+    _GIVEN[reference_dir] = spans
+
+
 @lru_cache(maxsize=2)
 def load_gene_spans(reference_dir: str):
     """Gene spans of one reference folder, loaded once per process (immutable data)."""
-    return GeneSpans.load(Path(reference_dir))
+    given = _GIVEN.pop(reference_dir, None)
+    return given if given is not None else GeneSpans.load(Path(reference_dir))
 
 
 # TERT promoter hotspots are named after their GRCh37 positions (chr5:1,295,228 and 1,295,250,
