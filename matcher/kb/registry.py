@@ -25,6 +25,8 @@ from pathlib import Path
 
 import yaml
 
+from matcher.kb.import_check import changed_files, write_files
+
 FOLDER = "registry"
 OUTPUT = "registry.tsv"
 SOURCE_COPY = Path("source") / "trials.tsv"
@@ -150,23 +152,8 @@ def copy_source(source: Path, kb_dir: Path) -> Path:
     return dest
 
 
-def write(files: dict[str, str], kb_dir: Path) -> None:
-    for rel, text in files.items():
-        p = kb_dir / rel
-        p.parent.mkdir(parents=True, exist_ok=True)
-        p.write_text(text, encoding="utf-8")
-
-
-def check(files: dict[str, str], kb_dir: Path) -> list[str]:
-    """Generated files that differ from (or are missing in) the KB."""
-    out = []
-    for rel, text in files.items():
-        p = kb_dir / rel
-        if not p.exists():
-            out.append(f"{rel}: missing")
-        elif p.read_text(encoding="utf-8") != text:
-            out.append(f"{rel}: differs from a fresh import")
-    return out
+write = write_files  # the generated file, into the KB
+check = changed_files  # generated files that differ from (or are missing in) the KB
 
 
 # ----------------------------------------------------------------------------- load
@@ -179,9 +166,9 @@ def read_registry(path: Path, problems: list[str], rel: str) -> dict[str, Regist
         problems.append(f"{rel}: expected the columns {', '.join(COLUMNS)}")
         return {}
     out: dict[str, RegistryRow] = {}
-    for i, r in enumerate(reader, start=2):
-        where = f"{rel}: row {i}"
+    for i, r in enumerate(reader, start=1):
         row = RegistryRow(**{c: r.get(c) or "" for c in COLUMNS})
+        where = f"{rel}: {row.nct_id or f'row {i}'}"
         if not NCT_RE.match(row.nct_id):
             problems.append(f"{where}.nct_id: expected an id like NCT01234567")
             continue
