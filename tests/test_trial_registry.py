@@ -159,6 +159,8 @@ def test_reports_show_the_snapshot_facts_in_text_html_and_json(full_kb):
                 assert "status" in trials[t.nct_id]["registry_fields"]
                 shown.add(t.nct_id)
             for t in result.trials:
+                if t.nct_id not in by_id:
+                    assert "registry_fields" not in trials[t.nct_id]  # compact: none, left out
                 if t.nct_id not in by_id and not c.trial_known(t):
                     assert f"{t.nct_id}: {c.TRIAL_NOT_CHECKED}" in text
     assert shown, "no sample report cites a trial of the table"

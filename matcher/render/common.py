@@ -203,8 +203,6 @@ def trial_status(t: TrialMatch) -> str:
 # A cited trial's facts copied from an old registry snapshot (knowledgebase/registry/): shown
 # with its date and source, never as current.
 REGISTRY_SNAPSHOT = "registry snapshot"
-REGISTRY_FIELD_WORDS = {"title": "title", "phase": "phase", "sponsor": "sponsor",
-                        "status": "status"}
 
 
 def trial_snapshot_fields(t: TrialMatch) -> tuple[str, ...]:
@@ -226,8 +224,7 @@ def snapshot_note(trials) -> str:
 def trial_snapshot_source(t: TrialMatch) -> str:
     """'Title, phase and status from a registry snapshot: ClinicalTrials.gov record via …;
     `matcher trials refresh` checks the current record.' ('' when nothing is from one)."""
-    fields = [REGISTRY_FIELD_WORDS[f] for f in trial_snapshot_fields(t)
-              if f in REGISTRY_FIELD_WORDS]
+    fields = [f for f in trial_snapshot_fields(t) if f != "status_verified"]  # its date
     source = getattr(t, "registry_source", None)
     if not fields or not source:
         return ""

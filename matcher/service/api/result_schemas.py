@@ -366,8 +366,8 @@ class CompactEvidenceSchema(_Base):
     approval_date = fields.String(metadata={"description": "FDA approval of the indication."})
 
 
-# Trials without their URL (https://clinicaltrials.gov/study/{nct_id}), null fields, the
-# record's provenance and the quoted eligibility text.
+# Trials without their URL (https://clinicaltrials.gov/study/{nct_id}), null fields (and an
+# empty registry_fields), the record's provenance and the quoted eligibility text.
 CompactTrialSchema = _variant(ResultTrialSchema, "CompactTrialSchema", drop=("url",),
                               required=("nct_id", "reason", "alteration_ids"))
 # A trial open to the tumor type only (reason tumor_type): nct_id, phase, status, status_date
