@@ -36,12 +36,13 @@ SHARED_FIELDS = ("alterations", "therapy_options", "resistance", "trials", "open
 
 
 class _Entry:
-    __slots__ = ("kb", "parts", "result")
+    __slots__ = ("kb", "memo", "parts", "result")
 
     def __init__(self, kb: KnowledgeBase, result: MatchResult):
         self.kb = kb  # held: the KB object's id is part of the key and must not be reused
         self.result = result
         self.parts: dict[str, orjson.Fragment] | None = None
+        self.memo: dict[str, Any] = {}  # what callers derive from the shared parts (memo())
 
 
 class MatchCache:
@@ -109,13 +110,27 @@ class MatchCache:
                        generated_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
                        **context)
 
-    def encode(self, result: MatchResult) -> bytes:
-        """``orjson.dumps(result)``, the same bytes; the parts a result shares with a cache
-        entry (alterations, options, resistance, trials) are encoded once per entry."""
+    def _entry_of(self, result: MatchResult) -> _Entry | None:
+        """The entry ``result`` was answered from, if its shared parts are that entry's."""
         with self._lock:
             entry = self._by_options.get(id(result.therapy_options))
         if entry is None or any(getattr(entry.result, f) is not getattr(result, f)
                                 for f in SHARED_FIELDS):
+            return None
+        return entry
+
+    def memo(self, result: MatchResult) -> dict[str, Any] | None:
+        """A dict kept with the entry ``result`` was answered from, for what a caller derives
+        from the shared parts alone (:data:`SHARED_FIELDS` and the tumor type, the same for every
+        answer of the entry); None for a result the cache did not give."""
+        entry = self._entry_of(result)
+        return entry.memo if entry is not None else None
+
+    def encode(self, result: MatchResult) -> bytes:
+        """``orjson.dumps(result)``, the same bytes; the parts a result shares with a cache
+        entry (alterations, options, resistance, trials) are encoded once per entry."""
+        entry = self._entry_of(result)
+        if entry is None:
             return orjson.dumps(result)
         parts = entry.parts
         if parts is None:

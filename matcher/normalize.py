@@ -35,7 +35,6 @@ class Normalized:
 
 class _Ctx:
     def __init__(self, report: Report, kb):
-        self.report = report
         self.kb = kb
         self.strict = report.source_format == "labjson"
         self.problems: list[Problem] = []
@@ -72,8 +71,9 @@ class _Ctx:
             self.warnings.append(f"{where}: gene symbol {symbol!r} is not known to HGNC; "
                                  "kept as written and not matched")
             return look.symbol, False
-        if look.status != "approved":
-            self.warnings.append(f"{where}: {symbol!r} is a {look.status} symbol; "
+        if look.status != "approved":  # an alias, a previous symbol
+            article = "an" if look.status == "alias" else "a"
+            self.warnings.append(f"{where}: {symbol!r} is {article} {look.status} symbol; "
                                  f"read as {look.symbol}")
         return look.symbol, True
 
@@ -267,8 +267,8 @@ def _exon_from_cdna(ctx: _Ctx, gene: str, call, consequence: str | None,
     from matcher.reference.protein import parse_cdna
 
     c = parse_cdna(call.cdna_change)
-    if consequence is None or consequence == "splice" or c is None or c.start[1] or c.end[1]:
-        return None
+    if consequence is None or c is None or c.start[1] or c.end[1]:
+        return None  # (a splice-class call: _exon_from_protein says no)
     codons = SimpleNamespace(position=(c.start[0] + 2) // 3, end_position=(c.end[0] + 2) // 3,
                              consequence=consequence)
     return _exon_from_protein(ctx, gene, codons, call.transcript, notes)
@@ -329,10 +329,10 @@ def _fusion(ctx: _Ctx, call) -> None:
                                       not_assessable=msg))
             return
         five, three, order_known = parsed.five_prime, parsed.three_prime, parsed.order_known
-        exon5 = exon5 or getattr(parsed, "five_prime_exon", None)
-        exon3 = exon3 or getattr(parsed, "three_prime_exon", None)
-    g5, k5 = ctx.gene(five, f"{call.source}.five_prime_gene") if five else (None, True)
-    g3, k3 = ctx.gene(three, f"{call.source}.three_prime_gene") if three else (None, True)
+        exon5 = exon5 or parsed.five_prime_exon
+        exon3 = exon3 or parsed.three_prime_exon
+    g5, k5 = ctx.gene(five, f"{call.source}.five_prime_gene")  # (None, True) for no gene
+    g3, k3 = ctx.gene(three, f"{call.source}.three_prime_gene")
     if g5 and not g3 and not call.text:  # one side only given as 5': a rearrangement of it
         g5, g3 = None, g5
     if g5 and g3 and not order_known:
@@ -344,7 +344,7 @@ def _fusion(ctx: _Ctx, call) -> None:
         label = f"{g5}::{g3}"
     else:
         label = f"{g3 or g5} rearrangement"
-    kinase = kinase_partner(g5, g3, order_known=order_known) if (g5 or g3) else None
+    kinase = kinase_partner(g5, g3, order_known=order_known)
     # the gene the fusion is known by, which every reason names: its kinase, else the driver
     # CIViC files it under (PML of PML::RARA, KMT2A of KMT2A::MLLT3), else the 3' partner
     driver = driver_gene(g5, g3, order_known=order_known,

@@ -43,10 +43,12 @@ def _run(capsys, args: list[str]) -> dict:
 @pytest.mark.parametrize("name", INPUTS)
 def test_json_is_always_an_object_with_results(capsys, name: str) -> None:
     args, n = INPUTS[name]
-    doc = _run(capsys, [*args, "--format", "json"])
-    assert list(doc) == ["results"] and len(doc["results"]) == n
     fields = [f.name for f in dataclasses.fields(MatchResult)]
-    assert all(list(r) == fields for r in doc["results"])
+    for view, shape in (("compact", ["schema_version", "view", *fields, "evidence"]),
+                        ("full", ["schema_version", "view", *fields])):
+        doc = _run(capsys, [*args, "--format", "json", "--view", view])
+        assert list(doc) == ["results"] and len(doc["results"]) == n
+        assert all(list(r) == shape and r["view"] == view for r in doc["results"])
 
 
 def test_cohort_json_lists_every_sample_of_the_sidecar(capsys) -> None:

@@ -55,6 +55,48 @@ def test_cached_result_is_the_engines_for_every_sample_and_tumor_type(full_kb, n
     assert cache.hits >= cache.misses > 0
 
 
+@pytest.mark.parametrize("name", SAMPLE_FILES)
+def test_stored_form_from_the_cache_is_the_codecs_for_every_sample_and_tumor_type(full_kb, name):
+    """What the store keeps (compact JSON, compressed detail, alteration rows) is the same
+    whether the result was split whole or from the parts its cache entry split once."""
+    import datetime as dt
+    import zlib
+
+    from matcher.model import Specimen
+    from matcher.render.compact import full_view
+    from matcher.service import result_codec
+    from matcher.service.alterations import alteration_rows
+
+    cache = MatchCache(64)
+    when = dt.datetime(2026, 12, 3, tzinfo=dt.UTC)
+    for report in _reports(full_kb, name):
+        norm = normalize_report(report, full_kb)
+        own = resolve_tumor(full_kb, report.tumor_type)
+        tumors = [own] + [full_kb.oncotree.resolve(c) if c else None for c in OTHER_TUMORS]
+        for tumor in tumors:
+            for rid, extra in (("A", {"patient_id": "P-1", "lab": "lab A"}),
+                               ("B", {"specimen": Specimen(id="S-2", type=None,
+                                                           tumor_content=40.0)})):
+                got = cache.match(norm.alterations, full_kb, tumor, report_id=rid,
+                                  warnings=["w " + rid], sample=report.sample, **extra)
+                memo = cache.memo(got)
+                assert memo is not None
+                shared = result_codec.encode_shared(got, memo)
+                whole = result_codec.encode(got)
+                assert shared.result_json == whole.result_json
+                assert zlib.decompress(shared.detail) == zlib.decompress(whole.detail)
+                assert result_codec.full_result(shared.result_json, shared.detail) == \
+                    full_view(orjson.loads(orjson.dumps(got)))
+                row = {"report_pk": 1, "lab": "l", "report_id": rid, "version": 1,
+                       "is_current": True, "created_at": when}
+                assert alteration_rows(shared.full, **row) == alteration_rows(whole.full, **row)
+    # a result the cache did not give has no memo, and is split whole
+    plain = match(norm.alterations, full_kb, own, report_id="C")
+    assert cache.memo(plain) is None
+    assert result_codec.encode_shared(plain, None).result_json == \
+        result_codec.encode(plain).result_json
+
+
 def test_each_answer_carries_its_own_report_fields(kb):
     (report,) = _reports(kb, "atc_braf_v600e.json")
     norm = normalize_report(report, kb)

@@ -281,6 +281,15 @@ NO_CODON = "e.alteration.codons: at least one codon is required"
     ({"type": "all_of", "items": [{"gene": "BRAF", "alteration": {"type": "any"}},
                                   {"gene": "", "alteration": {"type": "any"}}]},
      "e.alteration.items[1]: expected {gene: SYMBOL, alteration: {...}}"),
+    ({"type": "all_of", "items": [{"gene": "BRAF", "alteration": {"type": "any"}},
+                                  {"gene": 5, "alteration": {"type": "any"}}]},
+     "e.alteration.items[1]: expected {gene: SYMBOL, alteration: {...}}"),
+    ({"type": "all_of", "items": [{"gene": "BRAF", "alteration": {"type": "any"}}]},
+     "e.alteration.items: expected a list of at least two {gene, alteration}"),
+    ({"type": "exon_skipping", "exons": []}, "e.alteration.exons: at least one exon is required"),
+    ({"type": "copy_number", "states": ["amp", "del"]},
+     "e.alteration.states: unknown value(s) amp, del (expected amplification, deep_deletion, "
+     "gain, loss)"),
 ])
 def test_each_parsing_rule_names_the_field(raw, problem):
     assert problems_of(raw) == ([problem] if isinstance(problem, str) else problem)
@@ -339,6 +348,7 @@ def test_changes_are_stored_canonical():
     ({"type": "exon", "exons": [19], "consequences": ["inframe_deletion"]}, "EGFR",
      "EGFR exon 19 (inframe_deletion)"),
     ({"type": "exon_skipping", "exons": [14]}, "MET", "MET exon 14 skipping"),
+    ({"type": "exon_skipping", "exons": [3, 2]}, "EGFR", "EGFR exon 2/3 skipping"),
     ({"type": "region", "start": 550, "end": 592}, "KIT", "KIT residues 550-592"),
     ({"type": "consequence", "classes": ["loss_of_function"]}, "TSC2", "TSC2 loss-of-function"),
     ({"type": "consequence", "classes": ["inframe_insertion", "stop_lost"]}, "ERBB2",
@@ -392,3 +402,76 @@ def test_every_bad_part_is_reported():
         "e.alteration.items[2]: unexpected key(s) note, why"]
     assert problems_of({"type": "variant", "changes": ["V600E"], "codons": [1], "exons": [2]}) \
         == ["e.alteration: unexpected key(s) codons, exons for type variant"]
+
+
+# ------------------------------------------------------------------------------ found by mutmut
+def test_codon_1_is_a_codon():
+    assert crit({"type": "codon", "codons": [1]}).codons == {1}  # the start codon (Met1)
+
+
+@pytest.mark.parametrize("origin", ["germline", "inherited"])
+@pytest.mark.parametrize("raw", [
+    {"type": "signature", "signature": "TMB", "min": 10},
+    {"type": "all_of", "items": [{"gene": "BRAF", "alteration": {"type": "any"}},
+                                 {"gene": "KRAS", "alteration": {"type": "any"}}]}])
+def test_an_origin_where_none_may_be_given_is_refused_for_the_key_alone(raw, origin):
+    problems: list[str] = []
+    c = parse_criterion({**raw, "origin": origin}, "e", problems)
+    assert problems == [f"e: unexpected key(s) origin for type {raw['type']}"]
+    assert c.origin is None  # not read as if it were allowed
+
+
+def test_composite_parts_are_stored_canonical():
+    from matcher.kb.loader import _canonical_change
+
+    problems: list[str] = []
+    c = parse_criterion({"type": "any_of", "items": [
+        {"gene": "BRAF", "alteration": {"type": "variant", "changes": ["p.Val600Glu"]}},
+        {"gene": "KRAS", "alteration": {"type": "hotspot", "changes": ["p.Gly12Cys"]}}]},
+        "e", problems, _canonical_change)
+    assert problems == []
+    assert [(g, x.changes) for g, x in c.items] == [("BRAF", {"V600E"}), ("KRAS", {"G12C"})]
+    assert criterion_match(c, "BRAF", variant("BRAF", "V600E", "missense", position=600)) \
+        == "exact"
+    parse_criterion({"type": "all_of", "items": [
+        {"gene": "BRAF", "alteration": {"type": "variant", "changes": ["V600Z"]}},
+        {"gene": "KRAS", "alteration": {"type": "any"}}]}, "e", problems, _canonical_change)
+    assert len(problems) == 2
+    assert problems[0].startswith("e.items[0].alteration.changes: 'V600Z' is not a protein "
+                                  "change")
+    assert problems[1] == "e.items[0].alteration.changes: a variant criterion needs at least " \
+        "one change"
+
+
+def test_exon_skipping_sites_need_both_the_table_and_the_gene():
+    from matcher.paths import default_reference_dir
+    from matcher.reference.exons import SitesResolver
+
+    raw = {"type": "exon_skipping", "exons": [14]}
+    problems: list[str] = []
+    assert parse_criterion(raw, "e", problems, None, "MET").sites == ()  # no table
+    assert parse_criterion(raw, "e", problems, None, None,
+                           SitesResolver(default_reference_dir())).sites == ()  # no gene
+    assert problems == []
+
+
+def test_every_kind_of_bad_part_is_reported_and_the_rest_still_read():
+    nested = {"type": "any_of", "items": [{"gene": "NRAS", "alteration": {"type": "any"}},
+                                          {"gene": "HRAS", "alteration": {"type": "any"}}]}
+    msi = {"type": "signature", "signature": "MSI", "values": ["MSI-H"]}
+    problems: list[str] = []
+    c = parse_criterion({"type": "any_of", "items": [
+        "BRAF",
+        {"gene": "BRAF", "alteration": "V600E"},
+        {"gene": "KRAS", "alteration": nested},
+        {"gene": "MLH1", "alteration": msi},
+        {"gene": "EGFR", "alteration": {"type": "codon", "codons": []}},
+        {"gene": "PIK3CA", "alteration": {"type": "any"}}]}, "e", problems)
+    assert problems == [
+        "e.items[0]: expected {gene: SYMBOL, alteration: {...}}",
+        "e.items[1].alteration: expected a mapping with a 'type'",
+        "e.items[2].alteration.type: any_of cannot be nested in any_of (list its parts here "
+        "instead)",
+        "e.items[3].alteration.type: signature criteria cannot be part of any_of",
+        "e.items[4].alteration.codons: at least one codon is required"]
+    assert [(g, x.type) for g, x in c.items] == [("EGFR", "codon"), ("PIK3CA", "any")]

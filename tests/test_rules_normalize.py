@@ -470,3 +470,146 @@ def test_what_a_variant_alteration_carries(kb):
         "c.1799T>A")
     alt, _ = one(kb, call(gene="EGFR", exon=19))
     assert (alt.label, alt.original) == ("EGFR exon 19 alteration", "EGFR")
+
+
+# ----------------------------------------------------------------------------- second mutmut pass
+@pytest.mark.parametrize("gene,cdna,label,consequence", [
+    ("TERT", "NM_198253.3:c.-124C>T", "TERT promoter C228T", "other"),  # on its transcript
+    ("TERT", "c.-146C>T", "TERT promoter C250T", "other"),
+    ("BRAF", "c.-124C>T", "BRAF c.-124C>T", None),  # a promoter name only for TERT
+    ("TERT", "c.100_101del", "TERT c.100_101del", "frameshift"),  # TERT, not its promoter
+])
+def test_tert_promoter_cdna_changes(kb, gene, cdna, label, consequence):
+    alt, _ = one(kb, call(gene=gene, cdna_change=cdna))
+    assert (alt.label, alt.variant.consequence, alt.not_assessable) == (label, consequence, None)
+    assert (alt.variant.protein is not None) is label.startswith("TERT promoter")
+
+
+def test_a_protein_change_on_another_mane_transcript_is_not_assessable(kb):
+    # BRAF V600E on the MANE Select NM_004333.6 is V640E on the MANE Plus Clinical transcript
+    # (matcher/reference/transcripts.py): a position on the latter is not the KB's position.
+    alt, _ = one(kb, call(protein="V600E", transcript="NM_001374258.1"))
+    assert alt.not_assessable == (
+        "protein change given on NM_001374258.1 (MANE Plus Clinical), not on the MANE Select "
+        "transcript NM_004333.6 that the knowledge base uses: residue numbers differ; give the "
+        "change on the MANE Select transcript")
+    alt, _ = one(kb, call(protein="V600E", transcript="NM_004333.6"))
+    assert alt.not_assessable is None
+
+
+def test_a_splice_protein_change_gets_no_exon(kb):
+    alt, _ = one(kb, call(gene="MET", protein="D1009N"))
+    assert alt.variant.exon == 14
+    alt, _ = one(kb, call(gene="MET", protein="X1009_splice"))
+    assert (alt.variant.consequence, alt.variant.exon) == ("splice", None)
+
+
+@pytest.mark.parametrize("cdna,consequence,exon", [
+    ("c.2185-2_2187del", "inframe_deletion", None),  # starts in the intron
+    ("c.2170_2184+2del", "inframe_deletion", None),  # ends in the intron
+    ("c.2235_2249del", "splice_donor_variant", None),  # exonic, but classed splice
+    ("c.2236A>T", None, None),  # a substitution of unknown class: no indel, no exon
+    ("c.2237_2238del", None, 19),  # two bases of codon 746, not from its first base
+    ("c.2238del", None, 19),  # the last base of codon 746
+])
+def test_which_cdna_only_calls_get_an_exon(kb, cdna, consequence, exon):
+    alt, _ = one(kb, call(gene="EGFR", cdna_change=cdna, consequence=consequence))
+    assert alt.variant.exon == exon
+
+
+def test_a_raw_call_inside_a_gene_without_kb_evidence(kb):
+    # OR4F5 spans 1:65419-71585 (GRCh37) in gene_spans.tsv.gz and has no KB entry
+    assert "OR4F5" not in kb.genes
+    alt, warnings = one(kb, call(gene=None, chrom="1", pos=69000, ref="A", alt="G",
+                                 build="GRCh37"))
+    assert (alt.gene, alt.gene_known, alt.not_assessable) == ("OR4F5", True, None)
+    assert (alt.label, alt.original) == ("OR4F5 1:69000 A>G", "1:69000 A>G")
+    assert alt.variant.consequence is None and alt.variant.protein is None
+    assert warnings == []
+
+
+def test_a_non_coding_hotspot(kb):
+    # cancerhotspots' non-coding hotspot at PLEKHS1 10:115511590 G>C (hotspots.tsv.gz, HOTSPOTNC)
+    coords = {"chrom": "10", "pos": 115511590, "ref": "G", "alt": "C", "build": "GRCh37"}
+    alt, warnings = one(kb, call(gene=None, **coords))
+    assert (alt.gene, alt.label, alt.variant.hotspot, alt.variant.protein) == (
+        "PLEKHS1", "PLEKHS1 10:115511590 G>C", True, None)
+    assert alt.notes == ("non-coding hotspot listed for PLEKHS1 (GRCh37, cancerhotspots.org): "
+                         "no protein change",)
+    assert warnings == []
+    alt, warnings = one(kb, call(gene="TP53", **coords))
+    assert alt.gene == "PLEKHS1"
+    assert warnings == ["variants[0]: coordinates are the PLEKHS1 hotspot non-coding hotspot, "
+                        "but the gene was given as TP53"]
+
+
+def test_a_cdna_change_in_hgvsp_at_hotspot_coordinates_is_no_unreadable_change(kb):
+    alt, warnings = one(kb, call(gene=None, protein="c.1799T>A", consequence="missense_variant",
+                                 **V600E_37))
+    assert (alt.gene, alt.variant.protein.canonical, alt.not_assessable) == (
+        "BRAF", "V600E", None)
+    assert warnings == []  # nothing unreadable to report
+
+
+def test_lab_json_messages_in_full(kb):
+    with pytest.raises(ReportValidationError) as info:
+        norm(kb, VariantCall(source="variants[0]", gene="LAM", protein_change="Q1178*"),
+             VariantCall(source="variants[1]", gene="EGFR", protein_change="p.L858RR"),
+             fmt="labjson")
+    assert [p.message for p in info.value.problems] == [
+        "'LAM' is an alias or previous symbol of several genes (TSC1, TSC2); not guessed",
+        "cannot read protein change 'p.L858RR': not a recognised protein change"]
+
+
+@pytest.mark.parametrize("symbol,status,approved", [("HER2", "an alias", "ERBB2"),
+                                                    ("MLL", "a previous", "KMT2A")])
+def test_a_symbol_read_as_another_says_so(kb, symbol, status, approved):
+    out = norm(kb, copy_numbers=[CopyNumberCall("copy_numbers[0]", symbol, "amplification")])
+    assert out.alterations[0].gene == approved
+    assert out.warnings == [f"copy_numbers[0].gene: '{symbol}' is {status} symbol; read as "
+                            f"{approved}"]
+
+
+def test_what_a_copy_number_alteration_carries(kb):
+    out = norm(kb, copy_numbers=[
+        CopyNumberCall("copy_numbers[0]", "ERBB2", "amplification", filter_reason="low purity"),
+        CopyNumberCall("copy_numbers[1]", "FOOBAR1", "deep_deletion",
+                       not_assessable="segment too short")])
+    amp, unknown = out.alterations
+    assert (amp.id, amp.gene_known, amp.filter_reason, amp.not_assessable) == (
+        "A1", True, "low purity", None)
+    assert (unknown.id, unknown.gene, unknown.gene_known, unknown.filter_reason,
+            unknown.not_assessable) == ("A2", "FOOBAR1", False, None, "segment too short")
+    assert out.warnings == ["copy_numbers[1].gene: gene symbol 'FOOBAR1' is not known to HGNC; "
+                            "kept as written and not matched"]
+
+
+def test_signature_ids_and_original(kb):
+    out = norm(kb, call(protein="V600E"), biomarkers=Biomarkers(tmb=12, msi="MSI-H"))
+    assert [(a.id, a.original) for a in out.alterations] == [
+        ("A1", "BRAF V600E"), ("A2", "TMB 12 mut/Mb"), ("A3", "MSI-H")]
+
+
+@pytest.mark.parametrize("fc,five,three,kinase,gene", [
+    # a partner whose symbol has a hyphen: only HGNC says where to split
+    (FusionCall("fusions[0]", text="HLA-A-ROS1"), "HLA-A", "ROS1", "ROS1", "ROS1"),
+    # FGFR acts from the 5' side (fusion_names.FIVE_PRIME_KINASES)
+    (FusionCall("fusions[0]", text="FGFR3::TACC3"), "FGFR3", "TACC3", "FGFR3", "FGFR3"),
+    # one side and the text given, order not stated: a kinase on either side counts
+    (FusionCall("fusions[0]", "ALK", None, text="ALK rearrangement", order_known=False),
+     "ALK", None, "ALK", "ALK"),
+])
+def test_fusion_partners_and_kinase(kb, fc, five, three, kinase, gene):
+    (alt,) = norm(kb, fusions=[fc]).alterations
+    assert (alt.fusion.five_prime, alt.fusion.three_prime, alt.fusion.kinase_gene, alt.gene) \
+        == (five, three, kinase, gene)
+    assert alt.not_assessable is None
+
+
+def test_a_fusion_keeps_the_readers_verdict_and_names_the_unknown_side(kb):
+    out = norm(kb, fusions=[FusionCall("fusions[0]", "EML4", "FOOBAR1",
+                                       not_assessable="breakpoint in an intron")])
+    (alt,) = out.alterations
+    assert alt.not_assessable == "breakpoint in an intron"
+    assert out.warnings == ["fusions[0].three_prime_gene: gene symbol 'FOOBAR1' is not known to "
+                            "HGNC; kept as written and not matched"]

@@ -485,3 +485,38 @@ def test_tumor_type_trials_are_ranked_by_phase_too():
     assert listed(kb, [variant()]) == [("NCT00000009", "tumor_type"),
                                        ("NCT00000001", "tumor_type"),
                                        ("NCT00000002", "tumor_type")]
+
+
+@pytest.mark.parametrize("quote_from,notes", [
+    ("title", ("biomarker read from the trial's title: the eligibility text of our copy does "
+               "not state it",)),
+    ("eligibility", ())])
+def test_a_biomarker_read_from_the_trial_title_says_so(quote_from, notes):
+    from dataclasses import replace
+
+    t = full_open_trial()
+    t = replace(t, requires=(replace(t.requires[0], quote_from=quote_from),))
+    (found,) = open_listed(kb_of(ev("E1"), open_trials=[t]), [variant()])
+    assert found.notes == notes
+    assert [(h.quote, h.quote_from) for h in found.matched] == [("quote BRAF", quote_from)]
+
+
+def test_without_a_day_given_the_status_age_counts_from_the_utc_date(monkeypatch):
+    from types import SimpleNamespace
+
+    import matcher.engine as engine
+    from tests.rules_kb import tumor
+
+    instant = dt.datetime(2026, 12, 3, 23, 30, tzinfo=dt.UTC)
+
+    class Clock(dt.datetime):
+        @classmethod
+        def now(cls, tz=None):
+            if tz is None:  # a machine whose zone is UTC+14: its local date is 4 December
+                return (instant + dt.timedelta(hours=14)).replace(tzinfo=None)
+            return instant.astimezone(tz)
+
+    monkeypatch.setattr(engine, "dt", SimpleNamespace(datetime=Clock, date=dt.date, UTC=dt.UTC))
+    kb = kb_of(ev("E1"), open_trials=[full_open_trial(status_date="2026-11-01")])
+    (t,) = open_trials(kb, tumor("LUAD"), {"BRAF": [variant()]}, max_age_days=30)
+    assert t.status_age_days == 32  # 1 November to 3 December (UTC)

@@ -149,3 +149,27 @@ def test_broken_table_refuses_to_load(tmp_path):
         OncoTree.load(tmp_path)
     with pytest.raises(KnowledgeBaseError, match="cannot read"):
         OncoTree.load(tmp_path / "missing")
+
+
+@pytest.mark.parametrize("written,problem", [
+    ("thap", "'thap' is written 'THAP' in OncoTree"),
+    # read as a named tumor type, the OncoTree root would make clinical evidence on-label (3A)
+    # in every tumor type instead of 3B (docs/levels.md)
+    ("tissue", "'tissue' is written 'TISSUE' in OncoTree"),
+    ("solid", "'solid' is not an OncoTree code"),
+    ("THAP", None),
+])
+def test_kb_scope_codes_are_written_as_oncotree_writes_them(tmp_path, written, problem):
+    from matcher.kb.loader import load_kb
+    from tests.kb_edits import curated_copy, edit_entries
+
+    kb_dir = edit_entries(curated_copy(tmp_path / "kb"), "BRAF", {
+        "BRAF-V600E-VEMURAFENIB-THAP": lambda t: t.replace("scope: [THAP]",
+                                                           f"scope: [{written}]")}, "t")
+    if problem is None:
+        scope = {e.id: e.scope for e in load_kb(kb_dir, imported=False).all_evidence()}
+        assert scope["BRAF-V600E-VEMURAFENIB-THAP"] == ("THAP",)
+        return
+    with pytest.raises(KnowledgeBaseError) as info:
+        load_kb(kb_dir, imported=False)
+    assert f"BRAF-V600E-VEMURAFENIB-THAP.scope: {problem}" in str(info.value)

@@ -546,8 +546,15 @@ class Loader:
             if nct not in trials:
                 self.problems.append(f"{where}.trials: {nct!r} is not in trials.yaml")
         for where, code in self.code_refs:
-            if code != "SOLID" and not oncotree.exists(code):
+            if code == "SOLID":
+                continue
+            found = oncotree.get(code)
+            if found is None:
                 self.problems.append(f"{where}: {code!r} is not an OncoTree code")
+            elif found.code != code:
+                # as OncoTree writes it: the engine tells pan-cancer scopes (TISSUE) by the code
+                # as written, so 'tissue' would read as a named tumor type (levels.md)
+                self.problems.append(f"{where}: {code!r} is written {found.code!r} in OncoTree")
         for where, symbol in self.gene_refs:
             if not hgnc.is_approved(symbol):
                 self.problems.append(f"{where}: {symbol!r} is not an HGNC-approved symbol")

@@ -167,8 +167,10 @@ def _open_trial(t: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def compact_view(result: dict[str, Any]) -> dict[str, Any]:
-    """The compact view of a result dict (schema 1, or a schema-2 full view)."""
+def compact_parts(result: dict[str, Any]) -> dict[str, Any]:
+    """The parts of the compact view made from the match alone (alterations, options,
+    resistance, trials, open trials) and the ``evidence`` table they refer to; the other fields
+    of the view are the result's own, as they are."""
     table: dict[str, Any] = {}
     parts = {
         "alterations": [
@@ -182,14 +184,30 @@ def compact_view(result: dict[str, Any]) -> dict[str, Any]:
                    for t in result.get("trials") or ()],
         "open_trials": [_open_trial(t) for t in result.get("open_trials") or ()],
     }
+    parts["evidence"] = table
+    return parts
+
+
+def assemble(parts: dict[str, Any], fields: Any) -> dict[str, Any]:
+    """The compact view from :func:`compact_parts` and ``fields`` (a mapping, or a function
+    giving each other field's value, or raising KeyError for one the result lacks)."""
+    get = fields.__getitem__ if isinstance(fields, dict) else fields
     doc: dict[str, Any] = {"schema_version": SCHEMA_VERSION, "view": "compact"}
     for k in _RESULT_FIELDS:
         if k in parts:
             doc[k] = parts[k]
-        elif k in result:
-            doc[k] = result[k]
-    doc["evidence"] = table
+        else:
+            try:
+                doc[k] = get(k)
+            except KeyError:
+                continue
+    doc["evidence"] = parts["evidence"]
     return doc
+
+
+def compact_view(result: dict[str, Any]) -> dict[str, Any]:
+    """The compact view of a result dict (schema 1, or a schema-2 full view)."""
+    return assemble(compact_parts(result), result)
 
 
 # ----------------------------------------------------------------------------- detail, expand
@@ -214,6 +232,12 @@ def _linker(full: dict[str, Any]):  # noqa: ANN202
 def split(result: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
     """``(compact view, detail)`` of a result dict; ``expand`` turns both back into the full
     view."""
+    return compact_view(result), detail_of(result)
+
+
+def detail_of(result: dict[str, Any]) -> dict[str, Any]:
+    """What the compact view of ``result`` leaves out (it reads the parts made from the match
+    alone: alterations, options, resistance, trials, open trials)."""
     full: dict[str, Any] = {}
     link = _linker(full)
     detail = {
@@ -229,7 +253,7 @@ def split(result: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
         "trials": result.get("trials") or [],
         "open_trials": result.get("open_trials") or [],
     }
-    return compact_view(result), detail
+    return detail
 
 
 def _match(link: dict[str, Any], full: dict[str, Any]) -> dict[str, Any]:

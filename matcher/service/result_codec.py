@@ -13,16 +13,30 @@ from typing import Any
 
 import orjson
 
-from matcher.render.compact import compact_view, expand, full_view, is_versioned, split
+from matcher.render.compact import (
+    assemble,
+    compact_parts,
+    compact_view,
+    detail_of,
+    expand,
+    full_view,
+    is_versioned,
+    split,
+)
 
 # zlib level 1: the detail of a 20-variant panel shrinks about 8x in about 2 ms; level 6 saves
 # a further quarter for several times the time, on the submission's hot path.
 _LEVEL = 1
 
 
+# The parts of a result made from the match alone (matcher.match_cache.SHARED_FIELDS).
+_SHARED = ("alterations", "therapy_options", "resistance", "trials", "open_trials")
+
+
 @dataclass(frozen=True)
 class Encoded:
-    """A result ready to store: the full dict, the compact JSON and the compressed detail."""
+    """A result ready to store: the full dict (at least its tumor type and alterations, what
+    the alteration rows are made of), the compact JSON and the compressed detail."""
 
     full: Any
     result_json: str
@@ -44,6 +58,28 @@ def encode(result: Any) -> Encoded:
     compact, detail = split(full)
     return Encoded(full, orjson.dumps(compact).decode(),
                    zlib.compress(orjson.dumps(detail), _LEVEL))
+
+
+def encode_shared(result: Any, memo: dict[str, Any] | None,
+                  result_json: bytes | None = None) -> Encoded:
+    """:func:`encode` of a MatchResult, the same compact JSON and detail, with the work that
+    depends only on the match (the compact parts, the compressed detail) done once per ``memo``
+    (:meth:`matcher.match_cache.MatchCache.memo`: one per cached match); without one, as
+    :func:`encode` (of ``result_json``, the result's JSON, when given)."""
+    if memo is None:
+        return encode(result_json if result_json is not None else result)
+    shared = memo.get("result_codec")
+    if shared is None:
+        part = orjson.loads(orjson.dumps({f: getattr(result, f) for f in _SHARED}))
+        tumor = result.tumor_type
+        rows = {"tumor_type": {"code": tumor.code} if tumor is not None else None,
+                "alterations": part["alterations"]}
+        compact = {k: orjson.Fragment(orjson.dumps(v)) for k, v in compact_parts(part).items()}
+        shared = memo["result_codec"] = (
+            rows, compact, zlib.compress(orjson.dumps(detail_of(part)), _LEVEL))
+    rows, compact, detail = shared
+    doc = assemble(compact, lambda k: getattr(result, k))
+    return Encoded(rows, orjson.dumps(doc).decode(), detail)
 
 
 def full_result(result_json: str, detail: bytes | None) -> Any:

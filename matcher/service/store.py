@@ -67,8 +67,8 @@ class Submission:
 
     ``alterations`` and ``result`` are JSON-ready values or the model's dataclasses (the API
     hands over the :class:`~matcher.model.MatchResult` itself); both are encoded with orjson.
-    ``result_json``: the result already encoded (the API has encoded it to check its size), so
-    the store does not encode it again before splitting it into the compact view and detail.
+    ``encoded``: the result already split for storage (the API does it with the match cache's
+    memo, :func:`matcher.service.result_codec.encode_shared`); else the store splits ``result``.
     """
 
     lab: str
@@ -84,7 +84,7 @@ class Submission:
     kb_hash: str
     matcher_version: str
     request_id: str | None = None
-    result_json: bytes | None = None
+    encoded: result_codec.Encoded | None = None
 
 
 @dataclass(frozen=True)
@@ -433,7 +433,8 @@ class Store:
         then is a conflict). The row is committed (on SQLite with ``synchronous=FULL``: fsynced)
         before this returns, also under group commit.
         """
-        encoded = result_codec.encode(sub.result_json or sub.result)  # outside the write lock
+        # outside the write lock
+        encoded = sub.encoded if sub.encoded is not None else result_codec.encode(sub.result)
         if self.group is not None:
             outcome = self.group.submit(sub, encoded, supersede, replaces)
             if outcome is not None:

@@ -25,6 +25,7 @@ from matcher.errors import (
     ReportValidationError,
 )
 from matcher.service import logging as mlog
+from matcher.service import result_codec
 from matcher.service.api.common import page_size, paged, require_lab, secured
 from matcher.service.api.results import summary_html
 from matcher.service.api.schemas import (
@@ -358,7 +359,8 @@ class Reports(MethodView):
             content=data, source_format=result.source_format or params.get("format") or "unknown",
             params=stored_params,
             alterations=[o.alteration for o in result.alterations],
-            result=result, result_json=result_json, kb_version=result.kb_version,
+            result=result, kb_version=result.kb_version,
+            encoded=result_codec.encode_shared(result, st.match_cache.memo(result), result_json),
             kb_hash=result.kb_hash,
             matcher_version=getattr(result, "matcher_version", None) or __version__,
             request_id=g.request_id,
