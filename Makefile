@@ -28,6 +28,7 @@ test: $(STAMP)
 	$(BIN)/matcher kb import-civic knowledgebase/civic/source --check
 	$(BIN)/matcher kb import-approvals knowledgebase/approvals/source --check
 	$(BIN)/matcher kb import-trials knowledgebase/ctgov/source/trials_recruiting_2026-01-05.tsv.gz --check
+	$(BIN)/matcher kb import-registry knowledgebase/registry/source/trials.tsv --check
 	$(BIN)/pytest -q
 
 lint: $(STAMP)

@@ -754,7 +754,8 @@ def _trial(trial, reason: str, alt_ids: tuple[str, ...]) -> TrialMatch:
     return TrialMatch(nct_id=trial.nct_id, title=trial.title or None, phase=trial.phase,
                       status=trial.status, status_verified=trial.status_verified,
                       reason=reason, alteration_ids=alt_ids, url=trial.url,
-                      sponsor=trial.sponsor)
+                      sponsor=trial.sponsor, registry_fields=trial.registry_fields,
+                      registry_source=trial.registry_source)
 
 
 # ----------------------------------------------------------------------------- open trials

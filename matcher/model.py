@@ -336,6 +336,10 @@ class TrialMatch:
     alteration_ids: tuple[str, ...] = ()
     url: str = ""
     sponsor: str | None = None  # lead sponsor, once refreshed from ClinicalTrials.gov
+    # which of title, phase, sponsor, status, status_verified come from a registry snapshot
+    # (knowledgebase/registry/: old, never current), and that snapshot's source
+    registry_fields: tuple[str, ...] = ()
+    registry_source: str | None = None
 
 
 @dataclass(frozen=True)

@@ -131,6 +131,8 @@ def _failures(tmp: Path, bad: Path) -> list[tuple[list[str], int, str]]:
           "--check", "--out", str(_stale_approvals(tmp))], 1, "out of date"),
         (["kb", "import-approvals", str(tmp / "nosource")], 2, "does not exist"),
         (["kb", "import-trials", str(tmp / "nosource.tsv")], 2, "does not exist"),
+        (["kb", "import-registry", str(tmp / "report.json")], 2,
+         "cannot import registry facts (missing column(s) nct_id"),
         (["find", "--lab", "lab-a", "--database-url", db], 2,
          "at least one of --gene, --alteration, --tumor-type"),
         (["db", "backfill-alterations", "--database-url", "bogus://x"], 2, "database_url"),

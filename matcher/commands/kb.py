@@ -73,9 +73,10 @@ except ModuleNotFoundError as _exc:
         raise
     KB_COMMANDS = []
 from matcher.commands.kb_approvals import KB_COMMANDS as _APPROVAL_COMMANDS  # noqa: E402
+from matcher.commands.kb_registry import KB_COMMANDS as _REGISTRY_COMMANDS  # noqa: E402
 from matcher.commands.kb_trials import KB_COMMANDS as _TRIAL_COMMANDS  # noqa: E402
 
-for _cmd in [*KB_COMMANDS, *_APPROVAL_COMMANDS, *_TRIAL_COMMANDS]:
+for _cmd in [*KB_COMMANDS, *_APPROVAL_COMMANDS, *_TRIAL_COMMANDS, *_REGISTRY_COMMANDS]:
     kb_group.add_command(_cmd)
 
 COMMANDS = [kb_group]

@@ -37,6 +37,8 @@ from pathlib import Path
 
 import yaml
 
+from matcher.kb.import_check import changed_files, write_files
+
 # The project's copy of the records (trials_oncology_biomarker.tsv.gz) cut every eligibility
 # text at 4,000 characters; a record exported from the API (`matcher trials export`) is whole.
 CUT_AT = 4000
@@ -788,19 +790,9 @@ def _clean(e: dict) -> dict:
 
 
 def write(files: dict[str, str], kb_dir: Path) -> None:
-    for rel, text in files.items():
-        p = kb_dir / rel
-        p.parent.mkdir(parents=True, exist_ok=True)
-        p.write_text(text, encoding="utf-8")
+    write_files(files, kb_dir)
 
 
 def check(files: dict[str, str], kb_dir: Path) -> list[str]:
     """Generated files that differ from (or are missing in) the KB."""
-    out = []
-    for rel, text in files.items():
-        p = kb_dir / rel
-        if not p.exists():
-            out.append(f"{rel}: missing")
-        elif p.read_text(encoding="utf-8") != text:
-            out.append(f"{rel}: differs from a fresh import")
-    return out
+    return changed_files(files, kb_dir)

@@ -31,3 +31,23 @@ def stale_files(out: Path, regenerate: Callable[[Path], None], *, kept: tuple[st
         new = files(fresh)
     old = files(out) if out.is_dir() else {}
     return sorted(n for n in set(new) | set(old) if new.get(n) != old.get(n))
+
+
+def write_files(files: dict[str, str], kb_dir: Path) -> None:
+    """Write generated files given as {path relative to the KB: text}."""
+    for rel, text in files.items():
+        p = kb_dir / rel
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_text(text, encoding="utf-8")
+
+
+def changed_files(files: dict[str, str], kb_dir: Path) -> list[str]:
+    """Generated files (as for :func:`write_files`) that differ from or are missing in the KB."""
+    out = []
+    for rel, text in files.items():
+        p = kb_dir / rel
+        if not p.exists():
+            out.append(f"{rel}: missing")
+        elif p.read_text(encoding="utf-8") != text:
+            out.append(f"{rel}: differs from a fresh import")
+    return out

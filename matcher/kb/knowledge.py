@@ -91,6 +91,10 @@ class Trial:
     status_verified: str | None
     source: str | None = None
     sponsor: str | None = None  # lead sponsor, from `matcher trials refresh`
+    # fields filled from a registry snapshot (knowledgebase/registry/, docs/trials.md), and where
+    # those facts came from; () and None when the KB or a refresh gave them all
+    registry_fields: tuple[str, ...] = ()
+    registry_source: str | None = None
 
     @property
     def url(self) -> str:

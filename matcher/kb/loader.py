@@ -129,6 +129,7 @@ class Loader:
         if approvals_dir.is_dir():
             signatures += self._load_approvals(approvals_dir, genes, therapies, trials)
 
+        trials = self._fill_from_registry(trials)
         open_trials = self._load_open_trials(self.dir / "ctgov" / "trials.yaml")
         self._check_refs(therapies, trials, hgnc, oncotree)
         self._check_unique_ids([e for g in genes.values() for e in g.evidence] + signatures)
@@ -444,6 +445,18 @@ class Loader:
             if not out[nct].title and title_required:
                 self.problems.append(f"{where}.title: required")
         return out
+
+    def _fill_from_registry(self, trials: dict[str, Trial]) -> dict[str, Trial]:
+        """Cited trials with the registry facts of registry/registry.tsv (`matcher kb
+        import-registry`) where the KB gives none; absent: unchanged. A row whose trial the KB
+        does not load (a folder left out) is unused; `import-registry --check` finds stale rows."""
+        from matcher.kb import registry
+
+        path = self.dir / registry.FOLDER / registry.OUTPUT
+        if not path.exists():
+            return trials
+        rows = registry.read_registry(path, self.problems, self._rel(path))
+        return registry.fill(trials, rows)
 
     def _load_open_trials(self, path: Path) -> dict[str, OpenTrial]:
         """knowledgebase/ctgov/trials.yaml (`matcher kb import-trials`); absent: none."""

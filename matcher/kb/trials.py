@@ -111,16 +111,25 @@ def overlay(trials: dict, statuses: dict[str, TrialStatus]) -> dict:
     """KB trials (``matcher.kb.knowledge.Trial``) with cached status and verification date applied.
 
     A title and phase the KB gives are kept (the KB's are reviewed); where it gives none (an
-    imported trial), the cached ones fill in, and so does the lead sponsor.
+    imported trial), the cached ones fill in, and so does the lead sponsor. Values filled from a
+    registry snapshot (``registry_fields``) give way to the cached ones, which are newer.
     """
     out = dict(trials)
     for nct, st in statuses.items():
         t = out.get(nct)
-        if t is not None and st.status:
-            out[nct] = dataclasses.replace(
-                t, status=st.status, status_verified=st.verified,
-                title=t.title or (st.title or "").strip(), phase=t.phase or st.phase,
-                sponsor=t.sponsor or st.sponsor)
+        if t is None or not st.status:
+            continue
+        snap = set(t.registry_fields)
+        title, phase, sponsor = ((None if f in snap else getattr(t, f))
+                                 for f in ("title", "phase", "sponsor"))
+        new = {"title": title or (st.title or "").strip(), "phase": phase or st.phase,
+               "sponsor": sponsor or st.sponsor}
+        # what the refresh left empty keeps its snapshot value (and says so)
+        kept = tuple(f for f in ("title", "phase", "sponsor") if f in snap and not new[f])
+        new.update({f: getattr(t, f) for f in kept})
+        out[nct] = dataclasses.replace(
+            t, **new, status=st.status, status_verified=st.verified, registry_fields=kept,
+            registry_source=t.registry_source if kept else None)
     return out
 
 

@@ -193,9 +193,44 @@ def trial_status(t: TrialMatch) -> str:
     if not t.status and not t.status_verified:
         return f"Status {TRIAL_NOT_CHECKED}"
     words = TRIAL_STATUS_WORDS.get(t.status or "", t.status or "Status unknown")
+    if t.status_verified and "status" in trial_snapshot_fields(t):
+        return clean(f"{words} as of {t.status_verified} ({REGISTRY_SNAPSHOT})")
     if t.status_verified:
         return clean(f"{words} (as of {t.status_verified})")
     return clean(f"{words} (status not verified)")
+
+
+# A cited trial's facts copied from an old registry snapshot (knowledgebase/registry/): shown
+# with its date and source, never as current.
+REGISTRY_SNAPSHOT = "registry snapshot"
+
+
+def trial_snapshot_fields(t: TrialMatch) -> tuple[str, ...]:
+    """Fields of a cited trial that come from a registry snapshot (none for older results)."""
+    return tuple(getattr(t, "registry_fields", None) or ())
+
+
+def snapshot_note(trials) -> str:
+    """One note for the cited trials with registry-snapshot facts: which, and their sources."""
+    snap = [t for t in trials if trial_snapshot_fields(t) and getattr(t, "registry_source", None)]
+    if not snap:
+        return ""
+    ids = ", ".join(clean(t.nct_id) for t in snap)
+    sources = "; ".join(dict.fromkeys(clean(t.registry_source) for t in snap))
+    return (f"{ids}: facts from a {REGISTRY_SNAPSHOT} ({sources}), as of the date shown, not "
+            f"current; `{TRIAL_CHECK_COMMAND}` checks the current record.")
+
+
+def trial_snapshot_source(t: TrialMatch) -> str:
+    """'Title, phase and status from a registry snapshot: ClinicalTrials.gov record via …;
+    `matcher trials refresh` checks the current record.' ('' when nothing is from one)."""
+    fields = [f for f in trial_snapshot_fields(t) if f != "status_verified"]  # its date
+    source = getattr(t, "registry_source", None)
+    if not fields or not source:
+        return ""
+    named = fields[0] if len(fields) == 1 else f"{', '.join(fields[:-1])} and {fields[-1]}"
+    return clean(f"{named.capitalize()} from a {REGISTRY_SNAPSHOT}: {source}; "
+                 f"`{TRIAL_CHECK_COMMAND}` checks the current record.")
 
 
 def open_trial_status(t: OpenTrialMatch) -> str:

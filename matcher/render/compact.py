@@ -179,7 +179,8 @@ def compact_parts(result: dict[str, Any]) -> dict[str, Any]:
             for a in result["alterations"]],
         "therapy_options": [_option(o, table) for o in result["therapy_options"]],
         "resistance": _resistance_groups(result.get("resistance") or [], table),
-        "trials": [{k: v for k, v in t.items() if v is not None and k != "url"}
+        "trials": [{k: v for k, v in t.items() if v is not None and k != "url"
+                    and not (k == "registry_fields" and not v)}
                    for t in result.get("trials") or ()],
         "open_trials": [_open_trial(t) for t in result.get("open_trials") or ()],
     }

@@ -117,6 +117,7 @@ def _context(result: MatchResult) -> dict[str, Any]:
         "cited_note": c.CITED_TRIALS_NOTE,
         "cited_not_checked": (c.CITED_NOT_CHECKED_NOTE
                               if any(not c.trial_known(t) for t in result.trials) else ""),
+        "cited_snapshot": c.snapshot_note(result.trials),
         "no_therapy": _no_therapy_rows(groups.no_therapy),
         "set_aside": c.grouped_rows(groups.set_aside),
         "disclaimer": c.DISCLAIMER,
@@ -257,7 +258,7 @@ def _trial(t, index: dict[str, Alteration], titled: bool = True) -> dict[str, An
         "title": _clip(c.clean(t.title), 80) if t.title and titled else "",
         "facts": c.trial_facts(t),
         "status": c.trial_status(t) if known else c.TRIAL_NOT_CHECKED,
-        "verified": bool(t.status_verified),
+        "verified": bool(t.status_verified) and "status" not in c.trial_snapshot_fields(t),
         "alterations": ", ".join(c.labels_for(t.alteration_ids, index)),
     }
 

@@ -273,6 +273,9 @@ def _trial(w: _Writer, t: TrialMatch, index: dict) -> None:
         head = ", ".join(x for x in (c.clean(t.nct_id), c.trial_facts(t)) if x)
         w.para(f"{head}: {c.trial_status(t)}", indent=4, hang=8)
         w.para(c.trial_title(t), indent=8)
+        snapshot = c.trial_snapshot_source(t)
+        if snapshot:
+            w.para(snapshot, indent=8, style="dim")
     if t.alteration_ids:
         w.para("for " + ", ".join(c.labels_for(t.alteration_ids, index)), indent=8)
     url = c.trial_url(t)

@@ -43,8 +43,8 @@ def _num(*, null: bool = False) -> fields.Float:
     return fields.Float(required=True, allow_none=null)
 
 
-def _strs() -> fields.List:
-    return fields.List(fields.String(), required=True)
+def _strs(**kw) -> fields.List:
+    return fields.List(fields.String(), required=True, **kw)
 
 
 # ----------------------------------------------------------------------------- shared parts
@@ -69,12 +69,20 @@ class ResultTrialSchema(_Base):
         "description": "The registry title; null: not yet checked (`matcher trials refresh`)."})
     phase = _str(null=True)
     status = _str(null=True)
-    status_verified = _str(null=True, metadata={"description": "ISO date, or null."})
+    status_verified = _str(null=True, metadata={
+        "description": "ISO date the status is known as of, or null."})
     reason = _str(validate=validate.OneOf(("biomarker", "tumor_type")))
     alteration_ids = _strs()
     url = _str()
     sponsor = _str(null=True, metadata={
         "description": "Lead sponsor, once refreshed from ClinicalTrials.gov; else null."})
+    registry_fields = _strs(metadata={
+        "description": "Which of title, phase, sponsor, status and status_verified come from a "
+                       "registry snapshot (knowledgebase/registry/): facts as of "
+                       "status_verified, never current; empty when none."})
+    registry_source = _str(null=True, metadata={
+        "description": "The registry snapshot those fields come from (ClinicalTrials.gov record "
+                       "via repo@commit:path); null when none."})
 
 
 class ResultTrialHitSchema(_Base):
@@ -358,8 +366,8 @@ class CompactEvidenceSchema(_Base):
     approval_date = fields.String(metadata={"description": "FDA approval of the indication."})
 
 
-# Trials without their URL (https://clinicaltrials.gov/study/{nct_id}), null fields, the
-# record's provenance and the quoted eligibility text.
+# Trials without their URL (https://clinicaltrials.gov/study/{nct_id}), null fields (and an
+# empty registry_fields), the record's provenance and the quoted eligibility text.
 CompactTrialSchema = _variant(ResultTrialSchema, "CompactTrialSchema", drop=("url",),
                               required=("nct_id", "reason", "alteration_ids"))
 # A trial open to the tumor type only (reason tumor_type): nct_id, phase, status, status_date
