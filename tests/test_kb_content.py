@@ -25,7 +25,8 @@ SAMPLES = ROOT / "vcf_samples"
 ONCOTREE = KB / "reference" / "oncotree.tsv"
 
 REVIEWED = dt.date(2026, 11, 27)
-RELEASED = dt.date(2026, 12, 2)  # KB 2026.12.0: the approval layer (issue 10)
+RELEASED_12_0 = dt.date(2026, 12, 2)  # KB 2026.12.0: the approval layer (issue 10)
+RELEASED = dt.date(2026, 12, 3)  # KB 2026.12.1: open trials read further, registry facts
 DIRECTIONS = {"sensitivity", "resistance"}
 EVIDENCE_TYPES = {"fda", "guideline", "clinical", "case", "preclinical"}
 ROLES = {"oncogene", "tumor_suppressor", "both"}
@@ -125,7 +126,7 @@ def test_yaml_parses_to_a_mapping(path):
 
 def test_kb_version_and_release():
     doc = _load(KB / "kb.yaml")
-    assert doc["version"] == "2026.12.0"
+    assert doc["version"] == "2026.12.1"
     assert doc["released"] == RELEASED
     assert doc["title"]
 
@@ -161,7 +162,7 @@ def test_evidence_item_fields(where, gene, item):
     assert isinstance(item["therapy"], list) and item["therapy"]
     assert item["scope"] and isinstance(item["scope"], list)
     assert isinstance(item.get("exclude", []), list)
-    assert item["last_reviewed"] in (REVIEWED, RELEASED)
+    assert item["last_reviewed"] in (REVIEWED, RELEASED_12_0, RELEASED)
     assert isinstance(item["statement"], str) and len(item["statement"].split()) >= 5
     assert item["citations"], "at least one citation"
     if "approval_year" in item:

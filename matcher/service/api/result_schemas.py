@@ -47,6 +47,14 @@ def _strs(**kw) -> fields.List:
     return fields.List(fields.String(), required=True, **kw)
 
 
+def _since(field: fields.Field) -> fields.Field:
+    """A field added in schema 2.0's development: absent from results stored before it."""
+    field.required = False
+    field.metadata["description"] = (field.metadata.get("description", "") +
+                                     " Absent in results stored before it was added.").strip()
+    return field
+
+
 # ----------------------------------------------------------------------------- shared parts
 class ResultTumorTypeSchema(_Base):
     code = _str()
@@ -74,15 +82,15 @@ class ResultTrialSchema(_Base):
     reason = _str(validate=validate.OneOf(("biomarker", "tumor_type")))
     alteration_ids = _strs()
     url = _str()
-    sponsor = _str(null=True, metadata={
-        "description": "Lead sponsor, once refreshed from ClinicalTrials.gov; else null."})
-    registry_fields = _strs(metadata={
+    sponsor = _since(_str(null=True, metadata={
+        "description": "Lead sponsor, once refreshed from ClinicalTrials.gov; else null."}))
+    registry_fields = _since(_strs(metadata={
         "description": "Which of title, phase, sponsor, status and status_verified come from a "
                        "registry snapshot (knowledgebase/registry/): facts as of "
-                       "status_verified, never current; empty when none."})
-    registry_source = _str(null=True, metadata={
+                       "status_verified, never current; empty when none."}))
+    registry_source = _since(_str(null=True, metadata={
         "description": "The registry snapshot those fields come from (ClinicalTrials.gov record "
-                       "via repo@commit:path); null when none."})
+                       "via repo@commit:path); null when none."}))
 
 
 class ResultTrialHitSchema(_Base):
@@ -91,9 +99,9 @@ class ResultTrialHitSchema(_Base):
     criterion = _str()
     match_type = _str()
     quote = _str(metadata={"description": "The eligibility text the criterion was read from."})
-    quote_from = _str(validate=validate.OneOf(("eligibility", "title")), metadata={
+    quote_from = _since(_str(validate=validate.OneOf(("eligibility", "title")), metadata={
         "description": "Where the quote is from: the eligibility criteria or the trial's "
-                       "registry title."})
+                       "registry title."}))
 
 
 class ResultOpenTrialSchema(_Base):
@@ -268,9 +276,9 @@ class FullResultSchema(_Head):
     lab = _str(null=True)
     specimen = _req(fields.Nested(ResultSpecimenSchema, allow_none=True))
     open_trials = _req(fields.List(fields.Nested(ResultOpenTrialSchema)))
-    patient_id = _str(null=True, metadata={
+    patient_id = _since(_str(null=True, metadata={
         "description": "The patient identifier the lab sent (lab JSON patient.id, a MAF "
-                       "sidecar's PATIENT_ID), or null."})
+                       "sidecar's PATIENT_ID), or null."}))
 
 
 # ----------------------------------------------------------------------------- compact view
