@@ -55,10 +55,11 @@ def test_readiness_fails_cleanly_without_a_migrated_database(kb, tmp_path):
     from matcher.service.app import create_app
 
     app = create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'empty.sqlite3'}"}, kb=kb)
-    r = app.test_client().get("/readyz")
-    assert r.status_code == 503 and r.mimetype == "application/problem+json"
-    assert r.json["errors"][0]["field"] == "database"
-    assert app.test_client().get("/healthz").status_code == 200
+    with app.extensions["matcher"].store:
+        r = app.test_client().get("/readyz")
+        assert r.status_code == 503 and r.mimetype == "application/problem+json"
+        assert r.json["errors"][0]["field"] == "database"
+        assert app.test_client().get("/healthz").status_code == 200
 
 
 def test_committed_openapi_document_matches_the_app(client):

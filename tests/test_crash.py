@@ -7,6 +7,7 @@ import signal
 import sqlite3
 import threading
 import time
+from contextlib import closing
 
 import requests
 
@@ -60,7 +61,7 @@ def test_every_acknowledged_report_survives_sigkill(tmp_path, servers, db_url):
     print(f"acknowledged {len(acked)}, in flight at the kill {len(unknown)}")
 
     if url.startswith("sqlite"):  # the database file is consistent after the crash
-        with sqlite3.connect(url.removeprefix("sqlite:///")) as conn:
+        with closing(sqlite3.connect(url.removeprefix("sqlite:///"))) as conn:
             assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
 
     second = start_server(tmp_path, url, workers=2)

@@ -106,7 +106,7 @@ def store(tmp_path):
     st = Store(f"sqlite:///{tmp_path / 'rm.sqlite3'}")
     st.migrate()
     yield st
-    st.dispose()
+    st.close()
 
 
 def _submit(store, kb, report=REPORT, lab="lab-a", content=True):

@@ -20,9 +20,13 @@ def open_store(database_url: str | None):  # noqa: ANN201
     from matcher.service.store import Store
 
     store = _store(database_url, migrate=False)
-    revision = store.schema_revision()
+    try:
+        revision = store.schema_revision()
+    except BaseException:
+        store.close()
+        raise
     if revision != Store.head_revision():
-        store.engine.dispose()
+        store.close()
         if revision is None:
             raise InputError(f"{mask_url(store.url)}: not a report store "
                              "(no schema; run `matcher db upgrade` or check --database-url)")

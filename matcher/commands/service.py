@@ -39,7 +39,11 @@ def _store(database_url: str | None, migrate: bool = True):
                                   expected="a SQLAlchemy URL such as sqlite:///var/matcher.sqlite3 "
                                            "or postgresql+psycopg://…")]) from None
     if migrate:
-        store.migrate()
+        try:
+            store.migrate()
+        except BaseException:
+            store.close()
+            raise
     return store
 
 
@@ -103,11 +107,10 @@ def serve(bind, workers, timeout, database_url, kb_dir, demo_key) -> None:
 
     cfg = _config(BIND=bind, WORKERS=workers, TIMEOUT=timeout, DATABASE_URL=database_url,
                   KB_DIR=kb_dir, DEMO_KEY=demo_key)
-    store = _store(cfg["DATABASE_URL"])
-    if cfg["DEMO_KEY"] and store.count_keys() == 0:
-        key = create_key(store, DEMO_LAB, note="created by matcher serve on first start").key
-        click.echo(_demo_banner(key, cfg["BIND"]))
-    store.engine.dispose()
+    with _store(cfg["DATABASE_URL"]) as store:
+        if cfg["DEMO_KEY"] and store.count_keys() == 0:
+            key = create_key(store, DEMO_LAB, note="created by matcher serve on first start").key
+            click.echo(_demo_banner(key, cfg["BIND"]))
     run_gunicorn(cfg)
 
 
@@ -232,7 +235,8 @@ def keys_create(lab, note, database_url) -> None:
     """Create a key for LAB and print it (the only time it is shown)."""
     from matcher.service.auth import create_key
 
-    new = create_key(_store(database_url), lab, note)
+    with _store(database_url) as store:
+        new = create_key(store, lab, note)
     click.echo(new.key)
     click.echo(f"lab {lab}, prefix {new.row.prefix}: store it now; it cannot be shown again.",
                err=True)
@@ -243,7 +247,8 @@ def keys_create(lab, note, database_url) -> None:
 @_db_option
 def keys_list(lab, database_url) -> None:
     """List keys: prefix, lab, created, revoked (never the keys themselves)."""
-    rows = _store(database_url).list_keys(lab)
+    with _store(database_url) as store:
+        rows = store.list_keys(lab)
     for r in rows:
         state = f"revoked {r.revoked_at:%Y-%m-%d %H:%M}" if r.revoked_at else "active"
         click.echo(f"{r.prefix}  {r.lab:<20} created {r.created_at:%Y-%m-%d %H:%M}  {state}"
@@ -259,7 +264,9 @@ def keys_revoke(prefix, database_url) -> None:
     """Revoke the key with PREFIX (as listed) or the full key; it stops working at once."""
     from matcher.service.auth import revoke
 
-    if not revoke(_store(database_url), prefix):
+    with _store(database_url) as store:
+        revoked = revoke(store, prefix)
+    if not revoked:
         raise click.UsageError(f"no active key with prefix {prefix!r}")
     click.echo(f"revoked {prefix[:11]}")
 
@@ -339,16 +346,17 @@ def db_upgrade(database_url, revision) -> None:
     """Apply the Alembic migrations (safe to run while servers run, and twice)."""
     from matcher.service.config import mask_url
 
-    store = _store(database_url, migrate=False)
-    store.migrate(revision)
-    click.echo(f"{mask_url(store.url)} at revision {store.schema_revision()}")
+    with _store(database_url, migrate=False) as store:
+        store.migrate(revision)
+        click.echo(f"{mask_url(store.url)} at revision {store.schema_revision()}")
 
 
 @db.command("current")
 @_db_option
 def db_current(database_url) -> None:
     """Print the database's migration revision (none: not migrated)."""
-    click.echo(_store(database_url, migrate=False).schema_revision() or "none")
+    with _store(database_url, migrate=False) as store:
+        click.echo(store.schema_revision() or "none")
 
 
 @db.command("backfill-alterations")
@@ -360,11 +368,8 @@ def db_backfill_alterations(database_url) -> None:
     """
     from matcher.service.alterations import backfill
 
-    store = _store(database_url)
-    try:
+    with _store(database_url) as store:
         n = backfill(store, progress=lambda done: click.echo(f"  {done} report(s) ...", err=True))
-    finally:
-        store.engine.dispose()
     click.echo(f"filled the alterations of {n} stored report version(s)")
 
 

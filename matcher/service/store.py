@@ -360,6 +360,18 @@ class Store:
         """Drop pooled connections (call in a forked child before first use)."""
         self.engine.dispose(close=False)
 
+    def close(self) -> None:
+        """Close the pooled connections (a command that is done with the store; Python 3.13
+        warns about a SQLite connection left to the garbage collector). The store stays usable:
+        the next query connects again."""
+        self.engine.dispose()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
     @contextmanager
     def _write(self) -> Iterator[Connection]:
         with self.engine.connect() as conn:
