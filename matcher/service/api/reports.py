@@ -209,16 +209,18 @@ def _conflict(existing: StoredReport, params: dict[str, Any], *,
     submission's, as they would be stored). ``derived_id``: a lab file's id, which the reader
     took from its sample or file name when the client gave none: a second file of the same
     sample (an SV VCF beside a small-variant VCF) gets the same one, and superseding would
-    replace the first file's findings, so the answer says to name the report instead."""
+    replace the first file's findings, so when the file itself differs the answer says to name
+    the report instead."""
     keys = [k for k in READ_PARAMS if k != "report_id"] + ["clinical_sha256"]
     problems = [Problem(f"version {existing.version} was read with {old!r}, this submission "
                         f"with {new!r}", field="clinical" if key == "clinical_sha256" else key)
                 for key in keys
                 for old, new in [(existing.params.get(key), params.get(key))] if old != new]
-    if not problems:
+    other_file = not problems  # the same reading parameters: the file itself differs
+    if other_file:
         problems = [Problem(f"the submitted content differs from version {existing.version}",
                             field="body")]
-    if derived_id and not params.get("report_id"):
+    if derived_id and other_file and not params.get("report_id"):
         problems.append(Problem(
             f"no report_id was given: {existing.report_id!r} was taken from the file's sample "
             "or file name, which another file of the same sample shares", field="report_id",
