@@ -32,7 +32,9 @@ from matcher.kb.knowledge import KnowledgeBase, content_hash
 from matcher.reference.hotspots import share_gene_spans
 
 _FORMAT = 2  # bump when what is pickled changes shape
-PICKLED_TABLES = ("hotspots", "gene_spans")  # lazy KnowledgeBase tables kept in the pickle
+# lazy KnowledgeBase tables kept in the pickle (ClinVar with its allele index built: 0.3 s of
+# CPU to build from its file, a few ms to unpickle)
+PICKLED_TABLES = ("hotspots", "gene_spans", "clinvar")
 KEEP = 6  # cache files kept in the folder (KB folders x code versions in use)
 
 
@@ -125,6 +127,8 @@ def cached_load(kb_dir: Path, imported: bool, load: Callable[[], KnowledgeBase]
         # Reference tables nearly every run needs (normalising calls, reading VCFs), read from
         # the pickle ~5x faster than from their TSV files (the hash covers them too).
         for table in PICKLED_TABLES:
-            getattr(kb, table)
+            loaded = getattr(kb, table)
+            if hasattr(loaded, "preload"):
+                loaded.preload()
         _write(path, key, kb)
     return kb

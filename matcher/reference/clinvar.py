@@ -97,6 +97,10 @@ class ClinVarIndex:
         self._keys: dict[str, array] = {}
         self._by_gene: dict[str, tuple[dict, dict]] = {}  # gene -> ({protein: rows}, {cdna: rows})
 
+    def preload(self) -> None:
+        """Read the table and build its allele index now (before the KB is cached)."""
+        self._load()
+
     def _load(self) -> list[str]:
         """Read the table once: check every row, keep its text, index the alleles' positions."""
         if self._lines is not None:
