@@ -188,19 +188,15 @@ def compact_parts(result: dict[str, Any]) -> dict[str, Any]:
     return parts
 
 
-def assemble(parts: dict[str, Any], fields: Any) -> dict[str, Any]:
-    """The compact view from :func:`compact_parts` and ``fields`` (a mapping, or a function
-    giving each other field's value, or raising KeyError for one the result lacks)."""
-    get = fields.__getitem__ if isinstance(fields, dict) else fields
+def assemble(parts: dict[str, Any], fields: dict[str, Any]) -> dict[str, Any]:
+    """The compact view from :func:`compact_parts` and the result's other ``fields`` (those
+    it lacks are left out)."""
     doc: dict[str, Any] = {"schema_version": SCHEMA_VERSION, "view": "compact"}
     for k in _RESULT_FIELDS:
         if k in parts:
             doc[k] = parts[k]
-        else:
-            try:
-                doc[k] = get(k)
-            except KeyError:
-                continue
+        elif k in fields:
+            doc[k] = fields[k]
     doc["evidence"] = parts["evidence"]
     return doc
 

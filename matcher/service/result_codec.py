@@ -7,12 +7,14 @@ its compact view is derived from it when asked for.
 
 from __future__ import annotations
 
+import dataclasses
 import zlib
 from dataclasses import dataclass
 from typing import Any
 
 import orjson
 
+from matcher.match_cache import SHARED_FIELDS
 from matcher.render.compact import (
     assemble,
     compact_parts,
@@ -27,10 +29,6 @@ from matcher.render.compact import (
 # zlib level 1: the detail of a 20-variant panel shrinks about 8x in about 2 ms; level 6 saves
 # a further quarter for several times the time, on the submission's hot path.
 _LEVEL = 1
-
-
-# The parts of a result made from the match alone (matcher.match_cache.SHARED_FIELDS).
-_SHARED = ("alterations", "therapy_options", "resistance", "trials", "open_trials")
 
 
 @dataclass(frozen=True)
@@ -70,7 +68,7 @@ def encode_shared(result: Any, memo: dict[str, Any] | None,
         return encode(result_json if result_json is not None else result)
     shared = memo.get("result_codec")
     if shared is None:
-        part = orjson.loads(orjson.dumps({f: getattr(result, f) for f in _SHARED}))
+        part = orjson.loads(orjson.dumps({f: getattr(result, f) for f in SHARED_FIELDS}))
         tumor = result.tumor_type
         rows = {"tumor_type": {"code": tumor.code} if tumor is not None else None,
                 "alterations": part["alterations"]}
@@ -78,7 +76,8 @@ def encode_shared(result: Any, memo: dict[str, Any] | None,
         shared = memo["result_codec"] = (
             rows, compact, zlib.compress(orjson.dumps(detail_of(part)), _LEVEL))
     rows, compact, detail = shared
-    doc = assemble(compact, lambda k: getattr(result, k))
+    doc = assemble(compact, {f.name: getattr(result, f.name) for f in dataclasses.fields(result)
+                             if f.name not in compact})
     return Encoded(rows, orjson.dumps(doc).decode(), detail)
 
 
